@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { corsOrigins } from './config.js';
+import { systemClock, type Clock } from './domain/clock.js';
+import type { Database } from './db/client.js';
+import type { ServiceContext } from './use-cases/context.js';
+import { installBootstrapKey } from './use-cases/api-keys.js';
+import errorsPlugin from './http/plugins/errors.js';
+import conventionsPlugin from './http/plugins/conventions.js';
+import openapiPlugin from './http/plugins/openapi.js';
+import authPlugin from './http/plugins/auth.js';
+import validationPlugin, { buildValidatorCompiler } from './http/plugins/validation.js';
+import { healthRoutes } from './http/health.js';
+import { apiKeyRoutes } from './http/api-keys/routes.js';
+import { organisationRoutes } from './http/organisations/routes.js';
+import { programmeRoutes } from './http/programmes/routes.js';
+import { createLogger } from './logger.js';
+
+export interface AppOptions {
+  config: Config;
+  database: Database;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The whole service as a Fastify instance, ready for `inject` or `listen`; it never listens itself. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config, database } = options;
+  const ctx: ServiceContext = { database, clock: options.clock ?? systemClock };
+
+  const app = Fastify({
+    loggerInstance: (options.logger ?? createLogger(config.LOG_LEVEL)) as FastifyBaseLogger,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    // The contract makes /path/ a different, unknown resource: 404.
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+    genReqId: (request) => {
+      const sent = request.headers['x-request-id'];
+      return typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUUID();
+    },
+    // Installed as the factory (not setValidatorCompiler) so scopes that add shared schemas keep it.
+    schemaController: { compilersFactory: { buildValidator: buildValidatorCompiler as never } },
+    return503OnClosing: true,
+  });
+
+  // Infrastructure first, in a fixed order: errors, headers, OpenAPI, auth, validation.
+  await app.register(errorsPlugin);
+  await app.register(conventionsPlugin, { corsOrigins: corsOrigins(config) });
+  await app.register(openapiPlugin);
+  await app.register(authPlugin, { ctx });
+  await app.register(validationPlugin);
+
+  // Then the routes.
+  await app.register(healthRoutes, { database });
+  await app.register(
+    async (api) => {
+      await api.register(apiKeyRoutes, { ctx });
+      await api.register(organisationRoutes, { ctx });
+      await api.register(programmeRoutes, { ctx });
+    },
+    { prefix: '/api/v1' },
+  );
+
+  if (config.ADMIN_API_KEY !== undefined) await installBootstrapKey(ctx, config.ADMIN_API_KEY);
+  return app;
+}

@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+
+/**
+ * The hash chain of the audit trail, as the contract defines it:
+ * hash = hex(SHA-256(prevHash + JCS(event without prevHash and hash))), JCS being RFC 8785.
+ * Pure: used by the service when appending, by `verify`, and by the offline verifier.
+ */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface AuditActor {
+  keyId: string | null;
+  role: string;
+  organisationId: string | null;
+}
+
+export interface AuditEvent {
+  seq: number;
+  occurredAt: string;
+  actor: AuditActor;
+  action: string;
+  resourceType: string;
+  resourceId: string;
+  data: unknown;
+  prevHash: string;
+  hash: string;
+}
+
+export type UnhashedEvent = Omit<AuditEvent, 'prevHash' | 'hash'>;
+
+export function canonicalJson(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new Error('value cannot be canonicalized');
+  return text;
+}
+
+export function eventHash(prevHash: string, event: UnhashedEvent): string {
+  const body: UnhashedEvent = {
+    seq: event.seq,
+    occurredAt: event.occurredAt,
+    actor: event.actor,
+    action: event.action,
+    resourceType: event.resourceType,
+    resourceId: event.resourceId,
+    data: event.data,
+  };
+  return createHash('sha256').update(prevHash).update(canonicalJson(body)).digest('hex');
+}
+
+export interface ChainVerdict {
+  valid: boolean;
+  count: number;
+  headHash: string;
+  firstInvalidSeq: number | null;
+}
+
+/**
+ * Incremental verifier: feed events in order, read the verdict at the end. Keeps only the
+ * previous hash and seq, so it runs in constant memory over any number of events.
+ */
+export class ChainVerifier {
+  private count = 0;
+  private expectedSeq = 1;
+  private prevHash = GENESIS_HASH;
+  private firstInvalidSeq: number | null = null;
+
+  add(event: AuditEvent): void {
+    this.count++;
+    if (this.firstInvalidSeq !== null) return;
+    const recomputed = eventHash(event.prevHash, event);
+    if (event.seq !== this.expectedSeq || event.prevHash !== this.prevHash || recomputed !== event.hash) {
+      // A missing or inserted row shows as a seq or link mismatch at the first affected event.
+      this.firstInvalidSeq = Number.isSafeInteger(event.seq) ? Math.min(event.seq, this.expectedSeq) : this.expectedSeq;
+      return;
+    }
+    this.prevHash = event.hash;
+    this.expectedSeq++;
+  }
+
+  verdict(expectedHead?: { seq: number; hash: string }): ChainVerdict {
+    let firstInvalidSeq = this.firstInvalidSeq;
+    if (firstInvalidSeq === null && expectedHead !== undefined) {
+      // Rows deleted from the end leave a valid-looking prefix: compare against the head record.
+      if (expectedHead.seq !== this.expectedSeq - 1 || expectedHead.hash !== this.prevHash) {
+        firstInvalidSeq = this.expectedSeq;
+      }
+    }
+    return {
+      valid: firstInvalidSeq === null,
+      count: this.count,
+      headHash: this.prevHash,
+      firstInvalidSeq,
+    };
+  }
+}

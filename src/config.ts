@@ -1,0 +1,58 @@
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+
+/**
+ * The environment, validated once at boot. A bad value stops start-up with one line that
+ * names the variable (see `loadConfig`).
+ */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+type LogLevel = (typeof LOG_LEVELS)[number];
+
+const PostgresUrl = Type.String({ pattern: '^postgres(ql)?://[^\\s]+$', maxLength: 2048 });
+
+export const ConfigSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  DATABASE_URL: Type.Optional(PostgresUrl),
+  DATA_DIR: Type.String({ minLength: 1, default: './data' }),
+  ADMIN_API_KEY: Type.Optional(Type.String({ minLength: 32, maxLength: 512 })),
+  LOG_LEVEL: Type.Unsafe<LogLevel>({ type: 'string', enum: [...LOG_LEVELS], default: 'info' }),
+  CORS_ORIGINS: Type.String({ default: '' }),
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 1_048_576, default: 1_048_576 }),
+  RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 0, default: 6000 }),
+  DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  DB_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 15_000 }),
+  SEED_DEMO: Type.Boolean({ default: false }),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const variableNames = Object.keys(ConfigSchema.properties) as (keyof Config)[];
+
+/** Reads the known variables from `env`, applies defaults and conversions, and validates them. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const raw: Record<string, unknown> = {};
+  for (const name of variableNames) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[name] = value;
+  }
+  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw));
+  const errors = Value.Errors(ConfigSchema, converted);
+  const first = errors[0];
+  if (first !== undefined) {
+    const variable = first.instancePath.replace(/^\//, '').split('/')[0] || 'environment';
+    const shown = variable === 'ADMIN_API_KEY' || variable === 'DATABASE_URL' ? '(value hidden)' : JSON.stringify(raw[variable]);
+    throw new ConfigError(`Invalid configuration: ${variable} ${first.message} ${shown}`.trim());
+  }
+  return converted as Config;
+}
+
+export function corsOrigins(config: Config): string[] {
+  return config.CORS_ORIGINS.split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin.length > 0);
+}

@@ -1,0 +1,52 @@
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import type { Executor } from './client.js';
+import { apiKeys } from './schema.js';
+import { afterPosition, type KeysetPosition } from './pagination.js';
+
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type NewApiKey = typeof apiKeys.$inferInsert;
+
+export async function insertApiKey(ex: Executor, values: NewApiKey): Promise<ApiKeyRow> {
+  const [row] = await ex.insert(apiKeys).values(values).returning();
+  return row!;
+}
+
+/** The active key with this hash; revoked keys are never found, so revocation acts at once. */
+export async function findActiveKeyByHash(ex: Executor, keyHash: string): Promise<Pick<ApiKeyRow, 'id' | 'role' | 'organisationId'> | undefined> {
+  const [row] = await ex
+    .select({ id: apiKeys.id, role: apiKeys.role, organisationId: apiKeys.organisationId })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)));
+  return row;
+}
+
+export async function findApiKey(ex: Executor, id: string, forUpdate = false): Promise<ApiKeyRow | undefined> {
+  const query = ex.select().from(apiKeys).where(eq(apiKeys.id, id));
+  const [row] = forUpdate ? await query.for('update') : await query;
+  return row;
+}
+
+export async function listApiKeys(ex: Executor, after: KeysetPosition | undefined, limit: number): Promise<ApiKeyRow[]> {
+  return ex
+    .select()
+    .from(apiKeys)
+    .where(afterPosition(apiKeys.createdAt, apiKeys.id, after))
+    .orderBy(asc(apiKeys.createdAt), asc(apiKeys.id))
+    .limit(limit + 1);
+}
+
+export async function revokeApiKey(ex: Executor, id: string): Promise<ApiKeyRow> {
+  const [row] = await ex.update(apiKeys).set({ revokedAt: sql`now()` }).where(eq(apiKeys.id, id)).returning();
+  return row!;
+}
+
+export async function upsertApiKey(ex: Executor, values: NewApiKey & { id: string }): Promise<{ row: ApiKeyRow; changed: boolean }> {
+  const [existing] = await ex.select().from(apiKeys).where(eq(apiKeys.id, values.id)).for('update');
+  if (existing && existing.keyHash === values.keyHash && existing.revokedAt === null) return { row: existing, changed: false };
+  const [row] = await ex
+    .insert(apiKeys)
+    .values(values)
+    .onConflictDoUpdate({ target: apiKeys.id, set: { keyHash: values.keyHash, revokedAt: null, role: values.role, name: values.name } })
+    .returning();
+  return { row: row!, changed: true };
+}

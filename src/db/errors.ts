@@ -1,0 +1,34 @@
+import { DomainError } from '../domain/errors.js';
+import { constraintName, sqlState } from './transaction.js';
+
+/**
+ * Turns a constraint violation into the domain error it stands for, so that a race that only
+ * the database catches still answers 409/400, never 500. Unknown errors are rethrown as they are.
+ */
+export function mapConstraintViolation(error: unknown): never {
+  const state = sqlState(error);
+  const constraint = constraintName(error);
+  if (state === '23505') {
+    if (constraint === 'programmes_code_key') {
+      throw new DomainError('PROGRAMME_CODE_TAKEN', 'Another programme already uses this code.', [
+        { path: '/code', message: 'is already in use' },
+      ]);
+    }
+    if (constraint === 'decisions_reference_key') {
+      throw new DomainError('DECISION_REFERENCE_TAKEN', 'Another decision already uses this reference.', [
+        { path: '/reference', message: 'is already in use' },
+      ]);
+    }
+    if (constraint === 'votes_decision_municipality_key') {
+      throw new DomainError('VOTE_ALREADY_CAST', 'This municipality has already voted on this decision; votes are final.');
+    }
+    throw new DomainError('CONFLICT', 'The change conflicts with existing data.');
+  }
+  if (state === '23503') {
+    throw new DomainError('REFERENCED_RESOURCE_NOT_FOUND', 'A referenced resource does not exist.');
+  }
+  if (state === '23514' || state === '22P02' || state === '22003' || state === '22007' || state === '22008') {
+    throw new DomainError('VALIDATION_FAILED', 'The input violates a rule of the register.');
+  }
+  throw error;
+}

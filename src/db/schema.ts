@@ -1,0 +1,214 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  varchar,
+} from 'drizzle-orm/pg-core';
+
+/** Timestamps are stored with millisecond precision so they round-trip through JS Dates exactly. */
+const instant = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: 'date' });
+const createdAt = () => instant('created_at').notNull().default(sql`now()`);
+const updatedAt = () => instant('updated_at').notNull().default(sql`now()`);
+const cents = (name: string) => bigint(name, { mode: 'number' });
+
+export const organisations = pgTable(
+  'organisations',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    name: varchar('name', { length: 200 }).notNull(),
+    kind: text('kind').notNull(),
+    centreMunicipality: boolean('centre_municipality').notNull().default(false),
+    kvkNumber: varchar('kvk_number', { length: 8 }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    check(
+      'organisations_kind_check',
+      sql`${t.kind} in ('foundation', 'municipality', 'applicant', 'employer', 'government', 'other')`,
+    ),
+    check('organisations_centre_is_municipality', sql`not ${t.centreMunicipality} or ${t.kind} = 'municipality'`),
+    index('organisations_created_idx').on(t.createdAt, t.id),
+  ],
+);
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    name: varchar('name', { length: 200 }).notNull(),
+    role: text('role').notNull(),
+    organisationId: uuid('organisation_id').references(() => organisations.id),
+    keyHash: varchar('key_hash', { length: 64 }).notNull(),
+    createdAt: createdAt(),
+    revokedAt: instant('revoked_at'),
+  },
+  (t) => [
+    check('api_keys_role_check', sql`${t.role} in ('admin', 'secretariat', 'college', 'auditor', 'reader')`),
+    check('api_keys_college_bound', sql`(${t.role} = 'college') = (${t.organisationId} is not null)`),
+    uniqueIndex('api_keys_key_hash_key').on(t.keyHash),
+    index('api_keys_created_idx').on(t.createdAt, t.id),
+  ],
+);
+
+export const programmes = pgTable(
+  'programmes',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    code: varchar('code', { length: 32 }).notNull(),
+    name: varchar('name', { length: 200 }).notNull(),
+    description: text('description'),
+    ownerOrganisationId: uuid('owner_organisation_id').references(() => organisations.id),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('programmes_code_key').on(t.code),
+    check('programmes_code_format', sql`${t.code} ~ '^[A-Z0-9][A-Z0-9-]{0,31}$'`),
+    index('programmes_created_idx').on(t.createdAt, t.id),
+  ],
+);
+
+export const decisions = pgTable(
+  'decisions',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    reference: varchar('reference', { length: 100 }).notNull(),
+    title: varchar('title', { length: 300 }).notNull(),
+    summary: text('summary'),
+    boardMeetingDate: date('board_meeting_date', { mode: 'string' }).notNull(),
+    applicantOrganisationId: uuid('applicant_organisation_id').references(() => organisations.id),
+    status: text('status').notNull().default('draft'),
+    totalAmountCents: cents('total_amount_cents').notNull(),
+    requiredMunicipalityIds: uuid('required_municipality_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    adoptedAt: instant('adopted_at'),
+    withdrawnAt: instant('withdrawn_at'),
+    withdrawalReason: text('withdrawal_reason'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('decisions_reference_key').on(t.reference),
+    check(
+      'decisions_status_check',
+      sql`${t.status} in ('draft', 'pending_ratification', 'adopted', 'ratified', 'rejected', 'withdrawn')`,
+    ),
+    check('decisions_total_positive', sql`${t.totalAmountCents} > 0`),
+    check(
+      'decisions_adopted_at_matches_status',
+      sql`${t.status} = 'withdrawn' or (${t.adoptedAt} is null) = (${t.status} = 'draft')`,
+    ),
+    index('decisions_created_idx').on(t.createdAt, t.id),
+    index('decisions_status_created_idx').on(t.status, t.createdAt, t.id),
+  ],
+);
+
+export const commitments = pgTable(
+  'decision_commitments',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    decisionId: uuid('decision_id')
+      .notNull()
+      .references(() => decisions.id),
+    position: integer('position').notNull(),
+    programmeId: uuid('programme_id')
+      .notNull()
+      .references(() => programmes.id),
+    year: integer('year').notNull(),
+    amountCents: cents('amount_cents').notNull(),
+    purpose: text('purpose'),
+  },
+  (t) => [
+    check('commitments_amount_positive', sql`${t.amountCents} > 0`),
+    check('commitments_year_range', sql`${t.year} between 2000 and 2100`),
+    uniqueIndex('commitments_decision_position_key').on(t.decisionId, t.position),
+    index('commitments_programme_year_idx').on(t.programmeId, t.year),
+  ],
+);
+
+export const conditions = pgTable(
+  'decision_conditions',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    decisionId: uuid('decision_id')
+      .notNull()
+      .references(() => decisions.id),
+    position: integer('position').notNull(),
+    description: text('description').notNull(),
+    dueDate: date('due_date', { mode: 'string' }).notNull(),
+    fulfilledOn: date('fulfilled_on', { mode: 'string' }),
+    evidence: text('evidence'),
+  },
+  (t) => [
+    uniqueIndex('conditions_decision_position_key').on(t.decisionId, t.position),
+    check('conditions_fulfilled_has_evidence', sql`(${t.fulfilledOn} is null) = (${t.evidence} is null)`),
+  ],
+);
+
+export const votes = pgTable(
+  'ratification_votes',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    decisionId: uuid('decision_id')
+      .notNull()
+      .references(() => decisions.id),
+    municipalityId: uuid('municipality_id')
+      .notNull()
+      .references(() => organisations.id),
+    outcome: text('outcome').notNull(),
+    decidedOn: date('decided_on', { mode: 'string' }).notNull(),
+    reference: varchar('reference', { length: 200 }),
+    note: text('note'),
+    castAt: instant('cast_at').notNull().default(sql`clock_timestamp()`),
+  },
+  (t) => [
+    uniqueIndex('votes_decision_municipality_key').on(t.decisionId, t.municipalityId),
+    check('votes_outcome_check', sql`${t.outcome} in ('approve', 'reject')`),
+  ],
+);
+
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey(),
+    occurredAt: instant('occurred_at').notNull(),
+    actorKeyId: uuid('actor_key_id'),
+    actorRole: text('actor_role').notNull(),
+    actorOrganisationId: uuid('actor_organisation_id'),
+    action: text('action').notNull(),
+    resourceType: text('resource_type').notNull(),
+    resourceId: uuid('resource_id').notNull(),
+    data: jsonb('data').notNull(),
+    prevHash: varchar('prev_hash', { length: 64 }).notNull(),
+    hash: varchar('hash', { length: 64 }).notNull(),
+  },
+  (t) => [
+    check('audit_events_seq_positive', sql`${t.seq} > 0`),
+    index('audit_events_resource_idx').on(t.resourceType, t.resourceId, t.seq),
+  ],
+);
+
+/**
+ * The head of the audit chain: one row, locked by every appending transaction until it
+ * commits, so that sequence numbers follow commit order (see src/audit/append.ts).
+ */
+export const auditHead = pgTable(
+  'audit_head',
+  {
+    id: smallint('id').primaryKey(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    hash: varchar('hash', { length: 64 }).notNull(),
+  },
+  (t) => [check('audit_head_single_row', sql`${t.id} = 1`)],
+);

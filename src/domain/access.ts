@@ -1,0 +1,21 @@
+/** Roles of API keys and what they may do; routes declare which roles they admit. */
+export const ROLES = ['admin', 'secretariat', 'college', 'auditor', 'reader'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is making a change: recorded as the actor of every audit event. */
+export interface Principal {
+  keyId: string | null;
+  role: Role | 'system';
+  organisationId: string | null;
+}
+
+export const SYSTEM_PRINCIPAL: Principal = { keyId: null, role: 'system', organisationId: null };
+
+/** Role sets used by the routes, named after what they protect. */
+export const ACCESS = {
+  manageKeys: ['admin'],
+  manageRegister: ['admin', 'secretariat'],
+  readRegister: ['admin', 'secretariat', 'college', 'auditor', 'reader'],
+  castVote: ['admin', 'college'],
+  audit: ['admin', 'auditor'],
+} as const satisfies Record<string, readonly Role[]>;

@@ -1,0 +1,39 @@
+/**
+ * The contract's "today" is the calendar date in Europe/Amsterdam. Every rule that depends
+ * on the date takes a Clock so tests can pin it.
+ */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export function fixedClock(at: Date | string): Clock {
+  const instant = typeof at === 'string' ? new Date(at) : at;
+  return { now: () => new Date(instant.getTime()) };
+}
+
+const amsterdamDate = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/Amsterdam',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
+/** YYYY-MM-DD of the given instant in Europe/Amsterdam. */
+export function amsterdamDateOf(instant: Date): string {
+  return amsterdamDate.format(instant);
+}
+
+export function todayInAmsterdam(clock: Clock): string {
+  return amsterdamDateOf(clock.now());
+}
+
+/** True for a real calendar date in YYYY-MM-DD form (no 2026-02-30). */
+export function isCalendarDate(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const [, y, m, d] = match.map(Number) as [number, number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}

@@ -1,0 +1,32 @@
+import { DomainError } from './errors.js';
+import { assertTransition, type DecisionStatus } from './decision-lifecycle.js';
+
+export type ConditionStatus = 'open' | 'fulfilled' | 'overdue';
+
+export interface ConditionState {
+  dueDate: string;
+  fulfilledOn: string | null;
+}
+
+/** `overdue` is derived, never stored: an open condition whose due date lies before today. */
+export function conditionStatus(condition: ConditionState, today: string): ConditionStatus {
+  if (condition.fulfilledOn !== null) return 'fulfilled';
+  return condition.dueDate < today ? 'overdue' : 'open';
+}
+
+export function assertConditionFulfillable(
+  decisionStatus: DecisionStatus,
+  condition: ConditionState,
+  fulfilledOn: string,
+  today: string,
+): void {
+  assertTransition(decisionStatus, 'fulfilCondition');
+  if (condition.fulfilledOn !== null) {
+    throw new DomainError('CONDITION_NOT_FULFILLABLE', `This condition was already fulfilled on ${condition.fulfilledOn}.`);
+  }
+  if (fulfilledOn > today) {
+    throw new DomainError('CONDITION_FULFILMENT_DATE_OUT_OF_RANGE', `fulfilledOn cannot lie after today (${today}).`, [
+      { path: '/fulfilledOn', message: `must not be after ${today}` },
+    ]);
+  }
+}

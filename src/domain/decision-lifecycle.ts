@@ -1,0 +1,78 @@
+import { DomainError } from './errors.js';
+
+/**
+ * The decision lifecycle as data. Every state change of a decision goes through
+ * `assertTransition`; the table below is the only place that says what is allowed.
+ */
+export const DECISION_STATUSES = [
+  'draft',
+  'pending_ratification',
+  'adopted',
+  'ratified',
+  'rejected',
+  'withdrawn',
+] as const;
+export type DecisionStatus = (typeof DECISION_STATUSES)[number];
+
+export const DECISION_ACTIONS = ['edit', 'adopt', 'withdraw', 'vote', 'fulfilCondition'] as const;
+export type DecisionAction = (typeof DECISION_ACTIONS)[number];
+
+/** For each state, the actions allowed and the states each may lead to. */
+export const DECISION_TRANSITIONS: Readonly<
+  Record<DecisionStatus, Partial<Record<DecisionAction, readonly DecisionStatus[]>>>
+> = {
+  draft: {
+    edit: ['draft'],
+    adopt: ['adopted', 'pending_ratification'],
+    withdraw: ['withdrawn'],
+  },
+  pending_ratification: {
+    vote: ['pending_ratification', 'ratified', 'rejected'],
+    withdraw: ['withdrawn'],
+    fulfilCondition: ['pending_ratification'],
+  },
+  adopted: { fulfilCondition: ['adopted'] },
+  ratified: { fulfilCondition: ['ratified'] },
+  rejected: {},
+  withdrawn: {},
+};
+
+export const TERMINAL_STATUSES: readonly DecisionStatus[] = ['ratified', 'rejected', 'withdrawn'];
+
+export function isActionAllowed(from: DecisionStatus, action: DecisionAction): boolean {
+  return DECISION_TRANSITIONS[from][action] !== undefined;
+}
+
+const ACTION_WORDING: Record<DecisionAction, string> = {
+  edit: 'edited',
+  adopt: 'adopted',
+  withdraw: 'withdrawn',
+  vote: 'voted on',
+  fulfilCondition: 'have its conditions fulfilled',
+};
+
+/**
+ * Throws DECISION_TRANSITION_NOT_ALLOWED (409) unless `action` is allowed in `from`, and,
+ * when the caller names the resulting state, unless the table allows that state too.
+ */
+export function assertTransition(from: DecisionStatus, action: DecisionAction, to?: DecisionStatus): void {
+  const targets = DECISION_TRANSITIONS[from][action];
+  if (targets === undefined) {
+    throw new DomainError(
+      'DECISION_TRANSITION_NOT_ALLOWED',
+      `A decision in status '${from}' cannot be ${ACTION_WORDING[action]}.`,
+    );
+  }
+  if (to !== undefined && !targets.includes(to)) {
+    throw new Error(`Transition table violated: ${from} --${action}--> ${to}`);
+  }
+}
+
+/** Money of a decision in these states binds the foundation. */
+export function isBinding(status: DecisionStatus): boolean {
+  return status === 'adopted' || status === 'ratified';
+}
+
+export function isPending(status: DecisionStatus): boolean {
+  return status === 'pending_ratification';
+}

@@ -1,0 +1,105 @@
+import { type Cents } from './money.js';
+import { DomainError } from './errors.js';
+import { assertTransition, type DecisionStatus } from './decision-lifecycle.js';
+
+/**
+ * The statute's three-college rule: a contribution of EUR 100,000 or more binds only once the
+ * colleges of all centre municipalities have approved it; one rejection rejects it.
+ */
+export const RATIFICATION_THRESHOLD_CENTS: Cents = 10_000_000;
+
+export type VoteOutcome = 'approve' | 'reject';
+
+export interface CastVote {
+  municipalityId: string;
+  outcome: VoteOutcome;
+}
+
+export function requiresRatification(totalAmountCents: Cents): boolean {
+  return totalAmountCents >= RATIFICATION_THRESHOLD_CENTS;
+}
+
+export interface AdoptionOutcome {
+  status: 'adopted' | 'pending_ratification';
+  requiredMunicipalityIds: string[];
+}
+
+/**
+ * Adopting freezes the set of centre municipalities into the decision when ratification is
+ * required. Without any centre municipality such a decision could never bind: 409.
+ */
+export function adoptionOutcome(
+  from: DecisionStatus,
+  totalAmountCents: Cents,
+  centreMunicipalityIds: readonly string[],
+): AdoptionOutcome {
+  if (!requiresRatification(totalAmountCents)) {
+    assertTransition(from, 'adopt', 'adopted');
+    return { status: 'adopted', requiredMunicipalityIds: [] };
+  }
+  assertTransition(from, 'adopt', 'pending_ratification');
+  if (centreMunicipalityIds.length === 0) {
+    throw new DomainError(
+      'NO_CENTRE_MUNICIPALITIES',
+      'This decision needs ratification, but no centre municipality exists to ratify it.',
+    );
+  }
+  return { status: 'pending_ratification', requiredMunicipalityIds: [...centreMunicipalityIds].sort() };
+}
+
+/** The state that the recorded votes put a pending decision in. */
+export function ratificationStatus(
+  requiredMunicipalityIds: readonly string[],
+  votes: readonly CastVote[],
+): 'pending_ratification' | 'ratified' | 'rejected' {
+  const required = new Set(requiredMunicipalityIds);
+  const relevant = votes.filter((vote) => required.has(vote.municipalityId));
+  if (relevant.some((vote) => vote.outcome === 'reject')) return 'rejected';
+  const approvals = new Set(relevant.filter((v) => v.outcome === 'approve').map((v) => v.municipalityId));
+  return approvals.size === required.size && required.size > 0 ? 'ratified' : 'pending_ratification';
+}
+
+export interface VoteTarget {
+  status: DecisionStatus;
+  boardMeetingDate: string;
+  requiredMunicipalityIds: readonly string[];
+  votes: readonly CastVote[];
+}
+
+export interface VoteRequest {
+  municipalityId: string;
+  outcome: VoteOutcome;
+  decidedOn: string;
+}
+
+/**
+ * Checks a vote in the contract's order (after authorisation, schema and existence, which the
+ * caller has done) and returns the decision's resulting status.
+ */
+export function decideVote(
+  decision: VoteTarget,
+  vote: VoteRequest,
+  today: string,
+): 'pending_ratification' | 'ratified' | 'rejected' {
+  assertTransition(decision.status, 'vote');
+  if (!decision.requiredMunicipalityIds.includes(vote.municipalityId)) {
+    throw new DomainError(
+      'VOTE_MUNICIPALITY_NOT_REQUIRED',
+      `Municipality ${vote.municipalityId} is not asked to ratify this decision.`,
+      [{ path: '/municipalityId', message: 'is not one of the decision\'s requiredMunicipalityIds' }],
+    );
+  }
+  if (vote.decidedOn < decision.boardMeetingDate || vote.decidedOn > today) {
+    throw new DomainError(
+      'VOTE_DATE_OUT_OF_RANGE',
+      `decidedOn must lie between the board meeting (${decision.boardMeetingDate}) and today (${today}).`,
+      [{ path: '/decidedOn', message: `must be between ${decision.boardMeetingDate} and ${today}` }],
+    );
+  }
+  if (decision.votes.some((cast) => cast.municipalityId === vote.municipalityId)) {
+    throw new DomainError('VOTE_ALREADY_CAST', 'This municipality has already voted on this decision; votes are final.');
+  }
+  const next = ratificationStatus(decision.requiredMunicipalityIds, [...decision.votes, vote]);
+  assertTransition(decision.status, 'vote', next);
+  return next;
+}

@@ -1,0 +1,89 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { ACCESS } from '../../domain/access.js';
+import type { ServiceContext } from '../../use-cases/context.js';
+import {
+  createOrganisation,
+  getOrganisation,
+  listOrganisationsPage,
+  patchOrganisation,
+} from '../../use-cases/organisations.js';
+import { IdParams, jsonResponse, problems, Ref } from '../schemas.js';
+import {
+  CreateOrganisationBody,
+  ListOrganisationsQuery,
+  Organisation,
+  OrganisationPage,
+  PatchOrganisationBody,
+} from './schemas.js';
+
+export async function organisationRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceContext }): Promise<void> {
+  app.addSchema(Organisation);
+  app.addSchema(OrganisationPage);
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['organisations'];
+
+  r.post(
+    '/organisations',
+    {
+      config: { access: { roles: ACCESS.manageRegister } },
+      schema: {
+        operationId: 'createOrganisation',
+        summary: 'Register an organisation',
+        tags,
+        body: CreateOrganisationBody,
+        response: { 201: jsonResponse(Ref(Organisation), 'The organisation as registered'), ...problems(413, 415) },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await createOrganisation(ctx, request.principal, request.body)),
+  );
+
+  r.get(
+    '/organisations',
+    {
+      config: { access: { roles: ACCESS.readRegister } },
+      schema: {
+        operationId: 'listOrganisations',
+        summary: 'List organisations',
+        tags,
+        querystring: ListOrganisationsQuery,
+        response: { 200: jsonResponse(Ref(OrganisationPage), 'A page of organisations'), ...problems() },
+      },
+    },
+    async (request) => {
+      const { kind, centreMunicipality, cursor, limit = 50 } = request.query;
+      return listOrganisationsPage(ctx, { kind, centreMunicipality }, cursor, limit);
+    },
+  );
+
+  r.get(
+    '/organisations/:id',
+    {
+      config: { access: { roles: ACCESS.readRegister } },
+      schema: {
+        operationId: 'getOrganisation',
+        summary: 'Get one organisation',
+        tags,
+        params: IdParams,
+        response: { 200: jsonResponse(Ref(Organisation), 'The organisation'), ...problems(404) },
+      },
+    },
+    async (request) => getOrganisation(ctx, request.params.id),
+  );
+
+  r.patch(
+    '/organisations/:id',
+    {
+      config: { access: { roles: ACCESS.manageRegister } },
+      schema: {
+        operationId: 'updateOrganisation',
+        summary: 'Change an organisation',
+        tags,
+        params: IdParams,
+        body: PatchOrganisationBody,
+        response: { 200: jsonResponse(Ref(Organisation), 'The organisation after the change'), ...problems(404, 413, 415) },
+      },
+    },
+    async (request) => patchOrganisation(ctx, request.principal, request.params.id, request.body),
+  );
+}

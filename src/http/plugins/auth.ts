@@ -1,0 +1,58 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Principal, Role } from '../../domain/access.js';
+import { DomainError } from '../../domain/errors.js';
+import { authenticate } from '../../use-cases/api-keys.js';
+import type { ServiceContext } from '../../use-cases/context.js';
+
+/**
+ * Access is declared per route as data (`config.access`), checked here and nowhere else:
+ * 401 for a missing or unknown key (onRequest, before the body is even read), 403 for a role
+ * the route does not admit, and 403 for a college key acting for another municipality.
+ */
+export interface RouteAccess {
+  roles: readonly Role[];
+  /** For college keys: the municipality the request acts for, read from the (unvalidated) body. */
+  municipalityOf?: (request: FastifyRequest) => unknown;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: RouteAccess;
+  }
+  interface FastifyRequest {
+    principal: Principal;
+  }
+}
+
+const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
+
+async function authPlugin(app: FastifyInstance, options: { ctx: ServiceContext }): Promise<void> {
+  app.decorateRequest('principal', null as unknown as Principal);
+
+  app.addHook('onRequest', async (request) => {
+    const access = request.routeOptions.config.access;
+    if (access === undefined) return;
+    const match = BEARER.exec(request.headers.authorization ?? '');
+    if (match === null) {
+      throw new DomainError('UNAUTHENTICATED', 'Send an API key as "Authorization: Bearer <key>".');
+    }
+    const principal = await authenticate(options.ctx, match[1]!);
+    if (principal === undefined) throw new DomainError('UNAUTHENTICATED', 'The API key is unknown or revoked.');
+    request.principal = principal;
+    if (!access.roles.includes(principal.role as Role)) {
+      throw new DomainError('FORBIDDEN', `An API key with role '${principal.role}' may not do this.`);
+    }
+  });
+
+  app.addHook('preValidation', async (request) => {
+    const access = request.routeOptions.config.access;
+    if (access?.municipalityOf === undefined || request.principal?.role !== 'college') return;
+    const municipalityId = access.municipalityOf(request);
+    if (typeof municipalityId === 'string' && municipalityId !== request.principal.organisationId) {
+      throw new DomainError('FORBIDDEN', 'A college key may only act for its own municipality.');
+    }
+  });
+}
+
+export default fp(authPlugin, { name: 'auth' });

@@ -1,0 +1,124 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { DomainError, ERROR_CATALOGUE, type ErrorCode, type FieldError } from '../../domain/errors.js';
+import { sqlState } from '../../db/transaction.js';
+
+/**
+ * The one place where errors become problem+json (RFC 9457). Domain errors carry their code and
+ * status; framework errors are mapped to catalogue codes; anything else is a 500 whose body says
+ * nothing internal while the log keeps the detail under the request id.
+ */
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  errors?: FieldError[];
+}
+
+export function problemType(code: ErrorCode): string {
+  return `urn:eszl:problem:${code.toLowerCase().replaceAll('_', '-')}`;
+}
+
+export function problemBody(code: ErrorCode, detail: string, errors?: FieldError[]): ProblemBody {
+  const { status, title } = ERROR_CATALOGUE[code];
+  return { type: problemType(code), title, status, detail, code, ...(errors && { errors }) };
+}
+
+export function sendProblem(reply: FastifyReply, body: ProblemBody): FastifyReply {
+  if (body.status === 503) reply.header('Retry-After', '5');
+  return reply.code(body.status).type('application/problem+json').send(body);
+}
+
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+const CONTEXT_PREFIX: Record<string, string> = { querystring: 'query', params: 'path', headers: 'header' };
+
+/** Body problems are JSON Pointers into the body; query, path and header ones are `query.limit` etc. */
+export function validationErrors(validation: readonly AjvError[], context: string | undefined): FieldError[] {
+  return validation.map((error) => {
+    let pointer = error.instancePath;
+    if (error.keyword === 'required') pointer += `/${String(error.params.missingProperty)}`;
+    if (error.keyword === 'additionalProperties') pointer += `/${String(error.params.additionalProperty)}`;
+    const prefix = context === undefined ? undefined : CONTEXT_PREFIX[context];
+    const path = prefix === undefined ? pointer || '/' : `${prefix}.${pointer.replace(/^\//, '').replaceAll('/', '.')}`;
+    let message = error.message ?? error.keyword;
+    if (error.keyword === 'additionalProperties') message = 'is not a known property';
+    if (error.keyword === 'enum') message = `must be one of: ${(error.params.allowedValues as unknown[]).join(', ')}`;
+    return { path, message };
+  });
+}
+
+const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006', '57014']);
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const state = sqlState(error);
+  if (state !== undefined && UNAVAILABLE_STATES.has(state)) return true;
+  for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    const message = (current as { message?: unknown }).message;
+    if (typeof code === 'string' && UNAVAILABLE_NODE_CODES.has(code)) return true;
+    if (
+      typeof message === 'string' &&
+      /(timeout exceeded when trying to connect|Connection terminated|database did not answer|Query read timeout)/i.test(message)
+    ) {
+      return true;
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+const STATUS_CODES: Record<number, ErrorCode> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'ROUTE_NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  406: 'NOT_ACCEPTABLE',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+export function toProblem(error: FastifyError | DomainError | Error, request: FastifyRequest): ProblemBody {
+  if (error instanceof DomainError) return problemBody(error.code, error.message, error.errors);
+  const fastifyError = error as FastifyError & { validation?: AjvError[]; validationContext?: string };
+  if (Array.isArray(fastifyError.validation)) {
+    const errors = validationErrors(fastifyError.validation, fastifyError.validationContext);
+    return problemBody('VALIDATION_FAILED', `The request has ${errors.length} invalid value(s).`, errors);
+  }
+  if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return problemBody('PAYLOAD_TOO_LARGE', 'The request body exceeds the limit of this API.');
+  }
+  if (isDatabaseUnavailable(error)) {
+    request.log.error({ err: error }, 'database unavailable');
+    return problemBody('SERVICE_UNAVAILABLE', 'The database is unavailable; try again shortly.');
+  }
+  const status = fastifyError.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
+    const code = STATUS_CODES[status] ?? 'VALIDATION_FAILED';
+    // Framework messages for 4xx describe the request (bad JSON, wrong media type), never internals.
+    return problemBody(code, fastifyError.message);
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return problemBody('INTERNAL_ERROR', `An unexpected error occurred; quote request id ${request.id} when reporting it.`);
+}
+
+async function errorsPlugin(app: FastifyInstance): Promise<void> {
+  app.setErrorHandler<FastifyError | DomainError>((error, request, reply) => sendProblem(reply, toProblem(error, request)));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, problemBody('ROUTE_NOT_FOUND', `No resource at ${request.method} ${request.url.split('?')[0]}.`)),
+  );
+}
+
+export default fp(errorsPlugin, { name: 'errors' });

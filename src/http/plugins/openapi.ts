@@ -1,0 +1,66 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { API_VERSION, Problem, publicProblems } from '../schemas.js';
+
+/**
+ * The OpenAPI document is generated from the route schemas, never written by hand. Paths are
+ * relative to the server URL `/api/v1`, as the NL API Design Rules require.
+ */
+export const OPENAPI_TAGS = [
+  { name: 'api-keys', description: 'API keys and their roles (admin)' },
+  { name: 'organisations', description: 'The foundation, municipalities, applicants and other organisations' },
+  { name: 'programmes', description: 'Programmes that ESZL funds, and their funding per year' },
+  { name: 'decisions', description: 'Principle decisions of the board, their commitments and conditions' },
+  { name: 'ratification', description: 'Ratification votes of the colleges of the centre municipalities' },
+  { name: 'commitments', description: 'Yearly funding commitments across decisions' },
+  { name: 'audit', description: 'The hash-chained audit trail and auditor exports' },
+];
+
+async function openapiPlugin(app: FastifyInstance): Promise<void> {
+  app.addSchema(Problem);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'ESZL funding decisions and ratification API',
+        description:
+          'Register of the principle decisions of the board of Stichting Economische Samenwerking Zuid-Limburg ' +
+          '(ESZL): yearly funding commitments to programmes, conditions, and the ratification of contributions of ' +
+          'EUR 100,000 or more by the colleges of the centre municipalities. Money is in integer euro cents.',
+        version: API_VERSION,
+        contact: { name: 'ESZL API beheer', email: 'api@eszl.nl', url: 'https://www.eszl.nl' },
+        license: { name: 'EUPL-1.2', identifier: 'EUPL-1.2' },
+      },
+      servers: [{ url: '/api/v1', description: 'This service, version 1' }],
+      tags: OPENAPI_TAGS,
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <api key>' },
+        },
+      },
+      security: [{ apiKey: [] }],
+    },
+    hideUntagged: true,
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `Schema${i}`),
+    },
+  });
+
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    uiConfig: { docExpansion: 'list', deepLinking: true },
+  });
+
+  app.get(
+    '/api/v1/openapi.json',
+    {
+      schema: { hide: true, response: publicProblems() },
+    },
+    async (_request, reply) => reply.type('application/json').send(app.swagger()),
+  );
+}
+
+export default fp(openapiPlugin, { name: 'openapi' });

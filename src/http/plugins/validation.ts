@@ -1,0 +1,46 @@
+import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
+import fp from 'fastify-plugin';
+import { Ajv, type AnySchema, type Options } from 'ajv';
+import addFormats from 'ajv-formats';
+import { DomainError } from '../../domain/errors.js';
+
+/**
+ * Two Ajv instances, both reporting every problem at once and never silently dropping unknown
+ * properties: query strings, path and headers are coerced from text (`limit=10`), bodies are
+ * not (`"amountCents": "100"` is an error, not a number).
+ */
+function makeAjv(coerceTypes: Options['coerceTypes']): Ajv {
+  const ajv = new Ajv({ allErrors: true, removeAdditional: false, useDefaults: true, coerceTypes, strict: false });
+  addFormats.default(ajv, { mode: 'full' });
+  return ajv;
+}
+
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 64 || value === null || typeof value !== 'object') return false;
+  for (const item of Object.values(value)) if (containsNul(item, depth + 1)) return true;
+  return false;
+}
+
+/**
+ * Installed through Fastify's `schemaController.compilersFactory` (not `setValidatorCompiler`),
+ * so that it also applies in plugin scopes that add shared schemas.
+ */
+export function buildValidatorCompiler(): FastifySchemaCompiler<AnySchema> {
+  const bodyAjv = makeAjv(false);
+  const textAjv = makeAjv('array');
+  return ({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema);
+}
+
+async function validationPlugin(app: FastifyInstance): Promise<void> {
+  // PostgreSQL text cannot hold U+0000; refuse it as invalid input instead of failing in the database.
+  app.addHook('preValidation', async (request) => {
+    if (containsNul(request.body) || containsNul(request.query) || containsNul(request.params)) {
+      throw new DomainError('VALIDATION_FAILED', 'Text values may not contain the NUL character (U+0000).', [
+        { path: '/', message: 'contains U+0000' },
+      ]);
+    }
+  });
+}
+
+export default fp(validationPlugin, { name: 'validation' });

@@ -1,0 +1,124 @@
+import { Type, type Static, type TSchema } from 'typebox';
+
+/**
+ * Building blocks shared by every route schema. Request schemas are inline (validated by Ajv);
+ * response schemas reference named components so the OpenAPI document stays readable.
+ */
+export const API_VERSION = '1.0.0';
+
+export const Uuid = Type.String({ format: 'uuid', maxLength: 36, description: 'UUID' });
+export const CalendarDate = Type.String({ format: 'date', maxLength: 10, description: 'Calendar date, YYYY-MM-DD' });
+export const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339 timestamp in UTC' });
+export const Cents = Type.Integer({ minimum: 1, maximum: 1_000_000_000_000, description: 'Amount in euro cents' });
+
+export function Text(maxLength: number, options: { minLength?: number; description?: string } = {}) {
+  return Type.String({ minLength: options.minLength ?? 1, maxLength, ...(options.description && { description: options.description }) });
+}
+
+export function Nullable<T extends TSchema>(schema: T) {
+  return Type.Union([schema, Type.Null()]);
+}
+
+export function StringEnum<const T extends readonly string[]>(values: T, options: { description?: string } = {}) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+}
+
+/** A reference to a shared component, typed as the component. */
+export function Ref<T extends TSchema>(schema: T) {
+  const id = (schema as { $id?: string }).$id;
+  if (id === undefined) throw new Error('Ref needs a schema with an $id');
+  return Type.Unsafe<Static<T>>(Type.Ref(id));
+}
+
+export const Problem = Type.Object(
+  {
+    type: Type.String({ description: 'URI reference identifying the problem type' }),
+    title: Type.String(),
+    status: Type.Integer({ minimum: 400, maximum: 599 }),
+    detail: Type.String(),
+    code: Type.String({ description: 'Stable machine-readable error code' }),
+    instance: Type.Optional(Type.String()),
+    errors: Type.Optional(
+      Type.Array(Type.Object({ path: Type.String(), message: Type.String() }), {
+        description: 'Every problem with the input, all at once',
+      }),
+    ),
+  },
+  { $id: 'Problem', description: 'RFC 9457 problem details' },
+);
+
+export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
+
+export const PageQuery = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Page size, 1..200' })),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'Opaque cursor from nextCursor' })),
+};
+
+export function Page<T extends TSchema>(item: T, name: string) {
+  return Type.Object(
+    {
+      items: Type.Array(item),
+      nextCursor: Nullable(Type.String({ description: 'Cursor of the next page; null on the last page' })),
+    },
+    { $id: name },
+  );
+}
+
+const versionHeaders = {
+  'API-Version': { type: 'string', description: 'Full semantic version of the API contract' },
+  'X-Request-Id': { type: 'string', description: 'Identifier of this request, echoed when sent by the client' },
+};
+
+export function jsonResponse<T extends TSchema>(schema: T, description: string) {
+  return {
+    description,
+    headers: versionHeaders,
+    content: { 'application/json': { schema } },
+  } as unknown as T;
+}
+
+export function noContentResponse(description: string) {
+  return { description, type: 'null', headers: versionHeaders } as unknown as ReturnType<typeof Type.Null>;
+}
+
+const problemDescriptions: Record<number, string> = {
+  400: 'Invalid input; every problem is listed in errors',
+  401: 'Missing or unknown API key',
+  403: 'The API key may not do this',
+  404: 'Resource not found',
+  406: 'No acceptable representation',
+  409: 'Not allowed in the resource\'s current state',
+  412: 'Precondition failed',
+  413: 'Request body too large',
+  415: 'Unsupported media type',
+  429: 'Too many requests; see Retry-After',
+  500: 'Internal error; the log has the detail under the request id',
+  503: 'Service unavailable; see Retry-After',
+};
+
+function problemResponse(status: number) {
+  return {
+    description: problemDescriptions[status] ?? 'Problem',
+    content: { 'application/problem+json': { schema: Ref(Problem) } },
+  } as unknown as typeof Problem;
+}
+
+export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 429 | 500 | 503;
+
+/** The problem+json responses of an authenticated route plus the route-specific ones. */
+export function problems(...specific: ProblemStatus[]) {
+  const statuses = new Set<number>([400, 401, 403, 429, 500, 503, ...specific]);
+  return Object.fromEntries([...statuses].sort().map((status) => [status, problemResponse(status)])) as Record<
+    ProblemStatus,
+    typeof Problem
+  >;
+}
+
+/** Problem responses for routes that need no API key. */
+export function publicProblems(...specific: ProblemStatus[]) {
+  const statuses = new Set<number>([429, 500, 503, ...specific]);
+  return Object.fromEntries([...statuses].sort().map((status) => [status, problemResponse(status)])) as Record<
+    ProblemStatus,
+    typeof Problem
+  >;
+}

@@ -1,0 +1,66 @@
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { openDatabase } from './db/client.js';
+import { createLogger } from './logger.js';
+
+/** Reads the configuration, opens the database, serves, and drains gracefully on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  const database = await openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    poolSize: config.DB_POOL_SIZE,
+    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    onPoolError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
+  }).catch((error: unknown) => {
+    logger.fatal({ err: error }, 'cannot open the database');
+    process.stderr.write(`Cannot open the database: ${(error as Error).message}\n`);
+    process.exit(1);
+  });
+  logger.info({ database: database.kind, dataDir: database.kind === 'pglite' ? config.DATA_DIR : undefined }, 'database ready');
+
+  const app = await buildApp({ config, database, logger });
+  if (config.ADMIN_API_KEY === undefined) {
+    logger.warn('ADMIN_API_KEY is not set: no admin key exists unless one was issued before');
+  }
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down: draining in-flight requests');
+    const timer = setTimeout(() => {
+      logger.error('drain took too long; exiting');
+      process.exit(1);
+    }, 25_000);
+    timer.unref();
+    try {
+      await app.close();
+      await database.close();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'error while shutting down');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  await app.listen({ port: config.PORT, host: config.HOST });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Start-up failed: ${(error as Error).message}\n`);
+  process.exit(1);
+});

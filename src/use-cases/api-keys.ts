@@ -1,0 +1,131 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { SYSTEM_PRINCIPAL, type Principal, type Role } from '../domain/access.js';
+import { DomainError, notFound } from '../domain/errors.js';
+import { appendAuditEvents } from '../audit/trail.js';
+import {
+  findActiveKeyByHash,
+  findApiKey,
+  insertApiKey,
+  listApiKeys,
+  revokeApiKey,
+  upsertApiKey,
+  type ApiKeyRow,
+} from '../db/api-keys-repository.js';
+import { findOrganisation } from '../db/organisations-repository.js';
+import { decodeCursor, toPage, type Page } from '../db/pagination.js';
+import { inTransaction } from '../db/transaction.js';
+import type { ServiceContext } from './context.js';
+
+/** The bootstrap admin key from ADMIN_API_KEY always has this id, so restarts update one row. */
+export const BOOTSTRAP_KEY_ID = '00000000-0000-4000-8000-000000000001';
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  role: Role;
+  organisationId: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface ApiKeyInput {
+  name: string;
+  role: Role;
+  organisationId?: string | null | undefined;
+}
+
+/**
+ * API keys are 256-bit random secrets, so a single SHA-256 is a sufficient one-way hash: there
+ * is no low-entropy password to stretch, and lookups stay one indexed equality per request.
+ */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+export function generateApiKey(): string {
+  return `eszl_${randomBytes(32).toString('base64url')}`;
+}
+
+export function toApiKey(row: ApiKeyRow): ApiKey {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role as Role,
+    organisationId: row.organisationId,
+    createdAt: row.createdAt.toISOString(),
+    revokedAt: row.revokedAt?.toISOString() ?? null,
+  };
+}
+
+export async function authenticate(ctx: ServiceContext, key: string): Promise<Principal | undefined> {
+  const row = await findActiveKeyByHash(ctx.database.db, hashApiKey(key));
+  return row && { keyId: row.id, role: row.role as Role, organisationId: row.organisationId };
+}
+
+export async function createApiKey(
+  ctx: ServiceContext,
+  actor: Principal,
+  input: ApiKeyInput,
+): Promise<ApiKey & { key: string }> {
+  const organisationId = input.organisationId ?? null;
+  if (input.role !== 'college' && organisationId !== null) {
+    throw new DomainError('VALIDATION_FAILED', 'Only college keys are bound to an organisation.', [
+      { path: '/organisationId', message: "must be absent unless role is 'college'" },
+    ]);
+  }
+  return inTransaction(ctx.database, async (tx) => {
+    if (input.role === 'college') {
+      const organisation = organisationId === null ? undefined : await findOrganisation(tx, organisationId);
+      if (organisation === undefined || organisation.kind !== 'municipality' || !organisation.centreMunicipality) {
+        throw new DomainError(
+          'COLLEGE_KEY_NEEDS_CENTRE_MUNICIPALITY',
+          'A college key must be bound to an existing centre municipality.',
+          [{ path: '/organisationId', message: 'must be the id of a centre municipality' }],
+        );
+      }
+    }
+    const key = generateApiKey();
+    const row = await insertApiKey(tx, { name: input.name, role: input.role, organisationId, keyHash: hashApiKey(key) });
+    const apiKey = toApiKey(row);
+    await appendAuditEvents(tx, actor, [
+      { action: 'apikey.created', resourceType: 'apikey', resourceId: row.id, data: { apiKey } },
+    ]);
+    return { ...apiKey, key };
+  });
+}
+
+export async function listApiKeysPage(ctx: ServiceContext, cursor: string | undefined, limit: number): Promise<Page<ApiKey>> {
+  const rows = await listApiKeys(ctx.database.db, decodeCursor(cursor), limit);
+  return toPage(rows, limit, toApiKey);
+}
+
+/** Revoking is idempotent: a key already revoked stays revoked and nothing new is recorded. */
+export async function revokeKey(ctx: ServiceContext, actor: Principal, id: string): Promise<void> {
+  await inTransaction(ctx.database, async (tx) => {
+    const current = await findApiKey(tx, id, true);
+    if (current === undefined) throw notFound('API key', id);
+    if (current.revokedAt !== null) return;
+    const row = await revokeApiKey(tx, id);
+    await appendAuditEvents(tx, actor, [
+      { action: 'apikey.revoked', resourceType: 'apikey', resourceId: id, data: { apiKey: toApiKey(row) } },
+    ]);
+  });
+}
+
+/** Installs (or re-activates) the admin key from ADMIN_API_KEY; records it only when it changed. */
+export async function installBootstrapKey(ctx: ServiceContext, key: string): Promise<void> {
+  await inTransaction(ctx.database, async (tx) => {
+    const { row, changed } = await upsertApiKey(tx, {
+      id: BOOTSTRAP_KEY_ID,
+      name: 'bootstrap admin (ADMIN_API_KEY)',
+      role: 'admin',
+      organisationId: null,
+      keyHash: hashApiKey(key),
+    });
+    if (changed) {
+      await appendAuditEvents(tx, SYSTEM_PRINCIPAL, [
+        { action: 'apikey.created', resourceType: 'apikey', resourceId: row.id, data: { apiKey: toApiKey(row) } },
+      ]);
+    }
+  });
+}
