@@ -40,6 +40,7 @@ CREATE TABLE "decision_commitments" (
 	"year" integer NOT NULL,
 	"amount_cents" bigint NOT NULL,
 	"purpose" text,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "commitments_amount_positive" CHECK ("decision_commitments"."amount_cents" > 0),
 	CONSTRAINT "commitments_year_range" CHECK ("decision_commitments"."year" between 2000 and 2100)
 );
@@ -123,6 +124,7 @@ CREATE INDEX "api_keys_created_idx" ON "api_keys" USING btree ("created_at","id"
 CREATE INDEX "audit_events_resource_idx" ON "audit_events" USING btree ("resource_type","resource_id","seq");--> statement-breakpoint
 CREATE UNIQUE INDEX "commitments_decision_position_key" ON "decision_commitments" USING btree ("decision_id","position");--> statement-breakpoint
 CREATE INDEX "commitments_programme_year_idx" ON "decision_commitments" USING btree ("programme_id","year");--> statement-breakpoint
+CREATE INDEX "commitments_created_idx" ON "decision_commitments" USING btree ("created_at","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "conditions_decision_position_key" ON "decision_conditions" USING btree ("decision_id","position");--> statement-breakpoint
 CREATE UNIQUE INDEX "decisions_reference_key" ON "decisions" USING btree ("reference");--> statement-breakpoint
 CREATE INDEX "decisions_created_idx" ON "decisions" USING btree ("created_at","id");--> statement-breakpoint

@@ -128,12 +128,14 @@ export const commitments = pgTable(
     year: integer('year').notNull(),
     amountCents: cents('amount_cents').notNull(),
     purpose: text('purpose'),
+    createdAt: createdAt(),
   },
   (t) => [
     check('commitments_amount_positive', sql`${t.amountCents} > 0`),
     check('commitments_year_range', sql`${t.year} between 2000 and 2100`),
     uniqueIndex('commitments_decision_position_key').on(t.decisionId, t.position),
     index('commitments_programme_year_idx').on(t.programmeId, t.year),
+    index('commitments_created_idx').on(t.createdAt, t.id),
   ],
 );
 

@@ -1,0 +1,73 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { Writable } from 'node:stream';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import type { Clock } from '../../src/domain/clock.js';
+import { createLogger } from '../../src/logger.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export const ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnop';
+
+interface Teardown {
+  teardown(fn: () => unknown): void;
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  db: TestDatabase;
+  /** Every log line the app wrote, for redaction tests. */
+  logLines: string[];
+  as(key: string | undefined): Client;
+  admin: Client;
+}
+
+export interface Client {
+  get(url: string, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  post(url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  patch(url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  delete(url: string, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+}
+
+/** Builds the real app on a fresh database of its own; closed when the test `t` ends. */
+export async function startTestApp(
+  t: Teardown,
+  options: { clock?: Clock; env?: Record<string, string>; database?: TestDatabase } = {},
+): Promise<TestApp> {
+  const db = options.database ?? (await createTestDatabase());
+  const logLines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, callback) {
+      logLines.push(...String(chunk).split('\n').filter(Boolean));
+      callback();
+    },
+  });
+  const config = loadConfig({ ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'info', ...options.env });
+  const app = await buildApp({
+    config,
+    database: db.database,
+    logger: createLogger(config.LOG_LEVEL, sink),
+    ...(options.clock && { clock: options.clock }),
+  });
+  await app.ready();
+  t.teardown(async () => {
+    await app.close();
+    if (options.database === undefined) await db.close();
+  });
+  const as = (key: string | undefined): Client => clientFor(app, key);
+  return { app, db, logLines, as, admin: as(ADMIN_KEY) };
+}
+
+export function clientFor(app: FastifyInstance, key: string | undefined): Client {
+  const auth = (headers: Record<string, string> = {}) => ({
+    ...(key !== undefined && { authorization: `Bearer ${key}` }),
+    ...headers,
+  });
+  return {
+    get: (url, headers) => app.inject({ method: 'GET', url, headers: auth(headers) }),
+    post: (url, body, headers) =>
+      app.inject({ method: 'POST', url, headers: auth(headers), ...(body !== undefined && { payload: body as object }) }),
+    patch: (url, body, headers) =>
+      app.inject({ method: 'PATCH', url, headers: auth(headers), ...(body !== undefined && { payload: body as object }) }),
+    delete: (url, headers) => app.inject({ method: 'DELETE', url, headers: auth(headers) }),
+  };
+}
