@@ -16,6 +16,8 @@ import { healthRoutes } from './http/health.js';
 import { apiKeyRoutes } from './http/api-keys/routes.js';
 import { organisationRoutes } from './http/organisations/routes.js';
 import { programmeRoutes } from './http/programmes/routes.js';
+import { decisionRoutes } from './http/decisions/routes.js';
+import { fundingRoutes } from './http/decisions/funding-routes.js';
 import { createLogger } from './logger.js';
 
 export interface AppOptions {
@@ -60,6 +62,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(apiKeyRoutes, { ctx });
       await api.register(organisationRoutes, { ctx });
       await api.register(programmeRoutes, { ctx });
+      await api.register(decisionRoutes, { ctx });
+      await api.register(fundingRoutes, { ctx });
     },
     { prefix: '/api/v1' },
   );

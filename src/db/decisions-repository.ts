@@ -1,0 +1,224 @@
+import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
+import type { Executor } from './client.js';
+import { commitments, conditions, decisions, votes } from './schema.js';
+import { afterPosition, type KeysetPosition } from './pagination.js';
+
+export type DecisionRow = typeof decisions.$inferSelect;
+export type CommitmentRow = typeof commitments.$inferSelect;
+export type ConditionRow = typeof conditions.$inferSelect;
+export type VoteRow = typeof votes.$inferSelect;
+
+export interface DecisionAggregate {
+  decision: DecisionRow;
+  commitments: CommitmentRow[];
+  conditions: ConditionRow[];
+  votes: VoteRow[];
+}
+
+export interface CommitmentValues {
+  programmeId: string;
+  year: number;
+  amountCents: number;
+  purpose: string | null;
+}
+
+export interface ConditionValues {
+  description: string;
+  dueDate: string;
+}
+
+export async function insertDecision(ex: Executor, values: typeof decisions.$inferInsert): Promise<DecisionRow> {
+  const [row] = await ex.insert(decisions).values(values).returning();
+  return row!;
+}
+
+/** Replaces a draft's commitments; positions keep the order the client sent. */
+export async function replaceCommitments(ex: Executor, decisionId: string, items: readonly CommitmentValues[]): Promise<void> {
+  await ex.delete(commitments).where(eq(commitments.decisionId, decisionId));
+  if (items.length === 0) return;
+  await ex.insert(commitments).values(items.map((item, position) => ({ ...item, decisionId, position })));
+}
+
+export async function replaceConditions(ex: Executor, decisionId: string, items: readonly ConditionValues[]): Promise<void> {
+  await ex.delete(conditions).where(eq(conditions.decisionId, decisionId));
+  if (items.length === 0) return;
+  await ex.insert(conditions).values(items.map((item, position) => ({ ...item, decisionId, position })));
+}
+
+/** The decision row, locked for the rest of the transaction when `forUpdate`: the funnel for every state change. */
+export async function findDecisionRow(ex: Executor, id: string, forUpdate = false): Promise<DecisionRow | undefined> {
+  const query = ex.select().from(decisions).where(eq(decisions.id, id));
+  const [row] = forUpdate ? await query.for('update') : await query;
+  return row;
+}
+
+export async function updateDecision(ex: Executor, id: string, values: PgUpdateSetSource<typeof decisions>): Promise<DecisionRow> {
+  const [row] = await ex
+    .update(decisions)
+    .set({ ...values, updatedAt: sql`now()` })
+    .where(eq(decisions.id, id))
+    .returning();
+  return row!;
+}
+
+/** Children of many decisions in three queries, whatever the number of decisions. */
+export async function loadAggregates(ex: Executor, rows: readonly DecisionRow[]): Promise<DecisionAggregate[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((row) => row.id);
+  const [commitmentRows, conditionRows, voteRows] = await Promise.all([
+    ex.select().from(commitments).where(inArray(commitments.decisionId, ids)).orderBy(asc(commitments.position)),
+    ex.select().from(conditions).where(inArray(conditions.decisionId, ids)).orderBy(asc(conditions.position)),
+    ex.select().from(votes).where(inArray(votes.decisionId, ids)).orderBy(asc(votes.castAt), asc(votes.id)),
+  ]);
+  const group = <T extends { decisionId: string }>(items: T[]) => {
+    const byDecision = new Map<string, T[]>();
+    for (const item of items) {
+      const list = byDecision.get(item.decisionId);
+      if (list) list.push(item);
+      else byDecision.set(item.decisionId, [item]);
+    }
+    return byDecision;
+  };
+  const c = group(commitmentRows);
+  const k = group(conditionRows);
+  const v = group(voteRows);
+  return rows.map((decision) => ({
+    decision,
+    commitments: c.get(decision.id) ?? [],
+    conditions: k.get(decision.id) ?? [],
+    votes: v.get(decision.id) ?? [],
+  }));
+}
+
+export async function loadAggregate(ex: Executor, id: string): Promise<DecisionAggregate | undefined> {
+  const row = await findDecisionRow(ex, id);
+  if (row === undefined) return undefined;
+  const [aggregate] = await loadAggregates(ex, [row]);
+  return aggregate;
+}
+
+export interface DecisionFilter {
+  status?: string | undefined;
+  programmeId?: string | undefined;
+  year?: number | undefined;
+}
+
+export async function listDecisionRows(
+  ex: Executor,
+  filter: DecisionFilter,
+  after: KeysetPosition | undefined,
+  limit: number,
+): Promise<DecisionRow[]> {
+  let commitmentFilter: SQL | undefined;
+  if (filter.programmeId !== undefined || filter.year !== undefined) {
+    commitmentFilter = sql`exists (select 1 from ${commitments} where ${commitments.decisionId} = ${decisions.id}${
+      filter.programmeId === undefined ? sql`` : sql` and ${commitments.programmeId} = ${filter.programmeId}`
+    }${filter.year === undefined ? sql`` : sql` and ${commitments.year} = ${filter.year}`})`;
+  }
+  return ex
+    .select()
+    .from(decisions)
+    .where(
+      and(
+        filter.status === undefined ? undefined : eq(decisions.status, filter.status),
+        commitmentFilter,
+        afterPosition(decisions.createdAt, decisions.id, after),
+      ),
+    )
+    .orderBy(asc(decisions.createdAt), asc(decisions.id))
+    .limit(limit + 1);
+}
+
+export async function insertVote(ex: Executor, values: typeof votes.$inferInsert): Promise<VoteRow> {
+  const [row] = await ex.insert(votes).values(values).returning();
+  return row!;
+}
+
+export async function listVoteRows(ex: Executor, decisionId: string): Promise<VoteRow[]> {
+  return ex.select().from(votes).where(eq(votes.decisionId, decisionId)).orderBy(asc(votes.castAt), asc(votes.id));
+}
+
+export async function findConditionRow(ex: Executor, decisionId: string, conditionId: string): Promise<ConditionRow | undefined> {
+  const [row] = await ex
+    .select()
+    .from(conditions)
+    .where(and(eq(conditions.id, conditionId), eq(conditions.decisionId, decisionId)));
+  return row;
+}
+
+export async function fulfilConditionRow(
+  ex: Executor,
+  conditionId: string,
+  fulfilledOn: string,
+  evidence: string,
+): Promise<ConditionRow> {
+  const [row] = await ex.update(conditions).set({ fulfilledOn, evidence }).where(eq(conditions.id, conditionId)).returning();
+  return row!;
+}
+
+export interface CommitmentFilter {
+  programmeId?: string | undefined;
+  year?: number | undefined;
+  binding?: boolean | undefined;
+}
+
+export interface CommitmentListRow extends CommitmentRow {
+  decisionStatus: string;
+}
+
+const BINDING_STATUSES = sql`('adopted', 'ratified')`;
+
+export async function listCommitmentRows(
+  ex: Executor,
+  filter: CommitmentFilter,
+  after: KeysetPosition | undefined,
+  limit: number,
+): Promise<CommitmentListRow[]> {
+  const rows = await ex
+    .select({ commitment: commitments, decisionStatus: decisions.status })
+    .from(commitments)
+    .innerJoin(decisions, eq(decisions.id, commitments.decisionId))
+    .where(
+      and(
+        filter.programmeId === undefined ? undefined : eq(commitments.programmeId, filter.programmeId),
+        filter.year === undefined ? undefined : eq(commitments.year, filter.year),
+        filter.binding === undefined
+          ? undefined
+          : filter.binding
+            ? sql`${decisions.status} in ${BINDING_STATUSES}`
+            : sql`${decisions.status} not in ${BINDING_STATUSES}`,
+        afterPosition(commitments.createdAt, commitments.id, after),
+      ),
+    )
+    .orderBy(asc(commitments.createdAt), asc(commitments.id))
+    .limit(limit + 1);
+  return rows.map((row) => ({ ...row.commitment, decisionStatus: row.decisionStatus }));
+}
+
+export interface FundingYearRow {
+  year: number;
+  bindingCents: number;
+  pendingCents: number;
+}
+
+/** Binding money (adopted, ratified) and pending money (awaiting ratification) per year. */
+export async function programmeFundingRows(ex: Executor, programmeId: string): Promise<FundingYearRow[]> {
+  const rows = await ex
+    .select({
+      year: commitments.year,
+      bindingCents: sql<string>`coalesce(sum(${commitments.amountCents}) filter (where ${decisions.status} in ${BINDING_STATUSES}), 0)::text`,
+      pendingCents: sql<string>`coalesce(sum(${commitments.amountCents}) filter (where ${decisions.status} = 'pending_ratification'), 0)::text`,
+    })
+    .from(commitments)
+    .innerJoin(decisions, eq(decisions.id, commitments.decisionId))
+    .where(
+      and(
+        eq(commitments.programmeId, programmeId),
+        sql`${decisions.status} in ('adopted', 'ratified', 'pending_ratification')`,
+      ),
+    )
+    .groupBy(commitments.year)
+    .orderBy(asc(commitments.year));
+  return rows.map((row) => ({ year: row.year, bindingCents: Number(row.bindingCents), pendingCents: Number(row.pendingCents) }));
+}

@@ -1,0 +1,192 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { ACCESS } from '../../domain/access.js';
+import type { ServiceContext } from '../../use-cases/context.js';
+import {
+  adoptDecision,
+  createDecision,
+  getDecision,
+  listDecisionsPage,
+  patchDecision,
+  withdrawDecision,
+} from '../../use-cases/decisions.js';
+import { castVote, listVotes } from '../../use-cases/votes.js';
+import { fulfilCondition } from '../../use-cases/conditions.js';
+import { IdParams, jsonResponse, problems, Ref } from '../schemas.js';
+import {
+  Commitment,
+  Condition,
+  ConditionParams,
+  CreateDecisionBody,
+  Decision,
+  DecisionPage,
+  FulfilBody,
+  ListDecisionsQuery,
+  PatchDecisionBody,
+  Vote,
+  VoteBody,
+  VoteList,
+  WithdrawBody,
+} from './schemas.js';
+
+export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceContext }): Promise<void> {
+  for (const schema of [Commitment, Condition, Vote, Decision, DecisionPage, VoteList]) app.addSchema(schema);
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['decisions'];
+  const manage = { roles: ACCESS.manageRegister };
+  const read = { roles: ACCESS.readRegister };
+
+  r.post(
+    '/decisions',
+    {
+      config: { access: manage },
+      schema: {
+        operationId: 'createDecision',
+        summary: 'Register a principle decision as a draft',
+        tags,
+        body: CreateDecisionBody,
+        response: { 201: jsonResponse(Ref(Decision), 'The draft decision'), ...problems(409, 413, 415) },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await createDecision(ctx, request.principal, request.body)),
+  );
+
+  r.get(
+    '/decisions',
+    {
+      config: { access: read },
+      schema: {
+        operationId: 'listDecisions',
+        summary: 'List decisions, whole',
+        tags,
+        querystring: ListDecisionsQuery,
+        response: { 200: jsonResponse(Ref(DecisionPage), 'A page of decisions'), ...problems() },
+      },
+    },
+    async (request) => {
+      const { status, programmeId, year, cursor, limit = 50 } = request.query;
+      return listDecisionsPage(ctx, { status, programmeId, year }, cursor, limit);
+    },
+  );
+
+  r.get(
+    '/decisions/:id',
+    {
+      config: { access: read },
+      schema: {
+        operationId: 'getDecision',
+        summary: 'Get one decision with its commitments, conditions and votes',
+        tags,
+        params: IdParams,
+        response: { 200: jsonResponse(Ref(Decision), 'The decision'), ...problems(404) },
+      },
+    },
+    async (request) => getDecision(ctx, request.params.id),
+  );
+
+  r.patch(
+    '/decisions/:id',
+    {
+      config: { access: manage },
+      schema: {
+        operationId: 'updateDecision',
+        summary: 'Edit a draft decision',
+        description: 'Only a decision in status draft can be edited (else 409). Commitments and conditions, when sent, replace the current ones.',
+        tags,
+        params: IdParams,
+        body: PatchDecisionBody,
+        response: { 200: jsonResponse(Ref(Decision), 'The decision after the edit'), ...problems(404, 409, 413, 415) },
+      },
+    },
+    async (request) => patchDecision(ctx, request.principal, request.params.id, request.body),
+  );
+
+  r.post(
+    '/decisions/:id/adopt',
+    {
+      config: { access: manage },
+      schema: {
+        operationId: 'adoptDecision',
+        summary: 'Adopt a draft decision',
+        description:
+          'Below the threshold the decision binds at once (adopted); at or above it, it awaits ratification by every centre municipality (pending_ratification).',
+        tags,
+        params: IdParams,
+        response: { 200: jsonResponse(Ref(Decision), 'The adopted decision'), ...problems(404, 409) },
+      },
+    },
+    async (request) => adoptDecision(ctx, request.principal, request.params.id),
+  );
+
+  r.post(
+    '/decisions/:id/withdraw',
+    {
+      config: { access: manage },
+      schema: {
+        operationId: 'withdrawDecision',
+        summary: 'Withdraw a draft or pending decision',
+        tags,
+        params: IdParams,
+        body: WithdrawBody,
+        response: { 200: jsonResponse(Ref(Decision), 'The withdrawn decision'), ...problems(404, 409, 413, 415) },
+      },
+    },
+    async (request) => withdrawDecision(ctx, request.principal, request.params.id, request.body.reason),
+  );
+
+  r.post(
+    '/decisions/:id/conditions/:conditionId/fulfil',
+    {
+      config: { access: manage },
+      schema: {
+        operationId: 'fulfilCondition',
+        summary: 'Record that a condition of the decision is fulfilled',
+        tags,
+        params: ConditionParams,
+        body: FulfilBody,
+        response: { 200: jsonResponse(Ref(Condition), 'The fulfilled condition'), ...problems(404, 409, 413, 415) },
+      },
+    },
+    async (request) => fulfilCondition(ctx, request.principal, request.params.id, request.params.conditionId, request.body),
+  );
+
+  r.post(
+    '/decisions/:id/votes',
+    {
+      config: {
+        access: {
+          roles: ACCESS.castVote,
+          municipalityOf: (request) => (request.body as { municipalityId?: unknown } | undefined)?.municipalityId,
+        },
+      },
+      schema: {
+        operationId: 'castVote',
+        summary: 'Cast a college\'s ratification vote',
+        description:
+          'Checks in order: 403 (key may not vote, or a college key of another municipality), 400 (schema), 404, ' +
+          '409 (decision not pending_ratification), 400 (municipality not required), 400 (decidedOn before the board ' +
+          'meeting or after today), 409 (municipality already voted; votes are final).',
+        tags: ['ratification'],
+        params: IdParams,
+        body: VoteBody,
+        response: { 201: jsonResponse(Ref(Vote), 'The recorded vote'), ...problems(404, 409, 413, 415) },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await castVote(ctx, request.principal, request.params.id, request.body)),
+  );
+
+  r.get(
+    '/decisions/:id/votes',
+    {
+      config: { access: read },
+      schema: {
+        operationId: 'listVotes',
+        summary: 'List the votes on a decision in the order they were accepted',
+        tags: ['ratification'],
+        params: IdParams,
+        response: { 200: jsonResponse(Ref(VoteList), 'The votes'), ...problems(404) },
+      },
+    },
+    async (request) => ({ items: await listVotes(ctx, request.params.id), nextCursor: null }),
+  );
+}

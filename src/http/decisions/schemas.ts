@@ -1,0 +1,166 @@
+import { Type } from 'typebox';
+import { DECISION_STATUSES } from '../../domain/decision-lifecycle.js';
+import { CalendarDate, Cents, Nullable, Page, PageQuery, StringEnum, Text, Timestamp, Uuid } from '../schemas.js';
+
+const Year = Type.Integer({ minimum: 2000, maximum: 2100, description: 'Calendar year of the commitment' });
+const Status = StringEnum(DECISION_STATUSES, { description: 'Lifecycle state of the decision' });
+const Outcome = StringEnum(['approve', 'reject'] as const, { description: 'The college\'s decision' });
+
+export const Commitment = Type.Object(
+  { id: Uuid, programmeId: Uuid, year: Type.Integer(), amountCents: Type.Integer(), purpose: Nullable(Type.String()) },
+  { $id: 'Commitment', additionalProperties: false },
+);
+
+export const Condition = Type.Object(
+  {
+    id: Uuid,
+    description: Type.String(),
+    dueDate: CalendarDate,
+    status: StringEnum(['open', 'fulfilled', 'overdue'] as const, {
+      description: 'overdue: open and the due date (Europe/Amsterdam) has passed',
+    }),
+    fulfilledOn: Nullable(CalendarDate),
+    evidence: Nullable(Type.String()),
+  },
+  { $id: 'Condition', additionalProperties: false },
+);
+
+export const Vote = Type.Object(
+  {
+    id: Uuid,
+    decisionId: Uuid,
+    municipalityId: Uuid,
+    outcome: Outcome,
+    decidedOn: CalendarDate,
+    reference: Nullable(Type.String()),
+    note: Nullable(Type.String()),
+    castAt: Timestamp,
+  },
+  { $id: 'Vote', additionalProperties: false },
+);
+
+export const Decision = Type.Object(
+  {
+    id: Uuid,
+    reference: Type.String(),
+    title: Type.String(),
+    summary: Nullable(Type.String()),
+    boardMeetingDate: CalendarDate,
+    applicantOrganisationId: Nullable(Uuid),
+    status: Status,
+    totalAmountCents: Type.Integer({ description: 'Sum of the commitments, in euro cents' }),
+    commitments: Type.Array(Type.Ref('Commitment')),
+    conditions: Type.Array(Type.Ref('Condition')),
+    ratification: Type.Object(
+      {
+        required: Type.Boolean({ description: 'totalAmountCents >= thresholdCents' }),
+        thresholdCents: Type.Integer(),
+        requiredMunicipalityIds: Type.Array(Uuid, { description: 'Frozen at adoption; [] before and when not required' }),
+        votes: Type.Array(Type.Ref('Vote')),
+      },
+      { additionalProperties: false },
+    ),
+    adoptedAt: Nullable(Timestamp),
+    withdrawnAt: Nullable(Timestamp),
+    withdrawalReason: Nullable(Type.String()),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { $id: 'Decision', additionalProperties: false },
+);
+
+export const DecisionPage = Page(Type.Ref('Decision'), 'DecisionPage');
+export const VoteList = Page(Type.Ref('Vote'), 'VoteList');
+
+export const CommitmentListItem = Type.Object(
+  {
+    id: Uuid,
+    decisionId: Uuid,
+    programmeId: Uuid,
+    year: Type.Integer(),
+    amountCents: Type.Integer(),
+    purpose: Nullable(Type.String()),
+    decisionStatus: Status,
+    binding: Type.Boolean({ description: 'True when the decision is adopted or ratified' }),
+  },
+  { $id: 'CommitmentListItem', additionalProperties: false },
+);
+export const CommitmentPage = Page(Type.Ref('CommitmentListItem'), 'CommitmentPage');
+
+export const ProgrammeFunding = Type.Object(
+  {
+    programmeId: Uuid,
+    years: Type.Array(
+      Type.Object(
+        { year: Type.Integer(), bindingCents: Type.Integer(), pendingCents: Type.Integer() },
+        { additionalProperties: false },
+      ),
+    ),
+    totalBindingCents: Type.Integer(),
+    totalPendingCents: Type.Integer(),
+  },
+  { $id: 'ProgrammeFunding', additionalProperties: false },
+);
+
+const CommitmentInput = Type.Object(
+  { programmeId: Uuid, year: Year, amountCents: Cents, purpose: Type.Optional(Nullable(Text(2000))) },
+  { additionalProperties: false },
+);
+const ConditionInput = Type.Object({ description: Text(4000), dueDate: CalendarDate }, { additionalProperties: false });
+
+const decisionFields = {
+  reference: Text(100, { description: 'Unique reference of the decision' }),
+  title: Text(300),
+  summary: Type.Optional(Nullable(Text(20_000))),
+  boardMeetingDate: CalendarDate,
+  applicantOrganisationId: Type.Optional(Nullable(Uuid)),
+  commitments: Type.Array(CommitmentInput, { minItems: 1, maxItems: 100 }),
+  conditions: Type.Optional(Type.Array(ConditionInput, { maxItems: 100 })),
+};
+
+export const CreateDecisionBody = Type.Object(decisionFields, { additionalProperties: false });
+
+export const PatchDecisionBody = Type.Object(
+  {
+    reference: Type.Optional(decisionFields.reference),
+    title: Type.Optional(decisionFields.title),
+    summary: decisionFields.summary,
+    boardMeetingDate: Type.Optional(decisionFields.boardMeetingDate),
+    applicantOrganisationId: decisionFields.applicantOrganisationId,
+    commitments: Type.Optional(decisionFields.commitments),
+    conditions: decisionFields.conditions,
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const WithdrawBody = Type.Object({ reason: Text(2000) }, { additionalProperties: false });
+
+export const VoteBody = Type.Object(
+  {
+    municipalityId: Uuid,
+    outcome: Outcome,
+    decidedOn: CalendarDate,
+    reference: Type.Optional(Nullable(Text(200))),
+    note: Type.Optional(Nullable(Text(4000))),
+  },
+  { additionalProperties: false },
+);
+
+export const FulfilBody = Type.Object({ fulfilledOn: CalendarDate, evidence: Text(10_000) }, { additionalProperties: false });
+
+export const ListDecisionsQuery = Type.Object(
+  { status: Type.Optional(Status), programmeId: Type.Optional(Uuid), year: Type.Optional(Year), ...PageQuery },
+  { additionalProperties: false },
+);
+
+export const ListCommitmentsQuery = Type.Object(
+  {
+    programmeId: Type.Optional(Uuid),
+    year: Type.Optional(Year),
+    binding: Type.Optional(Type.Boolean({ description: 'true: only binding money; false: only non-binding' })),
+    ...PageQuery,
+  },
+  { additionalProperties: false },
+);
+
+export const ConditionParams = Type.Object({ id: Uuid, conditionId: Uuid }, { additionalProperties: false });

@@ -1,0 +1,333 @@
+import t, { type Test } from 'tap';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import type { LightMyRequestResponse } from 'fastify';
+import { ADMIN_KEY, startTestApp } from '../helpers/app.js';
+import { createTestDatabase } from '../helpers/database.js';
+
+/** The conventions of the public contract: paths, errors, lists, headers, OpenAPI, health. */
+const ctx = await startTestApp(t);
+const { admin, app } = ctx;
+
+interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  errors?: { path: string; message: string }[];
+}
+
+function problemOf(t: Test, res: LightMyRequestResponse, status: number, code?: string): Problem {
+  t.equal(res.statusCode, status, `status ${status} (body: ${res.body.slice(0, 300)})`);
+  t.match(String(res.headers['content-type']), /^application\/problem\+json/, 'content-type is application/problem+json');
+  const body = res.json<Problem>();
+  t.equal(body.status, status, 'status field equals the HTTP status');
+  t.type(body.type, 'string', 'type is present');
+  t.type(body.title, 'string', 'title is present');
+  t.type(body.detail, 'string', 'detail is present');
+  t.type(body.code, 'string', 'code is present');
+  if (code !== undefined) t.equal(body.code, code, `code is ${code}`);
+  return body;
+}
+
+function paths(body: Problem): string[] {
+  return (body.errors ?? []).map((error) => error.path);
+}
+
+/** Lines of a JavaScript stack trace, e.g. "    at Object.<anonymous> (/src/app.ts:1:1)". */
+const STACK_LINE = /\bat [^\s]+ \(|\n\s+at |\.ts:\d+:\d+|\.js:\d+:\d+/;
+const SQL_TEXT = /\b(select|insert|update|delete)\b.+\b(from|into|set)\b|sqlstate|violates/i;
+
+t.test('serves the API under the base path /api/v1 only', async (t) => {
+  const res = await admin.get('/api/v1/organisations');
+  t.equal(res.statusCode, 200);
+  t.match(String(res.headers['content-type']), /^application\/json/);
+  t.same(Object.keys(res.json()).sort(), ['items', 'nextCursor']);
+
+  problemOf(t, await admin.get('/organisations'), 404, 'ROUTE_NOT_FOUND');
+  problemOf(t, await admin.get('/api/v2/organisations'), 404, 'ROUTE_NOT_FOUND');
+});
+
+t.test('answers 404 problem+json with code ROUTE_NOT_FOUND for an unknown path', async (t) => {
+  problemOf(t, await admin.get('/api/v1/no-such-resource'), 404, 'ROUTE_NOT_FOUND');
+  problemOf(t, await ctx.as(undefined).get('/no/such/path'), 404, 'ROUTE_NOT_FOUND');
+});
+
+t.test('answers 404 for a trailing slash', async (t) => {
+  problemOf(t, await admin.get('/api/v1/organisations/'), 404, 'ROUTE_NOT_FOUND');
+  problemOf(t, await admin.post('/api/v1/organisations/', { name: 'Slash', kind: 'other' }), 404, 'ROUTE_NOT_FOUND');
+  problemOf(t, await admin.get('/api/v1/programmes/'), 404, 'ROUTE_NOT_FOUND');
+  problemOf(t, await admin.get('/api/v1/api-keys/'), 404, 'ROUTE_NOT_FOUND');
+  problemOf(t, await admin.delete('/api/v1/api-keys/'), 404, 'ROUTE_NOT_FOUND');
+});
+
+t.test('lists every problem of an invalid body at once and rejects unknown properties', async (t) => {
+  const res = await admin.post('/api/v1/organisations', { name: 'x'.repeat(201), kind: 'castle', extra: true });
+  const body = problemOf(t, res, 400, 'VALIDATION_FAILED');
+  const found = paths(body);
+  t.ok(found.includes('/extra'), `errors name /extra (got ${found.join(', ')})`);
+  t.ok(found.includes('/name'), `errors name /name (got ${found.join(', ')})`);
+  t.ok(found.includes('/kind'), `errors name /kind (got ${found.join(', ')})`);
+  for (const error of body.errors ?? []) t.type(error.message, 'string', `message for ${error.path}`);
+
+  const list = await admin.get('/api/v1/organisations?limit=200');
+  const names = list.json<{ items: { name: string }[] }>().items.map((item) => item.name);
+  t.notOk(names.includes('x'.repeat(201)), 'nothing was created');
+});
+
+t.test('rejects an unknown property on its own instead of stripping it', async (t) => {
+  const body = problemOf(t, await admin.post('/api/v1/organisations', { name: 'Stripped?', kind: 'other', colour: 'red' }), 400, 'VALIDATION_FAILED');
+  t.same(paths(body), ['/colour']);
+});
+
+t.test('does not coerce JSON types in bodies', async (t) => {
+  const body = problemOf(t, await admin.post('/api/v1/organisations', { name: 5, kind: 'other' }), 400, 'VALIDATION_FAILED');
+  t.same(paths(body), ['/name']);
+  const boolAsString = problemOf(
+    t,
+    await admin.post('/api/v1/organisations', { name: 'Gemeente', kind: 'municipality', centreMunicipality: 'true' }),
+    400,
+    'VALIDATION_FAILED',
+  );
+  t.same(paths(boolAsString), ['/centreMunicipality']);
+});
+
+t.test('reads numbers from the query string (?limit=10)', async (t) => {
+  const res = await admin.get('/api/v1/organisations?limit=10');
+  t.equal(res.statusCode, 200);
+  t.same(Object.keys(res.json()).sort(), ['items', 'nextCursor']);
+});
+
+t.test('answers 400 for a limit outside 1..200 with path query.limit', async (t) => {
+  for (const limit of ['0', '201', '-1', 'ten', '1.5']) {
+    const body = problemOf(t, await admin.get(`/api/v1/organisations?limit=${limit}`), 400, 'VALIDATION_FAILED');
+    t.ok(paths(body).includes('query.limit'), `limit=${limit} names query.limit (got ${paths(body).join(', ')})`);
+  }
+  t.equal((await admin.get('/api/v1/organisations?limit=1')).statusCode, 200, 'limit=1 is allowed');
+  t.equal((await admin.get('/api/v1/organisations?limit=200')).statusCode, 200, 'limit=200 is allowed');
+});
+
+t.test('answers 400 for an unknown query parameter', async (t) => {
+  const body = problemOf(t, await admin.get('/api/v1/organisations?colour=red'), 400, 'VALIDATION_FAILED');
+  t.same(paths(body), ['query.colour']);
+  problemOf(t, await admin.get('/api/v1/programmes?kind=municipality'), 400, 'VALIDATION_FAILED');
+});
+
+t.test('answers 400 problem+json for malformed JSON', async (t) => {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/organisations',
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+    payload: '{"name": "Half", "kind":',
+  });
+  const body = problemOf(t, res, 400, 'VALIDATION_FAILED');
+  t.notMatch(body.detail, STACK_LINE, 'detail has no stack trace');
+});
+
+t.test('answers 415 problem+json for a body that is not JSON', async (t) => {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/organisations',
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'text/plain' },
+    payload: 'name=Plain&kind=other',
+  });
+  problemOf(t, res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+  const form = await app.inject({
+    method: 'POST',
+    url: '/api/v1/organisations',
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: 'name=Form&kind=other',
+  });
+  problemOf(t, form, 415, 'UNSUPPORTED_MEDIA_TYPE');
+});
+
+t.test('answers 413 problem+json with code PAYLOAD_TOO_LARGE for a body over 1 MiB', async (t) => {
+  const payload = JSON.stringify({ name: 'Big', kind: 'other', padding: 'x'.repeat(1024 * 1024 + 16) });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/organisations',
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+    payload,
+  });
+  problemOf(t, res, 413, 'PAYLOAD_TOO_LARGE');
+});
+
+t.test('accepts a body just under 1 MiB up to validation', async (t) => {
+  // A 1,000,000-byte body is within the limit: it reaches validation (400), it is not a 413.
+  const payload = JSON.stringify({ name: 'Big', kind: 'other', padding: 'x'.repeat(999_950) });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/organisations',
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+    payload,
+  });
+  const body = problemOf(t, res, 400, 'VALIDATION_FAILED');
+  t.same(paths(body), ['/padding']);
+});
+
+t.test('answers 400 for a cursor the API did not issue', async (t) => {
+  for (const cursor of ['not-a-cursor', Buffer.from('["yesterday","nope"]').toString('base64url'), 'W10']) {
+    const body = problemOf(t, await admin.get(`/api/v1/organisations?cursor=${cursor}`), 400, 'VALIDATION_FAILED');
+    t.ok(paths(body).includes('query.cursor'), `cursor ${cursor} names query.cursor`);
+  }
+  problemOf(t, await admin.get('/api/v1/programmes?cursor=%7B%7D'), 400, 'VALIDATION_FAILED');
+});
+
+t.test('answers 400, not 500, for a string with a NUL character', async (t) => {
+  problemOf(t, await admin.post('/api/v1/organisations', { name: 'a\u0000b', kind: 'other' }), 400, 'VALIDATION_FAILED');
+  problemOf(t, await admin.get('/api/v1/organisations?cursor=a%00b'), 400, 'VALIDATION_FAILED');
+});
+
+t.test('sends API-Version 1.0.0 and X-Request-Id on every response', async (t) => {
+  const responses: [string, LightMyRequestResponse][] = [
+    ['a success', await admin.get('/api/v1/organisations')],
+    ['a 201', await admin.post('/api/v1/organisations', { name: 'Headers BV', kind: 'employer' })],
+    ['a 400', await admin.post('/api/v1/organisations', {})],
+    ['a 401', await ctx.as(undefined).get('/api/v1/organisations')],
+    ['a 404', await admin.get('/api/v1/nothing-here')],
+    ['a 413', await admin.post('/api/v1/organisations', { pad: 'x'.repeat(1_100_000) })],
+    ['/health/live', await ctx.as(undefined).get('/health/live')],
+    ['/health/ready', await ctx.as(undefined).get('/health/ready')],
+    ['the OpenAPI document', await ctx.as(undefined).get('/api/v1/openapi.json')],
+  ];
+  const ids = new Set<string>();
+  for (const [name, res] of responses) {
+    t.equal(res.headers['api-version'], '1.0.0', `${name} carries API-Version`);
+    const id = res.headers['x-request-id'];
+    t.match(String(id), /^[A-Za-z0-9._:-]{8,128}$/, `${name} carries X-Request-Id`);
+    ids.add(String(id));
+  }
+  t.equal(ids.size, responses.length, 'every request gets an id of its own');
+});
+
+t.test('echoes a sent X-Request-Id', async (t) => {
+  const ok = await admin.get('/api/v1/organisations', { 'x-request-id': 'abc-123' });
+  t.equal(ok.headers['x-request-id'], 'abc-123');
+  const notFound = await admin.get('/api/v1/nope', { 'x-request-id': 'abc-123' });
+  t.equal(notFound.headers['x-request-id'], 'abc-123');
+  const bad = await admin.post('/api/v1/organisations', { name: 5 }, { 'x-request-id': 'abc-123' });
+  t.equal(bad.statusCode, 400);
+  t.equal(bad.headers['x-request-id'], 'abc-123');
+});
+
+t.test('sends the security headers on API, error and health responses', async (t) => {
+  const responses: [string, LightMyRequestResponse][] = [
+    ['an API success', await admin.get('/api/v1/organisations')],
+    ['a 400', await admin.get('/api/v1/organisations?limit=0')],
+    ['a 404', await admin.get('/api/v1/organisations/')],
+    ['a 401', await ctx.as(undefined).get('/api/v1/programmes')],
+    ['/health/live', await ctx.as(undefined).get('/health/live')],
+  ];
+  for (const [name, res] of responses) {
+    t.match(String(res.headers['strict-transport-security']), /max-age=\d+/, `${name}: Strict-Transport-Security`);
+    t.equal(res.headers['x-content-type-options'], 'nosniff', `${name}: X-Content-Type-Options`);
+    t.equal(res.headers['x-frame-options'], 'DENY', `${name}: X-Frame-Options`);
+    t.equal(res.headers['cache-control'], 'no-store', `${name}: Cache-Control`);
+    t.equal(res.headers['referrer-policy'], 'no-referrer', `${name}: Referrer-Policy`);
+    t.match(String(res.headers['content-security-policy']), /default-src 'none'/, `${name}: Content-Security-Policy`);
+  }
+});
+
+t.test('serves the OpenAPI 3.1 document without a key and open to every origin', async (t) => {
+  const res = await app.inject({ method: 'GET', url: '/api/v1/openapi.json', headers: { origin: 'https://portal.example.org' } });
+  t.equal(res.statusCode, 200);
+  t.match(String(res.headers['content-type']), /^application\/json/);
+  t.equal(res.headers['access-control-allow-origin'], '*');
+
+  const document = res.json<{
+    openapi: string;
+    servers: { url: string }[];
+    info: { version: string; contact: { name?: string; email?: string; url?: string } };
+    paths: Record<string, unknown>;
+  }>();
+  t.match(document.openapi, /^3\.1\.\d+$/);
+  t.equal(document.servers[0]?.url, '/api/v1');
+  t.type(document.info.contact.name, 'string');
+  t.match(String(document.info.contact.email), /^[^@\s]+@[^@\s]+\.[a-z]+$/);
+  t.match(String(document.info.contact.url), /^https?:\/\//);
+  t.match(document.info.version, /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/);
+  t.equal(document.info.version, res.headers['api-version'], 'info.version is the API-Version');
+  for (const path of ['/organisations', '/organisations/{id}', '/programmes', '/programmes/{id}', '/api-keys', '/api-keys/{id}']) {
+    t.ok(path in document.paths, `documents ${path} relative to the server URL`);
+  }
+  t.notOk(Object.keys(document.paths).some((path) => path.startsWith('/api/v1')), 'no path repeats the base path');
+
+  const validation = await new Validator().validate(document as Record<string, unknown>);
+  t.same(validation.errors, undefined, 'valid against the OpenAPI 3.1 schema');
+  t.equal(validation.valid, true);
+});
+
+t.test('answers the CORS preflight for the OpenAPI document from any origin', async (t) => {
+  const res = await app.inject({
+    method: 'OPTIONS',
+    url: '/api/v1/openapi.json',
+    headers: { origin: 'https://anywhere.example', 'access-control-request-method': 'GET' },
+  });
+  t.ok(res.statusCode === 204 || res.statusCode === 200, `preflight answered (${res.statusCode})`);
+  t.equal(res.headers['access-control-allow-origin'], '*');
+});
+
+t.test('does not open the API itself to an unknown origin', async (t) => {
+  const res = await admin.get('/api/v1/organisations', { origin: 'https://evil.example' });
+  t.equal(res.statusCode, 200);
+  t.equal(res.headers['access-control-allow-origin'], undefined);
+  const preflight = await app.inject({
+    method: 'OPTIONS',
+    url: '/api/v1/organisations',
+    headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+  });
+  t.equal(preflight.headers['access-control-allow-origin'], undefined);
+});
+
+t.test('answers /health/live and /health/ready with 200 without a key', async (t) => {
+  const anonymous = ctx.as(undefined);
+  const live = await anonymous.get('/health/live');
+  t.equal(live.statusCode, 200);
+  t.match(live.json(), { status: 'ok' });
+  const ready = await anonymous.get('/health/ready');
+  t.equal(ready.statusCode, 200);
+  t.match(ready.json(), { status: 'ok' });
+});
+
+t.test('answers /health/ready with 503 problem+json when the database is unreachable', async (t) => {
+  const db = await createTestDatabase();
+  // The database is closed below by the test itself; make a second close (the teardown's) a no-op
+  // so the throw-away PostgreSQL database is still dropped.
+  const closeDatabase = db.database.close.bind(db.database);
+  let closing: Promise<void> | undefined;
+  db.database.close = () => (closing ??= closeDatabase());
+  const broken = await startTestApp(t, { database: db });
+  t.teardown(() => db.close());
+
+  t.equal((await broken.as(undefined).get('/health/ready')).statusCode, 200, 'ready while the database is up');
+  await db.database.close();
+
+  const ready = await broken.as(undefined).get('/health/ready');
+  const body = problemOf(t, ready, 503, 'SERVICE_UNAVAILABLE');
+  t.notMatch(ready.body, STACK_LINE, 'no stack trace');
+  t.equal(ready.headers['api-version'], '1.0.0');
+  t.ok(ready.headers['x-request-id']);
+  t.notMatch(body.detail, /pglite|pool|ECONN/i, 'no driver detail');
+
+  const live = await broken.as(undefined).get('/health/live');
+  t.equal(live.statusCode, 200, 'still live');
+
+  // An API request now fails on the server side: the body must say nothing internal.
+  const api = await broken.admin.get('/api/v1/organisations');
+  t.ok(api.statusCode >= 500 && api.statusCode < 600, `a 5xx (${api.statusCode})`);
+  t.match(String(api.headers['content-type']), /^application\/problem\+json/);
+  t.notMatch(api.body, STACK_LINE, 'no stack trace in a 5xx body');
+  t.notMatch(api.body, SQL_TEXT, 'no SQL in a 5xx body');
+  t.notMatch(api.body, /pglite|Cannot use a pool|closed/i, 'no driver message in a 5xx body');
+});
+
+t.test('serves the Swagger UI at /docs as HTML', async (t) => {
+  let res = await app.inject({ method: 'GET', url: '/docs' });
+  for (let hops = 0; res.statusCode >= 300 && res.statusCode < 400 && hops < 5; hops++) {
+    const location = String(res.headers.location);
+    res = await app.inject({ method: 'GET', url: new URL(location, 'http://localhost/docs').pathname });
+  }
+  t.equal(res.statusCode, 200);
+  t.match(String(res.headers['content-type']), /^text\/html/);
+  t.match(res.body, /swagger/i);
+});
