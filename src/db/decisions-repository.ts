@@ -66,11 +66,10 @@ export async function updateDecision(ex: Executor, id: string, values: PgUpdateS
 export async function loadAggregates(ex: Executor, rows: readonly DecisionRow[]): Promise<DecisionAggregate[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
-  const [commitmentRows, conditionRows, voteRows] = await Promise.all([
-    ex.select().from(commitments).where(inArray(commitments.decisionId, ids)).orderBy(asc(commitments.position)),
-    ex.select().from(conditions).where(inArray(conditions.decisionId, ids)).orderBy(asc(conditions.position)),
-    ex.select().from(votes).where(inArray(votes.decisionId, ids)).orderBy(asc(votes.castAt), asc(votes.id)),
-  ]);
+  // One after the other: inside a transaction they share one connection, which runs one query at a time.
+  const commitmentRows = await ex.select().from(commitments).where(inArray(commitments.decisionId, ids)).orderBy(asc(commitments.position));
+  const conditionRows = await ex.select().from(conditions).where(inArray(conditions.decisionId, ids)).orderBy(asc(conditions.position));
+  const voteRows = await ex.select().from(votes).where(inArray(votes.decisionId, ids)).orderBy(asc(votes.castAt), asc(votes.id));
   const group = <T extends { decisionId: string }>(items: T[]) => {
     const byDecision = new Map<string, T[]>();
     for (const item of items) {
