@@ -54,10 +54,12 @@ export const PageQuery = {
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'Opaque cursor from nextCursor' })),
 };
 
+/** `{ items, nextCursor }`; a named item schema is referenced, not copied. */
 export function Page<T extends TSchema>(item: T, name: string) {
+  const id = (item as { $id?: string }).$id;
   return Type.Object(
     {
-      items: Type.Array(item),
+      items: Type.Array(id === undefined ? item : Type.Ref(id)),
       nextCursor: Nullable(Type.String({ description: 'Cursor of the next page; null on the last page' })),
     },
     { $id: name },

@@ -69,8 +69,8 @@ export const Decision = Type.Object(
   { $id: 'Decision', additionalProperties: false },
 );
 
-export const DecisionPage = Page(Type.Ref('Decision'), 'DecisionPage');
-export const VoteList = Page(Type.Ref('Vote'), 'VoteList');
+export const DecisionPage = Page(Decision, 'DecisionPage');
+export const VoteList = Page(Vote, 'VoteList');
 
 export const CommitmentListItem = Type.Object(
   {
@@ -85,7 +85,7 @@ export const CommitmentListItem = Type.Object(
   },
   { $id: 'CommitmentListItem', additionalProperties: false },
 );
-export const CommitmentPage = Page(Type.Ref('CommitmentListItem'), 'CommitmentPage');
+export const CommitmentPage = Page(CommitmentListItem, 'CommitmentPage');
 
 export const ProgrammeFunding = Type.Object(
   {

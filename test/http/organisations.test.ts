@@ -1,0 +1,281 @@
+import { randomUUID } from 'node:crypto';
+import t, { type Test } from 'tap';
+import type { LightMyRequestResponse } from 'fastify';
+import { startTestApp } from '../helpers/app.js';
+import { createCentreMunicipality, createOrganisation } from '../helpers/factories.js';
+
+/** Organisations: the foundation, municipalities (some of them centre municipalities), applicants, ... */
+const ctx = await startTestApp(t);
+const { admin } = ctx;
+
+interface Organisation {
+  id: string;
+  name: string;
+  kind: string;
+  centreMunicipality: boolean;
+  kvkNumber: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface Page {
+  items: Organisation[];
+  nextCursor: string | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+function problemOf(t: Test, res: LightMyRequestResponse, status: number, code?: string) {
+  t.equal(res.statusCode, status, `status ${status} (body: ${res.body.slice(0, 300)})`);
+  t.match(String(res.headers['content-type']), /^application\/problem\+json/, 'content-type is application/problem+json');
+  const body = res.json<{ status: number; code: string; title: string; detail: string; errors?: { path: string }[] }>();
+  t.equal(body.status, status, 'status field equals the HTTP status');
+  if (code !== undefined) t.equal(body.code, code, `code is ${code}`);
+  return { ...body, paths: (body.errors ?? []).map((error) => error.path) };
+}
+
+/** Every item of a filtered list, following nextCursor to the end. */
+async function listAll(query: string): Promise<Organisation[]> {
+  const items: Organisation[] = [];
+  let cursor: string | null = null;
+  do {
+    const res = await admin.get(`/api/v1/organisations?${query}&limit=50${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
+    if (res.statusCode !== 200) throw new Error(`list answered ${res.statusCode}: ${res.body}`);
+    const page = res.json<Page>();
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return items;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+t.test('creates an organisation with every contract field', async (t) => {
+  const res = await admin.post('/api/v1/organisations', {
+    name: 'Gemeente Sittard-Geleen',
+    kind: 'municipality',
+    centreMunicipality: true,
+    kvkNumber: '14041422',
+  });
+  t.equal(res.statusCode, 201);
+  t.match(String(res.headers['content-type']), /^application\/json/);
+  const organisation = res.json<Organisation>();
+  for (const field of ['id', 'name', 'kind', 'centreMunicipality', 'kvkNumber', 'createdAt', 'updatedAt']) {
+    t.ok(field in organisation, `has ${field}`);
+  }
+  t.match(organisation.id, UUID);
+  t.equal(organisation.name, 'Gemeente Sittard-Geleen');
+  t.equal(organisation.kind, 'municipality');
+  t.equal(organisation.centreMunicipality, true);
+  t.equal(organisation.kvkNumber, '14041422');
+  t.match(organisation.createdAt, RFC3339_UTC);
+  t.match(organisation.updatedAt, RFC3339_UTC);
+  t.ok(Date.parse(organisation.updatedAt) >= Date.parse(organisation.createdAt), 'updatedAt is not before createdAt');
+  t.ok(Math.abs(Date.parse(organisation.createdAt) - Date.now()) < 60_000, 'createdAt is now');
+});
+
+t.test('defaults centreMunicipality to false and kvkNumber to null', async (t) => {
+  const res = await admin.post('/api/v1/organisations', { name: 'Stichting Voorbeeld', kind: 'foundation' });
+  t.equal(res.statusCode, 201);
+  t.match(res.json(), { name: 'Stichting Voorbeeld', kind: 'foundation', centreMunicipality: false, kvkNumber: null });
+});
+
+t.test('accepts every kind of the contract and no other', async (t) => {
+  for (const kind of ['foundation', 'municipality', 'applicant', 'employer', 'other']) {
+    const res = await admin.post('/api/v1/organisations', { name: `A ${kind}`, kind });
+    t.equal(res.statusCode, 201, `${kind} is a kind`);
+    t.equal(res.json<Organisation>().kind, kind);
+  }
+  for (const kind of ['Municipality', 'company', '', 'government ']) {
+    const body = problemOf(t, await admin.post('/api/v1/organisations', { name: 'Wrong kind', kind }), 400, 'VALIDATION_FAILED');
+    t.same(body.paths, ['/kind'], `'${kind}' is not a kind`);
+  }
+});
+
+t.test('gets an organisation by id', async (t) => {
+  const created = (await admin.post('/api/v1/organisations', { name: 'Gemeente Heerlen', kind: 'municipality', centreMunicipality: true }))
+    .json<Organisation>();
+  const res = await admin.get(`/api/v1/organisations/${created.id}`);
+  t.equal(res.statusCode, 200);
+  t.same(res.json(), created);
+});
+
+t.test('answers 404 for an unknown organisation id', async (t) => {
+  problemOf(t, await admin.get(`/api/v1/organisations/${randomUUID()}`), 404, 'RESOURCE_NOT_FOUND');
+  problemOf(t, await admin.patch(`/api/v1/organisations/${randomUUID()}`, { name: 'Ghost' }), 404, 'RESOURCE_NOT_FOUND');
+});
+
+t.test('answers 400 for an id that is not a uuid', async (t) => {
+  const body = problemOf(t, await admin.get('/api/v1/organisations/heerlen'), 400, 'VALIDATION_FAILED');
+  t.same(body.paths, ['path.id']);
+  problemOf(t, await admin.patch('/api/v1/organisations/123', { name: 'X' }), 400, 'VALIDATION_FAILED');
+});
+
+t.test('changes fields and updatedAt with PATCH', async (t) => {
+  const before = (await admin.post('/api/v1/organisations', { name: 'Brightlands BV', kind: 'applicant', kvkNumber: '12345678' }))
+    .json<Organisation>();
+  await sleep(20);
+  const res = await admin.patch(`/api/v1/organisations/${before.id}`, { name: 'Brightlands Campus BV', kind: 'employer' });
+  t.equal(res.statusCode, 200);
+  const after = res.json<Organisation>();
+  t.equal(after.id, before.id);
+  t.equal(after.name, 'Brightlands Campus BV');
+  t.equal(after.kind, 'employer');
+  t.equal(after.kvkNumber, '12345678', 'untouched fields stay');
+  t.equal(after.centreMunicipality, false);
+  t.equal(after.createdAt, before.createdAt, 'createdAt does not change');
+  t.match(after.updatedAt, RFC3339_UTC);
+  t.ok(Date.parse(after.updatedAt) > Date.parse(before.updatedAt), 'updatedAt moves forward');
+
+  t.same((await admin.get(`/api/v1/organisations/${before.id}`)).json(), after, 'GET shows the change');
+
+  const cleared = await admin.patch(`/api/v1/organisations/${before.id}`, { kvkNumber: null });
+  t.equal(cleared.statusCode, 200);
+  t.equal(cleared.json<Organisation>().kvkNumber, null, 'kvkNumber can be cleared');
+});
+
+t.test('answers 400 for an empty PATCH and for unknown or invalid fields', async (t) => {
+  const organisation = await createOrganisation(admin);
+  problemOf(t, await admin.patch(`/api/v1/organisations/${organisation.id}`, {}), 400, 'VALIDATION_FAILED');
+  const unknown = problemOf(t, await admin.patch(`/api/v1/organisations/${organisation.id}`, { id: randomUUID() }), 400, 'VALIDATION_FAILED');
+  t.same(unknown.paths, ['/id']);
+  const invalid = problemOf(
+    t,
+    await admin.patch(`/api/v1/organisations/${organisation.id}`, { name: '', kind: 'castle', createdAt: '2020-01-01T00:00:00Z' }),
+    400,
+    'VALIDATION_FAILED',
+  );
+  t.same(invalid.paths.sort(), ['/createdAt', '/kind', '/name']);
+  t.same((await admin.get(`/api/v1/organisations/${organisation.id}`)).json<Organisation>().name, organisation.name, 'nothing changed');
+});
+
+t.test('answers 400 for a centre municipality that is not a municipality, on create', async (t) => {
+  for (const kind of ['applicant', 'foundation', 'other']) {
+    const res = await admin.post('/api/v1/organisations', { name: `Centre ${kind}`, kind, centreMunicipality: true });
+    const body = problemOf(t, res, 400);
+    t.ok(body.paths.includes('/centreMunicipality'), `${kind}: names /centreMunicipality`);
+  }
+  const listed = await listAll('centreMunicipality=true');
+  t.notOk(listed.some((item) => item.name.startsWith('Centre ')), 'nothing was created');
+});
+
+t.test('answers 400 for a centre municipality that is not a municipality, on PATCH', async (t) => {
+  const centre = await createCentreMunicipality(admin, 'Gemeente Maastricht');
+  const toApplicant = problemOf(t, await admin.patch(`/api/v1/organisations/${centre.id}`, { kind: 'applicant' }), 400);
+  t.ok(toApplicant.paths.includes('/centreMunicipality'), 'names /centreMunicipality');
+  t.match((await admin.get(`/api/v1/organisations/${centre.id}`)).json(), { kind: 'municipality', centreMunicipality: true }, 'unchanged');
+
+  const applicant = await createOrganisation(admin, { kind: 'applicant' });
+  problemOf(t, await admin.patch(`/api/v1/organisations/${applicant.id}`, { centreMunicipality: true }), 400);
+  problemOf(t, await admin.patch(`/api/v1/organisations/${applicant.id}`, { centreMunicipality: true, kind: 'other' }), 400);
+
+  // Allowed: a municipality becomes a centre municipality, or stops being one and changes kind in one go.
+  const municipality = await createOrganisation(admin, { kind: 'municipality' });
+  const promoted = await admin.patch(`/api/v1/organisations/${municipality.id}`, { centreMunicipality: true });
+  t.equal(promoted.statusCode, 200);
+  t.equal(promoted.json<Organisation>().centreMunicipality, true);
+  const demoted = await admin.patch(`/api/v1/organisations/${centre.id}`, { kind: 'government', centreMunicipality: false });
+  t.equal(demoted.statusCode, 200);
+  t.match(demoted.json(), { kind: 'government', centreMunicipality: false });
+});
+
+t.test('accepts only an 8-digit kvkNumber', async (t) => {
+  const ok = await admin.post('/api/v1/organisations', { name: 'KvK BV', kind: 'employer', kvkNumber: '01234567' });
+  t.equal(ok.statusCode, 201);
+  t.equal(ok.json<Organisation>().kvkNumber, '01234567', 'a leading zero is kept');
+  for (const kvkNumber of ['1234567', '123456789', '1234567a', ' 12345678', '', 12345678]) {
+    const body = problemOf(t, await admin.post('/api/v1/organisations', { name: 'KvK BV', kind: 'employer', kvkNumber }), 400, 'VALIDATION_FAILED');
+    t.same(body.paths, ['/kvkNumber'], `${JSON.stringify(kvkNumber)} is refused`);
+  }
+  const organisation = ok.json<Organisation>();
+  problemOf(t, await admin.patch(`/api/v1/organisations/${organisation.id}`, { kvkNumber: '123' }), 400, 'VALIDATION_FAILED');
+});
+
+t.test('checks name length', async (t) => {
+  t.equal((await admin.post('/api/v1/organisations', { name: 'n'.repeat(200), kind: 'other' })).statusCode, 201, '200 characters');
+  t.same(problemOf(t, await admin.post('/api/v1/organisations', { name: 'n'.repeat(201), kind: 'other' }), 400).paths, ['/name']);
+  t.same(problemOf(t, await admin.post('/api/v1/organisations', { name: '', kind: 'other' }), 400).paths, ['/name']);
+  t.same(problemOf(t, await admin.post('/api/v1/organisations', { kind: 'other' }), 400).paths, ['/name']);
+});
+
+t.test('filters the list by kind and centreMunicipality', async (t) => {
+  const centre = await createCentreMunicipality(admin, `Gemeente ${randomUUID().slice(0, 6)}`);
+  const plainMunicipality = await createOrganisation(admin, { kind: 'municipality' });
+  const foundation = await createOrganisation(admin, { kind: 'foundation' });
+
+  const municipalities = await listAll('kind=municipality');
+  t.ok(municipalities.length >= 2);
+  t.ok(municipalities.every((item) => item.kind === 'municipality'), 'only municipalities');
+  t.ok(municipalities.some((item) => item.id === centre.id));
+  t.ok(municipalities.some((item) => item.id === plainMunicipality.id));
+  t.notOk(municipalities.some((item) => item.id === foundation.id));
+
+  const centres = await listAll('centreMunicipality=true');
+  t.ok(centres.every((item) => item.centreMunicipality === true && item.kind === 'municipality'), 'only centre municipalities');
+  t.ok(centres.some((item) => item.id === centre.id));
+  t.notOk(centres.some((item) => item.id === plainMunicipality.id));
+
+  const notCentres = await listAll('centreMunicipality=false');
+  t.ok(notCentres.every((item) => item.centreMunicipality === false), 'no centre municipalities');
+  t.ok(notCentres.some((item) => item.id === plainMunicipality.id));
+  t.ok(notCentres.some((item) => item.id === foundation.id));
+  t.notOk(notCentres.some((item) => item.id === centre.id));
+
+  const everything = await listAll('');
+  t.equal(centres.length + notCentres.length, everything.length, 'true and false together are everything');
+
+  const both = await listAll('kind=municipality&centreMunicipality=false');
+  t.ok(both.every((item) => item.kind === 'municipality' && !item.centreMunicipality));
+  t.ok(both.some((item) => item.id === plainMunicipality.id));
+  t.notOk(both.some((item) => item.id === centre.id));
+
+  t.same(problemOf(t, await admin.get('/api/v1/organisations?kind=castle'), 400, 'VALIDATION_FAILED').paths, ['query.kind']);
+  t.same(
+    problemOf(t, await admin.get('/api/v1/organisations?centreMunicipality=maybe'), 400, 'VALIDATION_FAILED').paths,
+    ['query.centreMunicipality'],
+  );
+});
+
+t.test('pages through a list with limit and nextCursor, keyset by creation order', async (t) => {
+  // Earlier tests in this file made one 'government' organisation; it comes first, being older.
+  const created: Organisation[] = [];
+  for (let i = 0; i < 7; i++) {
+    created.push((await admin.post('/api/v1/organisations', { name: `Paged ${i}`, kind: 'government', kvkNumber: null })).json<Organisation>());
+  }
+  const existing = (await listAll('kind=government')).filter((item) => !created.some((mine) => mine.id === item.id));
+  const expected = [...existing.map((item) => item.id), ...created.map((item) => item.id)];
+
+  const seen: string[] = [];
+  const pageSizes: number[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const url = `/api/v1/organisations?kind=government&limit=3${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
+    const res = await admin.get(url);
+    t.equal(res.statusCode, 200);
+    const page = res.json<Page>();
+    t.ok(page.items.length <= 3, 'at most limit items');
+    t.ok(page.items.every((item) => item.kind === 'government'), 'the filter holds on every page');
+    pageSizes.push(page.items.length);
+    seen.push(...page.items.map((item) => item.id));
+    t.ok(page.nextCursor === null || typeof page.nextCursor === 'string');
+    cursor = page.nextCursor;
+    pages++;
+  } while (cursor !== null && pages < 20);
+  t.equal(cursor, null, 'the last page has nextCursor null');
+  t.same(seen, expected, 'every item exactly once, in creation order');
+  t.equal(new Set(seen).size, seen.length, 'no duplicates');
+  t.same(pageSizes.slice(0, -1).every((size) => size === 3), true, 'every page but the last is full');
+  t.ok(pageSizes[pageSizes.length - 1]! > 0, 'the last page is not empty');
+
+  // A page that ends exactly at the end of the list has no next page.
+  const exact = await admin.get(`/api/v1/organisations?kind=government&limit=${expected.length}`);
+  t.equal(exact.json<Page>().items.length, expected.length);
+  t.equal(exact.json<Page>().nextCursor, null, 'no cursor when nothing follows');
+  const oneShort = (await admin.get(`/api/v1/organisations?kind=government&limit=${expected.length - 1}`)).json<Page>();
+  t.type(oneShort.nextCursor, 'string', 'a cursor when one item follows');
+  const last = (await admin.get(`/api/v1/organisations?kind=government&limit=200&cursor=${encodeURIComponent(oneShort.nextCursor!)}`)).json<Page>();
+  t.same(last.items.map((item) => item.id), [expected[expected.length - 1]]);
+  t.equal(last.nextCursor, null);
+});
