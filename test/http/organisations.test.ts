@@ -186,7 +186,7 @@ t.test('accepts only an 8-digit kvkNumber', async (t) => {
   t.equal(ok.json<Organisation>().kvkNumber, '01234567', 'a leading zero is kept');
   for (const kvkNumber of ['1234567', '123456789', '1234567a', ' 12345678', '', 12345678]) {
     const body = problemOf(t, await admin.post('/api/v1/organisations', { name: 'KvK BV', kind: 'employer', kvkNumber }), 400, 'VALIDATION_FAILED');
-    t.same(body.paths, ['/kvkNumber'], `${JSON.stringify(kvkNumber)} is refused`);
+    t.same([...new Set(body.paths)], ['/kvkNumber'], `${JSON.stringify(kvkNumber)} is refused`);
   }
   const organisation = ok.json<Organisation>();
   problemOf(t, await admin.patch(`/api/v1/organisations/${organisation.id}`, { kvkNumber: '123' }), 400, 'VALIDATION_FAILED');

@@ -1,0 +1,114 @@
+import { readFile } from 'node:fs/promises';
+import t from 'tap';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { generateOpenapiText, OPENAPI_PATH } from '../../scripts/openapi-document.js';
+
+/**
+ * The committed contract must be exactly what the routes produce, a valid OpenAPI 3.1 document,
+ * and follow the NL API Design Rules that the Logius linter checks (our own checks of those rules).
+ */
+type Json = Record<string, any>;
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+
+const generated = await generateOpenapiText();
+const doc = JSON.parse(generated) as Json;
+const operations: { path: string; method: string; op: Json }[] = Object.entries(doc.paths as Json).flatMap(([path, item]) =>
+  Object.entries(item as Json)
+    .filter(([method]) => METHODS.includes(method))
+    .map(([method, op]) => ({ path, method, op: op as Json })),
+);
+
+t.test('the committed openapi/openapi.json equals what the routes produce', async (t) => {
+  const committed = await readFile(OPENAPI_PATH, 'utf8');
+  t.equal(committed, generated, 'run `npm run openapi` and commit the result');
+});
+
+t.test('the document is a valid OpenAPI 3.1 document', async (t) => {
+  const result = await new Validator().validate(doc as never);
+  t.ok(result.valid, JSON.stringify(result.errors ?? []).slice(0, 2000));
+  t.match(doc.openapi, /^3\.1\.\d+$/);
+});
+
+t.test('the server URL carries the major version and paths are relative to it', async (t) => {
+  t.same(doc.servers.map((s: Json) => s.url), ['/api/v1']);
+  for (const path of Object.keys(doc.paths)) t.notOk(path.startsWith('/api/v1'), `${path} is relative to the server`);
+  t.ok(operations.length >= 20, `documents every operation (${operations.length})`);
+});
+
+t.test('info has a semver version and a contact with name, email and url', async (t) => {
+  t.match(doc.info.version, /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/);
+  t.type(doc.info.contact.name, 'string');
+  t.match(doc.info.contact.email, /@/);
+  t.match(doc.info.contact.url, /^https:\/\//);
+});
+
+t.test('every operation has an operationId, a summary and tags', async (t) => {
+  const ids = new Set<string>();
+  for (const { path, method, op } of operations) {
+    t.type(op.operationId, 'string', `${method} ${path} operationId`);
+    t.notOk(ids.has(op.operationId), `operationId ${op.operationId} is unique`);
+    ids.add(op.operationId);
+    t.type(op.summary, 'string', `${method} ${path} summary`);
+    t.ok(Array.isArray(op.tags) && op.tags.length > 0, `${method} ${path} tags`);
+  }
+});
+
+t.test('every 2xx and 3xx response declares the API-Version header', async (t) => {
+  for (const { path, method, op } of operations) {
+    for (const [status, response] of Object.entries(op.responses as Json)) {
+      if (/^[23]\d\d$/.test(status)) t.ok((response as Json).headers?.['API-Version'], `${method} ${path} ${status}`);
+    }
+  }
+});
+
+t.test('every 4xx and 5xx response is problem+json with status, title and detail', async (t) => {
+  const problem = doc.components.schemas.Problem as Json;
+  for (const field of ['status', 'title', 'detail', 'type', 'code']) t.ok(problem.properties[field], `Problem.${field}`);
+  for (const { path, method, op } of operations) {
+    for (const [status, response] of Object.entries(op.responses as Json)) {
+      if (!/^[45]\d\d$/.test(status)) continue;
+      const content = (response as Json).content as Json;
+      t.same(Object.keys(content), ['application/problem+json'], `${method} ${path} ${status}`);
+      t.equal(content['application/problem+json'].schema.$ref, '#/components/schemas/Problem');
+    }
+  }
+});
+
+t.test('every operation that takes input declares a 400 response', async (t) => {
+  for (const { path, method, op } of operations) {
+    const takesInput = ['post', 'put', 'patch'].includes(method) || (op.parameters?.length ?? 0) > 0;
+    if (takesInput) t.ok(op.responses['400'], `${method} ${path}`);
+  }
+});
+
+t.test('path segments are kebab-case and query keys lowerCamelCase', async (t) => {
+  for (const path of Object.keys(doc.paths)) {
+    for (const segment of path.split('/').slice(1)) t.match(segment, /^([a-z0-9-]+|\{[A-Za-z]+\})$/, path);
+    t.notOk(path.endsWith('/'), `${path} has no trailing slash`);
+  }
+  for (const { op } of operations) {
+    for (const parameter of (op.parameters ?? []) as Json[]) {
+      if (parameter.in === 'query') t.match(parameter.name, /^[a-z][a-z\d]*([A-Z][a-z\d]*)*$/);
+    }
+  }
+});
+
+t.test('every property named ...Date or ...On is a date, every ...At a date-time', async (t) => {
+  let checked = 0;
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (node === null || typeof node !== 'object') return;
+    const properties = (node as Json).properties as Json | undefined;
+    for (const [name, schema] of Object.entries(properties ?? {})) {
+      const formats = [schema.format, ...((schema.anyOf ?? []) as Json[]).map((s) => s.format)].filter(Boolean);
+      if (/Date$|On$/.test(name)) {
+        checked++;
+        t.same([...new Set(formats)], ['date'], `${name} has format date`);
+      }
+      if (/At$/.test(name)) t.same([...new Set(formats)], ['date-time'], `${name} has format date-time`);
+    }
+    Object.values(node).forEach(visit);
+  };
+  visit(doc);
+  t.ok(checked >= 5, `checked ${checked} date properties`);
+});
