@@ -2,6 +2,8 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/client.js';
 import { createLogger } from './logger.js';
+import { systemClock } from './domain/clock.js';
+import { isRegisterEmpty, seedDemo } from './seed/demo.js';
 
 /** Reads the configuration, opens the database, serves, and drains gracefully on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -30,6 +32,17 @@ async function main(): Promise<void> {
   logger.info({ database: database.kind, dataDir: database.kind === 'pglite' ? config.DATA_DIR : undefined }, 'database ready');
 
   const app = await buildApp({ config, database, logger });
+  const ctx = { database, clock: systemClock };
+  if (await isRegisterEmpty(ctx)) {
+    if (config.SEED_DEMO) {
+      // Another instance may be seeding the same empty database at this moment: that is not fatal.
+      await seedDemo(ctx, (line) => logger.info(`demo data: ${line}`)).catch((error: unknown) =>
+        logger.warn({ err: error }, 'demo data not loaded'),
+      );
+    } else if (database.kind === 'pglite') {
+      logger.info('the register is empty: run `npm run seed:demo` or start with SEED_DEMO=true to load the ESZL demo story');
+    }
+  }
   if (config.ADMIN_API_KEY === undefined) {
     logger.warn('ADMIN_API_KEY is not set: no admin key exists unless one was issued before');
   }

@@ -1,0 +1,93 @@
+import { count } from 'drizzle-orm';
+import { SYSTEM_PRINCIPAL } from '../domain/access.js';
+import { organisations } from '../db/schema.js';
+import type { ServiceContext } from '../use-cases/context.js';
+import { createOrganisation } from '../use-cases/organisations.js';
+import { createProgramme } from '../use-cases/programmes.js';
+import { adoptDecision, createDecision } from '../use-cases/decisions.js';
+import { castVote } from '../use-cases/votes.js';
+
+/**
+ * The real story behind the service: the ESZL board's principle decisions of 19 November 2025
+ * for Welcome to Maastricht Region and Ambitieus MKB, and Maastricht's approval of 3 February 2026.
+ * Loaded through the use cases, so every step is validated and recorded in the audit trail.
+ */
+export interface DemoData {
+  foundationId: string;
+  municipalityIds: { heerlen: string; sittardGeleen: string; maastricht: string };
+  programmeIds: { wtmr: string; amkb: string };
+  decisionIds: { wtmr: string; amkb: string };
+}
+
+export async function isRegisterEmpty(ctx: ServiceContext): Promise<boolean> {
+  const [row] = await ctx.database.db.select({ n: count() }).from(organisations);
+  return (row?.n ?? 0) === 0;
+}
+
+export async function seedDemo(ctx: ServiceContext, progress: (line: string) => void = () => undefined): Promise<DemoData> {
+  const actor = SYSTEM_PRINCIPAL;
+  const org = (name: string, kind: 'foundation' | 'municipality', centreMunicipality = false) =>
+    createOrganisation(ctx, actor, { name, kind, centreMunicipality });
+
+  const eszl = await org('Stichting Economische Samenwerking Zuid-Limburg (ESZL)', 'foundation');
+  const heerlen = await org('Gemeente Heerlen', 'municipality', true);
+  const sittardGeleen = await org('Gemeente Sittard-Geleen', 'municipality', true);
+  const maastricht = await org('Gemeente Maastricht', 'municipality', true);
+  progress('organisations: ESZL, Heerlen, Sittard-Geleen, Maastricht');
+
+  const wtmr = await createProgramme(ctx, actor, {
+    code: 'WTMR',
+    name: 'Welcome to Maastricht Region',
+    description: 'Attracting and retaining international talent for the region.',
+    ownerOrganisationId: eszl.id,
+  });
+  const amkb = await createProgramme(ctx, actor, {
+    code: 'AMKB',
+    name: 'Ambitieus MKB',
+    description: 'Growth programme for ambitious small and medium-sized enterprises; kwartiermaker phase.',
+    ownerOrganisationId: eszl.id,
+  });
+  progress('programmes: WTMR, AMKB');
+
+  const wtmrDecision = await createDecision(ctx, actor, {
+    reference: 'ESZL-PB-2025-11-19-WTMR',
+    title: 'Principebesluit bijdrage Welcome to Maastricht Region 2026-2027',
+    summary: 'The board grants EUR 140,000 for 2026 and EUR 250,000 for 2027 from ESZL\'s means to WTMR.',
+    boardMeetingDate: '2025-11-19',
+    commitments: [
+      { programmeId: wtmr.id, year: 2026, amountCents: 14_000_000, purpose: 'Welcome to Maastricht Region 2026' },
+      { programmeId: wtmr.id, year: 2027, amountCents: 25_000_000, purpose: 'Welcome to Maastricht Region 2027' },
+    ],
+    conditions: [
+      {
+        description: 'WTMR submits measurable result criteria, including at least the expected number of placements.',
+        dueDate: '2026-02-15',
+      },
+    ],
+  });
+  const amkbDecision = await createDecision(ctx, actor, {
+    reference: 'ESZL-PB-2025-11-19-AMKB',
+    title: 'Principebesluit bijdrage Ambitieus MKB, kwartiermakersfase',
+    summary: 'The board grants EUR 202,500 for the kwartiermaker phase of Ambitieus MKB.',
+    boardMeetingDate: '2025-11-19',
+    commitments: [{ programmeId: amkb.id, year: 2026, amountCents: 20_250_000, purpose: 'Kwartiermakersfase' }],
+  });
+  await adoptDecision(ctx, actor, wtmrDecision.id);
+  await adoptDecision(ctx, actor, amkbDecision.id);
+  progress('decisions of 2025-11-19: WTMR (EUR 390,000) and AMKB (EUR 202,500), adopted, awaiting ratification');
+
+  await castVote(ctx, actor, wtmrDecision.id, {
+    municipalityId: maastricht.id,
+    outcome: 'approve',
+    decidedOn: '2026-02-03',
+    note: 'Conform',
+  });
+  progress('vote: Maastricht approves WTMR on 2026-02-03 ("Conform")');
+
+  return {
+    foundationId: eszl.id,
+    municipalityIds: { heerlen: heerlen.id, sittardGeleen: sittardGeleen.id, maastricht: maastricht.id },
+    programmeIds: { wtmr: wtmr.id, amkb: amkb.id },
+    decisionIds: { wtmr: wtmrDecision.id, amkb: amkbDecision.id },
+  };
+}
