@@ -13,11 +13,12 @@ import openapiPlugin from './http/plugins/openapi.js';
 import authPlugin from './http/plugins/auth.js';
 import validationPlugin, { buildValidatorCompiler } from './http/plugins/validation.js';
 import { healthRoutes } from './http/health.js';
-import { apiKeyRoutes } from './http/api-keys/routes.js';
-import { organisationRoutes } from './http/organisations/routes.js';
-import { programmeRoutes } from './http/programmes/routes.js';
-import { decisionRoutes } from './http/decisions/routes.js';
-import { fundingRoutes } from './http/decisions/funding-routes.js';
+import { apiKeyRoutes, apiKeyComponents } from './http/api-keys/routes.js';
+import { organisationRoutes, organisationComponents } from './http/organisations/routes.js';
+import { programmeRoutes, programmeComponents } from './http/programmes/routes.js';
+import { decisionRoutes, decisionComponents } from './http/decisions/routes.js';
+import { fundingRoutes, fundingComponents } from './http/decisions/funding-routes.js';
+import { auditRoutes, auditComponents } from './http/audit/routes.js';
 import { createLogger } from './logger.js';
 
 export interface AppOptions {
@@ -59,11 +60,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes, { database });
   await app.register(
     async (api) => {
+      // Shared response components live at this level so every route (and the snapshot) can reference them.
+      const components = [
+        ...apiKeyComponents,
+        ...organisationComponents,
+        ...programmeComponents,
+        ...decisionComponents,
+        ...fundingComponents,
+        ...auditComponents,
+      ];
+      for (const schema of components) api.addSchema(schema);
       await api.register(apiKeyRoutes, { ctx });
       await api.register(organisationRoutes, { ctx });
       await api.register(programmeRoutes, { ctx });
       await api.register(decisionRoutes, { ctx });
       await api.register(fundingRoutes, { ctx });
+      await api.register(auditRoutes, { ctx });
     },
     { prefix: '/api/v1' },
   );

@@ -80,10 +80,11 @@ export class ChainVerifier {
   verdict(expectedHead?: { seq: number; hash: string }): ChainVerdict {
     let firstInvalidSeq = this.firstInvalidSeq;
     if (firstInvalidSeq === null && expectedHead !== undefined) {
-      // Rows deleted from the end leave a valid-looking prefix: compare against the head record.
-      if (expectedHead.seq !== this.expectedSeq - 1 || expectedHead.hash !== this.prevHash) {
-        firstInvalidSeq = this.expectedSeq;
-      }
+      // Rows deleted from or appended to the end leave a valid-looking chain: compare with the head.
+      const lastSeq = this.expectedSeq - 1;
+      if (lastSeq > expectedHead.seq) firstInvalidSeq = expectedHead.seq + 1;
+      else if (lastSeq < expectedHead.seq) firstInvalidSeq = lastSeq + 1;
+      else if (expectedHead.hash !== this.prevHash) firstInvalidSeq = lastSeq;
     }
     return {
       valid: firstInvalidSeq === null,

@@ -44,10 +44,9 @@ const CreateApiKeyBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const apiKeyComponents = [ApiKey, CreatedApiKey, ApiKeyPage];
+
 export async function apiKeyRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceContext }): Promise<void> {
-  app.addSchema(ApiKey);
-  app.addSchema(CreatedApiKey);
-  app.addSchema(ApiKeyPage);
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['api-keys'];
   const access = { roles: ACCESS.manageKeys };

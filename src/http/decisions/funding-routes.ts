@@ -6,9 +6,10 @@ import { listCommitmentsPage, programmeFunding } from '../../use-cases/funding.j
 import { IdParams, jsonResponse, problems, Ref } from '../schemas.js';
 import { CommitmentListItem, CommitmentPage, ListCommitmentsQuery, ProgrammeFunding } from './schemas.js';
 
+export const fundingComponents = [CommitmentListItem, CommitmentPage, ProgrammeFunding];
+
 /** Money views across decisions: commitments by programme and year, and funding per programme. */
 export async function fundingRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceContext }): Promise<void> {
-  for (const schema of [CommitmentListItem, CommitmentPage, ProgrammeFunding]) app.addSchema(schema);
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const read = { roles: ACCESS.readRegister };
 

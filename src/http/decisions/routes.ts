@@ -29,8 +29,9 @@ import {
   WithdrawBody,
 } from './schemas.js';
 
+export const decisionComponents = [Commitment, Condition, Vote, Decision, DecisionPage, VoteList];
+
 export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceContext }): Promise<void> {
-  for (const schema of [Commitment, Condition, Vote, Decision, DecisionPage, VoteList]) app.addSchema(schema);
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['decisions'];
   const manage = { roles: ACCESS.manageRegister };

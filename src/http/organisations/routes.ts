@@ -17,9 +17,9 @@ import {
   PatchOrganisationBody,
 } from './schemas.js';
 
+export const organisationComponents = [Organisation, OrganisationPage];
+
 export async function organisationRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceContext }): Promise<void> {
-  app.addSchema(Organisation);
-  app.addSchema(OrganisationPage);
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['organisations'];
 

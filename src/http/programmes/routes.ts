@@ -6,9 +6,9 @@ import { createProgramme, getProgramme, listProgrammesPage, patchProgramme } fro
 import { IdParams, jsonResponse, problems, Ref } from '../schemas.js';
 import { CreateProgrammeBody, ListProgrammesQuery, PatchProgrammeBody, Programme, ProgrammePage } from './schemas.js';
 
+export const programmeComponents = [Programme, ProgrammePage];
+
 export async function programmeRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceContext }): Promise<void> {
-  app.addSchema(Programme);
-  app.addSchema(ProgrammePage);
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['programmes'];
 

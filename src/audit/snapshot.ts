@@ -1,0 +1,49 @@
+import { asc } from 'drizzle-orm';
+import { todayInAmsterdam } from '../domain/clock.js';
+import { decisions, organisations, programmes } from '../db/schema.js';
+import { loadAggregates } from '../db/decisions-repository.js';
+import type { ServiceContext } from '../use-cases/context.js';
+import { toOrganisation, type Organisation } from '../use-cases/organisations.js';
+import { toProgramme, type Programme } from '../use-cases/programmes.js';
+import { toDecision, type Decision } from '../use-cases/decision-views.js';
+import { readAuditHead } from './store.js';
+
+export interface Snapshot {
+  generatedAt: string;
+  auditHeadSeq: number;
+  auditHeadHash: string;
+  organisations: Organisation[];
+  programmes: Programme[];
+  decisions: Decision[];
+}
+
+/**
+ * Everything in the register as of one moment: one REPEATABLE READ, read-only transaction sees a
+ * single snapshot of the database, so the audit head it reports is exactly the last change the
+ * data includes.
+ */
+export async function exportSnapshot(ctx: ServiceContext): Promise<Snapshot> {
+  return ctx.database.db.transaction(
+    async (tx) => {
+      const head = await readAuditHead(tx);
+      const organisationRows = await tx.select().from(organisations).orderBy(asc(organisations.createdAt), asc(organisations.id));
+      const programmeRows = await tx.select().from(programmes).orderBy(asc(programmes.createdAt), asc(programmes.id));
+      const decisionRows = await tx.select().from(decisions).orderBy(asc(decisions.createdAt), asc(decisions.id));
+      const today = todayInAmsterdam(ctx.clock);
+      const whole: Decision[] = [];
+      for (let i = 0; i < decisionRows.length; i += 500) {
+        const aggregates = await loadAggregates(tx, decisionRows.slice(i, i + 500));
+        for (const aggregate of aggregates) whole.push(toDecision(aggregate, today));
+      }
+      return {
+        generatedAt: ctx.clock.now().toISOString(),
+        auditHeadSeq: head.seq,
+        auditHeadHash: head.hash,
+        organisations: organisationRows.map(toOrganisation),
+        programmes: programmeRows.map(toProgramme),
+        decisions: whole,
+      };
+    },
+    { isolationLevel: 'repeatable read', accessMode: 'read only' },
+  );
+}

@@ -1,0 +1,160 @@
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { ACCESS } from '../../domain/access.js';
+import { DomainError } from '../../domain/errors.js';
+import type { ServiceContext } from '../../use-cases/context.js';
+import { canonicalJson } from '../../audit/chain.js';
+import { exportSnapshot } from '../../audit/snapshot.js';
+import { auditEventsUpTo, readAuditEvents, readAuditHead, toAuditEvent } from '../../audit/store.js';
+import { verifyStoredChain } from '../../audit/verify.js';
+import { jsonResponse, Nullable, Page, PageQuery, problems, Ref, Text, Timestamp, Uuid } from '../schemas.js';
+
+const Hash = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256, lower-case hex' });
+
+export const AuditEvent = Type.Object(
+  {
+    seq: Type.Integer({ minimum: 1 }),
+    occurredAt: Timestamp,
+    actor: Type.Object(
+      { keyId: Nullable(Uuid), role: Type.String(), organisationId: Nullable(Uuid) },
+      { additionalProperties: false },
+    ),
+    action: Type.String({ description: 'e.g. decision.adopted, vote.cast' }),
+    resourceType: Type.String(),
+    resourceId: Uuid,
+    data: Type.Unknown({ description: 'The change: the new state, and the previous one for updates' }),
+    prevHash: Hash,
+    hash: Hash,
+  },
+  { $id: 'AuditEvent', additionalProperties: false },
+);
+const AuditEventPage = Page(AuditEvent, 'AuditEventPage');
+
+const ChainVerdict = Type.Object(
+  { valid: Type.Boolean(), count: Type.Integer(), headHash: Hash, firstInvalidSeq: Nullable(Type.Integer()) },
+  { $id: 'ChainVerdict', additionalProperties: false },
+);
+
+const Snapshot = Type.Object(
+  {
+    generatedAt: Timestamp,
+    auditHeadSeq: Type.Integer(),
+    auditHeadHash: Hash,
+    organisations: Type.Array(Type.Ref('Organisation')),
+    programmes: Type.Array(Type.Ref('Programme')),
+    decisions: Type.Array(Type.Ref('Decision')),
+  },
+  { $id: 'Snapshot', additionalProperties: false },
+);
+
+const ListQuery = Type.Object(
+  {
+    afterSeq: Type.Optional(Type.Integer({ minimum: 0, description: 'Only events with a greater seq' })),
+    resourceType: Type.Optional(Text(50)),
+    resourceId: Type.Optional(Uuid),
+    ...PageQuery,
+  },
+  { additionalProperties: false },
+);
+
+function decodeSeqCursor(cursor: string): number {
+  const seq = Number(Buffer.from(cursor, 'base64url').toString('utf8').replace(/^seq:/, ''));
+  if (!Number.isSafeInteger(seq) || seq < 0) {
+    throw new DomainError('VALIDATION_FAILED', 'The cursor is not valid; use nextCursor from a previous page.', [
+      { path: 'query.cursor', message: 'is not a cursor returned by this API' },
+    ]);
+  }
+  return seq;
+}
+
+export const auditComponents = [AuditEvent, AuditEventPage, ChainVerdict, Snapshot];
+
+export async function auditRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceContext }): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const access = { roles: ACCESS.audit };
+  const tags = ['audit'];
+
+  r.get(
+    '/audit-events',
+    {
+      config: { access },
+      schema: {
+        operationId: 'listAuditEvents',
+        summary: 'Read the audit trail in seq order',
+        tags,
+        querystring: ListQuery,
+        response: { 200: jsonResponse(Ref(AuditEventPage), 'A page of events'), ...problems() },
+      },
+    },
+    async (request) => {
+      const { afterSeq = 0, resourceType, resourceId, cursor, limit = 50 } = request.query;
+      const after = cursor === undefined ? afterSeq : decodeSeqCursor(cursor);
+      const rows = await readAuditEvents(ctx.database.db, after, limit + 1, { resourceType, resourceId });
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        items: page.map(toAuditEvent),
+        nextCursor: rows.length > limit && last ? Buffer.from(`seq:${last.seq}`).toString('base64url') : null,
+      };
+    },
+  );
+
+  r.get(
+    '/audit-events/verify',
+    {
+      config: { access },
+      schema: {
+        operationId: 'verifyAuditTrail',
+        summary: 'Verify the whole hash chain',
+        tags,
+        response: { 200: jsonResponse(Ref(ChainVerdict), 'The verdict'), ...problems() },
+      },
+    },
+    async () => verifyStoredChain(ctx.database.db),
+  );
+
+  r.get(
+    '/exports/audit-events',
+    {
+      config: { access },
+      schema: {
+        operationId: 'exportAuditEvents',
+        summary: 'Export the audit trail as NDJSON, one event a line, in seq order',
+        description: 'Streamed up to the head at the moment of the request; verify offline with `npm run audit:verify -- <file>`.',
+        tags,
+        response: {
+          200: {
+            description: 'One JSON event per line',
+            headers: { 'API-Version': { type: 'string' }, 'X-Request-Id': { type: 'string' } },
+            content: { 'application/x-ndjson': { schema: { type: 'string' } } },
+          },
+          ...problems(),
+        },
+      },
+    },
+    async (_request, reply) => {
+      const head = await readAuditHead(ctx.database.db);
+      async function* lines() {
+        for await (const event of auditEventsUpTo(ctx.database.db, head.seq)) yield `${canonicalJson(event)}\n`;
+      }
+      reply.header('Content-Disposition', 'attachment; filename="audit-events.ndjson"');
+      return reply.type('application/x-ndjson').send(Readable.from(lines()) as never);
+    },
+  );
+
+  r.get(
+    '/exports/snapshot',
+    {
+      config: { access },
+      schema: {
+        operationId: 'exportSnapshot',
+        summary: 'Export every organisation, programme and whole decision as of one moment',
+        tags,
+        response: { 200: jsonResponse(Ref(Snapshot), 'The snapshot and the audit head it corresponds to'), ...problems() },
+      },
+    },
+    async () => exportSnapshot(ctx),
+  );
+}
