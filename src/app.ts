@@ -10,6 +10,7 @@ import { installBootstrapKey } from './use-cases/api-keys.js';
 import errorsPlugin from './http/plugins/errors.js';
 import conventionsPlugin from './http/plugins/conventions.js';
 import openapiPlugin from './http/plugins/openapi.js';
+import rateLimitPlugin from './http/plugins/rate-limit.js';
 import authPlugin from './http/plugins/auth.js';
 import validationPlugin, { buildValidatorCompiler } from './http/plugins/validation.js';
 import { healthRoutes } from './http/health.js';
@@ -49,9 +50,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
   });
 
-  // Infrastructure first, in a fixed order: errors, headers, OpenAPI, auth, validation.
+  // Infrastructure first, in a fixed order: errors, headers, rate limit, OpenAPI, auth, validation.
   await app.register(errorsPlugin);
   await app.register(conventionsPlugin, { corsOrigins: corsOrigins(config) });
+  await app.register(rateLimitPlugin, { perMinute: config.RATE_LIMIT_PER_MINUTE });
   await app.register(openapiPlugin);
   await app.register(authPlugin, { ctx });
   await app.register(validationPlugin);
