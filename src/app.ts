@@ -13,6 +13,7 @@ import openapiPlugin from './http/plugins/openapi.js';
 import rateLimitPlugin from './http/plugins/rate-limit.js';
 import authPlugin from './http/plugins/auth.js';
 import validationPlugin, { buildValidatorCompiler } from './http/plugins/validation.js';
+import idempotencyPlugin from './http/plugins/idempotency.js';
 import { healthRoutes } from './http/health.js';
 import { apiKeyRoutes, apiKeyComponents } from './http/api-keys/routes.js';
 import { organisationRoutes, organisationComponents } from './http/organisations/routes.js';
@@ -50,13 +51,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
   });
 
-  // Infrastructure first, in a fixed order: errors, headers, rate limit, OpenAPI, auth, validation.
+  // Infrastructure first, in a fixed order: errors, headers, rate limit, OpenAPI, auth, validation, idempotency.
   await app.register(errorsPlugin);
   await app.register(conventionsPlugin, { corsOrigins: corsOrigins(config) });
   await app.register(rateLimitPlugin, { perMinute: config.RATE_LIMIT_PER_MINUTE });
   await app.register(openapiPlugin);
   await app.register(authPlugin, { ctx });
   await app.register(validationPlugin);
+  await app.register(idempotencyPlugin, { database });
 
   // Then the routes.
   await app.register(healthRoutes, { database });

@@ -8,6 +8,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   smallint,
   text,
   timestamp,
@@ -213,4 +214,29 @@ export const auditHead = pgTable(
     hash: varchar('hash', { length: 64 }).notNull(),
   },
   (t) => [check('audit_head_single_row', sql`${t.id} = 1`)],
+);
+
+/**
+ * Idempotency-Key records, scoped to the API key. `state` moves from `in_progress` to
+ * `committed` inside the change's own transaction, then to `done` once the response is stored:
+ * a retry can therefore never act twice, even when an instance dies between commit and reply.
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    apiKeyId: uuid('api_key_id').notNull(),
+    key: varchar('key', { length: 255 }).notNull(),
+    requestHash: varchar('request_hash', { length: 64 }).notNull(),
+    state: text('state').notNull().default('in_progress'),
+    responseStatus: integer('response_status'),
+    responseBody: text('response_body'),
+    responseContentType: text('response_content_type'),
+    createdAt: createdAt(),
+    completedAt: instant('completed_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.apiKeyId, t.key] }),
+    check('idempotency_keys_state_check', sql`${t.state} in ('in_progress', 'committed', 'done')`),
+    index('idempotency_keys_created_idx').on(t.createdAt),
+  ],
 );

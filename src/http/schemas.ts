@@ -71,12 +71,47 @@ const versionHeaders = {
   'X-Request-Id': { type: 'string', description: 'Identifier of this request, echoed when sent by the client' },
 };
 
-export function jsonResponse<T extends TSchema>(schema: T, description: string) {
+const replayHeaders = {
+  ...versionHeaders,
+  'Idempotent-Replayed': { type: 'string', enum: ['true'], description: 'Present when this is a stored response replayed for a repeated Idempotency-Key' },
+};
+
+const etagHeaders = {
+  ...versionHeaders,
+  ETag: { type: 'string', description: 'Strong entity tag of this representation; send it in If-Match to change the resource safely' },
+};
+
+/** Request header accepted by every POST: makes a retried request act at most once. */
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 255,
+      pattern: '^[\\x21-\\x7e]+$',
+      description: 'Unique key of this request (for example a UUID); a retry with the same key and body gets the stored response',
+    }),
+  ),
+});
+
+/** Request headers of state-changing requests on one resource: optimistic concurrency with If-Match. */
+export const IfMatchHeaders = Type.Object({
+  'if-match': Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'ETag from a previous GET; 412 when the resource has changed' })),
+});
+
+export const IfNoneMatchHeaders = Type.Object({
+  'if-none-match': Type.Optional(Type.String({ minLength: 1, maxLength: 2000, description: 'ETag(s) from a previous GET; 304 when unchanged' })),
+});
+
+export function jsonResponse<T extends TSchema>(schema: T, description: string, kind: 'plain' | 'idempotent' | 'etag' = 'plain') {
   return {
     description,
-    headers: versionHeaders,
+    headers: kind === 'idempotent' ? replayHeaders : kind === 'etag' ? etagHeaders : versionHeaders,
     content: { 'application/json': { schema } },
   } as unknown as T;
+}
+
+export function notModifiedResponse() {
+  return { description: 'Not modified: the ETag still matches', type: 'null', headers: etagHeaders } as unknown as ReturnType<typeof Type.Null>;
 }
 
 export function noContentResponse(description: string) {
@@ -90,9 +125,10 @@ const problemDescriptions: Record<number, string> = {
   404: 'Resource not found',
   406: 'No acceptable representation',
   409: 'Not allowed in the resource\'s current state',
-  412: 'Precondition failed',
+  412: 'If-Match does not match the current ETag',
   413: 'Request body too large',
   415: 'Unsupported media type',
+  422: 'Idempotency-Key reused with a different request',
   429: 'Too many requests; see Retry-After',
   500: 'Internal error; the log has the detail under the request id',
   503: 'Service unavailable; see Retry-After',
@@ -105,7 +141,7 @@ function problemResponse(status: number) {
   } as unknown as typeof Problem;
 }
 
-export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 429 | 500 | 503;
+export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 429 | 500 | 503;
 
 /** The problem+json responses of an authenticated route plus the route-specific ones. */
 export function problems(...specific: ProblemStatus[]) {
@@ -124,3 +160,5 @@ export function publicProblems(...specific: ProblemStatus[]) {
     typeof Problem
   >;
 }
+
+export const IdempotentIfMatchHeaders = Type.Object({ ...IdempotencyHeaders.properties, ...IfMatchHeaders.properties });

@@ -27,6 +27,7 @@ import { mapConstraintViolation } from '../db/errors.js';
 import { sql } from 'drizzle-orm';
 import type { ServiceContext } from './context.js';
 import { toDecision, type Decision } from './decision-views.js';
+import { assertIfMatch } from './etag.js';
 
 export interface DecisionInput {
   reference: string;
@@ -92,13 +93,15 @@ export async function patchDecision(
   actor: Principal,
   id: string,
   changes: Partial<DecisionInput>,
+  ifMatch?: string,
 ): Promise<Decision> {
   return inTransaction(ctx.database, async (tx) => {
     const current = await findDecisionRow(tx, id, true);
     if (current === undefined) throw notFound('Decision', id);
+    const before = await viewOf(ctx, tx, id);
+    assertIfMatch(ifMatch, before);
     assertTransition(current.status as DecisionStatus, 'edit', 'draft');
     await assertReferencesExist(tx, changes);
-    const before = await viewOf(ctx, tx, id);
     await updateDecision(tx, id, {
       ...(changes.reference !== undefined && { reference: changes.reference }),
       ...(changes.title !== undefined && { title: changes.title }),
@@ -116,10 +119,11 @@ export async function patchDecision(
 }
 
 /** Adoption freezes the centre municipalities of this moment into the decision when it needs ratification. */
-export async function adoptDecision(ctx: ServiceContext, actor: Principal, id: string): Promise<Decision> {
+export async function adoptDecision(ctx: ServiceContext, actor: Principal, id: string, ifMatch?: string): Promise<Decision> {
   return inTransaction(ctx.database, async (tx) => {
     const current = await findDecisionRow(tx, id, true);
     if (current === undefined) throw notFound('Decision', id);
+    if (ifMatch !== undefined) assertIfMatch(ifMatch, await viewOf(ctx, tx, id));
     const centre = await listCentreMunicipalityIds(tx);
     const outcome = adoptionOutcome(current.status as DecisionStatus, current.totalAmountCents, centre);
     await updateDecision(tx, id, {
@@ -133,10 +137,17 @@ export async function adoptDecision(ctx: ServiceContext, actor: Principal, id: s
   });
 }
 
-export async function withdrawDecision(ctx: ServiceContext, actor: Principal, id: string, reason: string): Promise<Decision> {
+export async function withdrawDecision(
+  ctx: ServiceContext,
+  actor: Principal,
+  id: string,
+  reason: string,
+  ifMatch?: string,
+): Promise<Decision> {
   return inTransaction(ctx.database, async (tx) => {
     const current = await findDecisionRow(tx, id, true);
     if (current === undefined) throw notFound('Decision', id);
+    if (ifMatch !== undefined) assertIfMatch(ifMatch, await viewOf(ctx, tx, id));
     assertTransition(current.status as DecisionStatus, 'withdraw', 'withdrawn');
     await updateDecision(tx, id, { status: 'withdrawn', withdrawnAt: sql`now()`, withdrawalReason: reason });
     const decision = await viewOf(ctx, tx, id);

@@ -13,6 +13,7 @@ import { decodeCursor, toPage, type Page } from '../db/pagination.js';
 import { inTransaction } from '../db/transaction.js';
 import { mapConstraintViolation } from '../db/errors.js';
 import type { ServiceContext } from './context.js';
+import { assertIfMatch } from './etag.js';
 
 export const ORGANISATION_KINDS = ['foundation', 'municipality', 'applicant', 'employer', 'government', 'other'] as const;
 export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
@@ -94,10 +95,12 @@ export async function patchOrganisation(
   actor: Principal,
   id: string,
   changes: Partial<OrganisationInput>,
+  ifMatch?: string,
 ): Promise<Organisation> {
   return inTransaction(ctx.database, async (tx) => {
     const current = await findOrganisation(tx, id, true);
     if (current === undefined) throw notFound('Organisation', id);
+    assertIfMatch(ifMatch, toOrganisation(current));
     assertCentreIsMunicipality(changes.kind ?? current.kind, changes.centreMunicipality ?? current.centreMunicipality);
     const row = await updateOrganisation(tx, id, {
       ...(changes.name !== undefined && { name: changes.name }),

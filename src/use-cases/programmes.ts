@@ -14,6 +14,7 @@ import { decodeCursor, toPage, type Page } from '../db/pagination.js';
 import { inTransaction } from '../db/transaction.js';
 import { mapConstraintViolation } from '../db/errors.js';
 import type { ServiceContext } from './context.js';
+import { assertIfMatch } from './etag.js';
 
 export interface Programme {
   id: string;
@@ -83,10 +84,12 @@ export async function patchProgramme(
   actor: Principal,
   id: string,
   changes: Partial<ProgrammeInput>,
+  ifMatch?: string,
 ): Promise<Programme> {
   return inTransaction(ctx.database, async (tx) => {
     const current = await findProgramme(tx, id, true);
     if (current === undefined) throw notFound('Programme', id);
+    assertIfMatch(ifMatch, toProgramme(current));
     await assertOwnerExists(tx, changes.ownerOrganisationId);
     const row = await updateProgramme(tx, id, {
       ...(changes.code !== undefined && { code: changes.code }),

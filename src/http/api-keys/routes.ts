@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ACCESS, ROLES } from '../../domain/access.js';
 import type { ServiceContext } from '../../use-cases/context.js';
 import { createApiKey, listApiKeysPage, revokeKey } from '../../use-cases/api-keys.js';
-import { IdParams, jsonResponse, noContentResponse, Nullable, Page, PageQuery, problems, Ref, StringEnum, Text, Timestamp, Uuid } from '../schemas.js';
+import { IdempotencyHeaders, IdParams, jsonResponse, noContentResponse, Nullable, Page, PageQuery, problems, Ref, StringEnum, Text, Timestamp, Uuid } from '../schemas.js';
 
 const Role = StringEnum(ROLES, { description: 'What the key may do' });
 
@@ -54,14 +54,15 @@ export async function apiKeyRoutes(app: FastifyInstance, { ctx }: { ctx: Service
   r.post(
     '/api-keys',
     {
-      config: { access },
+      config: { access, idempotency: 'noBody' },
       schema: {
         operationId: 'createApiKey',
         summary: 'Issue an API key',
         description: 'A college key must be bound to a centre municipality (organisationId). The key is shown only once.',
         tags,
+        headers: IdempotencyHeaders,
         body: CreateApiKeyBody,
-        response: { 201: jsonResponse(Ref(CreatedApiKey), 'The new key, with its secret'), ...problems(413, 415) },
+        response: { 201: jsonResponse(Ref(CreatedApiKey), 'The new key, with its secret', 'idempotent'), ...problems(409, 413, 415, 422) },
       },
     },
     async (request, reply) => reply.code(201).send(await createApiKey(ctx, request.principal, request.body)),

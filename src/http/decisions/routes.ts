@@ -12,7 +12,18 @@ import {
 } from '../../use-cases/decisions.js';
 import { castVote, listVotes } from '../../use-cases/votes.js';
 import { fulfilCondition } from '../../use-cases/conditions.js';
-import { IdParams, jsonResponse, problems, Ref } from '../schemas.js';
+import { sendWithEtag } from '../etag.js';
+import {
+  IdempotencyHeaders,
+  IdempotentIfMatchHeaders,
+  IdParams,
+  IfMatchHeaders,
+  IfNoneMatchHeaders,
+  jsonResponse,
+  notModifiedResponse,
+  problems,
+  Ref,
+} from '../schemas.js';
 import {
   Commitment,
   Condition,
@@ -45,8 +56,9 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
         operationId: 'createDecision',
         summary: 'Register a principle decision as a draft',
         tags,
+        headers: IdempotencyHeaders,
         body: CreateDecisionBody,
-        response: { 201: jsonResponse(Ref(Decision), 'The draft decision'), ...problems(409, 413, 415) },
+        response: { 201: jsonResponse(Ref(Decision), 'The draft decision', 'idempotent'), ...problems(409, 413, 415, 422) },
       },
     },
     async (request, reply) => reply.code(201).send(await createDecision(ctx, request.principal, request.body)),
@@ -79,10 +91,11 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
         summary: 'Get one decision with its commitments, conditions and votes',
         tags,
         params: IdParams,
-        response: { 200: jsonResponse(Ref(Decision), 'The decision'), ...problems(404) },
+        headers: IfNoneMatchHeaders,
+        response: { 200: jsonResponse(Ref(Decision), 'The decision', 'etag'), 304: notModifiedResponse(), ...problems(404) },
       },
     },
-    async (request) => getDecision(ctx, request.params.id),
+    async (request, reply) => sendWithEtag(request, reply, await getDecision(ctx, request.params.id)),
   );
 
   r.patch(
@@ -95,11 +108,13 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
         description: 'Only a decision in status draft can be edited (else 409). Commitments and conditions, when sent, replace the current ones.',
         tags,
         params: IdParams,
+        headers: IfMatchHeaders,
         body: PatchDecisionBody,
-        response: { 200: jsonResponse(Ref(Decision), 'The decision after the edit'), ...problems(404, 409, 413, 415) },
+        response: { 200: jsonResponse(Ref(Decision), 'The decision after the edit', 'etag'), ...problems(404, 409, 412, 413, 415) },
       },
     },
-    async (request) => patchDecision(ctx, request.principal, request.params.id, request.body),
+    async (request, reply) =>
+      sendWithEtag(request, reply, await patchDecision(ctx, request.principal, request.params.id, request.body, request.headers['if-match'])),
   );
 
   r.post(
@@ -113,10 +128,12 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
           'Below the threshold the decision binds at once (adopted); at or above it, it awaits ratification by every centre municipality (pending_ratification).',
         tags,
         params: IdParams,
-        response: { 200: jsonResponse(Ref(Decision), 'The adopted decision'), ...problems(404, 409) },
+        headers: IdempotentIfMatchHeaders,
+        response: { 200: jsonResponse(Ref(Decision), 'The adopted decision', 'idempotent'), ...problems(404, 409, 412, 422) },
       },
     },
-    async (request) => adoptDecision(ctx, request.principal, request.params.id),
+    async (request, reply) =>
+      sendWithEtag(request, reply, await adoptDecision(ctx, request.principal, request.params.id, request.headers['if-match'])),
   );
 
   r.post(
@@ -128,11 +145,17 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
         summary: 'Withdraw a draft or pending decision',
         tags,
         params: IdParams,
+        headers: IdempotentIfMatchHeaders,
         body: WithdrawBody,
-        response: { 200: jsonResponse(Ref(Decision), 'The withdrawn decision'), ...problems(404, 409, 413, 415) },
+        response: { 200: jsonResponse(Ref(Decision), 'The withdrawn decision', 'idempotent'), ...problems(404, 409, 412, 413, 415, 422) },
       },
     },
-    async (request) => withdrawDecision(ctx, request.principal, request.params.id, request.body.reason),
+    async (request, reply) =>
+      sendWithEtag(
+        request,
+        reply,
+        await withdrawDecision(ctx, request.principal, request.params.id, request.body.reason, request.headers['if-match']),
+      ),
   );
 
   r.post(
@@ -144,8 +167,9 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
         summary: 'Record that a condition of the decision is fulfilled',
         tags,
         params: ConditionParams,
+        headers: IdempotencyHeaders,
         body: FulfilBody,
-        response: { 200: jsonResponse(Ref(Condition), 'The fulfilled condition'), ...problems(404, 409, 413, 415) },
+        response: { 200: jsonResponse(Ref(Condition), 'The fulfilled condition', 'idempotent'), ...problems(404, 409, 413, 415, 422) },
       },
     },
     async (request) => fulfilCondition(ctx, request.principal, request.params.id, request.params.conditionId, request.body),
@@ -169,8 +193,9 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
           'meeting or after today), 409 (municipality already voted; votes are final).',
         tags: ['ratification'],
         params: IdParams,
+        headers: IdempotencyHeaders,
         body: VoteBody,
-        response: { 201: jsonResponse(Ref(Vote), 'The recorded vote'), ...problems(404, 409, 413, 415) },
+        response: { 201: jsonResponse(Ref(Vote), 'The recorded vote', 'idempotent'), ...problems(404, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => reply.code(201).send(await castVote(ctx, request.principal, request.params.id, request.body)),

@@ -8,7 +8,8 @@ import {
   listOrganisationsPage,
   patchOrganisation,
 } from '../../use-cases/organisations.js';
-import { IdParams, jsonResponse, problems, Ref } from '../schemas.js';
+import { sendWithEtag } from '../etag.js';
+import { IdempotencyHeaders, IdParams, IfMatchHeaders, IfNoneMatchHeaders, jsonResponse, notModifiedResponse, problems, Ref } from '../schemas.js';
 import {
   CreateOrganisationBody,
   ListOrganisationsQuery,
@@ -31,8 +32,9 @@ export async function organisationRoutes(app: FastifyInstance, { ctx }: { ctx: S
         operationId: 'createOrganisation',
         summary: 'Register an organisation',
         tags,
+        headers: IdempotencyHeaders,
         body: CreateOrganisationBody,
-        response: { 201: jsonResponse(Ref(Organisation), 'The organisation as registered'), ...problems(413, 415) },
+        response: { 201: jsonResponse(Ref(Organisation), 'The organisation as registered', 'idempotent'), ...problems(413, 415, 422) },
       },
     },
     async (request, reply) => reply.code(201).send(await createOrganisation(ctx, request.principal, request.body)),
@@ -65,10 +67,11 @@ export async function organisationRoutes(app: FastifyInstance, { ctx }: { ctx: S
         summary: 'Get one organisation',
         tags,
         params: IdParams,
-        response: { 200: jsonResponse(Ref(Organisation), 'The organisation'), ...problems(404) },
+        headers: IfNoneMatchHeaders,
+        response: { 200: jsonResponse(Ref(Organisation), 'The organisation', 'etag'), 304: notModifiedResponse(), ...problems(404) },
       },
     },
-    async (request) => getOrganisation(ctx, request.params.id),
+    async (request, reply) => sendWithEtag(request, reply, await getOrganisation(ctx, request.params.id)),
   );
 
   r.patch(
@@ -80,10 +83,15 @@ export async function organisationRoutes(app: FastifyInstance, { ctx }: { ctx: S
         summary: 'Change an organisation',
         tags,
         params: IdParams,
+        headers: IfMatchHeaders,
         body: PatchOrganisationBody,
-        response: { 200: jsonResponse(Ref(Organisation), 'The organisation after the change'), ...problems(404, 413, 415) },
+        response: {
+          200: jsonResponse(Ref(Organisation), 'The organisation after the change', 'etag'),
+          ...problems(404, 412, 413, 415),
+        },
       },
     },
-    async (request) => patchOrganisation(ctx, request.principal, request.params.id, request.body),
+    async (request, reply) =>
+      sendWithEtag(request, reply, await patchOrganisation(ctx, request.principal, request.params.id, request.body, request.headers['if-match'])),
   );
 }

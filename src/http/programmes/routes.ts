@@ -3,7 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ACCESS } from '../../domain/access.js';
 import type { ServiceContext } from '../../use-cases/context.js';
 import { createProgramme, getProgramme, listProgrammesPage, patchProgramme } from '../../use-cases/programmes.js';
-import { IdParams, jsonResponse, problems, Ref } from '../schemas.js';
+import { sendWithEtag } from '../etag.js';
+import { IdempotencyHeaders, IdParams, IfMatchHeaders, IfNoneMatchHeaders, jsonResponse, notModifiedResponse, problems, Ref } from '../schemas.js';
 import { CreateProgrammeBody, ListProgrammesQuery, PatchProgrammeBody, Programme, ProgrammePage } from './schemas.js';
 
 export const programmeComponents = [Programme, ProgrammePage];
@@ -20,8 +21,9 @@ export async function programmeRoutes(app: FastifyInstance, { ctx }: { ctx: Serv
         operationId: 'createProgramme',
         summary: 'Register a programme',
         tags,
+        headers: IdempotencyHeaders,
         body: CreateProgrammeBody,
-        response: { 201: jsonResponse(Ref(Programme), 'The programme as registered'), ...problems(409, 413, 415) },
+        response: { 201: jsonResponse(Ref(Programme), 'The programme as registered', 'idempotent'), ...problems(409, 413, 415, 422) },
       },
     },
     async (request, reply) => reply.code(201).send(await createProgramme(ctx, request.principal, request.body)),
@@ -51,10 +53,11 @@ export async function programmeRoutes(app: FastifyInstance, { ctx }: { ctx: Serv
         summary: 'Get one programme',
         tags,
         params: IdParams,
-        response: { 200: jsonResponse(Ref(Programme), 'The programme'), ...problems(404) },
+        headers: IfNoneMatchHeaders,
+        response: { 200: jsonResponse(Ref(Programme), 'The programme', 'etag'), 304: notModifiedResponse(), ...problems(404) },
       },
     },
-    async (request) => getProgramme(ctx, request.params.id),
+    async (request, reply) => sendWithEtag(request, reply, await getProgramme(ctx, request.params.id)),
   );
 
   r.patch(
@@ -66,10 +69,15 @@ export async function programmeRoutes(app: FastifyInstance, { ctx }: { ctx: Serv
         summary: 'Change a programme',
         tags,
         params: IdParams,
+        headers: IfMatchHeaders,
         body: PatchProgrammeBody,
-        response: { 200: jsonResponse(Ref(Programme), 'The programme after the change'), ...problems(404, 409, 413, 415) },
+        response: {
+          200: jsonResponse(Ref(Programme), 'The programme after the change', 'etag'),
+          ...problems(404, 409, 412, 413, 415),
+        },
       },
     },
-    async (request) => patchProgramme(ctx, request.principal, request.params.id, request.body),
+    async (request, reply) =>
+      sendWithEtag(request, reply, await patchProgramme(ctx, request.principal, request.params.id, request.body, request.headers['if-match'])),
   );
 }

@@ -1,0 +1,83 @@
+import { and, eq, lt, sql } from 'drizzle-orm';
+import type { Executor } from '../db/client.js';
+import { idempotencyKeys } from '../db/schema.js';
+
+export type IdempotencyRow = typeof idempotencyKeys.$inferSelect;
+
+/** Claims the key for this request; returns false when a record already exists. */
+export async function claimKey(ex: Executor, apiKeyId: string, key: string, requestHash: string): Promise<boolean> {
+  const rows = await ex
+    .insert(idempotencyKeys)
+    .values({ apiKeyId, key, requestHash })
+    .onConflictDoNothing()
+    .returning({ key: idempotencyKeys.key });
+  return rows.length === 1;
+}
+
+export async function findKey(ex: Executor, apiKeyId: string, key: string): Promise<IdempotencyRow | undefined> {
+  const [row] = await ex
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.apiKeyId, apiKeyId), eq(idempotencyKeys.key, key)));
+  return row;
+}
+
+/**
+ * Takes over a claim whose request never committed and has been silent for `staleSeconds`
+ * (its instance died): safe, because a committed change would have set state `committed`.
+ */
+export async function takeOverStaleClaim(ex: Executor, apiKeyId: string, key: string, staleSeconds: number): Promise<boolean> {
+  const rows = await ex
+    .update(idempotencyKeys)
+    .set({ createdAt: sql`now()` })
+    .where(
+      and(
+        eq(idempotencyKeys.apiKeyId, apiKeyId),
+        eq(idempotencyKeys.key, key),
+        eq(idempotencyKeys.state, 'in_progress'),
+        lt(idempotencyKeys.createdAt, sql`now() - make_interval(secs => ${staleSeconds})`),
+      ),
+    )
+    .returning({ key: idempotencyKeys.key });
+  return rows.length === 1;
+}
+
+export async function markCommitted(ex: Executor, apiKeyId: string, key: string): Promise<void> {
+  await ex
+    .update(idempotencyKeys)
+    .set({ state: 'committed' })
+    .where(and(eq(idempotencyKeys.apiKeyId, apiKeyId), eq(idempotencyKeys.key, key)));
+}
+
+export async function storeResponse(
+  ex: Executor,
+  apiKeyId: string,
+  key: string,
+  response: { status: number; body: string | null; contentType: string | null },
+): Promise<void> {
+  await ex
+    .update(idempotencyKeys)
+    .set({
+      state: 'done',
+      responseStatus: response.status,
+      responseBody: response.body,
+      responseContentType: response.contentType,
+      completedAt: sql`now()`,
+    })
+    .where(and(eq(idempotencyKeys.apiKeyId, apiKeyId), eq(idempotencyKeys.key, key)));
+}
+
+/** A request that failed with a server error may be retried as new: forget its claim. */
+export async function releaseKey(ex: Executor, apiKeyId: string, key: string): Promise<void> {
+  await ex
+    .delete(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.apiKeyId, apiKeyId), eq(idempotencyKeys.key, key), eq(idempotencyKeys.state, 'in_progress')));
+}
+
+export async function pruneKeys(ex: Executor, olderThanHours: number): Promise<number> {
+  const rows = await ex
+    .delete(idempotencyKeys)
+    .where(lt(idempotencyKeys.createdAt, sql`now() - make_interval(hours => ${olderThanHours})`))
+    .returning({ key: idempotencyKeys.key });
+  return rows.length;
+}
