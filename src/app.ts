@@ -11,6 +11,7 @@ import errorsPlugin from './http/plugins/errors.js';
 import conventionsPlugin from './http/plugins/conventions.js';
 import openapiPlugin from './http/plugins/openapi.js';
 import rateLimitPlugin from './http/plugins/rate-limit.js';
+import pressurePlugin from './http/plugins/pressure.js';
 import authPlugin from './http/plugins/auth.js';
 import validationPlugin, { buildValidatorCompiler } from './http/plugins/validation.js';
 import idempotencyPlugin from './http/plugins/idempotency.js';
@@ -51,9 +52,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
   });
 
-  // Infrastructure first, in a fixed order: errors, headers, rate limit, OpenAPI, auth, validation, idempotency.
+  // Infrastructure first, in a fixed order: errors, headers, load shedding, rate limit, OpenAPI, auth, validation, idempotency.
   await app.register(errorsPlugin);
   await app.register(conventionsPlugin, { corsOrigins: corsOrigins(config) });
+  await app.register(pressurePlugin, {
+    maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
+    maxHeapUsedBytes: config.MAX_HEAP_USED_BYTES,
+  });
   await app.register(rateLimitPlugin, { perMinute: config.RATE_LIMIT_PER_MINUTE });
   await app.register(openapiPlugin);
   await app.register(authPlugin, { ctx });

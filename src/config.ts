@@ -23,6 +23,8 @@ export const ConfigSchema = Type.Object({
   DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   DB_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 15_000 }),
   SEED_DEMO: Type.Boolean({ default: false }),
+  MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1_000 }),
+  MAX_HEAP_USED_BYTES: Type.Integer({ minimum: 0, default: 1_500_000_000 }),
 });
 
 export type Config = Static<typeof ConfigSchema>;

@@ -819,6 +819,12 @@ t.test('adoption freezes the centre municipalities: a fourth one registered late
   );
   t.equal((await own.admin.get(`/api/v1/decisions/${pending.id}`)).json<Decision>().status, 'pending_ratification');
 
+  // Maastricht stops being a centre municipality after the adoption: it is still asked to ratify.
+  const unflag = await own.admin.patch(`/api/v1/organisations/${three.maastricht.id}`, { centreMunicipality: false });
+  t.equal(unflag.statusCode, 200, `Maastricht no longer a centre municipality (body: ${unflag.body.slice(0, 300)})`);
+  const stillThree = (await own.admin.get(`/api/v1/decisions/${pending.id}`)).json<Decision>();
+  t.same([...stillThree.ratification.requiredMunicipalityIds].sort(), threeIds, 'still the three of the adoption');
+
   // The three of the adoption ratify it on their own.
   for (const id of threeIds) {
     const cast = await own.admin.post(`/api/v1/decisions/${pending.id}/votes`, { municipalityId: id, outcome: 'approve', decidedOn: '2026-02-20' });
@@ -826,7 +832,10 @@ t.test('adoption freezes the centre municipalities: a fourth one registered late
   }
   t.equal((await own.admin.get(`/api/v1/decisions/${pending.id}`)).json<Decision>().status, 'ratified');
 
-  // A decision adopted now needs all four.
+  // A decision adopted now needs the centre municipalities of now: Heerlen, Sittard-Geleen and the fourth.
   const later = await pendingDecision(own.admin, ownProgramme.id);
-  t.same([...later.ratification.requiredMunicipalityIds].sort(), [...threeIds, fourth.id].sort());
+  t.same(
+    [...later.ratification.requiredMunicipalityIds].sort(),
+    [three.heerlen.id, three.sittardGeleen.id, fourth.id].sort(),
+  );
 });

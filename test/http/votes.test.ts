@@ -427,3 +427,37 @@ t.test('GET votes of an unknown decision answers 404 RESOURCE_NOT_FOUND', async 
   problemOf(t, await admin.get(`/api/v1/decisions/${randomUUID()}/votes`), 404, 'RESOURCE_NOT_FOUND');
   problemOf(t, await reader.get(`/api/v1/decisions/${randomUUID()}/votes`), 404, 'RESOURCE_NOT_FOUND');
 });
+
+// ---------------------------------------------------------------------------------------------
+// "Today" is the calendar date in Europe/Amsterdam (an app of its own, with another clock)
+// ---------------------------------------------------------------------------------------------
+
+t.test('decidedOn is bounded by today in Europe/Amsterdam, not by the UTC date', async (t) => {
+  // 2026-02-28T23:30Z is already 2026-03-01 00:30 in Amsterdam (CET, UTC+1).
+  const late = await startTestApp(t, { clock: fixedClock('2026-02-28T23:30:00Z') });
+  const own = await createCentreMunicipalities(late.admin);
+  const ownProgramme = await createProgramme(late.admin);
+  const res = await late.admin.post('/api/v1/decisions', {
+    reference: `PB-${randomBytes(5).toString('hex')}`,
+    title: 'Principebesluit',
+    boardMeetingDate: BOARD_MEETING,
+    commitments: [{ programmeId: ownProgramme.id, year: 2026, amountCents: 10_000_000 }],
+  });
+  expectStatus(res, 201, 'create');
+  const id = res.json<Decision>().id;
+  expectStatus(await late.admin.post(`/api/v1/decisions/${id}/adopt`), 200, 'adopt');
+  problemOf(t, await castVote(late.admin, id, approve(own.heerlen.id, '2026-03-02')), 400, 'VOTE_DATE_OUT_OF_RANGE');
+  const vote = created(t, await castVote(late.admin, id, approve(own.heerlen.id, '2026-03-01')));
+  t.equal(vote.decidedOn, '2026-03-01', 'the Amsterdam date of the moment is accepted');
+});
+
+// UUIDs are case-insensitive: an upper-case id names the same municipality.
+t.test('a municipality id written in upper case is the same municipality', async (t) => {
+  const decision = await pendingDecision();
+  const own = await castVote(college.heerlen, decision.id, approve(heerlen.id.toUpperCase()));
+  t.equal(own.statusCode, 201, `the college key of Heerlen votes for HEERLEN-ID (body: ${own.body.slice(0, 300)})`);
+  const byAdmin = await castVote(admin, decision.id, approve(maastricht.id.toUpperCase()));
+  t.equal(byAdmin.statusCode, 201, `the admin votes for MAASTRICHT-ID (body: ${byAdmin.body.slice(0, 300)})`);
+  // Whatever the answer, an upper-case id never lets a key vote for another municipality.
+  problemOf(t, await castVote(college.heerlen, decision.id, approve(maastricht.id.toUpperCase())), 403, 'FORBIDDEN');
+});

@@ -4,6 +4,25 @@ import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
 import { API_VERSION } from '../schemas.js';
 
+const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
+const IDENTIFIER_KEY = /^(id|[a-z][A-Za-z]*Id|[a-z][A-Za-z]*Ids)$/;
+
+/** Lower-cases UUID values of `id`, `...Id` and `...Ids` properties, in place, at any depth. */
+export function lowerCaseIdentifiers(value: unknown, depth = 0): void {
+  if (depth > 16 || value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    for (const item of value) lowerCaseIdentifiers(item, depth + 1);
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  for (const [key, item] of Object.entries(record)) {
+    if (IDENTIFIER_KEY.test(key) && typeof item === 'string' && UUID.test(item)) record[key] = item.toLowerCase();
+    else if (IDENTIFIER_KEY.test(key) && Array.isArray(item)) {
+      record[key] = item.map((entry) => (typeof entry === 'string' && UUID.test(entry) ? entry.toLowerCase() : entry));
+    } else lowerCaseIdentifiers(item, depth + 1);
+  }
+}
+
 export interface ConventionsOptions {
   corsOrigins: string[];
 }
@@ -42,6 +61,14 @@ async function conventionsPlugin(app: FastifyInstance, options: ConventionsOptio
         maxAge: 600,
       });
     },
+  });
+
+  // Identifiers are UUIDs, which RFC 9562 compares case-insensitively: normalise them to the
+  // lower case the database returns before anything (the college check, the rules) compares them.
+  app.addHook('preValidation', async (request) => {
+    lowerCaseIdentifiers(request.params);
+    lowerCaseIdentifiers(request.query);
+    lowerCaseIdentifiers(request.body);
   });
 
   app.addHook('onSend', async (request, reply, payload) => {

@@ -1,0 +1,578 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import t, { type Test } from 'tap';
+import type { LightMyRequestResponse } from 'fastify';
+import { fixedClock } from '../../src/domain/clock.js';
+import { startTestApp, type Client } from '../helpers/app.js';
+import { createCentreMunicipalities, createKey, createProgramme } from '../helpers/factories.js';
+
+/**
+ * Conditions of a decision (derived status, fulfilment) and the money views: funding of a
+ * programme per year and the commitments list. Today (Europe/Amsterdam) is pinned to 2026-03-01.
+ */
+const TODAY = '2026-03-01';
+const TOMORROW = '2026-03-02';
+
+const ctx = await startTestApp(t, { clock: fixedClock('2026-03-01T12:00:00Z') });
+const { admin } = ctx;
+const centre = await createCentreMunicipalities(admin);
+const centreIds = [centre.heerlen.id, centre.sittardGeleen.id, centre.maastricht.id];
+const programme = await createProgramme(admin);
+
+interface Condition {
+  id: string;
+  description: string;
+  dueDate: string;
+  status: 'open' | 'fulfilled' | 'overdue';
+  fulfilledOn: string | null;
+  evidence: string | null;
+}
+
+interface Decision {
+  id: string;
+  status: string;
+  totalAmountCents: number;
+  commitments: { id: string; programmeId: string; year: number; amountCents: number; purpose: string | null }[];
+  conditions: Condition[];
+}
+
+interface Funding {
+  programmeId: string;
+  years: { year: number; bindingCents: number; pendingCents: number }[];
+  totalBindingCents: number;
+  totalPendingCents: number;
+}
+
+interface CommitmentItem {
+  id: string;
+  decisionId: string;
+  programmeId: string;
+  year: number;
+  amountCents: number;
+  purpose: string | null;
+  decisionStatus: string;
+  binding: boolean;
+}
+
+interface Problem {
+  status: number;
+  title: string;
+  detail: string;
+  code: string;
+  errors?: { path: string; message: string }[];
+}
+
+function problemOf(t: Test, res: LightMyRequestResponse, status: number, code?: string): Problem {
+  t.equal(res.statusCode, status, `status ${status} (body: ${res.body.slice(0, 400)})`);
+  t.match(String(res.headers['content-type']), /^application\/problem\+json/, 'content-type is application/problem+json');
+  const body = res.json<Problem>();
+  t.equal(body.status, status, 'status field equals the HTTP status');
+  t.type(body.title, 'string', 'title is present');
+  t.type(body.detail, 'string', 'detail is present');
+  if (code !== undefined) t.equal(body.code, code, `code is ${code}`);
+  return body;
+}
+
+function okJson<T>(t: Test, res: LightMyRequestResponse, status = 200): T {
+  t.equal(res.statusCode, status, `status ${status} (body: ${res.body.slice(0, 400)})`);
+  t.match(String(res.headers['content-type']), /^application\/json/, 'content-type is application/json');
+  return res.json<T>();
+}
+
+const paths = (problem: Problem) => (problem.errors ?? []).map((error) => error.path).sort();
+
+function expectStatus(res: LightMyRequestResponse, status: number, what: string): void {
+  if (res.statusCode !== status) throw new Error(`${what}: expected ${status}, got ${res.statusCode}: ${res.body}`);
+}
+
+const DEFAULT_CONDITIONS = [
+  { description: 'Meetbare resultaatcriteria aanleveren, ten minste het verwachte aantal plaatsingen', dueDate: '2026-02-15' },
+  { description: 'Begroting 2026 aanleveren', dueDate: '2026-03-01' },
+  { description: 'Eerste voortgangsrapportage', dueDate: '2026-03-02' },
+];
+
+interface CommitmentInput {
+  programmeId?: string;
+  year: number;
+  amountCents: number;
+  purpose?: string;
+}
+
+async function draftDecision(
+  client: Client,
+  commitments: CommitmentInput[],
+  conditions: { description: string; dueDate: string }[] = DEFAULT_CONDITIONS,
+): Promise<Decision> {
+  const res = await client.post('/api/v1/decisions', {
+    reference: `PB-${randomBytes(5).toString('hex')}`,
+    title: 'Principebesluit',
+    boardMeetingDate: '2026-01-22',
+    commitments: commitments.map((c) => ({ programmeId: programme.id, ...c })),
+    conditions,
+  });
+  expectStatus(res, 201, 'create decision');
+  return res.json<Decision>();
+}
+
+async function adopt(id: string, expected: string): Promise<Decision> {
+  const res = await admin.post(`/api/v1/decisions/${id}/adopt`);
+  expectStatus(res, 200, 'adopt');
+  const decision = res.json<Decision>();
+  if (decision.status !== expected) throw new Error(`adopt: expected ${expected}, got ${decision.status}`);
+  return decision;
+}
+
+async function voteOn(id: string, municipalityId: string, outcome: 'approve' | 'reject'): Promise<void> {
+  const res = await admin.post(`/api/v1/decisions/${id}/votes`, { municipalityId, outcome, decidedOn: '2026-02-20' });
+  expectStatus(res, 201, `vote ${outcome}`);
+}
+
+const SMALL = [{ year: 2026, amountCents: 5_000_000 }];
+const LARGE = [{ year: 2026, amountCents: 20_000_000 }];
+
+async function inState(status: string, commitments?: CommitmentInput[]): Promise<Decision> {
+  const draft = await draftDecision(admin, commitments ?? (status === 'adopted' ? SMALL : LARGE));
+  if (status === 'draft') return draft;
+  if (status === 'withdrawn') {
+    expectStatus(await admin.post(`/api/v1/decisions/${draft.id}/withdraw`, { reason: 'Ingetrokken' }), 200, 'withdraw');
+    return getDecision(draft.id);
+  }
+  if (status === 'adopted') return adopt(draft.id, 'adopted');
+  const pending = await adopt(draft.id, 'pending_ratification');
+  if (status === 'ratified') for (const id of centreIds) await voteOn(pending.id, id, 'approve');
+  if (status === 'rejected') await voteOn(pending.id, centre.heerlen.id, 'reject');
+  const decision = await getDecision(pending.id);
+  if (decision.status !== status) throw new Error(`expected ${status}, got ${decision.status}`);
+  return decision;
+}
+
+async function getDecision(id: string): Promise<Decision> {
+  const res = await admin.get(`/api/v1/decisions/${id}`);
+  expectStatus(res, 200, 'get decision');
+  return res.json<Decision>();
+}
+
+function fulfil(client: Client, decisionId: string, conditionId: string, body: Record<string, unknown>) {
+  return client.post(`/api/v1/decisions/${decisionId}/conditions/${conditionId}/fulfil`, body);
+}
+
+const evidence = { fulfilledOn: '2026-02-14', evidence: 'Notitie resultaatcriteria WTMR, 14 februari 2026' };
+
+async function funding(t: Test, programmeId: string, client: Client = admin): Promise<Funding> {
+  const body = okJson<Funding>(t, await client.get(`/api/v1/programmes/${programmeId}/funding`));
+  t.same(Object.keys(body).sort(), ['programmeId', 'totalBindingCents', 'totalPendingCents', 'years']);
+  t.equal(body.programmeId, programmeId);
+  return body;
+}
+
+/** The years that carry money: a year with nothing may or may not be listed. */
+const withMoney = (f: Funding) => f.years.filter((y) => y.bindingCents !== 0 || y.pendingCents !== 0);
+
+// ---------------------------------------------------------------------------------------------
+// Condition status
+// ---------------------------------------------------------------------------------------------
+
+t.test('an open condition is overdue once its due date has passed, open on and before it', async (t) => {
+  const decision = await draftDecision(admin, SMALL);
+  t.same(
+    decision.conditions.map(({ dueDate, status, fulfilledOn, evidence }) => ({ dueDate, status, fulfilledOn, evidence })),
+    [
+      { dueDate: '2026-02-15', status: 'overdue', fulfilledOn: null, evidence: null },
+      { dueDate: '2026-03-01', status: 'open', fulfilledOn: null, evidence: null },
+      { dueDate: '2026-03-02', status: 'open', fulfilledOn: null, evidence: null },
+    ],
+  );
+  const listed = okJson<{ items: Decision[] }>(t, await admin.get(`/api/v1/decisions?programmeId=${programme.id}&limit=200`));
+  const inList = listed.items.find((item) => item.id === decision.id);
+  t.same(inList?.conditions, decision.conditions, 'the list derives the same status');
+});
+
+t.test('condition status and fulfilment use today in Europe/Amsterdam, not the UTC date', async (t) => {
+  // 2026-02-28T23:30Z is already 2026-03-01 00:30 in Amsterdam (CET, UTC+1).
+  const late = await startTestApp(t, { clock: fixedClock('2026-02-28T23:30:00Z') });
+  const ownProgramme = await createProgramme(late.admin);
+  const res = await late.admin.post('/api/v1/decisions', {
+    reference: `PB-${randomBytes(5).toString('hex')}`,
+    title: 'Principebesluit',
+    boardMeetingDate: '2026-01-22',
+    commitments: [{ programmeId: ownProgramme.id, year: 2026, amountCents: 1_000_000 }],
+    conditions: [
+      { description: 'Vervalt op 28 februari', dueDate: '2026-02-28' },
+      { description: 'Vervalt op 1 maart', dueDate: '2026-03-01' },
+    ],
+  });
+  const draft = okJson<Decision>(t, res, 201);
+  t.same(draft.conditions.map((c) => c.status), ['overdue', 'open'], 'in Amsterdam 2026-02-28 has passed');
+  expectStatus(await late.admin.post(`/api/v1/decisions/${draft.id}/adopt`), 200, 'adopt');
+  const conditionId = draft.conditions[0]!.id;
+  problemOf(
+    t,
+    await fulfil(late.admin, draft.id, conditionId, { fulfilledOn: '2026-03-02', evidence: 'Te vroeg' }),
+    400,
+    'CONDITION_FULFILMENT_DATE_OUT_OF_RANGE',
+  );
+  const condition = okJson<Condition>(t, await fulfil(late.admin, draft.id, conditionId, { fulfilledOn: '2026-03-01', evidence: 'Net op tijd' }));
+  t.equal(condition.fulfilledOn, '2026-03-01');
+  t.equal(condition.status, 'fulfilled');
+});
+
+// ---------------------------------------------------------------------------------------------
+// Fulfilling a condition
+// ---------------------------------------------------------------------------------------------
+
+for (const status of ['pending_ratification', 'adopted', 'ratified']) {
+  t.test(`fulfilling a condition of a ${status} decision answers 200 with the fulfilled condition`, async (t) => {
+    const decision = await inState(status);
+    const overdue = decision.conditions[0]!;
+    t.equal(overdue.status, 'overdue');
+    const condition = okJson<Condition>(t, await fulfil(admin, decision.id, overdue.id, evidence));
+    t.same(Object.keys(condition).sort(), ['description', 'dueDate', 'evidence', 'fulfilledOn', 'id', 'status']);
+    t.same(condition, {
+      id: overdue.id,
+      description: overdue.description,
+      dueDate: '2026-02-15',
+      status: 'fulfilled',
+      fulfilledOn: '2026-02-14',
+      evidence: evidence.evidence,
+    });
+    const after = await getDecision(decision.id);
+    t.equal(after.status, status, 'the decision keeps its status');
+    t.same(after.conditions[0], condition, 'the decision shows the fulfilled condition');
+    t.same(after.conditions.slice(1), decision.conditions.slice(1), 'the other conditions are untouched');
+  });
+}
+
+t.test('a fulfilment dated today is accepted, even after the due date', async (t) => {
+  const decision = await inState('adopted');
+  const condition = okJson<Condition>(
+    t,
+    await fulfil(admin, decision.id, decision.conditions[0]!.id, { fulfilledOn: TODAY, evidence: 'Laat maar compleet' }),
+  );
+  t.equal(condition.status, 'fulfilled');
+  t.equal(condition.fulfilledOn, TODAY);
+});
+
+t.test('a secretariat key can fulfil a condition; college, auditor and reader keys cannot (403)', async (t) => {
+  const decision = await inState('adopted');
+  for (const [role, organisationId] of [['college', centre.heerlen.id], ['auditor'], ['reader']] as [string, string?][]) {
+    const client = ctx.as((await createKey(admin, role, organisationId)).key);
+    problemOf(t, await fulfil(client, decision.id, decision.conditions[1]!.id, evidence), 403, 'FORBIDDEN');
+  }
+  t.same((await getDecision(decision.id)).conditions, decision.conditions, 'nothing was fulfilled');
+  const secretariat = ctx.as((await createKey(admin, 'secretariat')).key);
+  const condition = okJson<Condition>(t, await fulfil(secretariat, decision.id, decision.conditions[1]!.id, evidence));
+  t.equal(condition.status, 'fulfilled');
+});
+
+for (const status of ['draft', 'rejected', 'withdrawn']) {
+  t.test(`fulfilling a condition of a ${status} decision answers 409 and changes nothing`, async (t) => {
+    const decision = await inState(status);
+    problemOf(t, await fulfil(admin, decision.id, decision.conditions[0]!.id, evidence), 409, 'DECISION_TRANSITION_NOT_ALLOWED');
+    t.same(await getDecision(decision.id), decision, 'the decision is unchanged');
+  });
+}
+
+t.test('fulfilling a condition a second time answers 409 CONDITION_NOT_FULFILLABLE', async (t) => {
+  const decision = await inState('pending_ratification');
+  const conditionId = decision.conditions[1]!.id;
+  const first = okJson<Condition>(t, await fulfil(admin, decision.id, conditionId, evidence));
+  problemOf(t, await fulfil(admin, decision.id, conditionId, evidence), 409, 'CONDITION_NOT_FULFILLABLE');
+  problemOf(
+    t,
+    await fulfil(admin, decision.id, conditionId, { fulfilledOn: '2026-02-28', evidence: 'Ander bewijs' }),
+    409,
+    'CONDITION_NOT_FULFILLABLE',
+  );
+  t.same((await getDecision(decision.id)).conditions[1], first, 'the first fulfilment stands');
+});
+
+t.test('fulfilling an unknown condition answers 404 RESOURCE_NOT_FOUND', async (t) => {
+  const decision = await inState('adopted');
+  problemOf(t, await fulfil(admin, decision.id, randomUUID(), evidence), 404, 'RESOURCE_NOT_FOUND');
+  problemOf(t, await fulfil(admin, randomUUID(), decision.conditions[0]!.id, evidence), 404, 'RESOURCE_NOT_FOUND');
+});
+
+t.test('fulfilling a condition of another decision answers 404 and fulfils nothing', async (t) => {
+  const one = await inState('adopted');
+  const other = await inState('adopted');
+  problemOf(t, await fulfil(admin, one.id, other.conditions[0]!.id, evidence), 404, 'RESOURCE_NOT_FOUND');
+  t.same(await getDecision(one.id), one);
+  t.same(await getDecision(other.id), other);
+});
+
+t.test('a fulfilment dated after today answers 400 CONDITION_FULFILMENT_DATE_OUT_OF_RANGE', async (t) => {
+  const decision = await inState('adopted');
+  const problem = problemOf(
+    t,
+    await fulfil(admin, decision.id, decision.conditions[2]!.id, { fulfilledOn: TOMORROW, evidence: 'Vooruitgelopen' }),
+    400,
+    'CONDITION_FULFILMENT_DATE_OUT_OF_RANGE',
+  );
+  t.same(paths(problem), ['/fulfilledOn']);
+  t.same(await getDecision(decision.id), decision, 'nothing was fulfilled');
+});
+
+t.test('a fulfilment without evidence or with an invalid date answers 400 VALIDATION_FAILED', async (t) => {
+  const decision = await inState('adopted');
+  const conditionId = decision.conditions[0]!.id;
+  const noEvidence = problemOf(t, await fulfil(admin, decision.id, conditionId, { fulfilledOn: '2026-02-14' }), 400, 'VALIDATION_FAILED');
+  t.same(paths(noEvidence), ['/evidence']);
+  problemOf(t, await fulfil(admin, decision.id, conditionId, { fulfilledOn: '2026-02-14', evidence: '' }), 400, 'VALIDATION_FAILED');
+  const both = problemOf(t, await fulfil(admin, decision.id, conditionId, { fulfilledOn: '2026-02-30' }), 400, 'VALIDATION_FAILED');
+  t.same(paths(both), ['/evidence', '/fulfilledOn'], 'every problem at once');
+  problemOf(t, await fulfil(admin, decision.id, 'not-a-uuid', evidence), 400, 'VALIDATION_FAILED');
+  t.same(await getDecision(decision.id), decision, 'nothing was fulfilled');
+});
+
+// ---------------------------------------------------------------------------------------------
+// Funding per programme
+// ---------------------------------------------------------------------------------------------
+
+const WTMR = [
+  { year: 2026, amountCents: 14_000_000, purpose: 'Welcome to Maastricht Region 2026' },
+  { year: 2027, amountCents: 25_000_000, purpose: 'Welcome to Maastricht Region 2027' },
+];
+
+t.test('WTMR: adopted, the money is pending per year; after the third approval it binds', async (t) => {
+  const wtmr = await createProgramme(admin, { code: `WTMR-${randomBytes(2).toString('hex').toUpperCase()}`, name: 'Welcome to Maastricht Region' });
+  const commitments = WTMR.map((c) => ({ ...c, programmeId: wtmr.id }));
+  const draft = await draftDecision(admin, commitments);
+  t.equal(draft.totalAmountCents, 39_000_000);
+
+  const beforeAdoption = await funding(t, wtmr.id);
+  t.same(withMoney(beforeAdoption), [], 'a draft contributes nothing');
+  t.equal(beforeAdoption.totalBindingCents, 0);
+  t.equal(beforeAdoption.totalPendingCents, 0);
+
+  await adopt(draft.id, 'pending_ratification');
+  const pending = await funding(t, wtmr.id);
+  t.same(pending.years, [
+    { year: 2026, bindingCents: 0, pendingCents: 14_000_000 },
+    { year: 2027, bindingCents: 0, pendingCents: 25_000_000 },
+  ]);
+  t.equal(pending.totalBindingCents, 0);
+  t.equal(pending.totalPendingCents, 39_000_000);
+
+  await voteOn(draft.id, centre.heerlen.id, 'approve');
+  await voteOn(draft.id, centre.sittardGeleen.id, 'approve');
+  const twoApprovals = await funding(t, wtmr.id);
+  t.same(twoApprovals, pending, 'still pending after two approvals');
+
+  await voteOn(draft.id, centre.maastricht.id, 'approve');
+  const bound = await funding(t, wtmr.id);
+  t.same(bound.years, [
+    { year: 2026, bindingCents: 14_000_000, pendingCents: 0 },
+    { year: 2027, bindingCents: 25_000_000, pendingCents: 0 },
+  ]);
+  t.equal(bound.totalBindingCents, 39_000_000);
+  t.equal(bound.totalPendingCents, 0);
+
+  const reader = ctx.as((await createKey(admin, 'reader')).key);
+  t.same(await funding(t, wtmr.id, reader), bound, 'a reader key sees the same');
+});
+
+t.test('a rejected decision contributes nothing to the funding', async (t) => {
+  const own = await createProgramme(admin);
+  const decision = await inState('pending_ratification', WTMR.map((c) => ({ ...c, programmeId: own.id })));
+  t.equal((await funding(t, own.id)).totalPendingCents, 39_000_000);
+  await voteOn(decision.id, centre.heerlen.id, 'approve');
+  await voteOn(decision.id, centre.maastricht.id, 'reject');
+  const after = await funding(t, own.id);
+  t.same(withMoney(after), []);
+  t.equal(after.totalBindingCents, 0);
+  t.equal(after.totalPendingCents, 0);
+});
+
+t.test('a withdrawn decision contributes nothing to the funding, whether withdrawn as draft or pending', async (t) => {
+  const own = await createProgramme(admin);
+  const pending = await inState('pending_ratification', WTMR.map((c) => ({ ...c, programmeId: own.id })));
+  await inState('withdrawn', [{ programmeId: own.id, year: 2026, amountCents: 30_000_000 }]);
+  expectStatus(await admin.post(`/api/v1/decisions/${pending.id}/withdraw`, { reason: 'Heroverweging' }), 200, 'withdraw');
+  const after = await funding(t, own.id);
+  t.same(withMoney(after), []);
+  t.equal(after.totalBindingCents, 0);
+  t.equal(after.totalPendingCents, 0);
+});
+
+t.test('a draft decision contributes nothing to the funding', async (t) => {
+  const own = await createProgramme(admin);
+  await inState('draft', [{ programmeId: own.id, year: 2026, amountCents: 1_000_000 }]);
+  await inState('draft', [{ programmeId: own.id, year: 2027, amountCents: 50_000_000 }]);
+  const after = await funding(t, own.id);
+  t.same(withMoney(after), []);
+  t.equal(after.totalBindingCents, 0);
+  t.equal(after.totalPendingCents, 0);
+});
+
+t.test('a decision below the threshold binds its money at once on adoption', async (t) => {
+  const own = await createProgramme(admin);
+  const decision = await inState('adopted', [
+    { programmeId: own.id, year: 2026, amountCents: 6_000_000 },
+    { programmeId: own.id, year: 2027, amountCents: 3_999_999 },
+  ]);
+  t.equal(decision.totalAmountCents, 9_999_999);
+  const after = await funding(t, own.id);
+  t.same(after.years, [
+    { year: 2026, bindingCents: 6_000_000, pendingCents: 0 },
+    { year: 2027, bindingCents: 3_999_999, pendingCents: 0 },
+  ]);
+  t.equal(after.totalBindingCents, 9_999_999);
+  t.equal(after.totalPendingCents, 0);
+});
+
+t.test('funding adds up binding and pending money of several decisions per year, and only of this programme', async (t) => {
+  const own = await createProgramme(admin);
+  const other = await createProgramme(admin);
+  await inState('adopted', [{ programmeId: own.id, year: 2026, amountCents: 2_000_000 }]);
+  await inState('ratified', [
+    { programmeId: own.id, year: 2026, amountCents: 10_000_000 },
+    { programmeId: other.id, year: 2026, amountCents: 7_000_000 },
+  ]);
+  await inState('pending_ratification', [
+    { programmeId: own.id, year: 2026, amountCents: 11_000_000 },
+    { programmeId: own.id, year: 2028, amountCents: 500 },
+  ]);
+  await inState('rejected', [{ programmeId: own.id, year: 2027, amountCents: 12_000_000 }]);
+  await inState('draft', [{ programmeId: own.id, year: 2029, amountCents: 100 }]);
+  const after = await funding(t, own.id);
+  t.same(withMoney(after), [
+    { year: 2026, bindingCents: 12_000_000, pendingCents: 11_000_000 },
+    { year: 2028, bindingCents: 0, pendingCents: 500 },
+  ]);
+  t.equal(after.totalBindingCents, 12_000_000);
+  t.equal(after.totalPendingCents, 11_000_500);
+  const others = await funding(t, other.id);
+  t.same(withMoney(others), [{ year: 2026, bindingCents: 7_000_000, pendingCents: 0 }]);
+});
+
+t.test('funding of an unknown programme answers 404 RESOURCE_NOT_FOUND', async (t) => {
+  problemOf(t, await admin.get(`/api/v1/programmes/${randomUUID()}/funding`), 404, 'RESOURCE_NOT_FOUND');
+});
+
+// ---------------------------------------------------------------------------------------------
+// The commitments list
+// ---------------------------------------------------------------------------------------------
+
+interface CommitmentPage {
+  items: CommitmentItem[];
+  nextCursor: string | null;
+}
+
+async function commitmentsPage(t: Test, query: string, client: Client = admin): Promise<CommitmentPage> {
+  const page = okJson<CommitmentPage>(t, await client.get(`/api/v1/commitments?${query}`));
+  t.same(Object.keys(page).sort(), ['items', 'nextCursor']);
+  return page;
+}
+
+t.test('the commitments list filters by programme, year and binding, with the decision status and binding flag', async (t) => {
+  const own = await createProgramme(admin);
+  const decisions = {
+    draft: await inState('draft', [{ programmeId: own.id, year: 2026, amountCents: 100 }]),
+    pending: await inState('pending_ratification', [
+      { programmeId: own.id, year: 2026, amountCents: 14_000_000, purpose: 'WTMR 2026' },
+      { programmeId: own.id, year: 2027, amountCents: 25_000_000, purpose: 'WTMR 2027' },
+    ]),
+    adopted: await inState('adopted', [{ programmeId: own.id, year: 2027, amountCents: 300 }]),
+    ratified: await inState('ratified', [{ programmeId: own.id, year: 2026, amountCents: 10_000_000 }]),
+    rejected: await inState('rejected', [{ programmeId: own.id, year: 2028, amountCents: 10_000_001 }]),
+    withdrawn: await inState('withdrawn', [{ programmeId: own.id, year: 2026, amountCents: 400 }]),
+  };
+  const expected: CommitmentItem[] = Object.values(decisions).flatMap((decision) =>
+    decision.commitments.map((c) => ({
+      id: c.id,
+      decisionId: decision.id,
+      programmeId: own.id,
+      year: c.year,
+      amountCents: c.amountCents,
+      purpose: c.purpose,
+      decisionStatus: decision.status,
+      binding: decision.status === 'adopted' || decision.status === 'ratified',
+    })),
+  );
+  const byId = (items: CommitmentItem[]) => [...items].sort((a, b) => a.id.localeCompare(b.id));
+  const select = (keep: (item: CommitmentItem) => boolean) => byId(expected.filter(keep));
+
+  const all = await commitmentsPage(t, `programmeId=${own.id}&limit=200`);
+  t.equal(all.nextCursor, null);
+  t.equal(all.items.length, 7);
+  for (const item of all.items) {
+    t.same(Object.keys(item).sort(), ['amountCents', 'binding', 'decisionId', 'decisionStatus', 'id', 'programmeId', 'purpose', 'year']);
+  }
+  t.same(byId(all.items), select(() => true), 'every commitment of the programme, with status and binding flag');
+
+  t.same(byId((await commitmentsPage(t, `programmeId=${own.id}&year=2026`)).items), select((c) => c.year === 2026));
+  t.same(byId((await commitmentsPage(t, `programmeId=${own.id}&year=2027`)).items), select((c) => c.year === 2027));
+  const binding = (await commitmentsPage(t, `programmeId=${own.id}&binding=true`)).items;
+  t.same(byId(binding), select((c) => c.binding));
+  t.same(binding.map((c) => c.decisionStatus).sort(), ['adopted', 'ratified']);
+  const notBinding = (await commitmentsPage(t, `programmeId=${own.id}&binding=false`)).items;
+  t.same(byId(notBinding), select((c) => !c.binding));
+  t.same(
+    [...new Set(notBinding.map((c) => c.decisionStatus))].sort(),
+    ['draft', 'pending_ratification', 'rejected', 'withdrawn'],
+  );
+  t.same(
+    byId((await commitmentsPage(t, `programmeId=${own.id}&year=2026&binding=true`)).items),
+    select((c) => c.year === 2026 && c.binding),
+  );
+
+  // After the last approvals the pending commitments bind.
+  for (const id of centreIds) await voteOn(decisions.pending.id, id, 'approve');
+  const nowBinding = (await commitmentsPage(t, `programmeId=${own.id}&binding=true&limit=200`)).items;
+  t.equal(nowBinding.length, 4);
+  t.same(
+    nowBinding.filter((c) => c.decisionId === decisions.pending.id).map((c) => [c.decisionStatus, c.binding]),
+    [
+      ['ratified', true],
+      ['ratified', true],
+    ],
+  );
+
+  const reader = ctx.as((await createKey(admin, 'reader')).key);
+  t.equal((await commitmentsPage(t, `programmeId=${own.id}`, reader)).items.length, 7, 'a reader key can list commitments');
+
+  problemOf(t, await admin.get('/api/v1/commitments?binding=maybe'), 400, 'VALIDATION_FAILED');
+  problemOf(t, await admin.get('/api/v1/commitments?year=1999'), 400, 'VALIDATION_FAILED');
+  problemOf(t, await admin.get('/api/v1/commitments?programmeId=WTMR'), 400, 'VALIDATION_FAILED');
+});
+
+t.test('the commitments list pages by nextCursor, each commitment once', async (t) => {
+  const own = await createProgramme(admin);
+  const created: string[] = [];
+  for (const amounts of [[1, 2], [3], [4, 5, 6], [7]]) {
+    const decision = await draftDecision(
+      admin,
+      amounts.map((amountCents, i) => ({ programmeId: own.id, year: 2030 + i, amountCents })),
+      [],
+    );
+    created.push(...decision.commitments.map((c) => c.id));
+  }
+  t.equal(created.length, 7);
+
+  const seen: string[] = [];
+  const sizes: number[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const query: string = `programmeId=${own.id}&limit=3${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
+    const page = await commitmentsPage(t, query);
+    sizes.push(page.items.length);
+    seen.push(...page.items.map((c) => c.id));
+    cursor = page.nextCursor;
+    pages++;
+  } while (cursor !== null && pages < 10);
+  t.same(sizes, [3, 3, 1]);
+  t.equal(new Set(seen).size, 7, 'no commitment twice');
+  t.same([...seen].sort(), [...created].sort(), 'every commitment once');
+  t.equal(cursor, null, 'the last page has nextCursor null');
+
+  const year = await commitmentsPage(t, `programmeId=${own.id}&year=2031&limit=1`);
+  t.equal(year.items.length, 1);
+  t.not(year.nextCursor, null, 'two commitments in 2031: another page');
+  const rest = await commitmentsPage(t, `programmeId=${own.id}&year=2031&limit=1&cursor=${encodeURIComponent(year.nextCursor!)}`);
+  t.equal(rest.items.length, 1);
+  t.equal(rest.nextCursor, null);
+  t.not(rest.items[0]!.id, year.items[0]!.id);
+
+  problemOf(t, await admin.get('/api/v1/commitments?cursor=garbage'), 400, 'VALIDATION_FAILED');
+  problemOf(t, await admin.get('/api/v1/commitments?limit=0'), 400, 'VALIDATION_FAILED');
+});
