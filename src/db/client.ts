@@ -56,8 +56,12 @@ async function openPostgres(connectionString: string, options: DatabaseOptions):
     query_timeout: statementTimeout + 1_000,
     application_name: 'eszl-decisions',
   });
-  // A connection dropped by the server while idle must not crash the process.
+  // A connection dropped by the server must not crash the process: idle clients report through
+  // the pool, and every client gets its own listener for the time it is checked out (inside a
+  // transaction, say), when pg would otherwise raise the error with nobody listening. The query
+  // that was running fails on its own, and the pool discards the dead client when it is released.
   pool.on('error', (error) => options.onPoolError?.(error));
+  pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
 
   const lockClient = await pool.connect();
@@ -74,7 +78,13 @@ async function openPostgres(connectionString: string, options: DatabaseOptions):
     db,
     pool,
     async ping(timeoutMs = 1_000) {
-      const client = await withTimeout(pool.connect(), timeoutMs);
+      const connecting = pool.connect();
+      // Should the timeout win, a connection that arrives later goes straight back to the pool.
+      connecting.catch(() => undefined);
+      const client = await withTimeout(connecting, timeoutMs).catch((error: unknown) => {
+        void connecting.then((late) => late.release(), () => undefined);
+        throw error;
+      });
       try {
         await withTimeout(client.query('SELECT 1'), timeoutMs);
         client.release();

@@ -9,7 +9,7 @@ export async function healthRoutes(app: FastifyInstance, options: { database: Da
   app.get('/health/live', { schema: { hide: true, response: { 200: Status } } }, async () => ({ status: 'ok' }));
   app.get('/health/ready', { schema: { hide: true } }, async (request, reply) => {
     try {
-      await options.database.ping(1_000);
+      await options.database.ping(800);
       return { status: 'ok', database: 'up' };
     } catch (error) {
       request.log.warn({ err: error }, 'readiness check failed');
