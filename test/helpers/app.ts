@@ -41,7 +41,8 @@ export async function startTestApp(
       callback();
     },
   });
-  const config = loadConfig({ ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'info', ...options.env });
+  // Load shedding is off by default here: a busy CI machine must not turn test requests into 503s.
+  const config = loadConfig({ ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'info', MAX_EVENT_LOOP_DELAY_MS: '0', ...options.env });
   const app = await buildApp({
     config,
     database: db.database,

@@ -60,8 +60,9 @@ const ListQuery = Type.Object(
 );
 
 function decodeSeqCursor(cursor: string): number {
-  const seq = Number(Buffer.from(cursor, 'base64url').toString('utf8').replace(/^seq:/, ''));
-  if (!Number.isSafeInteger(seq) || seq < 0) {
+  const match = /^seq:(0|[1-9][0-9]{0,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  const seq = match ? Number(match[1]) : Number.NaN;
+  if (!Number.isSafeInteger(seq)) {
     throw new DomainError('VALIDATION_FAILED', 'The cursor is not valid; use nextCursor from a previous page.', [
       { path: 'query.cursor', message: 'is not a cursor returned by this API' },
     ]);
