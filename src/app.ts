@@ -52,6 +52,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
   });
 
+  // The API speaks JSON only: any other body is 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain');
+
   // Infrastructure first, in a fixed order: errors, headers, load shedding, rate limit, OpenAPI, auth, validation, idempotency.
   await app.register(errorsPlugin);
   await app.register(conventionsPlugin, { corsOrigins: corsOrigins(config) });

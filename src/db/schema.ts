@@ -152,6 +152,8 @@ export const conditions = pgTable(
     dueDate: date('due_date', { mode: 'string' }).notNull(),
     fulfilledOn: date('fulfilled_on', { mode: 'string' }),
     evidence: text('evidence'),
+    /** Set once `condition.overdue` has been raised, so it is raised once. */
+    overdueNotifiedAt: instant('overdue_notified_at'),
   },
   (t) => [
     uniqueIndex('conditions_decision_position_key').on(t.decisionId, t.position),
@@ -239,4 +241,83 @@ export const idempotencyKeys = pgTable(
     check('idempotency_keys_state_check', sql`${t.state} in ('in_progress', 'committed', 'done')`),
     index('idempotency_keys_created_idx').on(t.createdAt),
   ],
+);
+
+export const webhookSubscriptions = pgTable(
+  'webhook_subscriptions',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    callbackUrl: varchar('callback_url', { length: 2048 }).notNull(),
+    eventTypes: text('event_types').array().notNull(),
+    programmeId: uuid('programme_id').references(() => programmes.id),
+    municipalityId: uuid('municipality_id').references(() => organisations.id),
+    active: boolean('active').notNull().default(true),
+    failingSince: instant('failing_since'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('webhook_subscriptions_created_idx').on(t.createdAt, t.id)],
+);
+
+/** The transactional outbox: written in the same transaction as the change it announces. */
+export const outboxEvents = pgTable(
+  'outbox_events',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    eventId: uuid('event_id').notNull().default(sql`gen_random_uuid()`),
+    eventType: text('event_type').notNull(),
+    decisionId: uuid('decision_id').notNull(),
+    programmeIds: uuid('programme_ids').array().notNull(),
+    municipalityIds: uuid('municipality_ids').array().notNull(),
+    payload: jsonb('payload').notNull(),
+    createdAt: createdAt(),
+    fannedOutAt: instant('fanned_out_at'),
+  },
+  (t) => [
+    uniqueIndex('outbox_events_event_id_key').on(t.eventId),
+    index('outbox_events_pending_idx').on(t.seq).where(sql`${t.fannedOutAt} is null`),
+  ],
+);
+
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    subscriptionId: uuid('subscription_id')
+      .notNull()
+      .references(() => webhookSubscriptions.id),
+    outboxSeq: bigint('outbox_seq', { mode: 'number' })
+      .notNull()
+      .references(() => outboxEvents.seq),
+    /** Deliveries with the same key (the decision) reach a subscriber in outbox order. */
+    orderingKey: uuid('ordering_key').notNull(),
+    state: text('state').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: instant('next_attempt_at').notNull().default(sql`now()`),
+    leaseUntil: instant('lease_until'),
+    firstAttemptAt: instant('first_attempt_at'),
+    deliveredAt: instant('delivered_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check('webhook_deliveries_state_check', sql`${t.state} in ('pending', 'delivered', 'failed')`),
+    uniqueIndex('webhook_deliveries_subscription_event_key').on(t.subscriptionId, t.outboxSeq),
+    index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.state} = 'pending'`),
+    index('webhook_deliveries_order_idx').on(t.subscriptionId, t.orderingKey, t.outboxSeq),
+  ],
+);
+
+export const webhookAttempts = pgTable(
+  'webhook_attempts',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    deliveryId: uuid('delivery_id')
+      .notNull()
+      .references(() => webhookDeliveries.id),
+    attemptedAt: instant('attempted_at').notNull().default(sql`now()`),
+    statusCode: integer('status_code'),
+    latencyMs: integer('latency_ms').notNull(),
+    error: text('error'),
+  },
+  (t) => [index('webhook_attempts_delivery_idx').on(t.deliveryId, t.attemptedAt)],
 );

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
 import { API_VERSION } from '../schemas.js';
+import { DomainError } from '../../domain/errors.js';
 
 const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 const IDENTIFIER_KEY = /^(id|[a-z][A-Za-z]*Id|[a-z][A-Za-z]*Ids)$/;
@@ -61,6 +62,15 @@ async function conventionsPlugin(app: FastifyInstance, options: ConventionsOptio
         maxAge: 600,
       });
     },
+  });
+
+  // `/organisations/` is not `/organisations`, and not `/organisations/:id` with an empty id either:
+  // the contract answers 404 for any trailing slash.
+  app.addHook('onRequest', async (request) => {
+    const path = request.url.split('?', 1)[0]!;
+    if (path.length > 1 && path.endsWith('/') && (path.startsWith('/api/') || path.startsWith('/health/'))) {
+      throw new DomainError('ROUTE_NOT_FOUND', `No resource at ${request.method} ${path.slice(0, 200)} (no trailing slash).`);
+    }
   });
 
   // Identifiers are UUIDs, which RFC 9562 compares case-insensitively: normalise them to the

@@ -40,9 +40,22 @@ interface AjvError {
 
 const CONTEXT_PREFIX: Record<string, string> = { querystring: 'query', params: 'path', headers: 'header' };
 
+/**
+ * A nullable field (`anyOf: [X, null]`) that fails X also fails `null` and the `anyOf` itself;
+ * only the X problem says anything useful, so the other two are dropped when it is present.
+ */
+function withoutNullableNoise(validation: readonly AjvError[]): AjvError[] {
+  const pathsWithRealErrors = new Set(
+    validation.filter((e) => e.keyword !== 'anyOf' && !(e.keyword === 'type' && e.params.type === 'null')).map((e) => e.instancePath),
+  );
+  return validation.filter(
+    (e) => !((e.keyword === 'anyOf' || (e.keyword === 'type' && e.params.type === 'null')) && pathsWithRealErrors.has(e.instancePath)),
+  );
+}
+
 /** Body problems are JSON Pointers into the body; query, path and header ones are `query.limit` etc. */
 export function validationErrors(validation: readonly AjvError[], context: string | undefined): FieldError[] {
-  return validation.map((error) => {
+  return withoutNullableNoise(validation).map((error) => {
     let pointer = error.instancePath;
     if (error.keyword === 'required') pointer += `/${String(error.params.missingProperty)}`;
     if (error.keyword === 'additionalProperties') pointer += `/${String(error.params.additionalProperty)}`;
@@ -67,7 +80,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (typeof code === 'string' && UNAVAILABLE_NODE_CODES.has(code)) return true;
     if (
       typeof message === 'string' &&
-      /(timeout exceeded when trying to connect|Connection terminated|database did not answer|Query read timeout)/i.test(message)
+      /(timeout exceeded when trying to connect|Connection terminated|database did not answer|Query read timeout|PGlite is closed|database is closed)/i.test(message)
     ) {
       return true;
     }
