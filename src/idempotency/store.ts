@@ -26,7 +26,13 @@ export async function findKey(ex: Executor, apiKeyId: string, key: string): Prom
  * Takes over a claim whose request never committed and has been silent for `staleSeconds`
  * (its instance died): safe, because a committed change would have set state `committed`.
  */
-export async function takeOverStaleClaim(ex: Executor, apiKeyId: string, key: string, staleSeconds: number): Promise<boolean> {
+export async function takeOverStaleClaim(
+  ex: Executor,
+  apiKeyId: string,
+  key: string,
+  requestHash: string,
+  staleSeconds: number,
+): Promise<boolean> {
   const rows = await ex
     .update(idempotencyKeys)
     .set({ createdAt: sql`now()` })
@@ -34,6 +40,8 @@ export async function takeOverStaleClaim(ex: Executor, apiKeyId: string, key: st
       and(
         eq(idempotencyKeys.apiKeyId, apiKeyId),
         eq(idempotencyKeys.key, key),
+        // Only the same request may take over: another body under this key stays a 422.
+        eq(idempotencyKeys.requestHash, requestHash),
         eq(idempotencyKeys.state, 'in_progress'),
         lt(idempotencyKeys.createdAt, sql`now() - make_interval(secs => ${staleSeconds})`),
       ),

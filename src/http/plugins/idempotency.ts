@@ -73,7 +73,7 @@ async function idempotencyPlugin(app: FastifyInstance, options: IdempotencyOptio
     const hash = requestHash(request);
     const deadline = Date.now() + waitMs;
     for (;;) {
-      if ((await claimKey(database.db, apiKeyId, key, hash)) || (await takeOverStaleClaim(database.db, apiKeyId, key, staleSeconds))) {
+      if ((await claimKey(database.db, apiKeyId, key, hash)) || (await takeOverStaleClaim(database.db, apiKeyId, key, hash, staleSeconds))) {
         request.idempotency = { apiKeyId, key, storeBody: request.routeOptions.config.idempotency !== 'noBody' };
         return;
       }

@@ -1,0 +1,237 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { sql } from 'drizzle-orm';
+import { openDatabase } from '../../src/db/client.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+
+/**
+ * Graceful shutdown: SIGTERM lets a request that is still being received finish (it is answered
+ * 201 and its change is made), refuses new work, and the process then exits with code 0.
+ * The server runs as a child process from the TypeScript sources (`node --import tsx`).
+ */
+const PROJECT_DIR = fileURLToPath(new URL('../..', import.meta.url));
+const ADMIN_API_KEY = `e2e-admin-${randomBytes(15).toString('hex')}`; // 40 characters
+
+interface Started {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+interface HttpAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** Only what a shell user would have, plus the service's variables: no test-runner loaders. */
+function baseEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG']) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
+function start(env: Record<string, string>): Started {
+  // A process group of its own, so teardown can stop it and anything it started.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: PROJECT_DIR,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('exit', (code, signal) => resolve({ code, signal }));
+  });
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+function killGroup(started: Started): void {
+  if (started.child.exitCode !== null || started.child.signalCode !== null || started.child.pid === undefined) return;
+  try {
+    process.kill(-started.child.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = randomInt(20_000, 40_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port found');
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** One request over a connection of its own (no pooling), so "new connection" means what it says. */
+function freshRequest(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path, headers, agent: false, timeout: 10_000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('request timed out')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Polls /health/ready until 200; fails early when the process exits. */
+async function waitUntilReady(started: Started, port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void started.exited.then(() => (exited = true));
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`the server exited before it was ready:\n${started.stderr()}\n${started.stdout().slice(-2000)}`);
+    try {
+      const res = await freshRequest(port, 'GET', '/health/ready', {});
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(250);
+  }
+  throw new Error(`the server was not ready within ${timeoutMs} ms:\n${started.stderr()}\n${started.stdout().slice(-2000)}`);
+}
+
+t.test('SIGTERM during a slow request lets it finish, refuses new connections, then exits 0', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'eszl-shutdown-'));
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+
+  let database: TestDatabase | undefined;
+  if (process.env.DATABASE_URL) {
+    database = await createTestDatabase({ poolSize: 1 });
+    // Only the server uses this database: close the test's own pool now; close() at the end only drops it.
+    await database.database.close();
+    database.database.close = async () => {};
+    const dropped = database;
+    t.teardown(() => dropped.close());
+  }
+
+  const port = await freePort();
+  const server = start({
+    ...baseEnv(),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    ADMIN_API_KEY,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_PER_MINUTE: '0',
+    ...(database?.url !== undefined && { DATABASE_URL: database.url }),
+  });
+  t.teardown(() => killGroup(server));
+
+  await waitUntilReady(server, port, 60_000);
+  const authorization = `Bearer ${ADMIN_API_KEY}`;
+
+  // A slow client: the body arrives in two halves, a second apart, with SIGTERM in between.
+  const name = `Gemeente Langzaam ${randomBytes(3).toString('hex')}`;
+  const json = JSON.stringify({ name, kind: 'municipality', centreMunicipality: true });
+  const payload = Buffer.from(json, 'utf8');
+  const half = Math.floor(payload.length / 2);
+  let responded = false;
+  const req = http.request({
+    host: '127.0.0.1',
+    port,
+    method: 'POST',
+    path: '/api/v1/organisations',
+    headers: { authorization, 'content-type': 'application/json', 'content-length': String(payload.length) },
+  });
+  const slow = new Promise<HttpAnswer>((resolve, reject) => {
+    req.on('response', (res) => {
+      responded = true;
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+  slow.catch(() => undefined); // observed below; keep an early failure from being unhandled
+  req.write(payload.subarray(0, half));
+
+  await sleep(300);
+  t.ok(server.child.kill('SIGTERM'), 'SIGTERM was delivered');
+  const signalledAt = Date.now();
+
+  // While the slow request is still open, a new connection gets no service.
+  await sleep(200);
+  t.notOk(responded, 'the slow request has not been answered before its body is complete');
+  const probe = await freshRequest(port, 'GET', '/api/v1/organisations', { authorization }).then(
+    (res) => ({ kind: 'answered' as const, status: res.status, body: res.body }),
+    (error: NodeJS.ErrnoException) => ({ kind: 'refused' as const, code: error.code ?? error.message }),
+  );
+  t.comment(`new connection after SIGTERM: ${JSON.stringify(probe).slice(0, 300)}`);
+  if (probe.kind === 'answered') {
+    t.equal(probe.status, 503, `a new connection after SIGTERM is answered 503 (got ${probe.status})`);
+    t.ok(probe.status < 200 || probe.status >= 300, 'and never 2xx');
+  } else {
+    t.match(probe.code, /^(ECONNREFUSED|ECONNRESET|EPIPE)$/, `a new connection after SIGTERM is refused (${probe.code})`);
+  }
+  t.equal(server.child.exitCode, null, 'the process is still running while a request is in flight');
+
+  await sleep(Math.max(0, 700 - (Date.now() - signalledAt)));
+  req.end(payload.subarray(half));
+
+  const answer = await within(slow, 15_000);
+  t.not(answer, 'timeout', 'the slow request is answered');
+  if (answer !== 'timeout') {
+    t.equal(answer.status, 201, `the in-flight request finishes with 201 (body: ${answer.body.slice(0, 300)})`);
+    t.match(String(answer.headers['content-type']), /^application\/json/);
+    t.equal(answer.headers['api-version'], '1.0.0');
+    const organisation = JSON.parse(answer.body) as { id: string; name: string; kind: string; centreMunicipality: boolean };
+    t.match(organisation, { name, kind: 'municipality', centreMunicipality: true }, 'with the organisation');
+    t.match(organisation.id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  }
+
+  const exit = await within(server.exited, 20_000);
+  t.not(exit, 'timeout', 'the process exits within 20 s of SIGTERM');
+  t.same(exit, { code: 0, signal: null }, `with exit code 0 (stderr: ${server.stderr().slice(-500)})`);
+  t.notOk(server.stdout().includes(ADMIN_API_KEY), 'the admin key is not in the log');
+  t.notOk(server.stderr().includes(ADMIN_API_KEY), 'the admin key is not on stderr');
+  if (exit === 'timeout') return;
+
+  // The drained request's change was committed and survives the shutdown.
+  const reopened = await openDatabase({ ...(database?.url !== undefined && { databaseUrl: database.url }), dataDir, poolSize: 1 });
+  try {
+    const result = (await reopened.db.execute(sql`select count(*)::int as n from organisations where name = ${name}`)) as unknown as {
+      rows: { n: number }[];
+    };
+    t.equal(result.rows[0]?.n, 1, 'the organisation of the drained request is in the database');
+  } finally {
+    await reopened.close();
+  }
+});
