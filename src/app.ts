@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { corsOrigins } from './config.js';
+import { corsOrigins, webhookAllowedHosts } from './config.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import type { Database } from './db/client.js';
 import type { ServiceContext } from './use-cases/context.js';
@@ -22,6 +22,7 @@ import { programmeRoutes, programmeComponents } from './http/programmes/routes.j
 import { decisionRoutes, decisionComponents } from './http/decisions/routes.js';
 import { fundingRoutes, fundingComponents } from './http/decisions/funding-routes.js';
 import { auditRoutes, auditComponents } from './http/audit/routes.js';
+import { webhookRoutes, webhookComponents } from './http/webhooks/routes.js';
 import { createLogger } from './logger.js';
 
 export interface AppOptions {
@@ -59,7 +60,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(errorsPlugin);
   await app.register(conventionsPlugin, { corsOrigins: corsOrigins(config) });
   await app.register(pressurePlugin, {
-    maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
+    maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS ?? (database.kind === 'postgres' ? 1_000 : 0),
     maxHeapUsedBytes: config.MAX_HEAP_USED_BYTES,
   });
   await app.register(rateLimitPlugin, { perMinute: config.RATE_LIMIT_PER_MINUTE });
@@ -80,6 +81,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         ...decisionComponents,
         ...fundingComponents,
         ...auditComponents,
+        ...webhookComponents,
       ];
       for (const schema of components) api.addSchema(schema);
       await api.register(apiKeyRoutes, { ctx });
@@ -88,6 +90,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(decisionRoutes, { ctx });
       await api.register(fundingRoutes, { ctx });
       await api.register(auditRoutes, { ctx });
+      await api.register(webhookRoutes, {
+        ctx,
+        settings: { signingKey: config.WEBHOOK_SIGNING_KEY, allowedHosts: webhookAllowedHosts(config) },
+      });
     },
     { prefix: '/api/v1' },
   );

@@ -23,7 +23,16 @@ export const ConfigSchema = Type.Object({
   DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   DB_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 15_000 }),
   SEED_DEMO: Type.Boolean({ default: false }),
-  MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1_000 }),
+  WEBHOOK_SIGNING_KEY: Type.Optional(Type.String({ minLength: 32, maxLength: 512 })),
+  WEBHOOK_ALLOWED_HOSTS: Type.String({ default: '' }),
+  WEBHOOK_POLL_INTERVAL_MS: Type.Integer({ minimum: 10, default: 1_000 }),
+  WEBHOOK_RETRY_WINDOW_MS: Type.Integer({ minimum: 1_000, default: 86_400_000 }),
+  WEBHOOK_BACKOFF_BASE_MS: Type.Integer({ minimum: 1, default: 5_000 }),
+  WEBHOOK_BACKOFF_MAX_MS: Type.Integer({ minimum: 1, default: 3_600_000 }),
+  WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 10_000 }),
+  OVERDUE_CHECK_INTERVAL_MS: Type.Integer({ minimum: 100, default: 60_000 }),
+  /** Unset: 1000 ms on PostgreSQL, off on the embedded database (whose queries run on the event loop). */
+  MAX_EVENT_LOOP_DELAY_MS: Type.Optional(Type.Integer({ minimum: 0 })),
   MAX_HEAP_USED_BYTES: Type.Integer({ minimum: 0, default: 1_500_000_000 }),
 });
 
@@ -47,10 +56,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const first = errors[0];
   if (first !== undefined) {
     const variable = first.instancePath.replace(/^\//, '').split('/')[0] || 'environment';
-    const shown = variable === 'ADMIN_API_KEY' || variable === 'DATABASE_URL' ? '(value hidden)' : JSON.stringify(raw[variable]);
+    const secret = ['ADMIN_API_KEY', 'DATABASE_URL', 'WEBHOOK_SIGNING_KEY'].includes(variable);
+    const shown = secret ? '(value hidden)' : JSON.stringify(raw[variable]);
     throw new ConfigError(`Invalid configuration: ${variable} ${first.message} ${shown}`.trim());
   }
   return converted as Config;
+}
+
+export function webhookAllowedHosts(config: Config): string[] {
+  return config.WEBHOOK_ALLOWED_HOSTS.split(',')
+    .map((host) => host.trim().toLowerCase().replace(/^\[|\]$/g, ''))
+    .filter((host) => host.length > 0);
 }
 
 export function corsOrigins(config: Config): string[] {

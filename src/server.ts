@@ -1,5 +1,7 @@
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, webhookAllowedHosts, type Config } from './config.js';
+import { WebhookDispatcher } from './notifications/dispatcher.js';
+import { BackgroundJobs } from './notifications/jobs.js';
 import { openDatabase } from './db/client.js';
 import { createLogger } from './logger.js';
 import { systemClock } from './domain/clock.js';
@@ -47,6 +49,24 @@ async function main(): Promise<void> {
     logger.warn('ADMIN_API_KEY is not set: no admin key exists unless one was issued before');
   }
 
+  const dispatcher =
+    config.WEBHOOK_SIGNING_KEY === undefined
+      ? undefined
+      : new WebhookDispatcher({
+          database,
+          signingKey: config.WEBHOOK_SIGNING_KEY,
+          allowedHosts: webhookAllowedHosts(config),
+          logger,
+          retryWindowMs: config.WEBHOOK_RETRY_WINDOW_MS,
+          backoffBaseMs: config.WEBHOOK_BACKOFF_BASE_MS,
+          backoffMaxMs: config.WEBHOOK_BACKOFF_MAX_MS,
+          timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+        });
+  const jobs = new BackgroundJobs(ctx, logger, dispatcher, {
+    dispatchMs: config.WEBHOOK_POLL_INTERVAL_MS,
+    overdueMs: config.OVERDUE_CHECK_INTERVAL_MS,
+  });
+
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -58,6 +78,7 @@ async function main(): Promise<void> {
     }, 25_000);
     timer.unref();
     try {
+      await jobs.stop();
       await app.close();
       await database.close();
       logger.info('stopped');
@@ -71,6 +92,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen({ port: config.PORT, host: config.HOST });
+  jobs.start();
 }
 
 main().catch((error: unknown) => {

@@ -3,6 +3,7 @@ import type { Principal } from '../domain/access.js';
 import type { Tx } from '../db/client.js';
 import { auditEvents, auditHead } from '../db/schema.js';
 import { eventHash, type UnhashedEvent } from './chain.js';
+import { isWebhookEventType, recordOutboxEvents, type WebhookEventType } from '../notifications/outbox.js';
 
 export interface AuditEntry {
   action: string;
@@ -66,4 +67,18 @@ export async function appendAuditEvents(tx: Tx, actor: Principal, entries: reado
   }
   await tx.insert(auditEvents).values(rows);
   await tx.update(auditHead).set({ seq, hash: prevHash }).where(eq(auditHead.id, 1));
+  // Every event about a decision that subscribers may want also goes to the webhook outbox,
+  // in this same transaction.
+  await recordOutboxEvents(
+    tx,
+    rows
+      .filter((row) => row.resourceType === 'decision' && isWebhookEventType(row.action))
+      .map((row) => ({
+        type: row.action as WebhookEventType,
+        decisionId: row.resourceId,
+        occurredAt,
+        auditSeq: row.seq,
+        data: row.data,
+      })),
+  );
 }

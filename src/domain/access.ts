@@ -14,6 +14,7 @@ export const SYSTEM_PRINCIPAL: Principal = { keyId: null, role: 'system', organi
 /** Role sets used by the routes, named after what they protect. */
 export const ACCESS = {
   manageKeys: ['admin'],
+  manageWebhooks: ['admin'],
   manageRegister: ['admin', 'secretariat'],
   readRegister: ['admin', 'secretariat', 'college', 'auditor', 'reader'],
   castVote: ['admin', 'college'],

@@ -16,6 +16,7 @@ export const OPENAPI_TAGS = [
   { name: 'ratification', description: 'Ratification votes of the colleges of the centre municipalities' },
   { name: 'commitments', description: 'Yearly funding commitments across decisions' },
   { name: 'audit', description: 'The hash-chained audit trail and auditor exports' },
+  { name: 'webhooks', description: 'Signed notifications to back-office systems (admin)' },
 ];
 
 async function openapiPlugin(app: FastifyInstance): Promise<void> {

@@ -1,0 +1,111 @@
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Executor } from './client.js';
+import { outboxEvents, webhookAttempts, webhookDeliveries, webhookSubscriptions } from './schema.js';
+import { afterPosition, type KeysetPosition } from './pagination.js';
+
+export type SubscriptionRow = typeof webhookSubscriptions.$inferSelect;
+export type AttemptRow = typeof webhookAttempts.$inferSelect;
+export interface DeliveryRow extends Omit<typeof webhookDeliveries.$inferSelect, 'leaseUntil'> {
+  eventId: string;
+  eventType: string;
+  decisionId: string;
+}
+
+export async function insertSubscription(ex: Executor, values: typeof webhookSubscriptions.$inferInsert): Promise<SubscriptionRow> {
+  const [row] = await ex.insert(webhookSubscriptions).values(values).returning();
+  return row!;
+}
+
+export async function findSubscription(ex: Executor, id: string, forUpdate = false): Promise<SubscriptionRow | undefined> {
+  const query = ex.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.id, id));
+  const [row] = forUpdate ? await query.for('update') : await query;
+  return row;
+}
+
+export async function listSubscriptions(ex: Executor, after: KeysetPosition | undefined, limit: number): Promise<SubscriptionRow[]> {
+  return ex
+    .select()
+    .from(webhookSubscriptions)
+    .where(afterPosition(webhookSubscriptions.createdAt, webhookSubscriptions.id, after))
+    .orderBy(asc(webhookSubscriptions.createdAt), asc(webhookSubscriptions.id))
+    .limit(limit + 1);
+}
+
+export async function deactivateSubscription(ex: Executor, id: string): Promise<SubscriptionRow> {
+  const [row] = await ex
+    .update(webhookSubscriptions)
+    .set({ active: false, updatedAt: sql`now()` })
+    .where(eq(webhookSubscriptions.id, id))
+    .returning();
+  return row!;
+}
+
+const deliveryColumns = {
+  id: webhookDeliveries.id,
+  subscriptionId: webhookDeliveries.subscriptionId,
+  outboxSeq: webhookDeliveries.outboxSeq,
+  orderingKey: webhookDeliveries.orderingKey,
+  state: webhookDeliveries.state,
+  attempts: webhookDeliveries.attempts,
+  nextAttemptAt: webhookDeliveries.nextAttemptAt,
+  firstAttemptAt: webhookDeliveries.firstAttemptAt,
+  deliveredAt: webhookDeliveries.deliveredAt,
+  createdAt: webhookDeliveries.createdAt,
+  eventId: outboxEvents.eventId,
+  eventType: outboxEvents.eventType,
+  decisionId: outboxEvents.decisionId,
+};
+
+export async function listDeliveries(
+  ex: Executor,
+  subscriptionId: string,
+  after: KeysetPosition | undefined,
+  limit: number,
+): Promise<DeliveryRow[]> {
+  return ex
+    .select(deliveryColumns)
+    .from(webhookDeliveries)
+    .innerJoin(outboxEvents, eq(outboxEvents.seq, webhookDeliveries.outboxSeq))
+    .where(
+      and(
+        eq(webhookDeliveries.subscriptionId, subscriptionId),
+        afterPosition(webhookDeliveries.createdAt, webhookDeliveries.id, after),
+      ),
+    )
+    .orderBy(asc(webhookDeliveries.createdAt), asc(webhookDeliveries.id))
+    .limit(limit + 1);
+}
+
+export async function findDelivery(ex: Executor, subscriptionId: string, deliveryId: string): Promise<DeliveryRow | undefined> {
+  const [row] = await ex
+    .select(deliveryColumns)
+    .from(webhookDeliveries)
+    .innerJoin(outboxEvents, eq(outboxEvents.seq, webhookDeliveries.outboxSeq))
+    .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.subscriptionId, subscriptionId)));
+  return row;
+}
+
+/** A new retry window starts now; the attempts so far stay in the log. */
+export async function scheduleRedelivery(ex: Executor, deliveryId: string): Promise<void> {
+  await ex
+    .update(webhookDeliveries)
+    .set({ state: 'pending', nextAttemptAt: sql`now()`, firstAttemptAt: null, leaseUntil: null, deliveredAt: null })
+    .where(eq(webhookDeliveries.id, deliveryId));
+}
+
+/** The latest attempts of each delivery, newest first, at most `perDelivery` each. */
+export async function recentAttempts(ex: Executor, deliveryIds: readonly string[], perDelivery = 10): Promise<Map<string, AttemptRow[]>> {
+  const byDelivery = new Map<string, AttemptRow[]>();
+  if (deliveryIds.length === 0) return byDelivery;
+  const rows = await ex
+    .select()
+    .from(webhookAttempts)
+    .where(inArray(webhookAttempts.deliveryId, [...deliveryIds]))
+    .orderBy(desc(webhookAttempts.attemptedAt), desc(webhookAttempts.id));
+  for (const row of rows) {
+    const list = byDelivery.get(row.deliveryId) ?? [];
+    if (list.length < perDelivery) list.push(row);
+    byDelivery.set(row.deliveryId, list);
+  }
+  return byDelivery;
+}

@@ -1,0 +1,206 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { ACCESS } from '../../domain/access.js';
+import type { ServiceContext } from '../../use-cases/context.js';
+import {
+  getSubscription,
+  listDeliveriesPage,
+  listSubscriptionsPage,
+  redeliver,
+  subscribe,
+  unsubscribe,
+  type WebhookSettings,
+} from '../../use-cases/webhooks.js';
+import { WEBHOOK_EVENT_TYPES } from '../../notifications/outbox.js';
+import {
+  IdempotencyHeaders,
+  IdParams,
+  jsonResponse,
+  noContentResponse,
+  Nullable,
+  Page,
+  PageQuery,
+  problems,
+  Ref,
+  StringEnum,
+  Timestamp,
+  Uuid,
+} from '../schemas.js';
+
+const EventType = StringEnum(WEBHOOK_EVENT_TYPES, { description: 'Kind of event' });
+
+const subscriptionFields = {
+  id: Uuid,
+  callbackUrl: Type.String({ format: 'uri' }),
+  eventTypes: Type.Array(EventType),
+  programmeId: Nullable(Uuid),
+  municipalityId: Nullable(Uuid),
+  active: Type.Boolean({ description: 'false once unsubscribed' }),
+  failingSince: Nullable(Timestamp),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+};
+
+export const WebhookSubscription = Type.Object(subscriptionFields, { $id: 'WebhookSubscription', additionalProperties: false });
+export const CreatedWebhookSubscription = Type.Object(
+  {
+    ...subscriptionFields,
+    secret: Type.String({ description: 'Signing secret for ESZL-Signature. Shown only in this response.' }),
+  },
+  { $id: 'CreatedWebhookSubscription', additionalProperties: false },
+);
+export const WebhookDelivery = Type.Object(
+  {
+    id: Uuid,
+    subscriptionId: Uuid,
+    eventId: Uuid,
+    eventType: Type.String(),
+    decisionId: Uuid,
+    state: StringEnum(['pending', 'delivered', 'failed'] as const),
+    attempts: Type.Integer(),
+    nextAttemptAt: Nullable(Timestamp),
+    firstAttemptAt: Nullable(Timestamp),
+    deliveredAt: Nullable(Timestamp),
+    createdAt: Timestamp,
+    attemptLog: Type.Array(
+      Type.Object(
+        { attemptedAt: Timestamp, statusCode: Nullable(Type.Integer()), latencyMs: Type.Integer(), error: Nullable(Type.String()) },
+        { additionalProperties: false },
+      ),
+      { description: 'The latest attempts, newest first' },
+    ),
+  },
+  { $id: 'WebhookDelivery', additionalProperties: false },
+);
+const WebhookSubscriptionPage = Page(WebhookSubscription, 'WebhookSubscriptionPage');
+const WebhookDeliveryPage = Page(WebhookDelivery, 'WebhookDeliveryPage');
+
+export const webhookComponents = [
+  WebhookSubscription,
+  CreatedWebhookSubscription,
+  WebhookDelivery,
+  WebhookSubscriptionPage,
+  WebhookDeliveryPage,
+];
+
+const CreateBody = Type.Object(
+  {
+    callbackUrl: Type.String({ format: 'uri', minLength: 8, maxLength: 2048 }),
+    eventTypes: Type.Array(EventType, { minItems: 1, maxItems: WEBHOOK_EVENT_TYPES.length, uniqueItems: true }),
+    programmeId: Type.Optional(Nullable(Uuid)),
+    municipalityId: Type.Optional(Nullable(Uuid)),
+  },
+  { additionalProperties: false },
+);
+
+export async function webhookRoutes(
+  app: FastifyInstance,
+  { ctx, settings }: { ctx: ServiceContext; settings: WebhookSettings },
+): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const access = { roles: ACCESS.manageWebhooks };
+  const tags = ['webhooks'];
+
+  r.post(
+    '/webhook-subscriptions',
+    {
+      config: { access, idempotency: 'noBody' },
+      schema: {
+        operationId: 'createWebhookSubscription',
+        summary: 'Subscribe a callback URL to events',
+        description:
+          'Messages are POSTed as JSON with ESZL-Event-Id, ESZL-Event-Type and ESZL-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body" with the secret>. ' +
+          'Loopback, link-local and private addresses are refused unless the service allows the host.',
+        tags,
+        headers: IdempotencyHeaders,
+        body: CreateBody,
+        response: {
+          201: jsonResponse(Ref(CreatedWebhookSubscription), 'The subscription, with its secret', 'idempotent'),
+          ...problems(409, 413, 415, 422),
+        },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await subscribe(ctx, settings, request.principal, request.body)),
+  );
+
+  r.get(
+    '/webhook-subscriptions',
+    {
+      config: { access },
+      schema: {
+        operationId: 'listWebhookSubscriptions',
+        summary: 'List webhook subscriptions',
+        tags,
+        querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
+        response: { 200: jsonResponse(Ref(WebhookSubscriptionPage), 'A page of subscriptions'), ...problems() },
+      },
+    },
+    async (request) => listSubscriptionsPage(ctx, request.query.cursor, request.query.limit ?? 50),
+  );
+
+  r.get(
+    '/webhook-subscriptions/:id',
+    {
+      config: { access },
+      schema: {
+        operationId: 'getWebhookSubscription',
+        summary: 'Get one webhook subscription (failingSince shows a subscription whose deliveries failed for the whole retry window)',
+        tags,
+        params: IdParams,
+        response: { 200: jsonResponse(Ref(WebhookSubscription), 'The subscription'), ...problems(404) },
+      },
+    },
+    async (request) => getSubscription(ctx, request.params.id),
+  );
+
+  r.delete(
+    '/webhook-subscriptions/:id',
+    {
+      config: { access },
+      schema: {
+        operationId: 'deleteWebhookSubscription',
+        summary: 'Unsubscribe; nothing more is delivered',
+        tags,
+        params: IdParams,
+        response: { 204: noContentResponse('Unsubscribed'), ...problems(404) },
+      },
+    },
+    async (request, reply) => {
+      await unsubscribe(ctx, request.principal, request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  r.get(
+    '/webhook-subscriptions/:id/deliveries',
+    {
+      config: { access },
+      schema: {
+        operationId: 'listWebhookDeliveries',
+        summary: 'The delivery log of a subscription: every event, its state and its attempts',
+        tags,
+        params: IdParams,
+        querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
+        response: { 200: jsonResponse(Ref(WebhookDeliveryPage), 'A page of deliveries'), ...problems(404) },
+      },
+    },
+    async (request) => listDeliveriesPage(ctx, request.params.id, request.query.cursor, request.query.limit ?? 50),
+  );
+
+  r.post(
+    '/webhook-subscriptions/:id/deliveries/:deliveryId/redeliver',
+    {
+      config: { access },
+      schema: {
+        operationId: 'redeliverWebhook',
+        summary: 'Deliver an event again, with a new retry window',
+        tags,
+        params: Type.Object({ id: Uuid, deliveryId: Uuid }, { additionalProperties: false }),
+        headers: IdempotencyHeaders,
+        response: { 200: jsonResponse(Ref(WebhookDelivery), 'The rescheduled delivery', 'idempotent'), ...problems(404, 409, 422) },
+      },
+    },
+    async (request) => redeliver(ctx, request.principal, request.params.id, request.params.deliveryId),
+  );
+}
