@@ -7,7 +7,7 @@ import { systemClock, type Clock } from './domain/clock.js';
 import type { Database } from './db/client.js';
 import type { ServiceContext } from './use-cases/context.js';
 import { installBootstrapKey } from './use-cases/api-keys.js';
-import errorsPlugin from './http/plugins/errors.js';
+import errorsPlugin, { frameworkErrorHandler } from './http/plugins/errors.js';
 import conventionsPlugin from './http/plugins/conventions.js';
 import openapiPlugin from './http/plugins/openapi.js';
 import rateLimitPlugin from './http/plugins/rate-limit.js';
@@ -51,6 +51,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Installed as the factory (not setValidatorCompiler) so scopes that add shared schemas keep it.
     schemaController: { compilersFactory: { buildValidator: buildValidatorCompiler as never } },
     return503OnClosing: true,
+    frameworkErrors: frameworkErrorHandler,
   });
 
   // The API speaks JSON only: any other body is 415, not a string that fails validation.

@@ -28,7 +28,10 @@ export function decodeCursor(cursor: string | undefined): KeysetPosition | undef
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') {
       const createdAt = new Date(value[0]);
-      if (!Number.isNaN(createdAt.getTime()) && UUID.test(value[1])) return { createdAt, id: value[1] };
+      const year = createdAt.getUTCFullYear();
+      if (!Number.isNaN(createdAt.getTime()) && year >= 1970 && year <= 9999 && UUID.test(value[1])) {
+        return { createdAt, id: value[1] };
+      }
     }
   } catch {
     // fall through to the validation error

@@ -92,7 +92,7 @@ export async function apiKeyRoutes(app: FastifyInstance, { ctx }: { ctx: Service
         summary: 'Revoke an API key; it stops working at once',
         tags,
         params: IdParams,
-        response: { 204: noContentResponse('Revoked'), ...problems(404) },
+        response: { 204: noContentResponse('Revoked'), ...problems(404, 413, 415) },
       },
     },
     async (request, reply) => {

@@ -51,7 +51,7 @@ const Snapshot = Type.Object(
 
 const ListQuery = Type.Object(
   {
-    afterSeq: Type.Optional(Type.Integer({ minimum: 0, description: 'Only events with a greater seq' })),
+    afterSeq: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Only events with a greater seq' })),
     resourceType: Type.Optional(Text(50)),
     resourceId: Type.Optional(Uuid),
     ...PageQuery,

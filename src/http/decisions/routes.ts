@@ -129,7 +129,7 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
         tags,
         params: IdParams,
         headers: IdempotentIfMatchHeaders,
-        response: { 200: jsonResponse(Ref(Decision), 'The adopted decision', 'idempotent'), ...problems(404, 409, 412, 422) },
+        response: { 200: jsonResponse(Ref(Decision), 'The adopted decision', 'idempotent'), ...problems(404, 409, 412, 413, 415, 422) },
       },
     },
     async (request, reply) =>

@@ -15,10 +15,15 @@ function makeAjv(coerceTypes: Options['coerceTypes']): Ajv {
   return ajv;
 }
 
-function containsNul(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** NUL, which PostgreSQL text cannot hold, or a lone UTF-16 surrogate, which is not Unicode text at all. */
+function containsUnstorableText(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return UNSTORABLE.test(value);
   if (depth > 64 || value === null || typeof value !== 'object') return false;
-  for (const item of Object.values(value)) if (containsNul(item, depth + 1)) return true;
+  for (const [key, item] of Object.entries(value)) {
+    if (UNSTORABLE.test(key) || containsUnstorableText(item, depth + 1)) return true;
+  }
   return false;
 }
 
@@ -33,12 +38,14 @@ export function buildValidatorCompiler(): FastifySchemaCompiler<AnySchema> {
 }
 
 async function validationPlugin(app: FastifyInstance): Promise<void> {
-  // PostgreSQL text cannot hold U+0000; refuse it as invalid input instead of failing in the database.
+  // Refused as invalid input here rather than failing later in the database or the hash chain.
   app.addHook('preValidation', async (request) => {
-    if (containsNul(request.body) || containsNul(request.query) || containsNul(request.params)) {
-      throw new DomainError('VALIDATION_FAILED', 'Text values may not contain the NUL character (U+0000).', [
-        { path: '/', message: 'contains U+0000' },
-      ]);
+    if (containsUnstorableText(request.body) || containsUnstorableText(request.query) || containsUnstorableText(request.params)) {
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        'Text values may not contain the NUL character (U+0000) or unpaired UTF-16 surrogates.',
+        [{ path: '/', message: 'contains U+0000 or an unpaired surrogate' }],
+      );
     }
   });
 }

@@ -163,7 +163,7 @@ export async function webhookRoutes(
         summary: 'Unsubscribe; nothing more is delivered',
         tags,
         params: IdParams,
-        response: { 204: noContentResponse('Unsubscribed'), ...problems(404) },
+        response: { 204: noContentResponse('Unsubscribed'), ...problems(404, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -198,7 +198,10 @@ export async function webhookRoutes(
         tags,
         params: Type.Object({ id: Uuid, deliveryId: Uuid }, { additionalProperties: false }),
         headers: IdempotencyHeaders,
-        response: { 200: jsonResponse(Ref(WebhookDelivery), 'The rescheduled delivery', 'idempotent'), ...problems(404, 409, 422) },
+        response: {
+          200: jsonResponse(Ref(WebhookDelivery), 'The rescheduled delivery', 'idempotent'),
+          ...problems(404, 409, 413, 415, 422),
+        },
       },
     },
     async (request) => redeliver(ctx, request.principal, request.params.id, request.params.deliveryId),
