@@ -93,8 +93,19 @@ export async function scheduleRedelivery(ex: Executor, deliveryId: string): Prom
     .where(eq(webhookDeliveries.id, deliveryId));
 }
 
-/** The latest attempts of each delivery, newest first, at most `perDelivery` each. */
-export async function recentAttempts(ex: Executor, deliveryIds: readonly string[], perDelivery = 10): Promise<Map<string, AttemptRow[]>> {
+/** Nothing more is sent to a cancelled subscription: its pending deliveries end as failed. */
+export async function cancelPendingDeliveries(ex: Executor, subscriptionId: string): Promise<void> {
+  await ex
+    .update(webhookDeliveries)
+    .set({ state: 'failed', leaseUntil: null })
+    .where(and(eq(webhookDeliveries.subscriptionId, subscriptionId), eq(webhookDeliveries.state, 'pending')));
+}
+
+/**
+ * The attempts of each delivery, newest first. The back-off caps one delivery at about 35
+ * attempts in the default 24-hour window, so the bound of 200 shows every attempt in practice.
+ */
+export async function recentAttempts(ex: Executor, deliveryIds: readonly string[], perDelivery = 200): Promise<Map<string, AttemptRow[]>> {
   const byDelivery = new Map<string, AttemptRow[]>();
   if (deliveryIds.length === 0) return byDelivery;
   const rows = await ex

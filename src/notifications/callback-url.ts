@@ -22,7 +22,7 @@ for (const [network, prefix] of [
   blocked.addSubnet(network, prefix, 'ipv4');
 }
 for (const [network, prefix] of [
-  ['::', 128],
+  ['::', 96], // unspecified, loopback and IPv4-compatible (::a.b.c.d) addresses
   ['::1', 128],
   ['fc00::', 7],
   ['fe80::', 10],

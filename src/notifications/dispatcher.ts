@@ -39,13 +39,23 @@ interface ClaimedDelivery {
 
 const FAN_OUT_LOCK = 0x77686b73;
 
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`callback host did not resolve within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 type Rows<T> = { rows: T[] };
 
 export class WebhookDispatcher {
   private readonly options: Required<Omit<DispatcherOptions, 'random'>> & { random: () => number };
 
   constructor(options: DispatcherOptions) {
-    this.options = { batchSize: 20, leaseMs: 60_000, random: Math.random, ...options };
+    // The lease outlives the slowest attempt (address check plus request), so no other instance
+    // can claim a delivery that is still being sent.
+    this.options = { batchSize: 20, leaseMs: 2 * options.timeoutMs + 30_000, random: Math.random, ...options };
   }
 
   /** One round: fan new outbox events out to subscriptions, then deliver what is due. */
@@ -77,6 +87,7 @@ export class WebhookDispatcher {
          and o.event_type = any(s.event_types)
          and (s.programme_id is null or s.programme_id = any(o.programme_ids))
          and (s.municipality_id is null or s.municipality_id = any(o.municipality_ids))
+         and s.created_at <= o.created_at
         where o.seq in (${list})
         order by o.seq
         on conflict do nothing`);
@@ -123,7 +134,7 @@ export class WebhookDispatcher {
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      await assertCallbackAllowed(delivery.callback_url, allowedHosts);
+      await withTimeout(assertCallbackAllowed(delivery.callback_url, allowedHosts), timeoutMs);
       const timestamp = Math.floor(Date.now() / 1000);
       const response = await fetch(delivery.callback_url, {
         method: 'POST',

@@ -19,7 +19,8 @@ export function signatureHeader(secret: string, timestamp: number, body: string)
 export function verifySignature(secret: string, header: string, body: string, nowSeconds: number, toleranceSeconds = 300): boolean {
   const parts = Object.fromEntries(header.split(',').map((part) => part.split('=', 2) as [string, string]));
   const timestamp = Number(parts.t);
-  if (!Number.isSafeInteger(timestamp) || Math.abs(nowSeconds - timestamp) > toleranceSeconds || parts.v1 === undefined) return false;
+  if (!Number.isSafeInteger(timestamp) || Math.abs(nowSeconds - timestamp) > toleranceSeconds) return false;
+  if (parts.v1 === undefined || !/^[0-9a-f]{64}$/.test(parts.v1)) return false;
   const expected = Buffer.from(signature(secret, timestamp, body), 'hex');
   const given = Buffer.from(parts.v1, 'hex');
   return given.length === expected.length && timingSafeEqual(given, expected);

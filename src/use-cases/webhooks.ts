@@ -1,11 +1,12 @@
 import type { Principal } from '../domain/access.js';
 import { DomainError, notFound } from '../domain/errors.js';
 import { appendAuditEvents } from '../audit/trail.js';
-import { findOrganisationIds } from '../db/organisations-repository.js';
+import { findOrganisation } from '../db/organisations-repository.js';
 import { findProgrammeIds } from '../db/programmes-repository.js';
 import { decodeCursor, toPage, type Page } from '../db/pagination.js';
 import { inTransaction } from '../db/transaction.js';
 import {
+  cancelPendingDeliveries,
   deactivateSubscription,
   findDelivery,
   findSubscription,
@@ -118,8 +119,15 @@ export async function subscribe(
     if (input.programmeId && !(await findProgrammeIds(tx, [input.programmeId])).has(input.programmeId)) {
       errors.push({ path: '/programmeId', message: `programme ${input.programmeId} does not exist` });
     }
-    if (input.municipalityId && !(await findOrganisationIds(tx, [input.municipalityId])).has(input.municipalityId)) {
-      errors.push({ path: '/municipalityId', message: `organisation ${input.municipalityId} does not exist` });
+    if (input.municipalityId) {
+      const organisation = await findOrganisation(tx, input.municipalityId);
+      if (organisation === undefined) {
+        errors.push({ path: '/municipalityId', message: `organisation ${input.municipalityId} does not exist` });
+      } else if (organisation.kind !== 'municipality') {
+        throw new DomainError('VALIDATION_FAILED', 'The municipality filter must name a municipality.', [
+          { path: '/municipalityId', message: `organisation ${input.municipalityId} is not a municipality` },
+        ]);
+      }
     }
     if (errors.length > 0) throw new DomainError('REFERENCED_RESOURCE_NOT_FOUND', 'The filter refers to resources that do not exist.', errors);
     const row = await insertSubscription(tx, {
@@ -154,6 +162,7 @@ export async function unsubscribe(ctx: ServiceContext, actor: Principal, id: str
     if (current === undefined) throw notFound('Webhook subscription', id);
     if (!current.active) return;
     const subscription = toSubscription(await deactivateSubscription(tx, id));
+    await cancelPendingDeliveries(tx, id);
     await appendAuditEvents(tx, actor, [
       { action: 'webhook.unsubscribed', resourceType: 'webhook-subscription', resourceId: id, data: { subscription } },
     ]);
@@ -181,7 +190,8 @@ export async function redeliver(ctx: ServiceContext, actor: Principal, subscript
     const current = await findDelivery(tx, subscriptionId, deliveryId);
     if (current === undefined) throw notFound('Delivery', deliveryId);
     await scheduleRedelivery(tx, deliveryId);
-    const delivery = toDelivery((await findDelivery(tx, subscriptionId, deliveryId))!, []);
+    const attempts = await recentAttempts(tx, [deliveryId]);
+    const delivery = toDelivery((await findDelivery(tx, subscriptionId, deliveryId))!, attempts.get(deliveryId) ?? []);
     await appendAuditEvents(tx, actor, [
       { action: 'webhook.redelivered', resourceType: 'webhook-subscription', resourceId: subscriptionId, data: { delivery } },
     ]);

@@ -8,6 +8,8 @@ import canonicalize from 'canonicalize';
 import t from 'tap';
 import type { LightMyRequestResponse } from 'fastify';
 import { fixedClock } from '../../src/domain/clock.js';
+import { createLogger } from '../../src/logger.js';
+import { WebhookDispatcher } from '../../src/notifications/dispatcher.js';
 import { BOOTSTRAP_KEY_ID } from '../../src/use-cases/api-keys.js';
 import { generateOpenapiText } from '../../scripts/openapi-document.js';
 import { startTestApp, type Client } from '../helpers/app.js';
@@ -29,7 +31,11 @@ const TODAY = '2026-03-01';
 const openapi = JSON.parse(await generateOpenapiText()) as {
   paths: Record<string, Record<string, { operationId?: string; responses?: Record<string, unknown> }>>;
 };
-const ctx = await startTestApp(t, { clock: fixedClock('2026-03-01T12:00:00Z') });
+const WEBHOOK_SIGNING_KEY = 'audit-webhook-signing-key-0123456789abcdef';
+const ctx = await startTestApp(t, {
+  clock: fixedClock('2026-03-01T12:00:00Z'),
+  env: { WEBHOOK_SIGNING_KEY, WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' },
+});
 const { admin } = ctx;
 
 interface Actor {
@@ -351,6 +357,50 @@ interface MutationCase {
   prepare(): Promise<Prepared>;
 }
 
+/** Port 9 on 127.0.0.1: allow-listed for subscribing; nothing is ever sent there (see below). */
+const WEBHOOK_URL = 'http://127.0.0.1:9/audit-hook';
+
+interface WebhookSubscriptionJson {
+  id: string;
+  secret?: string;
+}
+
+async function subscribeWebhook(body: Record<string, unknown> = {}): Promise<WebhookSubscriptionJson> {
+  const res = await admin.post('/api/v1/webhook-subscriptions', { callbackUrl: WEBHOOK_URL, eventTypes: ['decision.adopted'], ...body });
+  expectStatus(res, 201, 'subscribe');
+  return res.json<WebhookSubscriptionJson>();
+}
+
+/**
+ * A subscription (on a programme of its own) with one delivery, as redelivery needs. The
+ * dispatcher that fans the event out has an empty allow-list, so its attempt is refused before any
+ * connection is made: no network, and no audit event either.
+ */
+async function webhookDelivery(): Promise<{ subscriptionId: string; deliveryId: string }> {
+  const { secretariat } = w();
+  const programmeRes = await secretariat.client.post('/api/v1/programmes', { code: `WH-${unique()}`, name: 'Webhook programme' });
+  expectStatus(programmeRes, 201, 'create programme');
+  const programmeId = programmeRes.json<ProgrammeJson>().id;
+  const subscription = await subscribeWebhook({ programmeId });
+  const draftRes = await secretariat.client.post('/api/v1/decisions', { ...decisionBody(SMALL), commitments: [{ programmeId, year: 2026, amountCents: SMALL[0]! }] });
+  expectStatus(draftRes, 201, 'create decision');
+  expectStatus(await secretariat.client.post(`/api/v1/decisions/${draftRes.json<DecisionJson>().id}/adopt`), 200, 'adopt decision');
+  const dispatcher = new WebhookDispatcher({
+    database: ctx.db.database,
+    signingKey: WEBHOOK_SIGNING_KEY,
+    allowedHosts: [],
+    logger: createLogger('silent'),
+    retryWindowMs: 60_000,
+    backoffBaseMs: 60_000,
+    backoffMaxMs: 60_000,
+    timeoutMs: 1_000,
+  });
+  await dispatcher.runOnce();
+  const page = await getJson<{ items: { id: string }[] }>(admin, `/api/v1/webhook-subscriptions/${subscription.id}/deliveries`);
+  if (page.items.length !== 1) throw new Error(`expected one delivery, got ${page.items.length}`);
+  return { subscriptionId: subscription.id, deliveryId: page.items[0]!.id };
+}
+
 const MUTATIONS: Record<string, MutationCase> = {
   createOrganisation: {
     action: 'organisation.created',
@@ -500,6 +550,45 @@ const MUTATIONS: Record<string, MutationCase> = {
       };
     },
   },
+  createWebhookSubscription: {
+    action: 'webhook.subscribed',
+    async prepare() {
+      const body = { callbackUrl: WEBHOOK_URL, eventTypes: ['decision.ratified', 'vote.cast'], programmeId: w().programme.id };
+      return {
+        request: (h) => admin.post('/api/v1/webhook-subscriptions', body, h),
+        expect: (res) => {
+          const { secret: _secret, ...subscription } = res.json<WebhookSubscriptionJson>();
+          return { status: 201, actor: ADMIN_ACTOR, resourceType: 'webhook-subscription', resourceId: subscription.id, data: { subscription } };
+        },
+      };
+    },
+  },
+  deleteWebhookSubscription: {
+    action: 'webhook.unsubscribed',
+    async prepare() {
+      const subscription = await subscribeWebhook();
+      let after: unknown;
+      return {
+        request: async (h) => {
+          const res = await admin.delete(`/api/v1/webhook-subscriptions/${subscription.id}`, h);
+          // The event holds the subscription as it is now (inactive), as GET shows it.
+          after = await getJson(admin, `/api/v1/webhook-subscriptions/${subscription.id}`);
+          return res;
+        },
+        expect: () => ({ status: 204, actor: ADMIN_ACTOR, resourceType: 'webhook-subscription', resourceId: subscription.id, data: { subscription: after } }),
+      };
+    },
+  },
+  redeliverWebhook: {
+    action: 'webhook.redelivered',
+    async prepare() {
+      const { subscriptionId, deliveryId } = await webhookDelivery();
+      return {
+        request: (h) => admin.post(`/api/v1/webhook-subscriptions/${subscriptionId}/deliveries/${deliveryId}/redeliver`, undefined, h),
+        expect: (res) => ({ status: 200, actor: ADMIN_ACTOR, resourceType: 'webhook-subscription', resourceId: subscriptionId, data: { delivery: res.json() } }),
+      };
+    },
+  },
 };
 
 type Operation = { operationId: string; method: string; path: string; statuses: number[] };
@@ -560,7 +649,7 @@ t.test('every mutating operation writes exactly one event with its action, resou
       if (headers !== undefined) {
         const again = await measured(() => request(headers));
         t.equal(again.res.headers['idempotent-replayed'], 'true', 'a retry with the same Idempotency-Key is a replay');
-        if (op.operationId === 'createApiKey') {
+        if (op.operationId === 'createApiKey' || op.operationId === 'createWebhookSubscription') {
           t.equal(again.res.statusCode, 409, 'whose stored response holds a secret, so it answers 409 instead');
         } else {
           t.equal(again.res.statusCode, res.statusCode, 'with the same status');
@@ -660,6 +749,13 @@ t.test('a failed change writes no event', async (t) => {
   const fulfil = (decisionId: string, conditionId: string, body: Record<string, unknown> = { fulfilledOn: TODAY, evidence: 'Evidence' }, key = s, h?: Headers) =>
     key.post(`/api/v1/decisions/${decisionId}/conditions/${conditionId}/fulfil`, body, h);
   const createdKeyHeaders = { 'idempotency-key': `created-${randomUUID()}` };
+  const createdSubscriptionHeaders = { 'idempotency-key': `created-${randomUUID()}` };
+  const subscription = { callbackUrl: WEBHOOK_URL, eventTypes: ['decision.withdrawn'] };
+  const live = await webhookDelivery();
+  const cancelled = await webhookDelivery();
+  expectStatus(await admin.delete(`/api/v1/webhook-subscriptions/${cancelled.subscriptionId}`), 204, 'unsubscribe');
+  const redeliver = (target: { subscriptionId: string; deliveryId: string }, key: Client = admin, h?: Headers) =>
+    key.post(`/api/v1/webhook-subscriptions/${target.subscriptionId}/deliveries/${target.deliveryId}/redeliver`, undefined, h);
 
   const FAILURES: Record<string, Failure[]> = {
     createOrganisation: [
@@ -788,6 +884,46 @@ t.test('a failed change writes no event', async (t) => {
         'fulfilling an unknown condition',
         (h) => fulfil(bound.id, unknown, undefined, s, h),
         (h) => fulfil(bound.id, bound.conditions[0]!.id, undefined, s, h),
+      ),
+    ],
+    createWebhookSubscription: [
+      { name: 'an unknown event type', status: 400, request: () => admin.post('/api/v1/webhook-subscriptions', { ...subscription, eventTypes: ['decision.created'] }) },
+      { name: 'no event types', status: 400, request: () => admin.post('/api/v1/webhook-subscriptions', { ...subscription, eventTypes: [] }) },
+      { name: 'a private callback URL that is not allow-listed', status: 400, request: () => admin.post('/api/v1/webhook-subscriptions', { ...subscription, callbackUrl: 'http://10.0.0.1/hook' }) },
+      { name: 'a programme filter that does not exist', status: 400, request: () => admin.post('/api/v1/webhook-subscriptions', { ...subscription, programmeId: unknown }) },
+      { name: 'a secretariat key', status: 403, request: () => s.post('/api/v1/webhook-subscriptions', subscription) },
+      { name: 'no key', status: 401, request: () => ctx.as(undefined).post('/api/v1/webhook-subscriptions', subscription) },
+      {
+        name: 'a retry of a created subscription (its response holds the secret, so it is not replayed)',
+        status: 409,
+        prepare: async () => expectStatus(await admin.post('/api/v1/webhook-subscriptions', subscription, createdSubscriptionHeaders), 201, 'subscribe'),
+        request: () => admin.post('/api/v1/webhook-subscriptions', subscription, createdSubscriptionHeaders),
+      },
+      reusedKey(
+        'a subscription refused for its private callback URL',
+        (h) => admin.post('/api/v1/webhook-subscriptions', { ...subscription, callbackUrl: 'http://10.0.0.1/hook' }, h),
+        (h) => admin.post('/api/v1/webhook-subscriptions', subscription, h),
+      ),
+    ],
+    deleteWebhookSubscription: [
+      { name: 'an id that is not a UUID', status: 400, request: () => admin.delete('/api/v1/webhook-subscriptions/not-a-uuid') },
+      { name: 'a secretariat key', status: 403, request: () => s.delete(`/api/v1/webhook-subscriptions/${live.subscriptionId}`) },
+      { name: 'an auditor key', status: 403, request: () => auditor.client.delete(`/api/v1/webhook-subscriptions/${live.subscriptionId}`) },
+      { name: 'an unknown id', status: 404, request: () => admin.delete(`/api/v1/webhook-subscriptions/${unknown}`) },
+      { name: 'a subscription already cancelled (idempotent: 204, nothing changes)', status: 204, request: () => admin.delete(`/api/v1/webhook-subscriptions/${cancelled.subscriptionId}`) },
+    ],
+    redeliverWebhook: [
+      { name: 'a delivery id that is not a UUID', status: 400, request: () => redeliver({ ...live, deliveryId: 'not-a-uuid' }) },
+      { name: 'an auditor key', status: 403, request: () => redeliver(live, auditor.client) },
+      { name: 'a college key', status: 403, request: () => redeliver(live, college.heerlen.client) },
+      { name: 'an unknown subscription', status: 404, request: () => redeliver({ ...live, subscriptionId: unknown }) },
+      { name: 'an unknown delivery', status: 404, request: () => redeliver({ ...live, deliveryId: unknown }) },
+      { name: 'the delivery of another subscription', status: 404, request: () => redeliver({ subscriptionId: live.subscriptionId, deliveryId: cancelled.deliveryId }) },
+      { name: 'a cancelled subscription', status: 409, request: () => redeliver(cancelled) },
+      reusedKey(
+        'redelivering an unknown delivery',
+        (h) => redeliver({ ...live, deliveryId: unknown }, admin, h),
+        (h) => redeliver(live, admin, h),
       ),
     ],
   };
