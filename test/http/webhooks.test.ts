@@ -816,7 +816,7 @@ t.test('deliveries stop after DELETE, also those waiting for a retry', async (t)
   t.equal(receiver.hits.length, 1, 'after DELETE neither the pending retry nor a new event is delivered');
   const [delivery, ...others] = await deliveries(subscription.id);
   t.equal(others.length, 0, 'no delivery was even created for the event after DELETE');
-  t.equal(delivery?.state, 'pending', 'the log still shows the undelivered event');
+  t.equal(delivery?.state, 'failed', 'the log still shows the undelivered event, ended as failed');
 });
 
 t.test('two dispatchers on one database deliver 50 events exactly once, in order per decision', async (t) => {
