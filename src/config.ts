@@ -22,6 +22,7 @@ export const ConfigSchema = Type.Object({
   RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 0, default: 6000 }),
   DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   DB_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 15_000 }),
+  DB_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 5_000 }),
   SEED_DEMO: Type.Boolean({ default: false }),
   WEBHOOK_SIGNING_KEY: Type.Optional(Type.String({ minLength: 32, maxLength: 512 })),
   WEBHOOK_ALLOWED_HOSTS: Type.String({ default: '' }),

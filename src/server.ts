@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     dataDir: config.DATA_DIR,
     poolSize: config.DB_POOL_SIZE,
     statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
     onPoolError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
   }).catch((error: unknown) => {
     logger.fatal({ err: error }, 'cannot open the database');

@@ -32,6 +32,8 @@ export interface DatabaseOptions {
   dataDir: string;
   poolSize?: number;
   statementTimeoutMs?: number;
+  /** Longest wait for a connection, queueing for a free one included; then 503. */
+  connectTimeoutMs?: number;
   onPoolError?: (error: Error) => void;
 }
 
@@ -50,7 +52,7 @@ async function openPostgres(connectionString: string, options: DatabaseOptions):
   const pool = new pg.Pool({
     connectionString,
     max: options.poolSize ?? 10,
-    connectionTimeoutMillis: 2_000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
     idleTimeoutMillis: 30_000,
     statement_timeout: statementTimeout,
     query_timeout: statementTimeout + 1_000,

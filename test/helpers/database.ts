@@ -35,7 +35,14 @@ export async function createTestDatabase(options: { poolSize?: number } = {}): P
   await adminQuery(baseUrl, `CREATE DATABASE "${name}"`);
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), dataDir: 'unused', poolSize: options.poolSize ?? 10 });
+  // A generous wait for a pooled connection: storms of hundreds of requests on a busy CI machine
+  // must queue, not turn into 503s (the outage test sets its own short timeouts).
+  const database = await openDatabase({
+    databaseUrl: url.toString(),
+    dataDir: 'unused',
+    poolSize: options.poolSize ?? 10,
+    connectTimeoutMs: 30_000,
+  });
   return {
     database,
     url: url.toString(),

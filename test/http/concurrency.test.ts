@@ -84,7 +84,7 @@ t.test('conflicting votes and withdrawals from two service instances keep every 
 
   let appB = appA;
   if (onPostgres) {
-    const poolB = await openDatabase({ databaseUrl: dbA.url, dataDir: 'unused', poolSize: POOL_SIZE });
+    const poolB = await openDatabase({ databaseUrl: dbA.url, dataDir: 'unused', poolSize: POOL_SIZE, connectTimeoutMs: 30_000 });
     const dbB: TestDatabase = { database: poolB, url: dbA.url, close: () => poolB.close() };
     t.teardown(() => dbB.close());
     appB = await startTestApp(t, { database: dbB, clock: CLOCK, env });

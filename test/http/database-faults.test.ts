@@ -19,7 +19,13 @@ t.test('a database outage answers 503 and the service recovers on its own', { sk
   t.teardown(() => proxy.close());
   const viaProxy = new URL(owner.url!);
   viaProxy.host = `127.0.0.1:${proxy.port}`;
-  const database = await openDatabase({ databaseUrl: viaProxy.toString(), dataDir: 'unused', poolSize: 4, statementTimeoutMs: 1_000 });
+  const database = await openDatabase({
+    databaseUrl: viaProxy.toString(),
+    dataDir: 'unused',
+    poolSize: 4,
+    statementTimeoutMs: 1_000,
+    connectTimeoutMs: 2_000,
+  });
   const ctx = await startTestApp(t, { database: { database, url: viaProxy.toString(), close: () => database.close() } });
   t.teardown(() => database.close());
 

@@ -58,7 +58,7 @@ t.test(`a random concurrent history of ${OPS} operations is consistent with the 
   const appA = await startTestApp(t, { database: dbA, clock: CLOCK, env });
   const apps: TestApp[] = [appA];
   if (onPostgres) {
-    const poolB = await openDatabase({ databaseUrl: dbA.url, dataDir: 'unused', poolSize: POOL_SIZE });
+    const poolB = await openDatabase({ databaseUrl: dbA.url, dataDir: 'unused', poolSize: POOL_SIZE, connectTimeoutMs: 30_000 });
     const dbB: TestDatabase = { database: poolB, url: dbA.url, close: () => poolB.close() };
     t.teardown(() => dbB.close());
     apps.push(await startTestApp(t, { database: dbB, clock: CLOCK, env }));

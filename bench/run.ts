@@ -1,0 +1,437 @@
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { AutocannonRequest } from 'autocannon';
+import { openDatabase } from '../src/db/client.js';
+import { systemClock, todayInAmsterdam } from '../src/domain/clock.js';
+import type { ServiceContext } from '../src/use-cases/context.js';
+import { generateAuditEvents } from './lib/audit-gen.js';
+import { combine, measure, type Measurement } from './lib/cannon.js';
+import { installCleanup, stopAllChildren, type Child } from './lib/child.js';
+import { measureExport, type ExportMeasurement } from './lib/export.js';
+import { requestJson } from './lib/http.js';
+import { idPoolsOf, loadDataset, type Dataset } from './lib/load.js';
+import { benchPool, createDatabase, databaseUrl, dropDatabase, postgresVersion, sampleActivity, type ActivitySummary } from './lib/pg.js';
+import { profileMarkdown, summariseProfile, type ProfileSummary } from './lib/profile.js';
+import { fmt, markdownTable, writeResults, type Row } from './lib/report.js';
+import { BUILD_DIR, buildService, startBaseline, startService } from './lib/service.js';
+import { log, machineInfo, parseArgs, progress, timestamp } from './lib/util.js';
+
+/**
+ * The service against its baselines, in one run on one fresh database:
+ *   npx tsx bench/run.ts            full: 10,000 decisions, 100,000+ audit events, 10 s per scenario
+ *   npx tsx bench/run.ts --smoke    tiny data, ~1 s per scenario; exits 1 on any error or non-2xx
+ * Options: --keep (keep the database), --tsx (service under tsx instead of compiled),
+ * --only get,list,trivial,create,vote,export (a subset), --profile [--profile-dir DIR]
+ * (service under --cpu-prof; prints the self-time summary), --decisions N, --duration S.
+ * See bench/README.md for how to read the table.
+ */
+const { flags, values } = parseArgs(process.argv.slice(2));
+const smoke = flags.has('smoke');
+const keep = flags.has('keep');
+const SCENARIOS = ['get', 'list', 'trivial', 'create', 'vote', 'export'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+const only = new Set((values.get('only') ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()) as Scenario[]);
+for (const name of only) if (!SCENARIOS.includes(name)) throw new Error(`--only: unknown scenario ${name}; known: ${SCENARIOS.join(', ')}`);
+
+const config = smoke
+  ? { decisions: 200, votePool: 600, auditEvents: 3_000, durationS: 1, warmupS: 0.5, deepOffset: 150, deepLabel: 'page 4 (limit 50)' }
+  : { decisions: 10_000, votePool: 5_000, auditEvents: 120_000, durationS: 10, warmupS: 2, deepOffset: 9_990, deepLabel: 'page 1,000 (offset 9,990)' };
+if (values.has('decisions')) config.decisions = Number(values.get('decisions'));
+if (values.has('vote-pool')) config.votePool = Number(values.get('vote-pool'));
+if (values.has('audit-events')) config.auditEvents = Number(values.get('audit-events'));
+if (values.has('duration')) config.durationS = Number(values.get('duration'));
+
+const stamp = timestamp();
+const runId = stamp.replace(/[^0-9]/g, '');
+const dbName = `eszl_bench_${runId}`;
+const dbUrl = databaseUrl(dbName);
+const profileDir = flags.has('profile') ? path.resolve(values.get('profile-dir') ?? path.join(BUILD_DIR, `prof-${runId}`)) : undefined;
+let created = false;
+let service: Child | undefined;
+const pool = benchPool(dbName, 4);
+
+async function cleanup(): Promise<void> {
+  await stopAllChildren();
+  await pool.end().catch(() => undefined);
+  if (created && !keep) {
+    await dropDatabase(dbName).then(
+      () => log(`dropped database ${dbName}`),
+      (error: unknown) => log(`could not drop ${dbName}: ${(error as Error).message}`),
+    );
+  }
+}
+installCleanup(cleanup);
+
+const shuffle = <T>(items: T[]): T[] => {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+};
+
+/** Waits until the audit head has not moved for a second (at most a minute). */
+async function waitForQuietTrail(): Promise<void> {
+  let last = -1;
+  let stableSince = Date.now();
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const seq = Number((await pool.query<{ seq: string }>('SELECT seq FROM audit_head')).rows[0]!.seq);
+    if (seq !== last) {
+      last = seq;
+      stableSince = Date.now();
+    } else if (Date.now() - stableSince >= 1_000) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function main(): Promise<number> {
+  const machine = machineInfo(await postgresVersion());
+  log(`bench ${smoke ? 'smoke' : 'full'}: ${machine.cpu}, ${machine.cores} cores, ${machine.totalMemoryMiB} MiB, node ${machine.node}, PostgreSQL ${machine.postgres}`);
+  const entry = buildService(flags.has('tsx'));
+
+  // 1. A fresh database, migrated by openDatabase, loaded through the use cases.
+  await createDatabase(dbName);
+  created = true;
+  log(`created database ${dbName}; migrations run by openDatabase`);
+  const database = await openDatabase({ databaseUrl: dbUrl, dataDir: 'unused', poolSize: 10 });
+  const ctx: ServiceContext = { database, clock: systemClock };
+  const loadStart = Date.now();
+  let dataset: Dataset;
+  try {
+    dataset = await loadDataset(ctx, { decisions: config.decisions, votePool: config.votePool });
+  } finally {
+    await database.close();
+  }
+  const useCaseSeconds = (Date.now() - loadStart) / 1000;
+  const decisionIds = (await pool.query<{ id: string }>('SELECT id FROM decisions ORDER BY created_at, id')).rows.map((row) => row.id);
+  const headAfterLoad = Number((await pool.query<{ seq: string }>('SELECT seq FROM audit_head')).rows[0]!.seq);
+  log(`  use cases wrote ${decisionIds.length.toLocaleString('en')} decisions and ${headAfterLoad.toLocaleString('en')} audit events in ${useCaseSeconds.toFixed(1)} s`);
+  let generatedEvents = 0;
+  if (headAfterLoad < config.auditEvents) {
+    generatedEvents = config.auditEvents - headAfterLoad;
+    log(`topping the audit trail up with ${generatedEvents.toLocaleString('en')} generated chained events (about the loaded decisions)`);
+    const client = await pool.connect();
+    const report = progress('audit events', generatedEvents);
+    try {
+      await generateAuditEvents({ client, count: generatedEvents, ids: idPoolsOf(dataset, decisionIds), onProgress: report });
+    } finally {
+      client.release();
+    }
+    report(generatedEvents, true);
+  }
+  await pool.query('VACUUM ANALYZE');
+  const volume = (
+    await pool.query<Record<string, string>>(`SELECT
+      (SELECT count(*) FROM decisions) AS decisions,
+      (SELECT count(*) FROM decision_commitments) AS commitments,
+      (SELECT count(*) FROM ratification_votes) AS votes,
+      (SELECT count(*) FROM audit_events) AS audit_events,
+      (SELECT count(DISTINCT year) FROM decision_commitments) AS years,
+      (SELECT count(*) FROM decisions WHERE total_amount_cents >= 10000000) AS at_or_above_threshold,
+      (SELECT json_object_agg(status, n) FROM (SELECT status, count(*) n FROM decisions GROUP BY status) s) AS by_status`)
+  ).rows[0]!;
+  log(`  volume: ${JSON.stringify(volume)}`);
+  const loadSeconds = (Date.now() - loadStart) / 1000;
+
+  const today = todayInAmsterdam(systemClock);
+  let createCounter = 0;
+  const createBody = () => {
+    const n = ++createCounter;
+    const commitments = Array.from({ length: 1 + (n % 3) }, (_, c) => ({
+      programmeId: dataset.programmeIds[(n + c) % dataset.programmeIds.length]!,
+      year: 2026 + c,
+      amountCents: 2_500_000 + c * 50_000,
+      purpose: 'Projectleiding',
+    }));
+    return JSON.stringify({
+      reference: `BENCH-${runId}-${n}`,
+      title: `Benchmarkbesluit ${n}`,
+      summary: 'Aangemaakt door de benchmark.',
+      boardMeetingDate: today,
+      applicantOrganisationId: dataset.applicantIds[n % dataset.applicantIds.length]!,
+      commitments,
+    });
+  };
+  const randomDecisionPath = (prefix: string) => (request: AutocannonRequest): AutocannonRequest => ({
+    ...request,
+    path: `${prefix}${decisionIds[Math.floor(Math.random() * decisionIds.length)]!}`,
+  });
+  const post = (pathName: string, headers: Record<string, string> = {}) => (request: AutocannonRequest): AutocannonRequest => ({
+    ...request,
+    method: 'POST',
+    path: pathName,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: createBody(),
+  });
+  const base = { durationS: config.durationS, warmupS: config.warmupS };
+
+  // 2. Baselines, each its own child process, measured before the service starts.
+  const baselines: Record<string, Measurement> = {};
+  if (only.has('trivial')) {
+    const child = await startBaseline('hello', dbUrl);
+    log(`B_hello (pid ${child.pid})`);
+    baselines.hello = await measure({ ...base, label: 'B_hello GET /hello @10', url: child.url, connections: 10, path: '/hello' });
+    await child.stop();
+  }
+  if (only.has('get') || only.has('list')) {
+    const child = await startBaseline('read', dbUrl);
+    log(`B_read (pid ${child.pid})`);
+    baselines.read = await measure({ ...base, label: 'B_read GET /decisions/:id @10', url: child.url, connections: 10, setupRequest: randomDecisionPath('/decisions/') });
+    await child.stop();
+  }
+  if (only.has('create') || only.has('vote')) {
+    const child = await startBaseline('write', dbUrl);
+    log(`B_write (pid ${child.pid})`);
+    if (only.has('create')) baselines.write10 = await measure({ ...base, label: 'B_write POST /rows @10', url: child.url, connections: 10, setupRequest: post('/rows') });
+    if (only.has('vote')) baselines.write32 = await measure({ ...base, label: 'B_write POST /rows @32', url: child.url, connections: 32, setupRequest: post('/rows') });
+    await child.stop();
+  }
+
+  // 3. The service.
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  log(`starting the service (${entry.note}${profileDir ? `, --cpu-prof into ${profileDir}` : ''})`);
+  service = await startService({ entry, databaseUrl: dbUrl, profileDir });
+  log(`  service pid ${service.pid} at ${service.url}`);
+  const auth = (key: string) => ({ authorization: `Bearer ${key}` });
+  const reader = auth(dataset.keys.reader.key);
+  const results: Record<string, Measurement> = {};
+  const activity: Record<string, ActivitySummary> = {};
+  /** A service scenario, with the database activity of the service's connections sampled during the measured run. */
+  const measureService = async (key: string, options: Parameters<typeof measure>[0]): Promise<Measurement> => {
+    let stop: (() => Promise<ActivitySummary>) | undefined;
+    const measurement = await measure({
+      ...options,
+      beforeMeasure: () => {
+        options.beforeMeasure?.();
+        stop = sampleActivity(pool);
+      },
+    });
+    if (stop) {
+      activity[key] = await stop();
+      log(`    database connections of the service, on average: ${JSON.stringify(activity[key].averageConnections)}`);
+    }
+    return measurement;
+  };
+  let exported: ExportMeasurement | undefined;
+  let deepCursorNote = '';
+  let votePairs = 0;
+  let voteStoppedEarly = false;
+
+  if (only.has('get')) {
+    log('scenario: GET /api/v1/decisions/{id} (whole decision), random ids');
+    results.get = await measureService('get', { ...base, label: 'GET decision @10', url: service.url, connections: 10, headers: reader, setupRequest: (request) => ({ ...randomDecisionPath('/api/v1/decisions/')(request), headers: reader }) });
+  }
+
+  if (only.has('list')) {
+    // The cursor at offset deepOffset, found by following nextCursor (limit 200 steps, then the rest).
+    let cursor: string | null = null;
+    let consumed = 0;
+    let hops = 0;
+    while (consumed < config.deepOffset) {
+      const limit = Math.min(200, config.deepOffset - consumed);
+      const query: string = `/api/v1/decisions?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const page = await requestJson<{ items: unknown[]; nextCursor: string | null }>('GET', `${service.url}${query}`, dataset.keys.reader.key);
+      if (page.status !== 200 || page.json.nextCursor === null) throw new Error(`paging to offset ${config.deepOffset} failed at ${consumed}: ${page.status}`);
+      consumed += page.json.items.length;
+      cursor = page.json.nextCursor;
+      hops++;
+    }
+    deepCursorNote = `cursor after item ${consumed.toLocaleString('en')}, reached by following nextCursor ${hops} times`;
+    // Page 1 and the deep page in A-B-B-A order, half the duration each time: a drift in the
+    // machine's load (other processes) then weighs on both alike instead of on one of them.
+    log(`scenario: GET /api/v1/decisions?limit=50, page 1 and ${config.deepLabel} (${deepCursorNote}), measured A-B-B-A`);
+    const half = { durationS: config.durationS / 2, warmupS: 0 };
+    const page1 = { label: 'list 50 page 1 @10', url: service.url, connections: 10, headers: reader, path: '/api/v1/decisions?limit=50' };
+    const deep = { label: `list 50 ${config.deepLabel} @10`, url: service.url, connections: 10, headers: reader, path: `/api/v1/decisions?limit=50&cursor=${encodeURIComponent(cursor!)}` };
+    const a1 = await measureService('list1.a', { ...page1, ...half, warmupS: config.warmupS });
+    const b1 = await measureService('listDeep.a', { ...deep, ...half, warmupS: config.warmupS / 2 });
+    const b2 = await measureService('listDeep.b', { ...deep, ...half });
+    const a2 = await measureService('list1.b', { ...page1, ...half });
+    results.list1 = combine(a1, a2);
+    results.listDeep = combine(b1, b2);
+    log(`  list 50 page 1: ${results.list1.reqPerSec.toFixed(0)} req/s; ${config.deepLabel}: ${results.listDeep.reqPerSec.toFixed(0)} req/s`);
+  }
+
+  if (only.has('trivial')) {
+    log('scenario: GET /api/v1/programmes?limit=1 (full stack: authentication is one indexed query, then one small query)');
+    results.trivial = await measureService('trivial', { ...base, label: 'programmes?limit=1 @10', url: service.url, connections: 10, headers: reader, path: '/api/v1/programmes?limit=1' });
+  }
+
+  if (only.has('create')) {
+    log('scenario: POST /api/v1/decisions, unique reference per request');
+    results.create = await measureService('create', { ...base, label: 'create decision @10', url: service.url, connections: 10, setupRequest: post('/api/v1/decisions', auth(dataset.keys.secretariat.key)) });
+  }
+
+  if (only.has('vote')) {
+    // Every (pending decision, municipality that has not voted) pair, handed out once. All votes
+    // approve, so no vote can be refused by an earlier rejection; the third approval ratifies.
+    // The pairs of one decision are a whole round apart, so they rarely wait on each other's lock.
+    const { rows } = await pool.query<{ id: string; required: string[]; voted: string[] }>(`
+      SELECT d.id, d.required_municipality_ids::text[] AS required,
+             coalesce(array_agg(v.municipality_id::text) FILTER (WHERE v.id IS NOT NULL), '{}') AS voted
+      FROM decisions d LEFT JOIN ratification_votes v ON v.decision_id = d.id
+      WHERE d.status = 'pending_ratification' GROUP BY d.id`);
+    const remaining = shuffle(rows).map((row) => shuffle(row.required.filter((m) => !row.voted.includes(m))));
+    const pairs: { decisionId: string; municipalityId: string }[] = [];
+    for (let round = 0; round < 3; round++) {
+      remaining.forEach((municipalities, i) => {
+        const municipalityId = municipalities[round];
+        if (municipalityId !== undefined) pairs.push({ decisionId: rows[i]!.id, municipalityId });
+      });
+    }
+    votePairs = pairs.length;
+    let next = 0;
+    const margin = 256;
+    const issued: [number, number][] = [];
+    log(`scenario: POST /api/v1/decisions/{id}/votes @32: ${pairs.length.toLocaleString('en')} valid first votes on ${rows.length.toLocaleString('en')} pending decisions`);
+    results.vote = await measureService('vote', {
+      ...base,
+      label: 'cast vote @32',
+      url: service.url,
+      connections: 32,
+      setupRequest: (request) => {
+        const pair = pairs[next++];
+        // Never reached with the margin below; should it be, a 404 shows up as non-2xx rather than a repeated vote.
+        if (pair === undefined) return { ...request, method: 'GET', path: '/bench-vote-pool-exhausted' };
+        return {
+          ...request,
+          method: 'POST',
+          path: `/api/v1/decisions/${pair.decisionId}/votes`,
+          headers: { 'content-type': 'application/json', ...auth(dataset.keys.college.get(pair.municipalityId)!.key) },
+          body: JSON.stringify({ municipalityId: pair.municipalityId, outcome: 'approve', decidedOn: today, reference: `B&W-bench-${next}` }),
+        };
+      },
+      // autocannon honours stop() only at its next one-second tick: keep 1.5 s of requests in reserve.
+      shouldStop: () => {
+        const now = Date.now();
+        issued.push([now, next]);
+        while (issued.length > 1 && now - issued[0]![0] > 1_000) issued.shift();
+        const perSecond = issued.length > 1 ? ((next - issued[0]![1]) * 1_000) / Math.max(now - issued[0]![0], 1) : 0;
+        const stop = next >= pairs.length - Math.max(margin, 1.5 * perSecond);
+        if (stop) voteStoppedEarly = true;
+        return stop;
+      },
+    });
+    if (voteStoppedEarly) log(`  note: the vote run stopped early after ${next} pairs: the pool of valid first votes ran out (raise --vote-pool)`);
+  }
+
+  if (only.has('export')) {
+    // Requests that were in flight when the load generator stopped may still be committing.
+    await waitForQuietTrail();
+    log('scenario: GET /api/v1/exports/audit-events (NDJSON) beside COPY of the same rows');
+    exported = await measureExport({ service, key: dataset.keys.auditor.key, database: dbName, pool });
+  }
+
+  const exitCode = await service.stop();
+  log(`service stopped (exit ${exitCode})`);
+  service = undefined;
+  let profile: ProfileSummary | undefined;
+  if (profileDir) {
+    const newest = readdirSync(profileDir)
+      .filter((name) => name.endsWith('.cpuprofile'))
+      .map((name) => path.join(profileDir, name))
+      .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+    if (newest) {
+      profile = summariseProfile(newest);
+      process.stdout.write(`\n${newest}\n${profileMarkdown(profile)}\n`);
+    } else {
+      log(`no .cpuprofile found in ${profileDir}`);
+    }
+  }
+
+  // 4. The table.
+  const rows: Row[] = [];
+  const problems: string[] = [];
+  const errorCell = (m: Measurement) => `${m.errors + m.timeouts} / ${m.non2xx}`;
+  const check = (name: string, m: Measurement | undefined, expected?: string) => {
+    if (m === undefined) return;
+    if (m.errors + m.timeouts > 0 || m.non2xx > 0) problems.push(`${name}: ${m.errors} errors, ${m.timeouts} timeouts, ${m.non2xx} non-2xx ${JSON.stringify(m.statusCodes)}`);
+    if (expected !== undefined && Object.keys(m.statusCodes).some((code) => code !== expected)) problems.push(`${name}: status codes other than ${expected}: ${JSON.stringify(m.statusCodes)}`);
+    if (m.requests === 0) problems.push(`${name}: no requests completed`);
+  };
+  const baselineRow = (name: string, m: Measurement | undefined) => {
+    if (m === undefined) return;
+    check(name, m);
+    rows.push({ scenario: name, reqPerSec: fmt.rate(m.reqPerSec), p50Ms: fmt.ms(m.p50Ms), p99Ms: fmt.ms(m.p99Ms), errors: errorCell(m), baseline: '-', ratio: '-', goal: '-', met: null });
+  };
+  baselineRow('B_hello: bare Fastify GET /hello @10', baselines.hello);
+  baselineRow('B_read: Fastify + pg, 1 PK SELECT @10', baselines.read);
+  baselineRow('B_write: Fastify + pg, 1 INSERT @10', baselines.write10);
+  baselineRow('B_write: Fastify + pg, 1 INSERT @32', baselines.write32);
+  const scenarioRow = (name: string, m: Measurement | undefined, against: { name: string; m: Measurement | undefined }, minRatio: number, goal: string, extra?: (m: Measurement) => boolean) => {
+    if (m === undefined) return;
+    check(name, m, name.startsWith('cast vote') ? '201' : undefined);
+    const ratio = against.m ? m.reqPerSec / against.m.reqPerSec : Number.NaN;
+    const clean = m.errors + m.timeouts === 0 && m.non2xx === 0;
+    const met = against.m ? clean && ratio >= minRatio && (extra ? extra(m) : true) : null;
+    rows.push({
+      scenario: name,
+      reqPerSec: fmt.rate(m.reqPerSec),
+      p50Ms: fmt.ms(m.p50Ms),
+      p99Ms: fmt.ms(m.p99Ms),
+      errors: errorCell(m),
+      baseline: against.m ? `${against.name} ${fmt.rate(against.m.reqPerSec)}` : 'n/a',
+      ratio: fmt.ratio(ratio),
+      goal,
+      met,
+    });
+  };
+  scenarioRow('GET one decision (whole) @10', results.get, { name: 'B_read', m: baselines.read }, 0.6, '>= 0.6 x, p99 <= 25 ms', (m) => m.p99Ms <= 25);
+  scenarioRow('list 50 decisions, page 1 @10', results.list1, { name: 'B_read', m: baselines.read }, 0.3, '>= 0.3 x');
+  scenarioRow(`list 50 decisions, ${config.deepLabel} @10`, results.listDeep, { name: 'page 1', m: results.list1 }, 0.8, 'within 20 % of page 1');
+  scenarioRow('create decision @10', results.create, { name: 'B_write@10', m: baselines.write10 }, 0.3, '>= 0.3 x');
+  scenarioRow('cast vote @32', results.vote, { name: 'B_write@32', m: baselines.write32 }, 0.3, '>= 0.3 x, 0 errors, only 201');
+  scenarioRow('full stack: GET programmes?limit=1 @10', results.trivial, { name: 'B_hello', m: baselines.hello }, 0.6, '>= 0.6 x');
+  if (exported) {
+    const growthOk = exported.rss.growthKiB < (50 * 1000 * 1000) / 1024;
+    rows.push({
+      scenario: `NDJSON audit export, ${exported.export.lines.toLocaleString('en')} rows (rows/s)`,
+      reqPerSec: fmt.rate(exported.export.rowsPerSecond),
+      p50Ms: '-',
+      p99Ms: '-',
+      errors: exported.export.status === 200 && exported.export.lines === exported.headSeq ? '0 / 0' : `status ${exported.export.status}, ${exported.export.lines} lines`,
+      baseline: `COPY ${fmt.rate(exported.copyRowsPerSecond)} rows/s`,
+      ratio: fmt.ratio(exported.ratioToCopy),
+      goal: `>= 0.3 x COPY; RSS +${fmt.mib(exported.rss.growthKiB)} (< 50 MB)`,
+      met: exported.ratioToCopy >= 0.3 && growthOk,
+    });
+    if (exported.export.status !== 200 || exported.export.lines !== exported.headSeq) problems.push(`export: status ${exported.export.status}, ${exported.export.lines} lines for head ${exported.headSeq}`);
+  }
+  const markdown = markdownTable(rows);
+  const file = writeResults(smoke ? 'smoke' : 'full', {
+    mode: smoke ? 'smoke' : 'full',
+    startedAt: stamp,
+    machine,
+    service: entry.note,
+    config,
+    database: { name: dbName, kept: keep },
+    volume: { ...volume, useCaseSeconds, generatedAuditEvents: generatedEvents, loadSeconds, dataset: { statusCounts: dataset.statusCounts, votesCast: dataset.votesCast } },
+    baselines,
+    scenarios: results,
+    databaseActivity: activity,
+    list: { deepOffset: config.deepOffset, note: deepCursorNote },
+    vote: { pairsAvailable: votePairs, stoppedEarly: voteStoppedEarly },
+    export: exported,
+    profile,
+    problems,
+    table: markdown,
+  });
+  process.stdout.write(`\n${markdown}\n\n`);
+  log(`results: ${path.relative(process.cwd(), file)}`);
+  for (const problem of problems) log(`PROBLEM: ${problem}`);
+  return problems.length === 0 ? 0 : 1;
+}
+
+let code = 1;
+try {
+  code = await main();
+} catch (error) {
+  log(`failed: ${(error as Error).stack ?? String(error)}`);
+  if (service) log(`service output:\n${service.output()}`);
+} finally {
+  await cleanup();
+}
+process.exit(code);
