@@ -1,9 +1,9 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Principal } from '../domain/access.js';
 import type { Tx } from '../db/client.js';
-import { auditEvents, auditHead } from '../db/schema.js';
+import { auditEvents, auditHead, outboxEvents } from '../db/schema.js';
 import { eventHash, type UnhashedEvent } from './chain.js';
-import { isWebhookEventType, recordOutboxEvents, type WebhookEventType } from '../notifications/outbox.js';
+import { isWebhookEventType, outboxRows, outboxTargets, type OutboxEntry, type OutboxTargets } from '../notifications/outbox.js';
 
 export interface AuditEntry {
   action: string;
@@ -26,6 +26,15 @@ export interface AuditEntry {
  */
 export async function appendAuditEvents(tx: Tx, actor: Principal, entries: readonly AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
+  // Events about a decision that subscribers may want also go to the webhook outbox. Their
+  // filter targets are read before the head is locked, to keep the locked section short.
+  const targets = new Map<string, OutboxTargets>();
+  for (const entry of entries) {
+    if (entry.resourceType === 'decision' && isWebhookEventType(entry.action) && !targets.has(entry.resourceId)) {
+      targets.set(entry.resourceId, await outboxTargets(tx, entry.resourceId));
+    }
+  }
+
   const [head] = await tx
     .select({ seq: auditHead.seq, hash: auditHead.hash, now: sql<string>`to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` })
     .from(auditHead)
@@ -37,6 +46,7 @@ export async function appendAuditEvents(tx: Tx, actor: Principal, entries: reado
   let seq = head.seq;
   let prevHash = head.hash;
   const rows: (typeof auditEvents.$inferInsert)[] = [];
+  const notifications: OutboxEntry[] = [];
   for (const entry of entries) {
     seq += 1;
     const event: UnhashedEvent = {
@@ -63,22 +73,19 @@ export async function appendAuditEvents(tx: Tx, actor: Principal, entries: reado
       prevHash,
       hash,
     });
+    const target = entry.resourceType === 'decision' ? targets.get(entry.resourceId) : undefined;
+    if (target !== undefined && isWebhookEventType(entry.action)) {
+      notifications.push({ type: entry.action, decisionId: entry.resourceId, occurredAt, auditSeq: seq, data: event.data, targets: target });
+    }
     prevHash = hash;
   }
-  await tx.insert(auditEvents).values(rows);
-  await tx.update(auditHead).set({ seq, hash: prevHash }).where(eq(auditHead.id, 1));
-  // Every event about a decision that subscribers may want also goes to the webhook outbox,
-  // in this same transaction.
-  await recordOutboxEvents(
-    tx,
-    rows
-      .filter((row) => row.resourceType === 'decision' && isWebhookEventType(row.action))
-      .map((row) => ({
-        type: row.action as WebhookEventType,
-        decisionId: row.resourceId,
-        occurredAt,
-        auditSeq: row.seq,
-        data: row.data,
-      })),
-  );
+
+  // One statement writes the events, their notifications and the new head: one round trip
+  // while the head is locked.
+  const insertEvents = tx.insert(auditEvents).values(rows).getSQL();
+  const insertNotifications =
+    notifications.length === 0 ? sql`select 1` : tx.insert(outboxEvents).values(outboxRows(notifications)).getSQL();
+  await tx.execute(sql`
+    with appended as (${insertEvents}), notified as (${insertNotifications})
+    update ${auditHead} set seq = ${seq}, hash = ${prevHash} where id = 1`);
 }

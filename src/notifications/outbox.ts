@@ -19,37 +19,47 @@ export function isWebhookEventType(action: string): action is WebhookEventType {
   return (WEBHOOK_EVENT_TYPES as readonly string[]).includes(action);
 }
 
+export interface OutboxTargets {
+  programmeIds: string[];
+  municipalityIds: string[];
+}
+
+/** The programmes and municipalities of a decision, stored beside its events for the subscriptions' filters. */
+export async function outboxTargets(tx: Tx, decisionId: string): Promise<OutboxTargets> {
+  const programmeRows = await tx
+    .selectDistinct({ id: commitments.programmeId })
+    .from(commitments)
+    .where(eq(commitments.decisionId, decisionId));
+  const [decision] = await tx
+    .select({ required: decisions.requiredMunicipalityIds })
+    .from(decisions)
+    .where(eq(decisions.id, decisionId));
+  return { programmeIds: programmeRows.map((row) => row.id), municipalityIds: decision?.required ?? [] };
+}
+
 export interface OutboxEntry {
   type: WebhookEventType;
   decisionId: string;
   occurredAt: string;
   auditSeq: number;
   data: unknown;
+  targets: OutboxTargets;
 }
 
 /**
- * Writes notifications into the outbox inside the caller's transaction, so an event exists if
- * and only if its change committed. The programmes and municipalities of the decision are stored
- * beside it for the subscriptions' filters.
+ * The outbox rows for notifications, inserted by the audit trail in the same statement as their
+ * events, so an event exists if and only if its change committed. The event id is the unique key
+ * receivers deduplicate on; the payload names it.
  */
-export async function recordOutboxEvents(tx: Tx, entries: readonly OutboxEntry[]): Promise<void> {
-  for (const entry of entries) {
-    const programmeRows = await tx
-      .selectDistinct({ id: commitments.programmeId })
-      .from(commitments)
-      .where(eq(commitments.decisionId, entry.decisionId));
-    const [decision] = await tx
-      .select({ required: decisions.requiredMunicipalityIds })
-      .from(decisions)
-      .where(eq(decisions.id, entry.decisionId));
-    // The event id is the unique key receivers deduplicate on; the payload names it.
+export function outboxRows(entries: readonly OutboxEntry[]): (typeof outboxEvents.$inferInsert)[] {
+  return entries.map((entry) => {
     const eventId = randomUUID();
-    await tx.insert(outboxEvents).values({
+    return {
       eventId,
       eventType: entry.type,
       decisionId: entry.decisionId,
-      programmeIds: programmeRows.map((r) => r.id),
-      municipalityIds: decision?.required ?? [],
+      programmeIds: entry.targets.programmeIds,
+      municipalityIds: entry.targets.municipalityIds,
       payload: {
         id: eventId,
         type: entry.type,
@@ -58,6 +68,6 @@ export async function recordOutboxEvents(tx: Tx, entries: readonly OutboxEntry[]
         auditSeq: entry.auditSeq,
         data: entry.data,
       },
-    });
-  }
+    };
+  });
 }

@@ -1088,7 +1088,7 @@ t.test('the NDJSON export equals the listed events and passes the offline verifi
     all,
     'line by line the export is the listed events, in seq order',
   );
-  t.ok(lines.every((line) => !line.includes('\n') && line.startsWith('{"action":')), 'each line is one JSON object');
+  t.ok(lines.every((line) => !line.includes('\n') && line.startsWith('{"seq":')), 'each line is one JSON object, seq first');
 
   const file = join(tempDir, 'export.ndjson');
   writeFileSync(file, res.body);
