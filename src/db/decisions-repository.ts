@@ -62,39 +62,31 @@ export async function updateDecision(ex: Executor, id: string, values: PgUpdateS
   return row!;
 }
 
-/** Children of many decisions in three queries, whatever the number of decisions. */
+const withChildren = {
+  commitments: { orderBy: [asc(commitments.position)] },
+  conditions: { orderBy: [asc(conditions.position)] },
+  votes: { orderBy: [asc(votes.castAt), asc(votes.id)] },
+};
+
+function toAggregate(row: DecisionRow & Pick<DecisionAggregate, 'commitments' | 'conditions' | 'votes'>): DecisionAggregate {
+  const { commitments: c, conditions: k, votes: v, ...decision } = row;
+  return { decision, commitments: c, conditions: k, votes: v };
+}
+
+/** Decisions with their children in one query (JSON aggregation), whatever their number. */
 export async function loadAggregates(ex: Executor, rows: readonly DecisionRow[]): Promise<DecisionAggregate[]> {
   if (rows.length === 0) return [];
-  const ids = rows.map((row) => row.id);
-  // One after the other: inside a transaction they share one connection, which runs one query at a time.
-  const commitmentRows = await ex.select().from(commitments).where(inArray(commitments.decisionId, ids)).orderBy(asc(commitments.position));
-  const conditionRows = await ex.select().from(conditions).where(inArray(conditions.decisionId, ids)).orderBy(asc(conditions.position));
-  const voteRows = await ex.select().from(votes).where(inArray(votes.decisionId, ids)).orderBy(asc(votes.castAt), asc(votes.id));
-  const group = <T extends { decisionId: string }>(items: T[]) => {
-    const byDecision = new Map<string, T[]>();
-    for (const item of items) {
-      const list = byDecision.get(item.decisionId);
-      if (list) list.push(item);
-      else byDecision.set(item.decisionId, [item]);
-    }
-    return byDecision;
-  };
-  const c = group(commitmentRows);
-  const k = group(conditionRows);
-  const v = group(voteRows);
-  return rows.map((decision) => ({
-    decision,
-    commitments: c.get(decision.id) ?? [],
-    conditions: k.get(decision.id) ?? [],
-    votes: v.get(decision.id) ?? [],
-  }));
+  const found = await ex.query.decisions.findMany({
+    where: inArray(decisions.id, rows.map((row) => row.id)),
+    with: withChildren,
+  });
+  const byId = new Map(found.map((row) => [row.id, toAggregate(row)]));
+  return rows.flatMap((row) => byId.get(row.id) ?? []);
 }
 
 export async function loadAggregate(ex: Executor, id: string): Promise<DecisionAggregate | undefined> {
-  const row = await findDecisionRow(ex, id);
-  if (row === undefined) return undefined;
-  const [aggregate] = await loadAggregates(ex, [row]);
-  return aggregate;
+  const row = await ex.query.decisions.findFirst({ where: eq(decisions.id, id), with: withChildren });
+  return row && toAggregate(row);
 }
 
 export interface DecisionFilter {

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { relations, sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
@@ -321,3 +321,19 @@ export const webhookAttempts = pgTable(
   },
   (t) => [index('webhook_attempts_delivery_idx').on(t.deliveryId, t.attemptedAt)],
 );
+
+/** Relations, for loading a decision with its commitments, conditions and votes in one query. */
+export const decisionRelations = relations(decisions, ({ many }) => ({
+  commitments: many(commitments),
+  conditions: many(conditions),
+  votes: many(votes),
+}));
+export const commitmentRelations = relations(commitments, ({ one }) => ({
+  decision: one(decisions, { fields: [commitments.decisionId], references: [decisions.id] }),
+}));
+export const conditionRelations = relations(conditions, ({ one }) => ({
+  decision: one(decisions, { fields: [conditions.decisionId], references: [decisions.id] }),
+}));
+export const voteRelations = relations(votes, ({ one }) => ({
+  decision: one(decisions, { fields: [votes.decisionId], references: [decisions.id] }),
+}));
