@@ -1,59 +1,23 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
 import t from 'tap';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import {
+  baseEnv,
+  fetchReady,
+  freePort,
+  killGroup,
+  serverDatabase,
+  start,
+  tempDataDir,
+  waitUntilReady,
+  within,
+  type Started,
+} from '../helpers/server-process.js';
 
 /**
  * The real server, started as a user starts it (`npm start`: build, then `node dist/server.js`),
  * spoken to over real HTTP, and stopped with SIGTERM.
  */
-const PROJECT_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const ADMIN_API_KEY = `e2e-admin-${randomBytes(15).toString('hex')}`; // 40 characters
-
-interface Started {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Only what a shell user would have, plus the service's variables: no test-runner loaders. */
-function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'npm_config_cache']) {
-    const value = process.env[name];
-    if (value !== undefined) env[name] = value;
-  }
-  return env;
-}
-
-function start(command: string, args: string[], env: Record<string, string>): Started {
-  // A process group of its own, so teardown can stop npm and the node process it started.
-  const child = spawn(command, args, { cwd: PROJECT_DIR, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('exit', (code, signal) => resolve({ code, signal }));
-  });
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-/** Stops the whole process group we started, also when npm itself has already exited. */
-function killGroup(started: Started): void {
-  if (started.child.pid === undefined) return;
-  try {
-    process.kill(-started.child.pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
 
 /** The pid of the node process serving, as its own log lines tell (npm and sh sit in between). */
 function serverPid(started: Started): number {
@@ -78,71 +42,30 @@ function isRunning(pid: number): boolean {
   }
 }
 
-async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = randomInt(20_000, 40_000);
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-  throw new Error('no free port found');
-}
-
-function within<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** Polls /health/ready until 200; fails early when the process exits. */
-async function waitUntilReady(started: Started, baseUrl: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let exited = false;
-  void started.exited.then(() => (exited = true));
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`the server exited before it was ready:\n${started.stderr()}\n${started.stdout().slice(-2000)}`);
-    try {
-      const res = await fetch(`${baseUrl}/health/ready`, { signal: AbortSignal.timeout(2_000) });
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`the server was not ready within ${timeoutMs} ms:\n${started.stderr()}\n${started.stdout().slice(-2000)}`);
-}
-
 t.test('starts with npm start, serves over HTTP and stops cleanly on SIGTERM', async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'eszl-e2e-'));
-  t.teardown(() => rm(dataDir, { recursive: true, force: true }));
-
-  let database: TestDatabase | undefined;
-  if (process.env.DATABASE_URL) {
-    database = await createTestDatabase({ poolSize: 1 });
-    // Dropped (and its pool closed) only at the end, after the server is gone.
-    t.teardown(() => database!.close());
-  }
+  const dataDir = await tempDataDir(t, 'eszl-e2e-');
+  // Dropped (and its pool closed) only at the end, after the server is gone.
+  const database = await serverDatabase(t);
 
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const server = start('npm', ['start'], {
-    ...baseEnv(),
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    ADMIN_API_KEY,
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'info',
-    ...(database?.url !== undefined && { DATABASE_URL: database.url }),
-  });
+  // A process group of its own, so teardown can stop npm and the node process it started.
+  const server = start(
+    {
+      ...baseEnv('npm_config_cache'),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ADMIN_API_KEY,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      ...(database?.url !== undefined && { DATABASE_URL: database.url }),
+    },
+    { command: 'npm', args: ['start'] },
+  );
   t.teardown(() => killGroup(server));
 
   // `npm start` builds first (tsc), so the budget covers the build as well as the start.
-  await waitUntilReady(server, baseUrl, 120_000);
+  await waitUntilReady(server, () => fetchReady(baseUrl), 120_000);
 
   const ready = await fetch(`${baseUrl}/health/ready`);
   t.equal(ready.status, 200, '/health/ready');
@@ -195,19 +118,21 @@ t.test('starts with npm start, serves over HTTP and stops cleanly on SIGTERM', a
 });
 
 t.test('refuses to start with a short ADMIN_API_KEY, naming it on one line', async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'eszl-e2e-'));
-  t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+  const dataDir = await tempDataDir(t, 'eszl-e2e-');
   const port = await freePort();
 
   for (const key of ['short', 'Secret-but-31-characters-long!!']) {
-    const server = start(process.execPath, ['dist/server.js'], {
-      ...baseEnv(),
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      ADMIN_API_KEY: key,
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'info',
-    });
+    const server = start(
+      {
+        ...baseEnv('npm_config_cache'),
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        ADMIN_API_KEY: key,
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'info',
+      },
+      { command: process.execPath, args: ['dist/server.js'] },
+    );
     t.teardown(() => killGroup(server));
     const exit = await within(server.exited, 20_000);
     t.not(exit, 'timeout', 'the process exits');

@@ -1,30 +1,26 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { sql } from 'drizzle-orm';
 import { openDatabase } from '../../src/db/client.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import {
+  baseEnv,
+  freePort,
+  hasExited,
+  killGroup,
+  serverDatabase,
+  start,
+  tempDataDir,
+  waitUntilReady,
+  within,
+} from '../helpers/server-process.js';
 
 /**
  * Graceful shutdown: SIGTERM lets a request that is still being received finish (it is answered
  * 201 and its change is made), refuses new work, and the process then exits with code 0.
  * The server runs as a child process from the TypeScript sources (`node --import tsx`).
  */
-const PROJECT_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const ADMIN_API_KEY = `e2e-admin-${randomBytes(15).toString('hex')}`; // 40 characters
-
-interface Started {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
 
 interface HttpAnswer {
   status: number;
@@ -32,65 +28,7 @@ interface HttpAnswer {
   body: string;
 }
 
-/** Only what a shell user would have, plus the service's variables: no test-runner loaders. */
-function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG']) {
-    const value = process.env[name];
-    if (value !== undefined) env[name] = value;
-  }
-  return env;
-}
-
-function start(env: Record<string, string>): Started {
-  // A process group of its own, so teardown can stop it and anything it started.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: PROJECT_DIR,
-    env,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('exit', (code, signal) => resolve({ code, signal }));
-  });
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-function killGroup(started: Started): void {
-  if (started.child.exitCode !== null || started.child.signalCode !== null || started.child.pid === undefined) return;
-  try {
-    process.kill(-started.child.pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
-
-async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = randomInt(20_000, 40_000);
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-  throw new Error('no free port found');
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function within<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** One request over a connection of its own (no pooling), so "new connection" means what it says. */
 function freshRequest(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<HttpAnswer> {
@@ -108,39 +46,17 @@ function freshRequest(port: number, method: string, path: string, headers: Recor
   });
 }
 
-/** Polls /health/ready until 200; fails early when the process exits. */
-async function waitUntilReady(started: Started, port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let exited = false;
-  void started.exited.then(() => (exited = true));
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`the server exited before it was ready:\n${started.stderr()}\n${started.stdout().slice(-2000)}`);
-    try {
-      const res = await freshRequest(port, 'GET', '/health/ready', {});
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(250);
-  }
-  throw new Error(`the server was not ready within ${timeoutMs} ms:\n${started.stderr()}\n${started.stdout().slice(-2000)}`);
-}
-
 t.test('SIGTERM during a slow request lets it finish, refuses new connections, then exits 0', async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'eszl-shutdown-'));
-  t.teardown(() => rm(dataDir, { recursive: true, force: true }));
-
-  let database: TestDatabase | undefined;
-  if (process.env.DATABASE_URL) {
-    database = await createTestDatabase({ poolSize: 1 });
+  const dataDir = await tempDataDir(t, 'eszl-shutdown-');
+  const database = await serverDatabase(t);
+  if (database !== undefined) {
     // Only the server uses this database: close the test's own pool now; close() at the end only drops it.
     await database.database.close();
     database.database.close = async () => {};
-    const dropped = database;
-    t.teardown(() => dropped.close());
   }
 
   const port = await freePort();
+  // A process group of its own, so teardown can stop it and anything it started.
   const server = start({
     ...baseEnv(),
     PORT: String(port),
@@ -151,9 +67,11 @@ t.test('SIGTERM during a slow request lets it finish, refuses new connections, t
     RATE_LIMIT_PER_MINUTE: '0',
     ...(database?.url !== undefined && { DATABASE_URL: database.url }),
   });
-  t.teardown(() => killGroup(server));
+  t.teardown(() => {
+    if (!hasExited(server)) killGroup(server);
+  });
 
-  await waitUntilReady(server, port, 60_000);
+  await waitUntilReady(server, async () => (await freshRequest(port, 'GET', '/health/ready', {})).status === 200, 60_000);
   const authorization = `Bearer ${ADMIN_API_KEY}`;
 
   // A slow client: the body arrives in two halves, a second apart, with SIGTERM in between.

@@ -1,15 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createHmac, randomBytes, randomInt } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { amsterdamDateOf } from '../../src/domain/clock.js';
 import { verifySignature } from '../../src/notifications/signing.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { baseEnv, fetchReady, freePort, serverDatabase, start, tempDataDir } from '../helpers/server-process.js';
 
 /**
  * The issue's "done when", end to end: the real server process (`node --import tsx
@@ -19,7 +14,6 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
  * during a burst and started again on the same port: nothing is lost. The server runs on the
  * system clock, so dates are relative to today.
  */
-const PROJECT_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const ADMIN_API_KEY = `e2e-admin-${randomBytes(15).toString('hex')}`;
 const SIGNING_KEY = `e2e-webhook-key-${randomBytes(16).toString('hex')}`;
 const DAY = 86_400_000;
@@ -88,28 +82,6 @@ class Receiver {
   }
 }
 
-async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = randomInt(20_000, 40_000);
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-  throw new Error('no free port found');
-}
-
-function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'npm_config_cache']) {
-    const value = process.env[name];
-    if (value !== undefined) env[name] = value;
-  }
-  return env;
-}
-
 function signedWith(secret: string, hit: Hit): boolean {
   const header = String(hit.headers['eszl-signature'] ?? '');
   const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
@@ -128,13 +100,8 @@ async function until(done: () => boolean, polls: number): Promise<boolean> {
 }
 
 t.test('the real server delivers the WTMR story to a subscribed receiver, signed, and loses nothing while it is down', async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'eszl-e2e-webhooks-'));
-  t.teardown(() => rm(dataDir, { recursive: true, force: true }));
-  let database: TestDatabase | undefined;
-  if (process.env.DATABASE_URL) {
-    database = await createTestDatabase({ poolSize: 1 });
-    t.teardown(() => database!.close());
-  }
+  const dataDir = await tempDataDir(t, 'eszl-e2e-webhooks-');
+  const database = await serverDatabase(t);
 
   const receiver = new Receiver();
   await receiver.listen(0);
@@ -142,11 +109,9 @@ t.test('the real server delivers the WTMR story to a subscribed receiver, signed
 
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: PROJECT_DIR,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...baseEnv(),
+  const server = start(
+    {
+      ...baseEnv('npm_config_cache'),
       PORT: String(port),
       HOST: '127.0.0.1',
       ADMIN_API_KEY,
@@ -161,14 +126,11 @@ t.test('the real server delivers the WTMR story to a subscribed receiver, signed
       OVERDUE_CHECK_INTERVAL_MS: '200',
       ...(database?.url !== undefined && { DATABASE_URL: database.url }),
     },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    { detached: false },
+  );
+  const { child } = server;
   let gone = false;
-  void exited.then(() => (gone = true));
+  void server.exited.then(() => (gone = true));
   t.teardown(() => {
     if (!gone && child.pid !== undefined) child.kill('SIGKILL');
   });
@@ -176,13 +138,13 @@ t.test('the real server delivers the WTMR story to a subscribed receiver, signed
   let ready = false;
   for (let i = 0; i < 240 && !ready && !gone; i++) {
     try {
-      ready = (await fetch(`${baseUrl}/health/ready`, { signal: AbortSignal.timeout(2_000) })).status === 200;
+      ready = await fetchReady(baseUrl);
     } catch {
       // not listening yet
     }
     if (!ready) await pause(250);
   }
-  if (!ready) throw new Error(`the server did not become ready:\n${stderr}\n${stdout.slice(-2000)}`);
+  if (!ready) throw new Error(`the server did not become ready:\n${server.stderr()}\n${server.stdout().slice(-2000)}`);
 
   const call = async <T>(method: string, path: string, body?: unknown, expected = [200, 201, 204]): Promise<T> => {
     const res = await fetch(`${baseUrl}/api/v1${path}`, {
@@ -282,8 +244,8 @@ t.test('the real server delivers the WTMR story to a subscribed receiver, signed
   t.comment(`e2e: ${log.items.reduce((sum, item) => sum + item.attempts, 0)} attempts for ${log.items.length} deliveries`);
 
   child.kill('SIGTERM');
-  const exit = await Promise.race([exited, pause(20_000).then(() => 'timeout' as const)]);
+  const exit = await Promise.race([server.exited, pause(20_000).then(() => 'timeout' as const)]);
   t.same(exit, { code: 0, signal: null }, 'the server stops cleanly on SIGTERM, background jobs included');
-  t.notOk(stdout.includes(SIGNING_KEY) || stderr.includes(SIGNING_KEY), 'the signing key is not in the log');
-  t.notOk(stdout.includes(subscription.secret), 'nor the subscription secret');
+  t.notOk(server.stdout().includes(SIGNING_KEY) || server.stderr().includes(SIGNING_KEY), 'the signing key is not in the log');
+  t.notOk(server.stdout().includes(subscription.secret), 'nor the subscription secret');
 });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Decision } from '../../src/use-cases/decision-views.js';
 import type { Client } from './app.js';
 
 /** Small factories over the HTTP API: each returns the created resource's JSON. */
@@ -46,4 +47,39 @@ export async function createKey(client: Client, role: string, organisationId?: s
   return created<{ id: string; key: string; role: string }>(
     client.post('/api/v1/api-keys', { name: `${role} key ${unique()}`, role, ...(organisationId && { organisationId }) }),
   );
+}
+
+/** POSTs a decision body as it stands; the new draft. */
+export function createDecision(client: Client, body: Record<string, unknown>) {
+  return created<Decision>(client.post('/api/v1/decisions', body));
+}
+
+/** Adopts a decision and checks it lands in `expected` (adopted, or pending_ratification). */
+export async function adopt(client: Client, id: string, expected: Decision['status']): Promise<Decision> {
+  const res = await client.post(`/api/v1/decisions/${id}/adopt`);
+  if (res.statusCode !== 200) throw new Error(`adopt: expected 200, got ${res.statusCode}: ${res.body}`);
+  const decision = JSON.parse(res.body) as Decision;
+  if (decision.status !== expected) throw new Error(`adopt: expected ${expected}, got ${decision.status}`);
+  return decision;
+}
+
+export async function getDecision(client: Client, id: string): Promise<Decision> {
+  const res = await client.get(`/api/v1/decisions/${id}`);
+  if (res.statusCode !== 200) throw new Error(`get decision: expected 200, got ${res.statusCode}: ${res.body}`);
+  return JSON.parse(res.body) as Decision;
+}
+
+/** Every item of a list endpoint, following nextCursor to the end, `limit` items a page. */
+export async function listAll<T>(client: Client, path: string, limit = 200): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const separator = path.includes('?') ? '&' : '?';
+    const res = await client.get(`${path}${separator}limit=${limit}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
+    if (res.statusCode !== 200) throw new Error(`GET ${path}: ${res.statusCode} ${res.body}`);
+    const page = JSON.parse(res.body) as { items: T[]; nextCursor: string | null };
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return items;
 }

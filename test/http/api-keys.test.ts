@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import t, { type Test } from 'tap';
-import type { LightMyRequestResponse } from 'fastify';
+import t from 'tap';
 import { sql } from 'drizzle-orm';
 import { ADMIN_KEY, startTestApp, type Client } from '../helpers/app.js';
+import { problemOf } from '../helpers/assertions.js';
 import { createCentreMunicipality, createKey, createOrganisation, createProgramme } from '../helpers/factories.js';
 
 /** Authentication with API keys, the roles of the contract, and managing keys (admin only). */
@@ -22,17 +22,6 @@ interface ApiKeyJson {
   organisationId: string | null;
   key?: string;
   createdAt: string;
-}
-
-function problemOf(t: Test, res: LightMyRequestResponse, status: number, code?: string) {
-  t.equal(res.statusCode, status, `status ${status} (body: ${res.body.slice(0, 300)})`);
-  t.match(String(res.headers['content-type']), /^application\/problem\+json/, 'content-type is application/problem+json');
-  const body = res.json<{ status: number; code: string; title: string; detail: string; errors?: { path: string }[] }>();
-  t.equal(body.status, status, 'status field equals the HTTP status');
-  t.type(body.title, 'string');
-  t.type(body.detail, 'string');
-  if (code !== undefined) t.equal(body.code, code, `code is ${code}`);
-  return body;
 }
 
 /** One key per role; the college key is bound to a fresh centre municipality. */

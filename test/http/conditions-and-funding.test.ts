@@ -1,9 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import t, { type Test } from 'tap';
-import type { LightMyRequestResponse } from 'fastify';
 import { fixedClock } from '../../src/domain/clock.js';
+import type { CommitmentListItem, Condition, Decision } from '../../src/use-cases/decision-views.js';
+import type { ProgrammeFunding } from '../../src/use-cases/funding.js';
 import { startTestApp, type Client } from '../helpers/app.js';
-import { createCentreMunicipalities, createKey, createProgramme } from '../helpers/factories.js';
+import { expectStatus, okJson, problemOf, sortedErrorPaths } from '../helpers/assertions.js';
+import { adopt, createCentreMunicipalities, createDecision, createKey, createProgramme, getDecision } from '../helpers/factories.js';
 
 /**
  * Conditions of a decision (derived status, fulfilment) and the money views: funding of a
@@ -18,72 +20,6 @@ const centre = await createCentreMunicipalities(admin);
 const centreIds = [centre.heerlen.id, centre.sittardGeleen.id, centre.maastricht.id];
 const programme = await createProgramme(admin);
 
-interface Condition {
-  id: string;
-  description: string;
-  dueDate: string;
-  status: 'open' | 'fulfilled' | 'overdue';
-  fulfilledOn: string | null;
-  evidence: string | null;
-}
-
-interface Decision {
-  id: string;
-  status: string;
-  totalAmountCents: number;
-  commitments: { id: string; programmeId: string; year: number; amountCents: number; purpose: string | null }[];
-  conditions: Condition[];
-}
-
-interface Funding {
-  programmeId: string;
-  years: { year: number; bindingCents: number; pendingCents: number }[];
-  totalBindingCents: number;
-  totalPendingCents: number;
-}
-
-interface CommitmentItem {
-  id: string;
-  decisionId: string;
-  programmeId: string;
-  year: number;
-  amountCents: number;
-  purpose: string | null;
-  decisionStatus: string;
-  binding: boolean;
-}
-
-interface Problem {
-  status: number;
-  title: string;
-  detail: string;
-  code: string;
-  errors?: { path: string; message: string }[];
-}
-
-function problemOf(t: Test, res: LightMyRequestResponse, status: number, code?: string): Problem {
-  t.equal(res.statusCode, status, `status ${status} (body: ${res.body.slice(0, 400)})`);
-  t.match(String(res.headers['content-type']), /^application\/problem\+json/, 'content-type is application/problem+json');
-  const body = res.json<Problem>();
-  t.equal(body.status, status, 'status field equals the HTTP status');
-  t.type(body.title, 'string', 'title is present');
-  t.type(body.detail, 'string', 'detail is present');
-  if (code !== undefined) t.equal(body.code, code, `code is ${code}`);
-  return body;
-}
-
-function okJson<T>(t: Test, res: LightMyRequestResponse, status = 200): T {
-  t.equal(res.statusCode, status, `status ${status} (body: ${res.body.slice(0, 400)})`);
-  t.match(String(res.headers['content-type']), /^application\/json/, 'content-type is application/json');
-  return res.json<T>();
-}
-
-const paths = (problem: Problem) => (problem.errors ?? []).map((error) => error.path).sort();
-
-function expectStatus(res: LightMyRequestResponse, status: number, what: string): void {
-  if (res.statusCode !== status) throw new Error(`${what}: expected ${status}, got ${res.statusCode}: ${res.body}`);
-}
-
 const DEFAULT_CONDITIONS = [
   { description: 'Meetbare resultaatcriteria aanleveren, ten minste het verwachte aantal plaatsingen', dueDate: '2026-02-15' },
   { description: 'Begroting 2026 aanleveren', dueDate: '2026-03-01' },
@@ -97,28 +33,18 @@ interface CommitmentInput {
   purpose?: string;
 }
 
-async function draftDecision(
+function draftDecision(
   client: Client,
   commitments: CommitmentInput[],
   conditions: { description: string; dueDate: string }[] = DEFAULT_CONDITIONS,
 ): Promise<Decision> {
-  const res = await client.post('/api/v1/decisions', {
+  return createDecision(client, {
     reference: `PB-${randomBytes(5).toString('hex')}`,
     title: 'Principebesluit',
     boardMeetingDate: '2026-01-22',
     commitments: commitments.map((c) => ({ programmeId: programme.id, ...c })),
     conditions,
   });
-  expectStatus(res, 201, 'create decision');
-  return res.json<Decision>();
-}
-
-async function adopt(id: string, expected: string): Promise<Decision> {
-  const res = await admin.post(`/api/v1/decisions/${id}/adopt`);
-  expectStatus(res, 200, 'adopt');
-  const decision = res.json<Decision>();
-  if (decision.status !== expected) throw new Error(`adopt: expected ${expected}, got ${decision.status}`);
-  return decision;
 }
 
 async function voteOn(id: string, municipalityId: string, outcome: 'approve' | 'reject'): Promise<void> {
@@ -134,21 +60,15 @@ async function inState(status: string, commitments?: CommitmentInput[]): Promise
   if (status === 'draft') return draft;
   if (status === 'withdrawn') {
     expectStatus(await admin.post(`/api/v1/decisions/${draft.id}/withdraw`, { reason: 'Ingetrokken' }), 200, 'withdraw');
-    return getDecision(draft.id);
+    return getDecision(admin, draft.id);
   }
-  if (status === 'adopted') return adopt(draft.id, 'adopted');
-  const pending = await adopt(draft.id, 'pending_ratification');
+  if (status === 'adopted') return adopt(admin, draft.id, 'adopted');
+  const pending = await adopt(admin, draft.id, 'pending_ratification');
   if (status === 'ratified') for (const id of centreIds) await voteOn(pending.id, id, 'approve');
   if (status === 'rejected') await voteOn(pending.id, centre.heerlen.id, 'reject');
-  const decision = await getDecision(pending.id);
+  const decision = await getDecision(admin, pending.id);
   if (decision.status !== status) throw new Error(`expected ${status}, got ${decision.status}`);
   return decision;
-}
-
-async function getDecision(id: string): Promise<Decision> {
-  const res = await admin.get(`/api/v1/decisions/${id}`);
-  expectStatus(res, 200, 'get decision');
-  return res.json<Decision>();
 }
 
 function fulfil(client: Client, decisionId: string, conditionId: string, body: Record<string, unknown>) {
@@ -157,15 +77,15 @@ function fulfil(client: Client, decisionId: string, conditionId: string, body: R
 
 const evidence = { fulfilledOn: '2026-02-14', evidence: 'Notitie resultaatcriteria WTMR, 14 februari 2026' };
 
-async function funding(t: Test, programmeId: string, client: Client = admin): Promise<Funding> {
-  const body = okJson<Funding>(t, await client.get(`/api/v1/programmes/${programmeId}/funding`));
+async function funding(t: Test, programmeId: string, client: Client = admin): Promise<ProgrammeFunding> {
+  const body = okJson<ProgrammeFunding>(t, await client.get(`/api/v1/programmes/${programmeId}/funding`));
   t.same(Object.keys(body).sort(), ['programmeId', 'totalBindingCents', 'totalPendingCents', 'years']);
   t.equal(body.programmeId, programmeId);
   return body;
 }
 
 /** The years that carry money: a year with nothing may or may not be listed. */
-const withMoney = (f: Funding) => f.years.filter((y) => y.bindingCents !== 0 || y.pendingCents !== 0);
+const withMoney = (f: ProgrammeFunding) => f.years.filter((y) => y.bindingCents !== 0 || y.pendingCents !== 0);
 
 // ---------------------------------------------------------------------------------------------
 // Condition status
@@ -234,7 +154,7 @@ for (const status of ['pending_ratification', 'adopted', 'ratified']) {
       fulfilledOn: '2026-02-14',
       evidence: evidence.evidence,
     });
-    const after = await getDecision(decision.id);
+    const after = await getDecision(admin, decision.id);
     t.equal(after.status, status, 'the decision keeps its status');
     t.same(after.conditions[0], condition, 'the decision shows the fulfilled condition');
     t.same(after.conditions.slice(1), decision.conditions.slice(1), 'the other conditions are untouched');
@@ -257,7 +177,7 @@ t.test('a secretariat key can fulfil a condition; college, auditor and reader ke
     const client = ctx.as((await createKey(admin, role, organisationId)).key);
     problemOf(t, await fulfil(client, decision.id, decision.conditions[1]!.id, evidence), 403, 'FORBIDDEN');
   }
-  t.same((await getDecision(decision.id)).conditions, decision.conditions, 'nothing was fulfilled');
+  t.same((await getDecision(admin, decision.id)).conditions, decision.conditions, 'nothing was fulfilled');
   const secretariat = ctx.as((await createKey(admin, 'secretariat')).key);
   const condition = okJson<Condition>(t, await fulfil(secretariat, decision.id, decision.conditions[1]!.id, evidence));
   t.equal(condition.status, 'fulfilled');
@@ -267,7 +187,7 @@ for (const status of ['draft', 'rejected', 'withdrawn']) {
   t.test(`fulfilling a condition of a ${status} decision answers 409 and changes nothing`, async (t) => {
     const decision = await inState(status);
     problemOf(t, await fulfil(admin, decision.id, decision.conditions[0]!.id, evidence), 409, 'DECISION_TRANSITION_NOT_ALLOWED');
-    t.same(await getDecision(decision.id), decision, 'the decision is unchanged');
+    t.same(await getDecision(admin, decision.id), decision, 'the decision is unchanged');
   });
 }
 
@@ -282,7 +202,7 @@ t.test('fulfilling a condition a second time answers 409 CONDITION_NOT_FULFILLAB
     409,
     'CONDITION_NOT_FULFILLABLE',
   );
-  t.same((await getDecision(decision.id)).conditions[1], first, 'the first fulfilment stands');
+  t.same((await getDecision(admin, decision.id)).conditions[1], first, 'the first fulfilment stands');
 });
 
 t.test('fulfilling an unknown condition answers 404 RESOURCE_NOT_FOUND', async (t) => {
@@ -295,8 +215,8 @@ t.test('fulfilling a condition of another decision answers 404 and fulfils nothi
   const one = await inState('adopted');
   const other = await inState('adopted');
   problemOf(t, await fulfil(admin, one.id, other.conditions[0]!.id, evidence), 404, 'RESOURCE_NOT_FOUND');
-  t.same(await getDecision(one.id), one);
-  t.same(await getDecision(other.id), other);
+  t.same(await getDecision(admin, one.id), one);
+  t.same(await getDecision(admin, other.id), other);
 });
 
 t.test('a fulfilment dated after today answers 400 CONDITION_FULFILMENT_DATE_OUT_OF_RANGE', async (t) => {
@@ -307,20 +227,20 @@ t.test('a fulfilment dated after today answers 400 CONDITION_FULFILMENT_DATE_OUT
     400,
     'CONDITION_FULFILMENT_DATE_OUT_OF_RANGE',
   );
-  t.same(paths(problem), ['/fulfilledOn']);
-  t.same(await getDecision(decision.id), decision, 'nothing was fulfilled');
+  t.same(sortedErrorPaths(problem), ['/fulfilledOn']);
+  t.same(await getDecision(admin, decision.id), decision, 'nothing was fulfilled');
 });
 
 t.test('a fulfilment without evidence or with an invalid date answers 400 VALIDATION_FAILED', async (t) => {
   const decision = await inState('adopted');
   const conditionId = decision.conditions[0]!.id;
   const noEvidence = problemOf(t, await fulfil(admin, decision.id, conditionId, { fulfilledOn: '2026-02-14' }), 400, 'VALIDATION_FAILED');
-  t.same(paths(noEvidence), ['/evidence']);
+  t.same(sortedErrorPaths(noEvidence), ['/evidence']);
   problemOf(t, await fulfil(admin, decision.id, conditionId, { fulfilledOn: '2026-02-14', evidence: '' }), 400, 'VALIDATION_FAILED');
   const both = problemOf(t, await fulfil(admin, decision.id, conditionId, { fulfilledOn: '2026-02-30' }), 400, 'VALIDATION_FAILED');
-  t.same(paths(both), ['/evidence', '/fulfilledOn'], 'every problem at once');
+  t.same(sortedErrorPaths(both), ['/evidence', '/fulfilledOn'], 'every problem at once');
   problemOf(t, await fulfil(admin, decision.id, 'not-a-uuid', evidence), 400, 'VALIDATION_FAILED');
-  t.same(await getDecision(decision.id), decision, 'nothing was fulfilled');
+  t.same(await getDecision(admin, decision.id), decision, 'nothing was fulfilled');
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -343,7 +263,7 @@ t.test('WTMR: adopted, the money is pending per year; after the third approval i
   t.equal(beforeAdoption.totalBindingCents, 0);
   t.equal(beforeAdoption.totalPendingCents, 0);
 
-  await adopt(draft.id, 'pending_ratification');
+  await adopt(admin, draft.id, 'pending_ratification');
   const pending = await funding(t, wtmr.id);
   t.same(pending.years, [
     { year: 2026, bindingCents: 0, pendingCents: 14_000_000 },
@@ -453,7 +373,7 @@ t.test('funding of an unknown programme answers 404 RESOURCE_NOT_FOUND', async (
 // ---------------------------------------------------------------------------------------------
 
 interface CommitmentPage {
-  items: CommitmentItem[];
+  items: CommitmentListItem[];
   nextCursor: string | null;
 }
 
@@ -476,7 +396,7 @@ t.test('the commitments list filters by programme, year and binding, with the de
     rejected: await inState('rejected', [{ programmeId: own.id, year: 2028, amountCents: 10_000_001 }]),
     withdrawn: await inState('withdrawn', [{ programmeId: own.id, year: 2026, amountCents: 400 }]),
   };
-  const expected: CommitmentItem[] = Object.values(decisions).flatMap((decision) =>
+  const expected: CommitmentListItem[] = Object.values(decisions).flatMap((decision) =>
     decision.commitments.map((c) => ({
       id: c.id,
       decisionId: decision.id,
@@ -488,8 +408,8 @@ t.test('the commitments list filters by programme, year and binding, with the de
       binding: decision.status === 'adopted' || decision.status === 'ratified',
     })),
   );
-  const byId = (items: CommitmentItem[]) => [...items].sort((a, b) => a.id.localeCompare(b.id));
-  const select = (keep: (item: CommitmentItem) => boolean) => byId(expected.filter(keep));
+  const byId = (items: CommitmentListItem[]) => [...items].sort((a, b) => a.id.localeCompare(b.id));
+  const select = (keep: (item: CommitmentListItem) => boolean) => byId(expected.filter(keep));
 
   const all = await commitmentsPage(t, `programmeId=${own.id}&limit=200`);
   t.equal(all.nextCursor, null);

@@ -1,7 +1,8 @@
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { LightMyRequestResponse } from 'fastify';
 import { ADMIN_KEY, startTestApp } from '../helpers/app.js';
+import { errorPaths, problemOf } from '../helpers/assertions.js';
 import { createTestDatabase } from '../helpers/database.js';
 
 /** The conventions of the public contract: paths, errors, lists, headers, OpenAPI, health. */
@@ -10,32 +11,6 @@ import { createTestDatabase } from '../helpers/database.js';
 const env = { MAX_EVENT_LOOP_DELAY_MS: '0' };
 const ctx = await startTestApp(t, { env });
 const { admin, app } = ctx;
-
-interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  errors?: { path: string; message: string }[];
-}
-
-function problemOf(t: Test, res: LightMyRequestResponse, status: number, code?: string): Problem {
-  t.equal(res.statusCode, status, `status ${status} (body: ${res.body.slice(0, 300)})`);
-  t.match(String(res.headers['content-type']), /^application\/problem\+json/, 'content-type is application/problem+json');
-  const body = res.json<Problem>();
-  t.equal(body.status, status, 'status field equals the HTTP status');
-  t.type(body.type, 'string', 'type is present');
-  t.type(body.title, 'string', 'title is present');
-  t.type(body.detail, 'string', 'detail is present');
-  t.type(body.code, 'string', 'code is present');
-  if (code !== undefined) t.equal(body.code, code, `code is ${code}`);
-  return body;
-}
-
-function paths(body: Problem): string[] {
-  return (body.errors ?? []).map((error) => error.path);
-}
 
 /** Lines of a JavaScript stack trace, e.g. "    at Object.<anonymous> (/src/app.ts:1:1)". */
 const STACK_LINE = /\bat [^\s]+ \(|\n\s+at |\.ts:\d+:\d+|\.js:\d+:\d+/;
@@ -67,7 +42,7 @@ t.test('answers 404 for a trailing slash', async (t) => {
 t.test('lists every problem of an invalid body at once and rejects unknown properties', async (t) => {
   const res = await admin.post('/api/v1/organisations', { name: 'x'.repeat(201), kind: 'castle', extra: true });
   const body = problemOf(t, res, 400, 'VALIDATION_FAILED');
-  const found = paths(body);
+  const found = errorPaths(body);
   t.ok(found.includes('/extra'), `errors name /extra (got ${found.join(', ')})`);
   t.ok(found.includes('/name'), `errors name /name (got ${found.join(', ')})`);
   t.ok(found.includes('/kind'), `errors name /kind (got ${found.join(', ')})`);
@@ -80,19 +55,19 @@ t.test('lists every problem of an invalid body at once and rejects unknown prope
 
 t.test('rejects an unknown property on its own instead of stripping it', async (t) => {
   const body = problemOf(t, await admin.post('/api/v1/organisations', { name: 'Stripped?', kind: 'other', colour: 'red' }), 400, 'VALIDATION_FAILED');
-  t.same(paths(body), ['/colour']);
+  t.same(errorPaths(body), ['/colour']);
 });
 
 t.test('does not coerce JSON types in bodies', async (t) => {
   const body = problemOf(t, await admin.post('/api/v1/organisations', { name: 5, kind: 'other' }), 400, 'VALIDATION_FAILED');
-  t.same(paths(body), ['/name']);
+  t.same(errorPaths(body), ['/name']);
   const boolAsString = problemOf(
     t,
     await admin.post('/api/v1/organisations', { name: 'Gemeente', kind: 'municipality', centreMunicipality: 'true' }),
     400,
     'VALIDATION_FAILED',
   );
-  t.same(paths(boolAsString), ['/centreMunicipality']);
+  t.same(errorPaths(boolAsString), ['/centreMunicipality']);
 });
 
 t.test('reads numbers from the query string (?limit=10)', async (t) => {
@@ -104,7 +79,7 @@ t.test('reads numbers from the query string (?limit=10)', async (t) => {
 t.test('answers 400 for a limit outside 1..200 with path query.limit', async (t) => {
   for (const limit of ['0', '201', '-1', 'ten', '1.5']) {
     const body = problemOf(t, await admin.get(`/api/v1/organisations?limit=${limit}`), 400, 'VALIDATION_FAILED');
-    t.ok(paths(body).includes('query.limit'), `limit=${limit} names query.limit (got ${paths(body).join(', ')})`);
+    t.ok(errorPaths(body).includes('query.limit'), `limit=${limit} names query.limit (got ${errorPaths(body).join(', ')})`);
   }
   t.equal((await admin.get('/api/v1/organisations?limit=1')).statusCode, 200, 'limit=1 is allowed');
   t.equal((await admin.get('/api/v1/organisations?limit=200')).statusCode, 200, 'limit=200 is allowed');
@@ -112,7 +87,7 @@ t.test('answers 400 for a limit outside 1..200 with path query.limit', async (t)
 
 t.test('answers 400 for an unknown query parameter', async (t) => {
   const body = problemOf(t, await admin.get('/api/v1/organisations?colour=red'), 400, 'VALIDATION_FAILED');
-  t.same(paths(body), ['query.colour']);
+  t.same(errorPaths(body), ['query.colour']);
   problemOf(t, await admin.get('/api/v1/programmes?kind=municipality'), 400, 'VALIDATION_FAILED');
 });
 
@@ -165,13 +140,13 @@ t.test('accepts a body just under 1 MiB up to validation', async (t) => {
     payload,
   });
   const body = problemOf(t, res, 400, 'VALIDATION_FAILED');
-  t.same(paths(body), ['/padding']);
+  t.same(errorPaths(body), ['/padding']);
 });
 
 t.test('answers 400 for a cursor the API did not issue', async (t) => {
   for (const cursor of ['not-a-cursor', Buffer.from('["yesterday","nope"]').toString('base64url'), 'W10']) {
     const body = problemOf(t, await admin.get(`/api/v1/organisations?cursor=${cursor}`), 400, 'VALIDATION_FAILED');
-    t.ok(paths(body).includes('query.cursor'), `cursor ${cursor} names query.cursor`);
+    t.ok(errorPaths(body).includes('query.cursor'), `cursor ${cursor} names query.cursor`);
   }
   problemOf(t, await admin.get('/api/v1/programmes?cursor=%7B%7D'), 400, 'VALIDATION_FAILED');
 });

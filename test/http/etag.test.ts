@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import t, { type Test } from 'tap';
 import type { LightMyRequestResponse } from 'fastify';
 import { fixedClock } from '../../src/domain/clock.js';
+import type { Decision } from '../../src/use-cases/decision-views.js';
 import { startTestApp } from '../helpers/app.js';
-import { createCentreMunicipalities, createKey, createOrganisation, createProgramme } from '../helpers/factories.js';
+import { problemOf } from '../helpers/assertions.js';
+import { createCentreMunicipalities, createDecision, createKey, createOrganisation, createProgramme } from '../helpers/factories.js';
 
 /**
  * Strong ETags on single-resource GETs (organisation, programme, decision), If-None-Match (304)
@@ -19,14 +21,6 @@ const programme = await createProgramme(admin, { name: 'Welcome to Maastricht Re
 const STRONG_ETAG = /^"[\x21\x23-\x7e]+"$/;
 const unique = () => randomBytes(4).toString('hex').toUpperCase();
 
-interface Decision {
-  id: string;
-  status: string;
-  title: string;
-  conditions: { id: string; status: string }[];
-  ratification: { votes: unknown[] };
-}
-
 function etagOf(t: Test, res: LightMyRequestResponse): string {
   const etag = res.headers.etag;
   t.type(etag, 'string', 'the response has an ETag');
@@ -35,25 +29,17 @@ function etagOf(t: Test, res: LightMyRequestResponse): string {
 }
 
 function preconditionFailed(t: Test, res: LightMyRequestResponse): void {
-  t.equal(res.statusCode, 412, `status 412 (body: ${res.body.slice(0, 300)})`);
-  t.match(String(res.headers['content-type']), /^application\/problem\+json/, 'content-type is application/problem+json');
-  const body = res.json<{ status: number; title: string; detail: string; code: string }>();
-  t.equal(body.status, 412);
-  t.type(body.title, 'string');
-  t.type(body.detail, 'string');
-  t.equal(body.code, 'PRECONDITION_FAILED');
+  problemOf(t, res, 412, 'PRECONDITION_FAILED');
 }
 
-async function createDraft(amountCents: number, conditions: { description: string; dueDate: string }[] = []): Promise<Decision> {
-  const res = await admin.post('/api/v1/decisions', {
+function createDraft(amountCents: number, conditions: { description: string; dueDate: string }[] = []): Promise<Decision> {
+  return createDecision(admin, {
     reference: `PB-${unique()}`,
     title: 'Kwartiermaker Ambitieus MKB',
     boardMeetingDate: '2026-02-10',
     commitments: [{ programmeId: programme.id, year: 2026, amountCents }],
     conditions,
   });
-  if (res.statusCode !== 201) throw new Error(`create decision: ${res.statusCode} ${res.body}`);
-  return res.json<Decision>();
 }
 
 const resources = [

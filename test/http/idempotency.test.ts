@@ -6,8 +6,10 @@ import { canonicalJson } from '../../src/audit/chain.js';
 import { fixedClock } from '../../src/domain/clock.js';
 import { pruneKeys } from '../../src/idempotency/store.js';
 import { BOOTSTRAP_KEY_ID } from '../../src/use-cases/api-keys.js';
+import type { Decision } from '../../src/use-cases/decision-views.js';
 import { startTestApp, type Client } from '../helpers/app.js';
-import { createCentreMunicipalities, createKey, createProgramme } from '../helpers/factories.js';
+import { problemOf } from '../helpers/assertions.js';
+import { adopt, createCentreMunicipalities, createDecision, createKey, createProgramme, listAll } from '../helpers/factories.js';
 
 /**
  * Idempotency-Key on POST, with Stripe's semantics: a retry with the same key and the same
@@ -27,43 +29,10 @@ const CONCURRENCY = 50;
 const unique = () => randomBytes(4).toString('hex').toUpperCase();
 const idemKey = () => `idem-${randomUUID()}`;
 
-interface Problem {
-  status: number;
-  title: string;
-  detail: string;
-  code: string;
-}
-
-function problemOf(t: Test, res: LightMyRequestResponse, status: number, code: string): Problem {
-  t.equal(res.statusCode, status, `status ${status} (body: ${res.body.slice(0, 300)})`);
-  t.match(String(res.headers['content-type']), /^application\/problem\+json/, 'content-type is application/problem+json');
-  const body = res.json<Problem>();
-  t.equal(body.status, status, 'status field equals the HTTP status');
-  t.type(body.title, 'string', 'title is present');
-  t.type(body.detail, 'string', 'detail is present');
-  t.equal(body.code, code, `code is ${code}`);
-  return body;
-}
-
 /** Rows of a raw query, on node-postgres and PGlite alike. */
 async function query<T>(text: SQL): Promise<T[]> {
   const result = (await ctx.db.database.db.execute(text)) as unknown as { rows: T[] };
   return result.rows;
-}
-
-/** Every item of a list endpoint, following nextCursor. */
-async function listAll<T>(client: Client, path: string): Promise<T[]> {
-  const items: T[] = [];
-  let cursor: string | null = null;
-  do {
-    const separator = path.includes('?') ? '&' : '?';
-    const res = await client.get(`${path}${separator}limit=200${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
-    if (res.statusCode !== 200) throw new Error(`GET ${path}: ${res.statusCode} ${res.body}`);
-    const page = res.json<{ items: T[]; nextCursor: string | null }>();
-    items.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor !== null);
-  return items;
 }
 
 async function organisationsNamed(name: string) {
@@ -77,24 +46,17 @@ async function idempotencyRow(apiKeyId: string, key: string) {
   return rows[0];
 }
 
-async function createDraft(client: Client = admin, amountCents = 14_000_000): Promise<{ id: string; status: string }> {
-  const res = await client.post('/api/v1/decisions', {
+function createDraft(client: Client = admin, amountCents = 14_000_000): Promise<Decision> {
+  return createDecision(client, {
     reference: `PB-${unique()}`,
     title: 'Welcome to Maastricht Region',
     boardMeetingDate: '2026-02-10',
     commitments: [{ programmeId: programme.id, year: 2026, amountCents }],
   });
-  if (res.statusCode !== 201) throw new Error(`create decision: ${res.statusCode} ${res.body}`);
-  return res.json();
 }
 
-async function createPending(): Promise<{ id: string; status: string }> {
-  const draft = await createDraft();
-  const res = await admin.post(`/api/v1/decisions/${draft.id}/adopt`);
-  if (res.statusCode !== 200 || res.json<{ status: string }>().status !== 'pending_ratification') {
-    throw new Error(`adopt: ${res.statusCode} ${res.body}`);
-  }
-  return res.json();
+async function createPending(): Promise<Decision> {
+  return adopt(admin, (await createDraft()).id, 'pending_ratification');
 }
 
 /** Fires `count` identical requests at once and checks that they all got one and the same answer. */

@@ -1,6 +1,6 @@
-import t, { type Test } from 'tap';
-import type { LightMyRequestResponse } from 'fastify';
+import t from 'tap';
 import { ADMIN_KEY, startTestApp } from '../helpers/app.js';
+import { problemOf } from '../helpers/assertions.js';
 import { createKey, createProgramme } from '../helpers/factories.js';
 
 /**
@@ -19,18 +19,6 @@ const readerKey = (await createKey(admin, 'reader')).key;
 const programme = await createProgramme(admin);
 
 const MiB = 1024 * 1024;
-
-function problemOf(t: Test, res: LightMyRequestResponse, status: number, code: string) {
-  t.equal(res.statusCode, status, `status ${status} (body: ${res.body.slice(0, 300)})`);
-  t.match(String(res.headers['content-type']), /^application\/problem\+json/, 'content-type is application/problem+json');
-  const body = res.json<{ status: number; title: string; detail: string; code: string; errors?: { path: string; message: string }[] }>();
-  t.equal(body.status, status, 'status field equals the HTTP status');
-  t.type(body.title, 'string', 'title is present');
-  t.type(body.detail, 'string', 'detail is present');
-  t.equal(body.code, code, `code is ${code}`);
-  t.notMatch(res.body, /\n\s+at |node_modules/, 'no stack trace');
-  return body;
-}
 
 t.test('the 6th request of one API key within a minute answers 429 with Retry-After', async (t) => {
   const secretariat = limited.as(secretariatKey);

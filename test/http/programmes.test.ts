@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import t, { type Test } from 'tap';
-import type { LightMyRequestResponse } from 'fastify';
+import t from 'tap';
+import type { Programme } from '../../src/use-cases/programmes.js';
 import { startTestApp } from '../helpers/app.js';
-import { createOrganisation, createProgramme } from '../helpers/factories.js';
+import { problemOf, RFC3339_UTC, UUID } from '../helpers/assertions.js';
+import { createOrganisation, createProgramme, listAll } from '../helpers/factories.js';
 
 /** Programmes that ESZL funds: a unique code, a name, an optional owner organisation. */
 // Load shedding (503 when the event loop lags) is not under test here; in-process PGlite and a
@@ -11,49 +12,16 @@ const env = { MAX_EVENT_LOOP_DELAY_MS: '0' };
 const ctx = await startTestApp(t, { env });
 const { admin } = ctx;
 
-interface Programme {
-  id: string;
-  code: string;
-  name: string;
-  description: string | null;
-  ownerOrganisationId: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
 interface Page {
   items: Programme[];
   nextCursor: string | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
-
 /** A code no other test in this file uses. */
 const uniqueCode = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex').toUpperCase()}`;
 
-function problemOf(t: Test, res: LightMyRequestResponse, status: number, code?: string) {
-  t.equal(res.statusCode, status, `status ${status} (body: ${res.body.slice(0, 300)})`);
-  t.match(String(res.headers['content-type']), /^application\/problem\+json/, 'content-type is application/problem+json');
-  const body = res.json<{ status: number; code: string; title: string; detail: string; errors?: { path: string }[] }>();
-  t.equal(body.status, status, 'status field equals the HTTP status');
-  t.type(body.title, 'string');
-  t.type(body.detail, 'string');
-  if (code !== undefined) t.equal(body.code, code, `code is ${code}`);
-  return { ...body, paths: [...new Set((body.errors ?? []).map((error) => error.path))] };
-}
-
-async function listAll(): Promise<Programme[]> {
-  const items: Programme[] = [];
-  let cursor: string | null = null;
-  do {
-    const res = await admin.get(`/api/v1/programmes?limit=200${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
-    if (res.statusCode !== 200) throw new Error(`list answered ${res.statusCode}: ${res.body}`);
-    const page = res.json<Page>();
-    items.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor !== null);
-  return items;
+function allProgrammes(): Promise<Programme[]> {
+  return listAll<Programme>(admin, '/api/v1/programmes');
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -173,7 +141,7 @@ t.test('answers 409 PROGRAMME_CODE_TAKEN for a duplicate code', async (t) => {
   const other = await createProgramme(admin);
   problemOf(t, await admin.patch(`/api/v1/programmes/${other.id}`, { code }), 409, 'PROGRAMME_CODE_TAKEN');
   t.equal((await admin.get(`/api/v1/programmes/${other.id}`)).json<Programme>().code, other.code, 'the other keeps its code');
-  t.equal((await listAll()).filter((item) => item.code === code).length, 1, 'one programme has the code');
+  t.equal((await allProgrammes()).filter((item) => item.code === code).length, 1, 'one programme has the code');
   t.equal((await admin.get(`/api/v1/programmes/${first.id}`)).json<Programme>().code, code);
 });
 
@@ -190,7 +158,7 @@ t.test('creates one programme out of 20 concurrent creates with one code', async
     t.equal(res.json<{ code: string }>().code, 'PROGRAMME_CODE_TAKEN');
     t.match(String(res.headers['content-type']), /^application\/problem\+json/);
   }
-  t.equal((await listAll()).filter((item) => item.code === code).length, 1, 'one programme has the code');
+  t.equal((await allProgrammes()).filter((item) => item.code === code).length, 1, 'one programme has the code');
 });
 
 t.test('lets one of 10 concurrent PATCHes take a free code', async (t) => {
@@ -223,7 +191,7 @@ t.test('answers 400 REFERENCED_RESOURCE_NOT_FOUND for an unknown owner organisat
 });
 
 t.test('pages through programmes with limit and nextCursor in creation order', async (t) => {
-  const existing = (await listAll()).map((item) => item.id);
+  const existing = (await allProgrammes()).map((item) => item.id);
   const mine: string[] = [];
   for (let i = 0; i < 7; i++) mine.push((await createProgramme(admin, { name: `Paged ${i}` })).id);
   const expected = [...existing, ...mine];

@@ -2,8 +2,18 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import t, { type Test } from 'tap';
 import type { LightMyRequestResponse } from 'fastify';
 import { fixedClock } from '../../src/domain/clock.js';
+import type { Decision, Vote } from '../../src/use-cases/decision-views.js';
 import { startTestApp, type Client } from '../helpers/app.js';
-import { createCentreMunicipalities, createKey, createOrganisation, createProgramme } from '../helpers/factories.js';
+import { expectStatus, okJson, problemOf, RFC3339_UTC, sortedErrorPaths, UUID } from '../helpers/assertions.js';
+import {
+  adopt,
+  createCentreMunicipalities,
+  createDecision,
+  createKey,
+  createOrganisation,
+  createProgramme,
+  getDecision,
+} from '../helpers/factories.js';
 
 /**
  * Ratification votes over HTTP: the contract's check table row by row and in its order (when two
@@ -31,61 +41,13 @@ const secretariat = ctx.as((await createKey(admin, 'secretariat')).key);
 const auditor = ctx.as((await createKey(admin, 'auditor')).key);
 const reader = ctx.as((await createKey(admin, 'reader')).key);
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const VOTE_FIELDS = ['id', 'decisionId', 'municipalityId', 'outcome', 'decidedOn', 'reference', 'note', 'castAt'];
 
-interface Vote {
-  id: string;
-  decisionId: string;
-  municipalityId: string;
-  outcome: 'approve' | 'reject';
-  decidedOn: string;
-  reference: string | null;
-  note: string | null;
-  castAt: string;
-}
+/** A vote cast: 201 with the vote as JSON. */
+const created = (t: Test, res: LightMyRequestResponse): Vote => okJson<Vote>(t, res, 201);
 
-interface Decision {
-  id: string;
-  status: string;
-  boardMeetingDate: string;
-  ratification: { required: boolean; thresholdCents: number; requiredMunicipalityIds: string[]; votes: Vote[] };
-}
-
-interface Problem {
-  status: number;
-  title: string;
-  detail: string;
-  code: string;
-  errors?: { path: string; message: string }[];
-}
-
-function problemOf(t: Test, res: LightMyRequestResponse, status: number, code?: string): Problem {
-  t.equal(res.statusCode, status, `status ${status} (body: ${res.body.slice(0, 400)})`);
-  t.match(String(res.headers['content-type']), /^application\/problem\+json/, 'content-type is application/problem+json');
-  const body = res.json<Problem>();
-  t.equal(body.status, status, 'status field equals the HTTP status');
-  t.type(body.title, 'string', 'title is present');
-  t.type(body.detail, 'string', 'detail is present');
-  if (code !== undefined) t.equal(body.code, code, `code is ${code}`);
-  return body;
-}
-
-function created(t: Test, res: LightMyRequestResponse): Vote {
-  t.equal(res.statusCode, 201, `status 201 (body: ${res.body.slice(0, 400)})`);
-  t.match(String(res.headers['content-type']), /^application\/json/, 'content-type is application/json');
-  return res.json<Vote>();
-}
-
-const paths = (problem: Problem) => (problem.errors ?? []).map((error) => error.path).sort();
-
-function expectStatus(res: LightMyRequestResponse, status: number, what: string): void {
-  if (res.statusCode !== status) throw new Error(`${what}: expected ${status}, got ${res.statusCode}: ${res.body}`);
-}
-
-async function draftDecision(client: Client, amounts: number[], extra: Record<string, unknown> = {}): Promise<Decision> {
-  const res = await client.post('/api/v1/decisions', {
+function draftDecision(client: Client, amounts: number[], extra: Record<string, unknown> = {}): Promise<Decision> {
+  return createDecision(client, {
     reference: `PB-${randomBytes(5).toString('hex')}`,
     title: 'Principebesluit',
     boardMeetingDate: BOARD_MEETING,
@@ -93,27 +55,11 @@ async function draftDecision(client: Client, amounts: number[], extra: Record<st
     commitments: amounts.map((amountCents, i) => ({ programmeId: programme.id, year: 2026 + i, amountCents })),
     ...extra,
   });
-  expectStatus(res, 201, 'create decision');
-  return res.json<Decision>();
-}
-
-async function adopt(id: string, expected: string): Promise<Decision> {
-  const res = await admin.post(`/api/v1/decisions/${id}/adopt`);
-  expectStatus(res, 200, 'adopt');
-  const decision = res.json<Decision>();
-  if (decision.status !== expected) throw new Error(`adopt: expected ${expected}, got ${decision.status}`);
-  return decision;
 }
 
 /** EUR 140,000 + EUR 250,000: needs the three colleges. */
 async function pendingDecision(): Promise<Decision> {
-  return adopt((await draftDecision(admin, [14_000_000, 25_000_000])).id, 'pending_ratification');
-}
-
-async function getDecision(id: string): Promise<Decision> {
-  const res = await admin.get(`/api/v1/decisions/${id}`);
-  expectStatus(res, 200, 'get decision');
-  return res.json<Decision>();
+  return adopt(admin, (await draftDecision(admin, [14_000_000, 25_000_000])).id, 'pending_ratification');
 }
 
 async function votesOf(id: string): Promise<Vote[]> {
@@ -141,7 +87,7 @@ t.test('secretariat, auditor and reader keys may not vote: 403 FORBIDDEN, even w
     problemOf(t, await castVote(client, randomUUID(), approve(heerlen.id)), 403, 'FORBIDDEN');
     t.same(await votesOf(decision.id), [], `${role}: no vote recorded`);
   }
-  t.equal((await getDecision(decision.id)).status, 'pending_ratification');
+  t.equal((await getDecision(admin, decision.id)).status, 'pending_ratification');
 });
 
 t.test('a college key of Heerlen voting for Maastricht answers 403, before the body is validated', async (t) => {
@@ -155,7 +101,7 @@ t.test('a college key of Heerlen voting for Maastricht answers 403, before the b
   // An applicant (not a centre municipality) is another organisation too.
   problemOf(t, await castVote(college.heerlen, decision.id, approve(applicant.id)), 403, 'FORBIDDEN');
   t.same(await votesOf(decision.id), [], 'no vote recorded');
-  t.equal((await getDecision(decision.id)).status, 'pending_ratification');
+  t.equal((await getDecision(admin, decision.id)).status, 'pending_ratification');
 });
 
 t.test('without a key a vote answers 401', async (t) => {
@@ -176,7 +122,7 @@ t.test('a college key of Heerlen with an invalid body answers 400 listing every 
     400,
     'VALIDATION_FAILED',
   );
-  t.same(paths(problem), ['/decidedOn', '/outcome'], 'bad outcome and missing decidedOn, both at once');
+  t.same(sortedErrorPaths(problem), ['/decidedOn', '/outcome'], 'bad outcome and missing decidedOn, both at once');
 
   const more = problemOf(
     t,
@@ -184,7 +130,7 @@ t.test('a college key of Heerlen with an invalid body answers 400 listing every 
     400,
     'VALIDATION_FAILED',
   );
-  t.same(paths(more), ['/decidedOn', '/extra']);
+  t.same(sortedErrorPaths(more), ['/decidedOn', '/extra']);
   t.same(await votesOf(decision.id), [], 'no vote recorded');
 });
 
@@ -214,7 +160,7 @@ t.test('a valid vote on an unknown decision answers 404 RESOURCE_NOT_FOUND', asy
 
 t.test('a vote on a draft, an adopted (below threshold) or a withdrawn decision answers 409', async (t) => {
   const draft = await draftDecision(admin, [20_000_000]);
-  const adopted = await adopt((await draftDecision(admin, [9_999_999])).id, 'adopted');
+  const adopted = await adopt(admin, (await draftDecision(admin, [9_999_999])).id, 'adopted');
   const withdrawnDraft = await draftDecision(admin, [20_000_000]);
   expectStatus(await admin.post(`/api/v1/decisions/${withdrawnDraft.id}/withdraw`, { reason: 'Ingetrokken' }), 200, 'withdraw');
   const withdrawnPending = await pendingDecision();
@@ -234,9 +180,9 @@ t.test('a vote on a draft, an adopted (below threshold) or a withdrawn decision 
     problemOf(t, await castVote(admin, decision.id, approve(heerlen.id, TOMORROW)), 409, 'DECISION_TRANSITION_NOT_ALLOWED');
     t.same(await votesOf(decision.id), [], `${name}: no vote recorded`);
   }
-  t.equal((await getDecision(draft.id)).status, 'draft');
-  t.equal((await getDecision(adopted.id)).status, 'adopted');
-  t.same((await getDecision(adopted.id)).ratification.requiredMunicipalityIds, []);
+  t.equal((await getDecision(admin, draft.id)).status, 'draft');
+  t.equal((await getDecision(admin, adopted.id)).status, 'adopted');
+  t.same((await getDecision(admin, adopted.id)).ratification.requiredMunicipalityIds, []);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -246,13 +192,13 @@ t.test('a vote on a draft, an adopted (below threshold) or a withdrawn decision 
 t.test('a vote for a municipality outside requiredMunicipalityIds answers 400 VOTE_MUNICIPALITY_NOT_REQUIRED', async (t) => {
   const decision = await pendingDecision();
   const byApplicant = problemOf(t, await castVote(admin, decision.id, approve(applicant.id)), 400, 'VOTE_MUNICIPALITY_NOT_REQUIRED');
-  t.same(paths(byApplicant), ['/municipalityId']);
+  t.same(sortedErrorPaths(byApplicant), ['/municipalityId']);
   problemOf(t, await castVote(admin, decision.id, reject(randomUUID())), 400, 'VOTE_MUNICIPALITY_NOT_REQUIRED');
   // Also a date out of range: the municipality check comes first.
   problemOf(t, await castVote(admin, decision.id, approve(applicant.id, TOMORROW)), 400, 'VOTE_MUNICIPALITY_NOT_REQUIRED');
   problemOf(t, await castVote(admin, decision.id, approve(randomUUID(), DAY_BEFORE_BOARD_MEETING)), 400, 'VOTE_MUNICIPALITY_NOT_REQUIRED');
   t.same(await votesOf(decision.id), [], 'no vote recorded');
-  t.equal((await getDecision(decision.id)).status, 'pending_ratification');
+  t.equal((await getDecision(admin, decision.id)).status, 'pending_ratification');
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -262,7 +208,7 @@ t.test('a vote for a municipality outside requiredMunicipalityIds answers 400 VO
 t.test('decidedOn one day before the board meeting answers 400 VOTE_DATE_OUT_OF_RANGE; on the board meeting 201', async (t) => {
   const decision = await pendingDecision();
   const early = problemOf(t, await castVote(admin, decision.id, approve(heerlen.id, DAY_BEFORE_BOARD_MEETING)), 400, 'VOTE_DATE_OUT_OF_RANGE');
-  t.same(paths(early), ['/decidedOn']);
+  t.same(sortedErrorPaths(early), ['/decidedOn']);
   t.same(await votesOf(decision.id), [], 'the refused vote was not recorded');
   const vote = created(t, await castVote(admin, decision.id, approve(heerlen.id, BOARD_MEETING)));
   t.equal(vote.decidedOn, BOARD_MEETING);
@@ -271,8 +217,8 @@ t.test('decidedOn one day before the board meeting answers 400 VOTE_DATE_OUT_OF_
 t.test('decidedOn after today answers 400 VOTE_DATE_OUT_OF_RANGE; today answers 201', async (t) => {
   const decision = await pendingDecision();
   const late = problemOf(t, await castVote(college.sittardGeleen, decision.id, reject(sittardGeleen.id, TOMORROW)), 400, 'VOTE_DATE_OUT_OF_RANGE');
-  t.same(paths(late), ['/decidedOn']);
-  t.equal((await getDecision(decision.id)).status, 'pending_ratification', 'the refused rejection did not reject');
+  t.same(sortedErrorPaths(late), ['/decidedOn']);
+  t.equal((await getDecision(admin, decision.id)).status, 'pending_ratification', 'the refused rejection did not reject');
   const vote = created(t, await castVote(college.sittardGeleen, decision.id, approve(sittardGeleen.id, TODAY)));
   t.equal(vote.decidedOn, TODAY);
 });
@@ -295,7 +241,7 @@ t.test('a second vote of the same municipality answers 409 VOTE_ALREADY_CAST', a
   problemOf(t, await castVote(college.heerlen, decision.id, reject(heerlen.id)), 409, 'VOTE_ALREADY_CAST');
   problemOf(t, await castVote(admin, decision.id, reject(heerlen.id, BOARD_MEETING)), 409, 'VOTE_ALREADY_CAST');
   t.same(await votesOf(decision.id), [first], 'only the first vote is on record');
-  t.equal((await getDecision(decision.id)).status, 'pending_ratification', 'the refused rejection did not reject');
+  t.equal((await getDecision(admin, decision.id)).status, 'pending_ratification', 'the refused rejection did not reject');
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -305,11 +251,11 @@ t.test('a second vote of the same municipality answers 409 VOTE_ALREADY_CAST', a
 t.test('three approvals ratify a decision after the third, not before', async (t) => {
   const decision = await pendingDecision();
   created(t, await castVote(college.heerlen, decision.id, approve(heerlen.id)));
-  t.equal((await getDecision(decision.id)).status, 'pending_ratification', 'after one approval');
+  t.equal((await getDecision(admin, decision.id)).status, 'pending_ratification', 'after one approval');
   created(t, await castVote(college.maastricht, decision.id, approve(maastricht.id)));
-  t.equal((await getDecision(decision.id)).status, 'pending_ratification', 'after two approvals');
+  t.equal((await getDecision(admin, decision.id)).status, 'pending_ratification', 'after two approvals');
   created(t, await castVote(college.sittardGeleen, decision.id, approve(sittardGeleen.id)));
-  const ratified = await getDecision(decision.id);
+  const ratified = await getDecision(admin, decision.id);
   t.equal(ratified.status, 'ratified', 'after the third approval');
   t.equal(ratified.ratification.votes.length, 3);
 });
@@ -318,27 +264,27 @@ t.test('approve, approve, then reject rejects the decision', async (t) => {
   const decision = await pendingDecision();
   created(t, await castVote(admin, decision.id, approve(heerlen.id)));
   created(t, await castVote(admin, decision.id, approve(sittardGeleen.id)));
-  t.equal((await getDecision(decision.id)).status, 'pending_ratification');
+  t.equal((await getDecision(admin, decision.id)).status, 'pending_ratification');
   created(t, await castVote(college.maastricht, decision.id, reject(maastricht.id)));
-  t.equal((await getDecision(decision.id)).status, 'rejected');
+  t.equal((await getDecision(admin, decision.id)).status, 'rejected');
 });
 
 t.test('a first rejection rejects at once, and every further vote answers 409', async (t) => {
   const decision = await pendingDecision();
   created(t, await castVote(college.sittardGeleen, decision.id, reject(sittardGeleen.id)));
-  t.equal((await getDecision(decision.id)).status, 'rejected');
+  t.equal((await getDecision(admin, decision.id)).status, 'rejected');
   problemOf(t, await castVote(college.heerlen, decision.id, approve(heerlen.id)), 409, 'DECISION_TRANSITION_NOT_ALLOWED');
   problemOf(t, await castVote(admin, decision.id, approve(maastricht.id)), 409, 'DECISION_TRANSITION_NOT_ALLOWED');
   problemOf(t, await castVote(college.sittardGeleen, decision.id, approve(sittardGeleen.id)), 409);
   t.equal((await votesOf(decision.id)).length, 1);
-  t.equal((await getDecision(decision.id)).status, 'rejected');
+  t.equal((await getDecision(admin, decision.id)).status, 'rejected');
   problemOf(t, await admin.post(`/api/v1/decisions/${decision.id}/withdraw`, { reason: 'Te laat' }), 409, 'DECISION_TRANSITION_NOT_ALLOWED');
 });
 
 t.test('after ratification every vote answers 409 and so does withdrawing', async (t) => {
   const decision = await pendingDecision();
   for (const id of centreIds) created(t, await castVote(admin, decision.id, approve(id)));
-  const ratified = await getDecision(decision.id);
+  const ratified = await getDecision(admin, decision.id);
   t.equal(ratified.status, 'ratified');
   for (const id of centreIds) {
     problemOf(t, await castVote(admin, decision.id, reject(id)), 409);
@@ -346,7 +292,7 @@ t.test('after ratification every vote answers 409 and so does withdrawing', asyn
   problemOf(t, await castVote(college.heerlen, decision.id, reject(heerlen.id)), 409, 'DECISION_TRANSITION_NOT_ALLOWED');
   problemOf(t, await castVote(admin, decision.id, approve(applicant.id)), 409, 'DECISION_TRANSITION_NOT_ALLOWED');
   problemOf(t, await admin.post(`/api/v1/decisions/${decision.id}/withdraw`, { reason: 'Te laat' }), 409, 'DECISION_TRANSITION_NOT_ALLOWED');
-  t.same(await getDecision(decision.id), ratified, 'the ratified decision is unchanged');
+  t.same(await getDecision(admin, decision.id), ratified, 'the ratified decision is unchanged');
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -359,7 +305,7 @@ t.test('the admin key can vote for any required municipality', async (t) => {
     const vote = created(t, await castVote(admin, decision.id, approve(id)));
     t.equal(vote.municipalityId, id);
   }
-  t.equal((await getDecision(decision.id)).status, 'ratified');
+  t.equal((await getDecision(admin, decision.id)).status, 'ratified');
 });
 
 t.test('a college key votes for its own municipality: 201 with the whole vote', async (t) => {
@@ -381,12 +327,12 @@ t.test('a college key votes for its own municipality: 201 with the whole vote', 
   t.equal(vote.decidedOn, '2026-02-24');
   t.equal(vote.reference, 'B&W Maastricht 2026/114');
   t.equal(vote.note, 'Akkoord onder voorbehoud van evaluatie');
-  t.match(vote.castAt, TIMESTAMP);
+  t.match(vote.castAt, RFC3339_UTC);
 
   const bare = created(t, await castVote(college.heerlen, decision.id, reject(heerlen.id)));
   t.equal(bare.reference, null, 'reference null when left out');
   t.equal(bare.note, null, 'note null when left out');
-  t.equal((await getDecision(decision.id)).status, 'rejected');
+  t.equal((await getDecision(admin, decision.id)).status, 'rejected');
 });
 
 t.test('GET votes lists them in acceptance order with every field, matching ratification.votes', async (t) => {
@@ -411,7 +357,7 @@ t.test('GET votes lists them in acceptance order with every field, matching rati
   for (let i = 1; i < page.items.length; i++) {
     t.ok(Date.parse(page.items[i]!.castAt) >= Date.parse(page.items[i - 1]!.castAt), `castAt of vote ${i + 1} is not earlier`);
   }
-  const after = await getDecision(decision.id);
+  const after = await getDecision(admin, decision.id);
   t.equal(after.status, 'ratified');
   t.same(after.ratification.votes, page.items, 'ratification.votes matches');
 });
