@@ -25,7 +25,6 @@ export const ERROR_CATALOGUE = {
   VOTE_ALREADY_CAST: { status: 409, title: 'Municipality has already voted' },
   CONDITION_NOT_FULFILLABLE: { status: 409, title: 'Condition cannot be fulfilled now' },
   WEBHOOKS_NOT_CONFIGURED: { status: 409, title: 'Webhooks are not configured on this service (WEBHOOK_SIGNING_KEY)' },
-  API_KEY_ALREADY_REVOKED: { status: 409, title: 'API key already revoked' },
   CONFLICT: { status: 409, title: 'Conflict with the current state' },
   IDEMPOTENCY_REQUEST_IN_PROGRESS: { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
   IDEMPOTENT_RESPONSE_NOT_STORED: { status: 409, title: 'The first request succeeded; its response holds a secret and is not replayed' },
