@@ -45,7 +45,7 @@ export async function readAuditHead(ex: Executor): Promise<{ seq: number; hash: 
   return head;
 }
 
-const BATCH = 2_000;
+const BATCH = 500;
 
 /**
  * Every event with seq <= upToSeq, in seq order, fetched in keyset batches: memory stays bounded

@@ -142,7 +142,7 @@ export async function auditRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceC
         let lines = 0;
         for await (const event of auditEventsUpTo(ctx.database.db, head.seq)) {
           chunk += `${JSON.stringify(event)}\n`;
-          if (++lines === 500) {
+          if (++lines === 200) {
             yield chunk;
             chunk = '';
             lines = 0;
