@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -10,6 +10,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import pg from 'pg';
 import * as schema from './schema.js';
+import { withTimeout } from '../timeout.js';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -83,12 +84,12 @@ async function openPostgres(connectionString: string, options: DatabaseOptions):
       const connecting = pool.connect();
       // Should the timeout win, a connection that arrives later goes straight back to the pool.
       connecting.catch(() => undefined);
-      const client = await withTimeout(connecting, timeoutMs).catch((error: unknown) => {
+      const client = await withTimeout(connecting, timeoutMs, noAnswer(timeoutMs)).catch((error: unknown) => {
         void connecting.then((late) => late.release(), () => undefined);
         throw error;
       });
       try {
-        await withTimeout(client.query('SELECT 1'), timeoutMs);
+        await withTimeout(client.query('SELECT 1'), timeoutMs, noAnswer(timeoutMs));
         client.release();
       } catch (error) {
         client.release(true);
@@ -112,7 +113,7 @@ async function openPglite(dataDir: string): Promise<Database> {
     pool: undefined,
     async ping(timeoutMs = 1_000) {
       if (closed) throw new Error('embedded database is closed');
-      await withTimeout(db.execute(sql`SELECT 1`), timeoutMs);
+      await withTimeout(db.execute(sql`SELECT 1`), timeoutMs, noAnswer(timeoutMs));
     },
     async close() {
       closed = true;
@@ -121,10 +122,10 @@ async function openPglite(dataDir: string): Promise<Database> {
   };
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`database did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+const noAnswer = (ms: number) => `database did not answer within ${ms} ms`;
+
+/** Rows of a raw SQL statement; the pg and PGlite drivers both answer `{ rows }`. */
+export async function queryRows<T>(ex: Executor, query: SQL): Promise<T[]> {
+  const result = (await ex.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
 }

@@ -36,7 +36,11 @@ export function decodeCursor(cursor: string | undefined): KeysetPosition | undef
   } catch {
     // fall through to the validation error
   }
-  throw new DomainError('VALIDATION_FAILED', 'The cursor is not valid; use nextCursor from a previous page.', [
+  throw invalidCursor();
+}
+
+export function invalidCursor(): DomainError {
+  return new DomainError('VALIDATION_FAILED', 'The cursor is not valid; use nextCursor from a previous page.', [
     { path: 'query.cursor', message: 'is not a cursor returned by this API' },
   ]);
 }

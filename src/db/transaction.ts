@@ -7,22 +7,22 @@ export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializabl
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
 const MAX_ATTEMPTS = 5;
 
-/** SQLSTATE of a driver error, also when drizzle wrapped it in a DrizzleQueryError. */
-export function sqlState(error: unknown): string | undefined {
+/** An error and its causes (drizzle wraps driver errors in a DrizzleQueryError), at most five deep. */
+export function* errorChain(error: unknown): Generator<{ code?: unknown; constraint?: unknown; message?: unknown }> {
   for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    yield current as { code?: unknown; constraint?: unknown; message?: unknown };
     current = (current as { cause?: unknown }).cause;
   }
+}
+
+/** SQLSTATE of a driver error, also when drizzle wrapped it. */
+export function sqlState(error: unknown): string | undefined {
+  for (const { code } of errorChain(error)) if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
   return undefined;
 }
 
 export function constraintName(error: unknown): string | undefined {
-  for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
-    const constraint = (current as { constraint?: unknown }).constraint;
-    if (typeof constraint === 'string') return constraint;
-    current = (current as { cause?: unknown }).cause;
-  }
+  for (const { constraint } of errorChain(error)) if (typeof constraint === 'string') return constraint;
   return undefined;
 }
 

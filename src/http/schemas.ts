@@ -143,22 +143,21 @@ function problemResponse(status: number) {
 
 export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 429 | 500 | 503;
 
-/** The problem+json responses of an authenticated route plus the route-specific ones. */
-export function problems(...specific: ProblemStatus[]) {
-  const statuses = new Set<number>([400, 401, 403, 429, 500, 503, ...specific]);
-  return Object.fromEntries([...statuses].sort().map((status) => [status, problemResponse(status)])) as Record<
+function problemResponses(statuses: readonly number[]) {
+  return Object.fromEntries([...new Set(statuses)].sort().map((status) => [status, problemResponse(status)])) as Record<
     ProblemStatus,
     typeof Problem
   >;
 }
 
+/** The problem+json responses of an authenticated route plus the route-specific ones. */
+export function problems(...specific: ProblemStatus[]) {
+  return problemResponses([400, 401, 403, 429, 500, 503, ...specific]);
+}
+
 /** Problem responses for routes that need no API key. */
 export function publicProblems(...specific: ProblemStatus[]) {
-  const statuses = new Set<number>([429, 500, 503, ...specific]);
-  return Object.fromEntries([...statuses].sort().map((status) => [status, problemResponse(status)])) as Record<
-    ProblemStatus,
-    typeof Problem
-  >;
+  return problemResponses([429, 500, 503, ...specific]);
 }
 
 export const IdempotentIfMatchHeaders = Type.Object({ ...IdempotencyHeaders.properties, ...IfMatchHeaders.properties });

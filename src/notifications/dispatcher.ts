@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.js';
+import { queryRows } from '../db/client.js';
 import { inTransaction } from '../db/transaction.js';
+import { withTimeout } from '../timeout.js';
 import { assertCallbackAllowed } from './callback-url.js';
 import { retryDelayMs, SIGNATURE_HEADER, signatureHeader, subscriptionSecret } from './signing.js';
 
@@ -39,15 +41,6 @@ interface ClaimedDelivery {
 
 const FAN_OUT_LOCK = 0x77686b73;
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`callback host did not resolve within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-type Rows<T> = { rows: T[] };
 
 export class WebhookDispatcher {
   private readonly options: Required<Omit<DispatcherOptions, 'random'>> & { random: () => number };
@@ -68,14 +61,13 @@ export class WebhookDispatcher {
 
   private async fanOut(): Promise<number> {
     return inTransaction(this.options.database, async (tx) => {
-      const lock = (await tx.execute(sql`select pg_try_advisory_xact_lock(${FAN_OUT_LOCK}) as locked`)) as unknown as Rows<{
-        locked: boolean;
-      }>;
-      if (!lock.rows[0]?.locked) return 0;
-      const pending = (await tx.execute(
+      const [lock] = await queryRows<{ locked: boolean }>(tx, sql`select pg_try_advisory_xact_lock(${FAN_OUT_LOCK}) as locked`);
+      if (!lock?.locked) return 0;
+      const pending = await queryRows<{ seq: string | number }>(
+        tx,
         sql`select seq from outbox_events where fanned_out_at is null order by seq limit 500`,
-      )) as unknown as Rows<{ seq: string | number }>;
-      const seqs = pending.rows.map((row) => Number(row.seq));
+      );
+      const seqs = pending.map((row) => Number(row.seq));
       if (seqs.length === 0) return 0;
       const list = sql.join(seqs.map((seq) => sql`${seq}`), sql`, `);
       await tx.execute(sql`
@@ -98,7 +90,7 @@ export class WebhookDispatcher {
 
   private async claim(): Promise<ClaimedDelivery[]> {
     const { database, batchSize, leaseMs } = this.options;
-    const result = (await database.db.execute(sql`
+    return queryRows<ClaimedDelivery>(database.db, sql`
       with claimed as (
         update webhook_deliveries
            set lease_until = now() + make_interval(secs => ${leaseMs / 1000})
@@ -123,8 +115,7 @@ export class WebhookDispatcher {
         from claimed c
         join webhook_subscriptions s on s.id = c.subscription_id
         join outbox_events o on o.seq = c.outbox_seq
-       order by c.outbox_seq`)) as unknown as Rows<ClaimedDelivery>;
-    return result.rows;
+       order by c.outbox_seq`);
   }
 
   private async deliver(delivery: ClaimedDelivery): Promise<boolean> {
@@ -134,7 +125,7 @@ export class WebhookDispatcher {
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      await withTimeout(assertCallbackAllowed(delivery.callback_url, allowedHosts), timeoutMs);
+      await withTimeout(assertCallbackAllowed(delivery.callback_url, allowedHosts), timeoutMs, `callback host did not resolve within ${timeoutMs} ms`);
       const timestamp = Math.floor(Date.now() / 1000);
       const response = await fetch(delivery.callback_url, {
         method: 'POST',
@@ -178,7 +169,7 @@ export class WebhookDispatcher {
         await tx.execute(sql`update webhook_subscriptions set failing_since = null where id = ${delivery.subscription_id}`);
         return;
       }
-      const updated = (await tx.execute(sql`
+      const [updated] = await queryRows<{ state: string }>(tx, sql`
         update webhook_deliveries
            set attempts = attempts + 1,
                first_attempt_at = coalesce(first_attempt_at, now()),
@@ -187,8 +178,8 @@ export class WebhookDispatcher {
                state = case when now() - coalesce(first_attempt_at, now()) >= make_interval(secs => ${retryWindowMs / 1000})
                             then 'failed' else 'pending' end
          where id = ${delivery.id}
-        returning state`)) as unknown as Rows<{ state: string }>;
-      if (updated.rows[0]?.state === 'failed') {
+        returning state`);
+      if (updated?.state === 'failed') {
         await tx.execute(sql`
           update webhook_subscriptions set failing_since = coalesce(failing_since, now()) where id = ${delivery.subscription_id}`);
       }

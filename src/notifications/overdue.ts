@@ -2,11 +2,11 @@ import { sql } from 'drizzle-orm';
 import { SYSTEM_PRINCIPAL } from '../domain/access.js';
 import { todayInAmsterdam } from '../domain/clock.js';
 import { appendAuditEvents } from '../audit/trail.js';
+import { queryRows } from '../db/client.js';
 import { inTransaction } from '../db/transaction.js';
 import type { ServiceContext } from '../use-cases/context.js';
 import { toCondition } from '../use-cases/decision-views.js';
 
-type Rows<T> = { rows: T[] };
 interface OverdueRow {
   id: string;
   decision_id: string;
@@ -23,7 +23,7 @@ interface OverdueRow {
 export async function raiseOverdueConditions(ctx: ServiceContext, limit = 100): Promise<number> {
   const today = todayInAmsterdam(ctx.clock);
   return inTransaction(ctx.database, async (tx) => {
-    const due = (await tx.execute(sql`
+    const due = await queryRows<OverdueRow>(tx, sql`
       select c.id, c.decision_id, c.description, to_char(c.due_date, 'YYYY-MM-DD') as due_date, c.position
         from decision_conditions c
         join decisions d on d.id = c.decision_id
@@ -33,14 +33,14 @@ export async function raiseOverdueConditions(ctx: ServiceContext, limit = 100): 
          and d.status in ('pending_ratification', 'adopted', 'ratified')
        order by c.decision_id, c.position
        limit ${limit}
-         for update of c, d skip locked`)) as unknown as Rows<OverdueRow>;
-    if (due.rows.length === 0) return 0;
-    const ids = sql.join(due.rows.map((row) => sql`${row.id}::uuid`), sql`, `);
+         for update of c, d skip locked`);
+    if (due.length === 0) return 0;
+    const ids = sql.join(due.map((row) => sql`${row.id}::uuid`), sql`, `);
     await tx.execute(sql`update decision_conditions set overdue_notified_at = now() where id in (${ids})`);
     await appendAuditEvents(
       tx,
       SYSTEM_PRINCIPAL,
-      due.rows.map((row) => ({
+      due.map((row) => ({
         action: 'condition.overdue',
         resourceType: 'decision',
         resourceId: row.decision_id,
@@ -52,6 +52,6 @@ export async function raiseOverdueConditions(ctx: ServiceContext, limit = 100): 
         },
       })),
     );
-    return due.rows.length;
+    return due.length;
   });
 }

@@ -9,8 +9,10 @@ import { fixedClock } from '../../src/domain/clock.js';
 import { createLogger } from '../../src/logger.js';
 import { WebhookDispatcher } from '../../src/notifications/dispatcher.js';
 import { raiseOverdueConditions } from '../../src/notifications/overdue.js';
+import type { Delivery, Subscription } from '../../src/use-cases/webhooks.js';
 import { subscriptionSecret, verifySignature } from '../../src/notifications/signing.js';
 import { startTestApp, type Client } from '../helpers/app.js';
+import { expectStatus } from '../helpers/assertions.js';
 import { testDatabaseUrl } from '../helpers/database.js';
 import { createCentreMunicipalities, createKey, createOrganisation, createProgramme } from '../helpers/factories.js';
 
@@ -190,37 +192,9 @@ async function count(query: ReturnType<typeof sql>): Promise<number> {
   return Number(row?.n);
 }
 
-function expectStatus(res: LightMyRequestResponse, status: number, what: string): void {
-  if (res.statusCode !== status) throw new Error(`${what}: expected ${status}, got ${res.statusCode}: ${res.body.slice(0, 400)}`);
-}
-
-interface SubscriptionJson {
-  id: string;
-  callbackUrl: string;
-  eventTypes: string[];
-  programmeId: string | null;
-  municipalityId: string | null;
-  active: boolean;
-  failingSince: string | null;
-  createdAt: string;
-  updatedAt: string;
-  secret?: string;
-}
-
-interface DeliveryJson {
-  id: string;
-  subscriptionId: string;
-  eventId: string;
-  eventType: string;
-  decisionId: string;
-  state: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  nextAttemptAt: string | null;
-  firstAttemptAt: string | null;
-  deliveredAt: string | null;
-  createdAt: string;
-  attemptLog: { attemptedAt: string; statusCode: number | null; latencyMs: number; error: string | null }[];
-}
+/** The service's own shapes; `secret` appears only in the answer to a subscription. */
+type SubscriptionJson = Subscription & { secret?: string };
+type DeliveryJson = Delivery;
 
 interface DecisionJson {
   id: string;

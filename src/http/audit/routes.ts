@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ACCESS } from '../../domain/access.js';
-import { DomainError } from '../../domain/errors.js';
+import { invalidCursor } from '../../db/pagination.js';
 import type { ServiceContext } from '../../use-cases/context.js';
 import { exportSnapshot } from '../../audit/snapshot.js';
 import { auditEventsUpTo, readAuditEvents, readAuditHead, toAuditEvent } from '../../audit/store.js';
@@ -61,11 +61,7 @@ const ListQuery = Type.Object(
 function decodeSeqCursor(cursor: string): number {
   const match = /^seq:(0|[1-9][0-9]{0,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
   const seq = match ? Number(match[1]) : Number.NaN;
-  if (!Number.isSafeInteger(seq)) {
-    throw new DomainError('VALIDATION_FAILED', 'The cursor is not valid; use nextCursor from a previous page.', [
-      { path: 'query.cursor', message: 'is not a cursor returned by this API' },
-    ]);
-  }
+  if (!Number.isSafeInteger(seq)) throw invalidCursor();
   return seq;
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { DomainError, ERROR_CATALOGUE, type ErrorCode, type FieldError } from '../../domain/errors.js';
-import { sqlState } from '../../db/transaction.js';
+import { errorChain, sqlState } from '../../db/transaction.js';
 import { API_VERSION } from '../schemas.js';
 
 /**
@@ -75,9 +75,7 @@ const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT
 export function isDatabaseUnavailable(error: unknown): boolean {
   const state = sqlState(error);
   if (state !== undefined && UNAVAILABLE_STATES.has(state)) return true;
-  for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
-    const code = (current as { code?: unknown }).code;
-    const message = (current as { message?: unknown }).message;
+  for (const { code, message } of errorChain(error)) {
     if (typeof code === 'string' && UNAVAILABLE_NODE_CODES.has(code)) return true;
     if (
       typeof message === 'string' &&
@@ -85,7 +83,6 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     ) {
       return true;
     }
-    current = (current as { cause?: unknown }).cause;
   }
   return false;
 }
