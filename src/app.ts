@@ -7,6 +7,7 @@ import { systemClock, type Clock } from './domain/clock.js';
 import type { Database } from './db/client.js';
 import type { ServiceContext } from './use-cases/context.js';
 import { installBootstrapKey } from './use-cases/api-keys.js';
+import { API_KEYS_CHANGED_CHANNEL, PrincipalCache } from './use-cases/principal-cache.js';
 import errorsPlugin, { frameworkErrorHandler } from './http/plugins/errors.js';
 import conventionsPlugin from './http/plugins/conventions.js';
 import openapiPlugin from './http/plugins/openapi.js';
@@ -37,7 +38,8 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** The whole service as a Fastify instance, ready for `inject` or `listen`; it never listens itself. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, database } = options;
-  const ctx: ServiceContext = { database, clock: options.clock ?? systemClock };
+  const principals = new PrincipalCache({ ttlMs: config.AUTH_CACHE_TTL_MS, maxEntries: 10_000 });
+  const ctx: ServiceContext = { database, clock: options.clock ?? systemClock, principals };
 
   const app = Fastify({
     loggerInstance: (options.logger ?? createLogger(config.LOG_LEVEL)) as FastifyBaseLogger,
@@ -100,5 +102,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
 
   if (config.ADMIN_API_KEY !== undefined) await installBootstrapKey(ctx, config.ADMIN_API_KEY);
+  if (config.AUTH_CACHE_TTL_MS > 0) {
+    const unlisten = await database.listen(API_KEYS_CHANGED_CHANNEL, {
+      onNotify: () => principals.invalidate(),
+      onReady: () => principals.ready(),
+      onLost: () => {
+        principals.lost();
+        app.log.warn('API key change notifications lost: keys are looked up on every request until they are back');
+      },
+    });
+    app.addHook('onClose', unlisten);
+  }
   return app;
 }

@@ -1,5 +1,6 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
-import type { Executor } from './client.js';
+import type { Db, Executor } from './client.js';
+import { preparedOnce } from './prepared.js';
 import { apiKeys } from './schema.js';
 import { afterPosition, type KeysetPosition } from './pagination.js';
 
@@ -12,11 +13,15 @@ export async function insertApiKey(ex: Executor, values: NewApiKey): Promise<Api
 }
 
 /** The active key with this hash; revoked keys are never found, so revocation acts at once. */
-export async function findActiveKeyByHash(ex: Executor, keyHash: string): Promise<Pick<ApiKeyRow, 'id' | 'role' | 'organisationId'> | undefined> {
-  const [row] = await ex
-    .select({ id: apiKeys.id, role: apiKeys.role, organisationId: apiKeys.organisationId })
-    .from(apiKeys)
-    .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)));
+export async function findActiveKeyByHash(db: Db, keyHash: string): Promise<Pick<ApiKeyRow, 'id' | 'role' | 'organisationId'> | undefined> {
+  const statement = preparedOnce(db, 'api_key_by_hash', (name) =>
+    db
+      .select({ id: apiKeys.id, role: apiKeys.role, organisationId: apiKeys.organisationId })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.keyHash, sql.placeholder('keyHash')), isNull(apiKeys.revokedAt)))
+      .prepare(name),
+  );
+  const [row] = await statement.execute({ keyHash });
   return row;
 }
 

@@ -24,8 +24,22 @@ export interface Database {
   /** Present only on PostgreSQL: raw pool, used for cursors in streaming exports. */
   readonly pool: pg.Pool | undefined;
   ping(timeoutMs?: number): Promise<void>;
+  /**
+   * Subscribes to NOTIFY on `channel`. `onReady` runs whenever notifications can arrive (after
+   * the first connect and every reconnect), `onLost` when they cannot (the connection dropped;
+   * it is re-established with back-off). Resolves to a function that ends the subscription.
+   */
+  listen(channel: string, handlers: ListenHandlers): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
+
+export interface ListenHandlers {
+  onNotify(): void;
+  onReady(): void;
+  onLost(): void;
+}
+
+const LISTEN_CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export interface DatabaseOptions {
   databaseUrl?: string | undefined;
@@ -96,7 +110,76 @@ async function openPostgres(connectionString: string, options: DatabaseOptions):
         throw error;
       }
     },
+    listen: (channel, handlers) => listenPostgres(connectionString, channel, handlers, options.connectTimeoutMs ?? 5_000),
     close: () => pool.end(),
+  };
+}
+
+/**
+ * A dedicated connection outside the pool (LISTEN needs one that stays open), with TCP
+ * keep-alive so a silently dead peer is noticed, re-established with back-off up to 10 s.
+ */
+async function listenPostgres(
+  connectionString: string,
+  channel: string,
+  handlers: ListenHandlers,
+  connectTimeoutMs: number,
+): Promise<() => Promise<void>> {
+  if (!LISTEN_CHANNEL.test(channel)) throw new Error(`invalid channel name: ${channel}`);
+  let current: pg.Client | undefined;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let delayMs = 250;
+
+  const retry = () => {
+    if (stopped) return;
+    timer = setTimeout(() => void connect(), delayMs);
+    timer.unref();
+    delayMs = Math.min(delayMs * 2, 10_000);
+  };
+  const lost = (client: pg.Client) => {
+    if (current !== client) return;
+    current = undefined;
+    handlers.onLost();
+    client.end().catch(() => undefined);
+    retry();
+  };
+  const connect = async () => {
+    const client = new pg.Client({
+      connectionString,
+      keepAlive: true,
+      connectionTimeoutMillis: connectTimeoutMs,
+      application_name: 'eszl-decisions-listen',
+    });
+    client.on('error', () => lost(client));
+    client.on('end', () => lost(client));
+    client.on('notification', (message) => {
+      if (message.channel === channel) handlers.onNotify();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${channel}`);
+    } catch {
+      client.end().catch(() => undefined);
+      retry();
+      return;
+    }
+    if (stopped) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    current = client;
+    delayMs = 250;
+    handlers.onReady();
+  };
+
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    const client = current;
+    current = undefined;
+    await client?.end().catch(() => undefined);
   };
 }
 
@@ -114,6 +197,15 @@ async function openPglite(dataDir: string): Promise<Database> {
     async ping(timeoutMs = 1_000) {
       if (closed) throw new Error('embedded database is closed');
       await withTimeout(db.execute(sql`SELECT 1`), timeoutMs, noAnswer(timeoutMs));
+    },
+    async listen(channel, handlers) {
+      if (!LISTEN_CHANNEL.test(channel)) throw new Error(`invalid channel name: ${channel}`);
+      // One process holds the embedded database: notifications arrive in-process, nothing can drop.
+      const unlisten = await client.listen(channel, () => handlers.onNotify());
+      handlers.onReady();
+      return async () => {
+        if (!closed) await unlisten();
+      };
     },
     async close() {
       closed = true;

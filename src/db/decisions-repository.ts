@@ -1,8 +1,9 @@
 import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
-import type { Executor } from './client.js';
+import type { Db, Executor } from './client.js';
+import { preparedOnce } from './prepared.js';
 import { commitments, conditions, decisions, votes } from './schema.js';
-import { afterPosition, type KeysetPosition } from './pagination.js';
+import { afterPlaceholders, afterPosition, keysetParams, type KeysetPosition } from './pagination.js';
 
 export type DecisionRow = typeof decisions.$inferSelect;
 export type CommitmentRow = typeof commitments.$inferSelect;
@@ -89,36 +90,62 @@ export async function loadAggregate(ex: Executor, id: string): Promise<DecisionA
   return row && toAggregate(row);
 }
 
+/** The read path of one whole decision: the same query as `loadAggregate`, prepared once. */
+export async function findAggregate(db: Db, id: string): Promise<DecisionAggregate | undefined> {
+  const statement = preparedOnce(db, 'decision_by_id', (name) =>
+    db.query.decisions.findFirst({ where: eq(decisions.id, sql.placeholder('id')), with: withChildren }).prepare(name),
+  );
+  const row = await statement.execute({ id });
+  return row && toAggregate(row);
+}
+
 export interface DecisionFilter {
   status?: string | undefined;
   programmeId?: string | undefined;
   year?: number | undefined;
 }
 
-export async function listDecisionRows(
-  ex: Executor,
+/**
+ * One page of decisions with their children in a single statement. The statement is prepared
+ * once per shape (which filters are present, and whether a cursor is), with every value a
+ * placeholder, so at most 16 statements exist whatever the clients send.
+ */
+export async function listAggregates(
+  db: Db,
   filter: DecisionFilter,
   after: KeysetPosition | undefined,
   limit: number,
-): Promise<DecisionRow[]> {
-  let commitmentFilter: SQL | undefined;
-  if (filter.programmeId !== undefined || filter.year !== undefined) {
-    commitmentFilter = sql`exists (select 1 from ${commitments} where ${commitments.decisionId} = ${decisions.id}${
-      filter.programmeId === undefined ? sql`` : sql` and ${commitments.programmeId} = ${filter.programmeId}`
-    }${filter.year === undefined ? sql`` : sql` and ${commitments.year} = ${filter.year}`})`;
-  }
-  return ex
-    .select()
-    .from(decisions)
-    .where(
-      and(
-        filter.status === undefined ? undefined : eq(decisions.status, filter.status),
-        commitmentFilter,
-        afterPosition(decisions.createdAt, decisions.id, after),
-      ),
-    )
-    .orderBy(asc(decisions.createdAt), asc(decisions.id))
-    .limit(limit + 1);
+): Promise<(DecisionAggregate & KeysetPosition)[]> {
+  const shape = [filter.status, filter.programmeId, filter.year, after].map((value) => (value === undefined ? 0 : 1)).join('');
+  const statement = preparedOnce(db, `decisions_page_${shape}`, (name) => {
+    // Spelled out with its own alias: a relational query maps every column object in its
+    // `where` to the root table's alias, which would turn the commitment columns into decision ones.
+    let commitmentFilter: SQL | undefined;
+    if (filter.programmeId !== undefined || filter.year !== undefined) {
+      commitmentFilter = sql`exists (select 1 from decision_commitments c where c.decision_id = ${decisions.id}${
+        filter.programmeId === undefined ? sql`` : sql` and c.programme_id = ${sql.placeholder('programmeId')}`
+      }${filter.year === undefined ? sql`` : sql` and c.year = ${sql.placeholder('year')}`})`;
+    }
+    return db.query.decisions
+      .findMany({
+        where: and(
+          filter.status === undefined ? undefined : eq(decisions.status, sql.placeholder('status')),
+          commitmentFilter,
+          after === undefined ? undefined : afterPlaceholders(decisions.createdAt, decisions.id),
+        ),
+        orderBy: [asc(decisions.createdAt), asc(decisions.id)],
+        limit: sql.placeholder('limit'),
+        with: withChildren,
+      })
+      .prepare(name);
+  });
+  const rows = await statement.execute({
+    status: filter.status,
+    programmeId: filter.programmeId,
+    year: filter.year,
+    ...keysetParams(after, limit),
+  });
+  return rows.map((row) => ({ ...toAggregate(row), createdAt: row.createdAt, id: row.id }));
 }
 
 export async function insertVote(ex: Executor, values: typeof votes.$inferInsert): Promise<VoteRow> {

@@ -49,6 +49,16 @@ export function afterPosition(createdAt: AnyPgColumn, id: AnyPgColumn, position:
   return position === undefined ? undefined : sql`(${createdAt}, ${id}) > (${position.createdAt.toISOString()}::timestamptz, ${position.id}::uuid)`;
 }
 
+/** `afterPosition` for prepared statements: the position comes as `afterCreatedAt` and `afterId` (see `keysetParams`). */
+export function afterPlaceholders(createdAt: AnyPgColumn, id: AnyPgColumn): SQL {
+  return sql`(${createdAt}, ${id}) > (${sql.placeholder('afterCreatedAt')}::timestamptz, ${sql.placeholder('afterId')}::uuid)`;
+}
+
+/** The values of `afterPlaceholders` and of the `limit` placeholder (one more row than the page). */
+export function keysetParams(after: KeysetPosition | undefined, limit: number): { afterCreatedAt?: string; afterId?: string; limit: number } {
+  return after === undefined ? { limit: limit + 1 } : { afterCreatedAt: after.createdAt.toISOString(), afterId: after.id, limit: limit + 1 };
+}
+
 /** Rows were fetched with limit + 1; the extra row only tells that another page exists. */
 export function toPage<Row extends KeysetPosition, Item>(rows: Row[], limit: number, map: (row: Row) => Item): Page<Item> {
   const pageRows = rows.slice(0, limit);

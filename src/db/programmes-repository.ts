@@ -1,7 +1,8 @@
 import { asc, eq, inArray, sql } from 'drizzle-orm';
-import type { Executor } from './client.js';
+import type { Db, Executor } from './client.js';
+import { preparedOnce } from './prepared.js';
 import { programmes } from './schema.js';
-import { afterPosition, type KeysetPosition } from './pagination.js';
+import { afterPlaceholders, keysetParams, type KeysetPosition } from './pagination.js';
 
 export type ProgrammeRow = typeof programmes.$inferSelect;
 export type NewProgramme = typeof programmes.$inferInsert;
@@ -23,13 +24,17 @@ export async function findProgrammeIds(ex: Executor, ids: readonly string[]): Pr
   return new Set(rows.map((row) => row.id));
 }
 
-export async function listProgrammes(ex: Executor, after: KeysetPosition | undefined, limit: number): Promise<ProgrammeRow[]> {
-  return ex
-    .select()
-    .from(programmes)
-    .where(afterPosition(programmes.createdAt, programmes.id, after))
-    .orderBy(asc(programmes.createdAt), asc(programmes.id))
-    .limit(limit + 1);
+export async function listProgrammes(db: Db, after: KeysetPosition | undefined, limit: number): Promise<ProgrammeRow[]> {
+  const statement = preparedOnce(db, after === undefined ? 'programmes_page_first' : 'programmes_page_after', (name) =>
+    db
+      .select()
+      .from(programmes)
+      .where(after === undefined ? undefined : afterPlaceholders(programmes.createdAt, programmes.id))
+      .orderBy(asc(programmes.createdAt), asc(programmes.id))
+      .limit(sql.placeholder('limit'))
+      .prepare(name),
+  );
+  return statement.execute(keysetParams(after, limit));
 }
 
 export async function updateProgramme(ex: Executor, id: string, values: Partial<NewProgramme>): Promise<ProgrammeRow> {

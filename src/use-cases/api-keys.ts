@@ -58,8 +58,15 @@ export function toApiKey(row: ApiKeyRow): ApiKey {
 }
 
 export async function authenticate(ctx: ServiceContext, key: string): Promise<Principal | undefined> {
-  const row = await findActiveKeyByHash(ctx.database.db, hashApiKey(key));
-  return row && { keyId: row.id, role: row.role as Role, organisationId: row.organisationId };
+  const keyHash = hashApiKey(key);
+  const cached = ctx.principals?.get(keyHash);
+  if (cached !== undefined) return cached;
+  const generation = ctx.principals?.generation ?? 0;
+  const row = await findActiveKeyByHash(ctx.database.db, keyHash);
+  if (row === undefined) return undefined;
+  const principal: Principal = { keyId: row.id, role: row.role as Role, organisationId: row.organisationId };
+  ctx.principals?.set(keyHash, principal, generation);
+  return principal;
 }
 
 export async function createApiKey(
@@ -110,6 +117,8 @@ export async function revokeKey(ctx: ServiceContext, actor: Principal, id: strin
       { action: 'apikey.revoked', resourceType: 'apikey', resourceId: id, data: { apiKey: toApiKey(row) } },
     ]);
   });
+  // Other instances forget on the commit's notification; this one does not wait for it.
+  ctx.principals?.invalidate();
 }
 
 /** Installs (or re-activates) the admin key from ADMIN_API_KEY; records it only when it changed. */
@@ -128,4 +137,5 @@ export async function installBootstrapKey(ctx: ServiceContext, key: string): Pro
       ]);
     }
   });
+  ctx.principals?.invalidate();
 }

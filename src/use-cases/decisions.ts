@@ -7,11 +7,11 @@ import { adoptionOutcome } from '../domain/ratification.js';
 import { appendAuditEvents } from '../audit/trail.js';
 import type { Tx } from '../db/client.js';
 import {
+  findAggregate,
   findDecisionRow,
   insertDecision,
-  listDecisionRows,
+  listAggregates,
   loadAggregate,
-  loadAggregates,
   replaceCommitments,
   replaceConditions,
   updateDecision,
@@ -159,7 +159,7 @@ export async function withdrawDecision(
 }
 
 export async function getDecision(ctx: ServiceContext, id: string): Promise<Decision> {
-  const aggregate = await loadAggregate(ctx.database.db, id);
+  const aggregate = await findAggregate(ctx.database.db, id);
   if (aggregate === undefined) throw notFound('Decision', id);
   return toDecision(aggregate, todayInAmsterdam(ctx.clock));
 }
@@ -170,10 +170,7 @@ export async function listDecisionsPage(
   cursor: string | undefined,
   limit: number,
 ): Promise<Page<Decision>> {
-  const ex = ctx.database.db;
-  const rows = await listDecisionRows(ex, filter, decodeCursor(cursor), limit);
-  const page = toPage(rows, limit, (row) => row);
+  const rows = await listAggregates(ctx.database.db, filter, decodeCursor(cursor), limit);
   const today = todayInAmsterdam(ctx.clock);
-  const aggregates = await loadAggregates(ex, page.items);
-  return { items: aggregates.map((aggregate) => toDecision(aggregate, today)), nextCursor: page.nextCursor };
+  return toPage(rows, limit, (aggregate) => toDecision(aggregate, today));
 }
