@@ -47,6 +47,22 @@ export function eventHash(prevHash: string, event: UnhashedEvent): string {
   return createHash('sha256').update(prevHash).update(canonicalJson(body)).digest('hex');
 }
 
+/**
+ * The RFC 8785 form of an event, split around the two values that are only known when its
+ * transaction commits: `head + occurredAt + tail + seq + '}'` equals `canonicalJson` of the
+ * event. This relies on JCS ordering the members by name (action, actor, data, occurredAt,
+ * resourceId, resourceType, seq), on `occurredAt` being an RFC 3339 string that needs no
+ * escaping, and on `seq` being a positive integer; the database does the rest (migration 0006).
+ */
+export function canonicalParts(event: Omit<UnhashedEvent, 'seq' | 'occurredAt'>): { head: string; tail: string } {
+  return {
+    head:
+      `{"action":${canonicalJson(event.action)},"actor":${canonicalJson(event.actor)},` +
+      `"data":${canonicalJson(event.data)},"occurredAt":"`,
+    tail: `","resourceId":${canonicalJson(event.resourceId)},"resourceType":${canonicalJson(event.resourceType)},"seq":`,
+  };
+}
+
 export interface ChainVerdict {
   valid: boolean;
   count: number;

@@ -13,10 +13,13 @@ export async function insertApiKey(ex: Executor, values: NewApiKey): Promise<Api
 }
 
 /** The active key with this hash; revoked keys are never found, so revocation acts at once. */
-export async function findActiveKeyByHash(db: Db, keyHash: string): Promise<Pick<ApiKeyRow, 'id' | 'role' | 'organisationId'> | undefined> {
+export async function findActiveKeyByHash(
+  db: Db,
+  keyHash: string,
+): Promise<Pick<ApiKeyRow, 'id' | 'name' | 'role' | 'organisationId' | 'createdAt'> | undefined> {
   const statement = preparedOnce(db, 'api_key_by_hash', (name) =>
     db
-      .select({ id: apiKeys.id, role: apiKeys.role, organisationId: apiKeys.organisationId })
+      .select({ id: apiKeys.id, name: apiKeys.name, role: apiKeys.role, organisationId: apiKeys.organisationId, createdAt: apiKeys.createdAt })
       .from(apiKeys)
       .where(and(eq(apiKeys.keyHash, sql.placeholder('keyHash')), isNull(apiKeys.revokedAt)))
       .prepare(name),

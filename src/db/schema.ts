@@ -3,6 +3,7 @@ import {
   bigint,
   boolean,
   check,
+  customType,
   date,
   index,
   integer,
@@ -22,6 +23,8 @@ const instant = (name: string) => timestamp(name, { withTimezone: true, precisio
 const createdAt = () => instant('created_at').notNull().default(sql`now()`);
 const updatedAt = () => instant('updated_at').notNull().default(sql`now()`);
 const cents = (name: string) => bigint(name, { mode: 'number' });
+/** PostgreSQL's 64-bit transaction id (PostgreSQL 13+), read as text. */
+const xid8 = customType<{ data: string }>({ dataType: () => 'xid8' });
 
 export const organisations = pgTable(
   'organisations',
@@ -205,8 +208,35 @@ export const auditEvents = pgTable(
 );
 
 /**
- * The head of the audit chain: one row, locked by every appending transaction until it
- * commits, so that sequence numbers follow commit order (see src/audit/append.ts).
+ * Events of a transaction that has not committed yet. A deferred constraint trigger (migration
+ * 0006) moves them into the chain as the transaction commits: it locks `audit_head` only then,
+ * numbers and hashes them in SQL and writes their webhook outbox rows, so the head is held for
+ * the commit alone, never across a round trip to the service. `canonicalHead` and
+ * `canonicalTail` are the event's RFC 8785 form around the two values only known then
+ * (`occurredAt` and `seq`; see `canonicalParts` in src/audit/chain.ts).
+ */
+export const auditPending = pgTable('audit_pending', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  txid: xid8('txid')
+    .notNull()
+    .default(sql`pg_current_xact_id()`),
+  actorKeyId: uuid('actor_key_id'),
+  actorRole: text('actor_role').notNull(),
+  actorOrganisationId: uuid('actor_organisation_id'),
+  action: text('action').notNull(),
+  resourceType: text('resource_type').notNull(),
+  resourceId: uuid('resource_id').notNull(),
+  data: jsonb('data').notNull(),
+  canonicalHead: text('canonical_head').notNull(),
+  canonicalTail: text('canonical_tail').notNull(),
+  /** Set for events that webhook subscribers may receive: the filters of their outbox row. */
+  outboxProgrammeIds: uuid('outbox_programme_ids').array(),
+  outboxMunicipalityIds: uuid('outbox_municipality_ids').array(),
+}, (t) => [index('audit_pending_txid_idx').on(t.txid)]);
+
+/**
+ * The head of the audit chain: one row, locked by every appending transaction as it commits
+ * (migration 0006), so that sequence numbers follow commit order (see src/audit/trail.ts).
  */
 export const auditHead = pgTable(
   'audit_head',

@@ -9,6 +9,14 @@ export interface Principal {
   organisationId: string | null;
 }
 
+/** The caller of a request: an active API key, as authentication found it. */
+export interface KeyPrincipal extends Principal {
+  keyId: string;
+  role: Role;
+  name: string;
+  createdAt: Date;
+}
+
 export const SYSTEM_PRINCIPAL: Principal = { keyId: null, role: 'system', organisationId: null };
 
 /** Role sets used by the routes, named after what they protect. */
@@ -17,6 +25,7 @@ export const ACCESS = {
   manageWebhooks: ['admin'],
   manageRegister: ['admin', 'secretariat'],
   readRegister: ['admin', 'secretariat', 'college', 'auditor', 'reader'],
+  anyKey: ['admin', 'secretariat', 'college', 'auditor', 'reader'],
   castVote: ['admin', 'college'],
   audit: ['admin', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;

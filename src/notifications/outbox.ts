@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
-import { commitments, decisions, outboxEvents } from '../db/schema.js';
+import { commitments, decisions } from '../db/schema.js';
 
 /** The event types a subscriber can ask for; each is also an audit action. */
 export const WEBHOOK_EVENT_TYPES = [
@@ -35,39 +34,4 @@ export async function outboxTargets(tx: Tx, decisionId: string): Promise<OutboxT
     .from(decisions)
     .where(eq(decisions.id, decisionId));
   return { programmeIds: programmeRows.map((row) => row.id), municipalityIds: decision?.required ?? [] };
-}
-
-export interface OutboxEntry {
-  type: WebhookEventType;
-  decisionId: string;
-  occurredAt: string;
-  auditSeq: number;
-  data: unknown;
-  targets: OutboxTargets;
-}
-
-/**
- * The outbox rows for notifications, inserted by the audit trail in the same statement as their
- * events, so an event exists if and only if its change committed. The event id is the unique key
- * receivers deduplicate on; the payload names it.
- */
-export function outboxRows(entries: readonly OutboxEntry[]): (typeof outboxEvents.$inferInsert)[] {
-  return entries.map((entry) => {
-    const eventId = randomUUID();
-    return {
-      eventId,
-      eventType: entry.type,
-      decisionId: entry.decisionId,
-      programmeIds: entry.targets.programmeIds,
-      municipalityIds: entry.targets.municipalityIds,
-      payload: {
-        id: eventId,
-        type: entry.type,
-        occurredAt: entry.occurredAt,
-        decisionId: entry.decisionId,
-        auditSeq: entry.auditSeq,
-        data: entry.data,
-      },
-    };
-  });
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { SYSTEM_PRINCIPAL, type Principal, type Role } from '../domain/access.js';
+import { SYSTEM_PRINCIPAL, type KeyPrincipal, type Principal, type Role } from '../domain/access.js';
 import { DomainError, notFound } from '../domain/errors.js';
 import { appendAuditEvents } from '../audit/trail.js';
 import {
@@ -57,16 +57,34 @@ export function toApiKey(row: ApiKeyRow): ApiKey {
   };
 }
 
-export async function authenticate(ctx: ServiceContext, key: string): Promise<Principal | undefined> {
+export async function authenticate(ctx: ServiceContext, key: string): Promise<KeyPrincipal | undefined> {
   const keyHash = hashApiKey(key);
   const cached = ctx.principals?.get(keyHash);
   if (cached !== undefined) return cached;
   const generation = ctx.principals?.generation ?? 0;
   const row = await findActiveKeyByHash(ctx.database.db, keyHash);
   if (row === undefined) return undefined;
-  const principal: Principal = { keyId: row.id, role: row.role as Role, organisationId: row.organisationId };
+  const principal: KeyPrincipal = {
+    keyId: row.id,
+    role: row.role as Role,
+    organisationId: row.organisationId,
+    name: row.name,
+    createdAt: row.createdAt,
+  };
   ctx.principals?.set(keyHash, principal, generation);
   return principal;
+}
+
+/** The caller's own key, as authentication found it (active, so never revoked): no query. */
+export function currentApiKey(principal: KeyPrincipal): ApiKey {
+  return {
+    id: principal.keyId,
+    name: principal.name,
+    role: principal.role,
+    organisationId: principal.organisationId,
+    createdAt: principal.createdAt.toISOString(),
+    revokedAt: null,
+  };
 }
 
 export async function createApiKey(

@@ -1,4 +1,4 @@
-import type { Principal } from '../domain/access.js';
+import type { KeyPrincipal } from '../domain/access.js';
 
 /** The channel the `api_keys` trigger (migration 0004) notifies on every change to a stored key. */
 export const API_KEYS_CHANGED_CHANNEL = 'eszl_api_keys_changed';
@@ -22,7 +22,7 @@ export interface PrincipalCacheOptions {
  * life should a notification ever be missed on a connection that still looks healthy.
  */
 export class PrincipalCache {
-  readonly #entries = new Map<string, { principal: Principal; expiresAt: number }>();
+  readonly #entries = new Map<string, { principal: KeyPrincipal; expiresAt: number }>();
   readonly #ttlMs: number;
   readonly #maxEntries: number;
   readonly #now: () => number;
@@ -49,7 +49,7 @@ export class PrincipalCache {
     return this.#entries.size;
   }
 
-  get(keyHash: string): Principal | undefined {
+  get(keyHash: string): KeyPrincipal | undefined {
     if (!this.live) return undefined;
     const entry = this.#entries.get(keyHash);
     if (entry === undefined) return undefined;
@@ -60,7 +60,7 @@ export class PrincipalCache {
     return entry.principal;
   }
 
-  set(keyHash: string, principal: Principal, generation: number): void {
+  set(keyHash: string, principal: KeyPrincipal, generation: number): void {
     if (!this.live || generation !== this.#generation) return;
     if (this.#entries.size >= this.#maxEntries) this.#entries.clear();
     this.#entries.set(keyHash, { principal, expiresAt: this.#now() + this.#ttlMs });

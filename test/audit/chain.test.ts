@@ -272,3 +272,28 @@ t.test('tamperings at the end look valid without an expected head', async (t) =>
 t.test('the original chain is untouched by the tampered copies', async (t) => {
   t.same(verify(CHAIN, HEAD), { valid: true, count: 50, headHash: HEAD.hash, firstInvalidSeq: null });
 });
+
+t.test('canonicalParts around occurredAt and seq give exactly the canonical form of the whole event (property, 500 runs)', async (t) => {
+  const { canonicalParts } = await import('../../src/audit/chain.js');
+  const fc = (await import('fast-check')).default;
+  const text = fc.string({ unit: 'grapheme', maxLength: 12 });
+  fc.assert(
+    fc.property(
+      text,
+      text,
+      fc.uuid(),
+      fc.record({ keyId: fc.option(fc.uuid()), role: text, organisationId: fc.option(fc.uuid()) }),
+      fc.jsonValue({ maxDepth: 3 }),
+      fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2999-12-31T23:59:59Z'), noInvalidDate: true }),
+      fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+      (action, resourceType, resourceId, actor, data, when, seq) => {
+        const occurredAt = when.toISOString();
+        const { head, tail } = canonicalParts({ action, resourceType, resourceId, actor, data });
+        const whole = canonicalJson({ seq, occurredAt, actor, action, resourceType, resourceId, data });
+        return `${head}${occurredAt}${tail}${seq}}` === whole;
+      },
+    ),
+    { numRuns: 500, seed: 20261128 },
+  );
+  t.pass('500 generated events agree');
+});

@@ -208,6 +208,24 @@ t.test('lets every role read organisations and programmes', async (t) => {
   }
 });
 
+t.test('lets every key read itself at /api-keys/current, never its secret', async (t) => {
+  const municipality = await createCentreMunicipality(admin, `Gemeente ${randomUUID().slice(0, 8)}`);
+  for (const role of ROLES) {
+    const created = await createKey(admin, role, role === 'college' ? municipality.id : undefined);
+    const res = await ctx.as(created.key).get('/api/v1/api-keys/current');
+    t.equal(res.statusCode, 200, `${role} may read itself`);
+    const listed = (await admin.get('/api/v1/api-keys?limit=200')).json<{ items: ApiKeyJson[] }>().items.find((key) => key.id === created.id);
+    t.same(res.json(), listed, `${role}: the same resource as in the list`);
+    t.equal(res.json<ApiKeyJson>().organisationId, role === 'college' ? municipality.id : null);
+    t.notOk('key' in res.json<ApiKeyJson>(), 'no secret');
+  }
+  problemOf(t, await ctx.as(undefined).get('/api/v1/api-keys/current'), 401, 'UNAUTHENTICATED');
+  const revoked = await createKey(admin, 'reader');
+  t.equal((await ctx.as(revoked.key).get('/api/v1/api-keys/current')).statusCode, 200);
+  t.equal((await admin.delete(`/api/v1/api-keys/${revoked.id}`)).statusCode, 204);
+  problemOf(t, await ctx.as(revoked.key).get('/api/v1/api-keys/current'), 401, 'UNAUTHENTICATED');
+});
+
 t.test('revokes a key with 204; it stops working at once', async (t) => {
   const created = await createKey(admin, 'secretariat');
   const client = ctx.as(created.key);

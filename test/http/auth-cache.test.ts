@@ -1,6 +1,6 @@
 import t from 'tap';
 import { sql } from 'drizzle-orm';
-import type { Principal } from '../../src/domain/access.js';
+import type { KeyPrincipal } from '../../src/domain/access.js';
 import { queryRows } from '../../src/db/client.js';
 import { PrincipalCache } from '../../src/use-cases/principal-cache.js';
 import { startTestApp, type Client, type TestApp } from '../helpers/app.js';
@@ -15,7 +15,13 @@ import { createKey } from '../helpers/factories.js';
  */
 const env = { MAX_EVENT_LOOP_DELAY_MS: '0' };
 const READ = '/api/v1/programmes?limit=1';
-const reader: Principal = { keyId: '00000000-0000-4000-8000-00000000000a', role: 'reader', organisationId: null };
+const reader: KeyPrincipal = {
+  keyId: '00000000-0000-4000-8000-00000000000a',
+  role: 'reader',
+  organisationId: null,
+  name: 'reader key',
+  createdAt: new Date('2026-01-01T00:00:00Z'),
+};
 
 t.test('PrincipalCache: serves only while live, forgets on invalidate, refuses answers older than the last change', async (t) => {
   let now = 1_000;

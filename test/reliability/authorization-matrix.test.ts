@@ -40,6 +40,7 @@ const AUDIT: Caller[] = ['admin', 'auditor'];
 const ALLOWED: Record<string, Caller[]> = {
   createApiKey: ADMIN,
   listApiKeys: ADMIN,
+  getCurrentApiKey: READ_REGISTER,
   revokeApiKey: ADMIN,
   createOrganisation: MANAGE,
   listOrganisations: READ_REGISTER,
@@ -143,6 +144,7 @@ async function decisionUnchanged(before: DecisionJson): Promise<string | undefin
 const CELLS: Record<string, () => Promise<Cell>> = {
   createApiKey: async () => ({ method: 'POST', url: '/api/v1/api-keys', body: { name: `matrix ${uniqueSuffix()}`, role: 'reader' }, success: 201 }),
   listApiKeys: async () => ({ method: 'GET', url: '/api/v1/api-keys', success: 200 }),
+  getCurrentApiKey: async () => ({ method: 'GET', url: '/api/v1/api-keys/current', success: 200 }),
   revokeApiKey: async () => {
     const key = await createKey(admin, 'reader');
     return {

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ACCESS, ROLES } from '../../domain/access.js';
 import type { ServiceContext } from '../../use-cases/context.js';
-import { createApiKey, listApiKeysPage, revokeKey } from '../../use-cases/api-keys.js';
+import { createApiKey, currentApiKey, listApiKeysPage, revokeKey } from '../../use-cases/api-keys.js';
 import { IdempotencyHeaders, IdParams, jsonResponse, noContentResponse, Nullable, Page, PageQuery, problems, Ref, StringEnum, Text, Timestamp, Uuid } from '../schemas.js';
 
 const Role = StringEnum(ROLES, { description: 'What the key may do' });
@@ -81,6 +81,22 @@ export async function apiKeyRoutes(app: FastifyInstance, { ctx }: { ctx: Service
       },
     },
     async (request) => listApiKeysPage(ctx, request.query.cursor, request.query.limit ?? 50),
+  );
+
+  r.get(
+    '/api-keys/current',
+    {
+      config: { access: { roles: ACCESS.anyKey } },
+      schema: {
+        operationId: 'getCurrentApiKey',
+        summary: 'The API key of this request',
+        description:
+          'Any active key may read itself (never its secret): which key, role and municipality an integration is using. Answered from authentication alone.',
+        tags,
+        response: { 200: jsonResponse(Ref(ApiKey), 'The calling key'), ...problems() },
+      },
+    },
+    async (request) => currentApiKey(request.principal),
   );
 
   r.delete(

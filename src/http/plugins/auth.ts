@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Principal, Role } from '../../domain/access.js';
+import type { KeyPrincipal, Role } from '../../domain/access.js';
 import { DomainError } from '../../domain/errors.js';
 import { authenticate } from '../../use-cases/api-keys.js';
 import type { ServiceContext } from '../../use-cases/context.js';
@@ -21,14 +21,14 @@ declare module 'fastify' {
     access?: RouteAccess;
   }
   interface FastifyRequest {
-    principal: Principal;
+    principal: KeyPrincipal;
   }
 }
 
 const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
 
 async function authPlugin(app: FastifyInstance, options: { ctx: ServiceContext }): Promise<void> {
-  app.decorateRequest('principal', null as unknown as Principal);
+  app.decorateRequest('principal', null as unknown as KeyPrincipal);
 
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config.access;
@@ -40,7 +40,7 @@ async function authPlugin(app: FastifyInstance, options: { ctx: ServiceContext }
     const principal = await authenticate(options.ctx, match[1]!);
     if (principal === undefined) throw new DomainError('UNAUTHENTICATED', 'The API key is unknown or revoked.');
     request.principal = principal;
-    if (!access.roles.includes(principal.role as Role)) {
+    if (!access.roles.includes(principal.role)) {
       throw new DomainError('FORBIDDEN', `An API key with role '${principal.role}' may not do this.`);
     }
   });

@@ -1,0 +1,87 @@
+import t from 'tap';
+import { sql } from 'drizzle-orm';
+import { SYSTEM_PRINCIPAL } from '../../src/domain/access.js';
+import { appendAuditEvents } from '../../src/audit/trail.js';
+import { readAuditHead } from '../../src/audit/store.js';
+import { verifyStoredChain } from '../../src/audit/verify.js';
+import { queryRows } from '../../src/db/client.js';
+import { inTransaction } from '../../src/db/transaction.js';
+import { createTestDatabase } from '../helpers/database.js';
+
+/**
+ * Events are written to audit_pending and sealed into the chain by a deferred trigger as their
+ * transaction commits: numbered and hashed in SQL, in commit order, with nothing left behind.
+ */
+const db = await createTestDatabase({ poolSize: 12 });
+t.teardown(() => db.close());
+const { database } = db;
+const RESOURCE = '22222222-2222-4222-8222-222222222222';
+
+const pendingCount = async () =>
+  Number((await queryRows<{ n: string }>(database.db, sql`SELECT count(*)::text AS n FROM audit_pending`))[0]!.n);
+
+t.test('the events of one transaction are sealed at commit: consecutive seqs, one instant, a valid chain, no pending rows', async (t) => {
+  const before = await readAuditHead(database.db);
+  await inTransaction(database, async (tx) => {
+    await appendAuditEvents(tx, SYSTEM_PRINCIPAL, [
+      { action: 'test.first', resourceType: 'decision', resourceId: RESOURCE, data: { n: 1, text: 'één "twee"\n' } },
+      { action: 'test.second', resourceType: 'decision', resourceId: RESOURCE, data: { n: 2 } },
+    ]);
+    await appendAuditEvents(tx, SYSTEM_PRINCIPAL, [{ action: 'test.third', resourceType: 'decision', resourceId: RESOURCE, data: [1, null, true] }]);
+    const [head] = await queryRows<{ seq: string }>(tx, sql`SELECT seq::text FROM audit_head WHERE id = 1`);
+    t.equal(Number(head!.seq), before.seq, 'nothing is numbered before the commit');
+  });
+  const rows = await queryRows<{ seq: string; action: string; occurred_at: string }>(
+    database.db,
+    sql`SELECT seq::text, action, occurred_at::text AS occurred_at FROM audit_events WHERE seq > ${before.seq} ORDER BY audit_events.seq`,
+  );
+  t.same(rows.map((row) => [Number(row.seq), row.action]), [
+    [before.seq + 1, 'test.first'],
+    [before.seq + 2, 'test.second'],
+    [before.seq + 3, 'test.third'],
+  ]);
+  t.equal(new Set(rows.map((row) => row.occurred_at)).size, 1, 'one transaction, one instant');
+  t.equal(await pendingCount(), 0, 'audit_pending is empty again');
+  const verdict = await verifyStoredChain(database.db);
+  t.equal(verdict.valid, true, 'the chain verifies with the service verifier (SQL hashes = Node hashes)');
+  t.equal(verdict.count, before.seq + 3);
+});
+
+t.test('a transaction that rolls back seals nothing and uses no seq', async (t) => {
+  const before = await readAuditHead(database.db);
+  await t.rejects(
+    inTransaction(database, async (tx) => {
+      await appendAuditEvents(tx, SYSTEM_PRINCIPAL, [{ action: 'test.lost', resourceType: 'decision', resourceId: RESOURCE, data: {} }]);
+      throw new Error('change failed');
+    }),
+    /change failed/,
+  );
+  t.same(await readAuditHead(database.db), before);
+  t.equal(await pendingCount(), 0);
+});
+
+t.test('40 concurrent transactions on their own connections: gapless seqs, one per event, a valid chain', async (t) => {
+  const before = await readAuditHead(database.db);
+  await Promise.all(
+    Array.from({ length: 40 }, (_, i) =>
+      inTransaction(database, (tx) =>
+        appendAuditEvents(tx, SYSTEM_PRINCIPAL, [
+          { action: 'test.concurrent', resourceType: 'decision', resourceId: RESOURCE, data: { i, part: 'a' } },
+          { action: 'test.concurrent', resourceType: 'decision', resourceId: RESOURCE, data: { i, part: 'b' } },
+        ]),
+      ),
+    ),
+  );
+  const after = await readAuditHead(database.db);
+  t.equal(after.seq, before.seq + 80, '80 events, 80 seqs');
+  const rows = await queryRows<{ seq: string; i: number; part: string }>(
+    database.db,
+    sql`SELECT seq::text, (data->>'i')::int AS i, data->>'part' AS part FROM audit_events WHERE seq > ${before.seq} ORDER BY audit_events.seq`,
+  );
+  t.same(rows.map((row) => Number(row.seq)), Array.from({ length: 80 }, (_, k) => before.seq + 1 + k), 'gapless');
+  for (let k = 0; k < rows.length; k += 2) {
+    t.equal(rows[k]!.i, rows[k + 1]!.i, `seqs ${rows[k]!.seq}-${rows[k + 1]!.seq} belong to one transaction`);
+  }
+  t.equal((await verifyStoredChain(database.db)).valid, true);
+  t.equal(await pendingCount(), 0);
+});
