@@ -9,6 +9,8 @@ export interface AuditEntry {
   resourceType: string;
   resourceId: string;
   data: unknown;
+  /** The webhook filters of a decision event, when the caller already has them (else they are read). */
+  outboxTargets?: OutboxTargets;
 }
 
 /**
@@ -32,7 +34,7 @@ export async function appendAuditEvents(tx: Tx, actor: Principal, entries: reado
   const targets = new Map<string, OutboxTargets>();
   for (const entry of entries) {
     if (entry.resourceType === 'decision' && isWebhookEventType(entry.action) && !targets.has(entry.resourceId)) {
-      targets.set(entry.resourceId, await outboxTargets(tx, entry.resourceId));
+      targets.set(entry.resourceId, entry.outboxTargets ?? (await outboxTargets(tx, entry.resourceId)));
     }
   }
   const actorJson = { keyId: actor.keyId, role: actor.role, organisationId: actor.organisationId };

@@ -1,8 +1,8 @@
 import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
-import type { Db, Executor } from './client.js';
+import { queryRows, type Db, type Executor } from './client.js';
 import { preparedOnce } from './prepared.js';
-import { commitments, conditions, decisions, votes } from './schema.js';
+import { commitments, conditions, decisions, organisations, programmes, votes } from './schema.js';
 import { afterPlaceholders, afterPosition, keysetParams, type KeysetPosition } from './pagination.js';
 
 export type DecisionRow = typeof decisions.$inferSelect;
@@ -29,28 +29,77 @@ export interface ConditionValues {
   dueDate: string;
 }
 
+/** Which of these programmes and organisations exist, in one round trip. */
+export async function findExistingReferences(
+  ex: Executor,
+  programmeIds: readonly string[],
+  organisationIds: readonly string[],
+): Promise<{ programmeIds: Set<string>; organisationIds: Set<string> }> {
+  const found = { programmeIds: new Set<string>(), organisationIds: new Set<string>() };
+  if (programmeIds.length === 0 && organisationIds.length === 0) return found;
+  const list = (ids: readonly string[]) => (ids.length === 0 ? sql`null` : sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `));
+  const rows = await queryRows<{ id: string; kind: 'programme' | 'organisation' }>(
+    ex,
+    sql`select id::text as id, 'programme' as kind from ${programmes} where id in (${list(programmeIds)})
+        union all
+        select id::text, 'organisation' from ${organisations} where id in (${list(organisationIds)})`,
+  );
+  for (const row of rows) (row.kind === 'programme' ? found.programmeIds : found.organisationIds).add(row.id);
+  return found;
+}
+
 export async function insertDecision(ex: Executor, values: typeof decisions.$inferInsert): Promise<DecisionRow> {
   const [row] = await ex.insert(decisions).values(values).returning();
   return row!;
 }
 
+/** Adds a new decision's commitments in the order the client sent them; the rows, in that order. */
+export async function insertCommitments(ex: Executor, decisionId: string, items: readonly CommitmentValues[]): Promise<CommitmentRow[]> {
+  if (items.length === 0) return [];
+  const rows = await ex.insert(commitments).values(items.map((item, position) => ({ ...item, decisionId, position }))).returning();
+  return rows.sort((a, b) => a.position - b.position);
+}
+
+export async function insertConditions(ex: Executor, decisionId: string, items: readonly ConditionValues[]): Promise<ConditionRow[]> {
+  if (items.length === 0) return [];
+  const rows = await ex.insert(conditions).values(items.map((item, position) => ({ ...item, decisionId, position }))).returning();
+  return rows.sort((a, b) => a.position - b.position);
+}
+
 /** Replaces a draft's commitments; positions keep the order the client sent. */
 export async function replaceCommitments(ex: Executor, decisionId: string, items: readonly CommitmentValues[]): Promise<void> {
   await ex.delete(commitments).where(eq(commitments.decisionId, decisionId));
-  if (items.length === 0) return;
-  await ex.insert(commitments).values(items.map((item, position) => ({ ...item, decisionId, position })));
+  await insertCommitments(ex, decisionId, items);
 }
 
 export async function replaceConditions(ex: Executor, decisionId: string, items: readonly ConditionValues[]): Promise<void> {
   await ex.delete(conditions).where(eq(conditions.decisionId, decisionId));
-  if (items.length === 0) return;
-  await ex.insert(conditions).values(items.map((item, position) => ({ ...item, decisionId, position })));
+  await insertConditions(ex, decisionId, items);
 }
 
 /** The decision row, locked for the rest of the transaction when `forUpdate`: the funnel for every state change. */
 export async function findDecisionRow(ex: Executor, id: string, forUpdate = false): Promise<DecisionRow | undefined> {
   const query = ex.select().from(decisions).where(eq(decisions.id, id));
   const [row] = forUpdate ? await query.for('update') : await query;
+  return row;
+}
+
+/**
+ * The decision row locked for the rest of the transaction, with the programmes of its
+ * commitments (for webhook filters; a decision's commitments are fixed once adopted). Votes
+ * are not read here: a statement that waited for the lock still reads other tables as of its
+ * start, so they must come from a statement after this one.
+ */
+export async function lockDecisionWithProgrammes(ex: Executor, id: string): Promise<{ decision: DecisionRow; programmeIds: string[] } | undefined> {
+  const [row] = await ex
+    .select({
+      decision: decisions,
+      // Spelled out: drizzle writes a column of the selected table unqualified here, where it would mean c.id.
+      programmeIds: sql<string[]>`array(select distinct c.programme_id::text from decision_commitments c where c.decision_id = "decisions"."id" order by 1)`,
+    })
+    .from(decisions)
+    .where(eq(decisions.id, id))
+    .for('update', { of: decisions });
   return row;
 }
 

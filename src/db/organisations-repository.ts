@@ -17,12 +17,6 @@ export async function findOrganisation(ex: Executor, id: string, forUpdate = fal
   return row;
 }
 
-export async function findOrganisationIds(ex: Executor, ids: readonly string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await ex.select({ id: organisations.id }).from(organisations).where(inArray(organisations.id, [...ids]));
-  return new Set(rows.map((row) => row.id));
-}
-
 export interface OrganisationFilter {
   kind?: string | undefined;
   centreMunicipality?: boolean | undefined;

@@ -9,6 +9,9 @@ import type { Tx } from '../db/client.js';
 import {
   findAggregate,
   findDecisionRow,
+  findExistingReferences,
+  insertCommitments,
+  insertConditions,
   insertDecision,
   listAggregates,
   loadAggregate,
@@ -19,8 +22,7 @@ import {
   type ConditionValues,
   type DecisionFilter,
 } from '../db/decisions-repository.js';
-import { findOrganisationIds, listCentreMunicipalityIds } from '../db/organisations-repository.js';
-import { findProgrammeIds } from '../db/programmes-repository.js';
+import { listCentreMunicipalityIds } from '../db/organisations-repository.js';
 import { decodeCursor, toPage, type Page } from '../db/pagination.js';
 import { inTransaction } from '../db/transaction.js';
 import { mapConstraintViolation } from '../db/errors.js';
@@ -42,15 +44,15 @@ export interface DecisionInput {
 /** Every programme and the applicant named in the input must exist: otherwise 400 with each path. */
 async function assertReferencesExist(tx: Tx, input: Partial<DecisionInput>): Promise<void> {
   const programmeIds = [...new Set((input.commitments ?? []).map((c) => c.programmeId))];
-  const known = await findProgrammeIds(tx, programmeIds);
+  const applicantIds = input.applicantOrganisationId ? [input.applicantOrganisationId] : [];
+  const known = await findExistingReferences(tx, programmeIds, applicantIds);
   const errors = (input.commitments ?? []).flatMap((c, i) =>
-    known.has(c.programmeId) ? [] : [{ path: `/commitments/${i}/programmeId`, message: `programme ${c.programmeId} does not exist` }],
+    known.programmeIds.has(c.programmeId)
+      ? []
+      : [{ path: `/commitments/${i}/programmeId`, message: `programme ${c.programmeId} does not exist` }],
   );
-  if (input.applicantOrganisationId) {
-    const organisations = await findOrganisationIds(tx, [input.applicantOrganisationId]);
-    if (!organisations.has(input.applicantOrganisationId)) {
-      errors.push({ path: '/applicantOrganisationId', message: `organisation ${input.applicantOrganisationId} does not exist` });
-    }
+  if (input.applicantOrganisationId && !known.organisationIds.has(input.applicantOrganisationId)) {
+    errors.push({ path: '/applicantOrganisationId', message: `organisation ${input.applicantOrganisationId} does not exist` });
   }
   if (errors.length > 0) {
     throw new DomainError('REFERENCED_RESOURCE_NOT_FOUND', 'The request refers to resources that do not exist.', errors);
@@ -80,9 +82,16 @@ export async function createDecision(ctx: ServiceContext, actor: Principal, inpu
       status: 'draft',
       totalAmountCents,
     }).catch(mapConstraintViolation);
-    await replaceCommitments(tx, row.id, commitmentValues(input.commitments));
-    await replaceConditions(tx, row.id, input.conditions ?? []);
-    const decision = await viewOf(ctx, tx, row.id);
+    // A new draft's whole view is what was just inserted: no need to read it back.
+    const decision = toDecision(
+      {
+        decision: row,
+        commitments: await insertCommitments(tx, row.id, commitmentValues(input.commitments)),
+        conditions: await insertConditions(tx, row.id, input.conditions ?? []),
+        votes: [],
+      },
+      todayInAmsterdam(ctx.clock),
+    );
     await appendAuditEvents(tx, actor, [{ action: 'decision.created', resourceType: 'decision', resourceId: row.id, data: { decision } }]);
     return decision;
   });

@@ -4,7 +4,7 @@ import type { DecisionStatus } from '../domain/decision-lifecycle.js';
 import { notFound } from '../domain/errors.js';
 import { decideVote, type VoteOutcome } from '../domain/ratification.js';
 import { appendAuditEvents, type AuditEntry } from '../audit/trail.js';
-import { findDecisionRow, insertVote, listVoteRows, loadAggregate, updateDecision } from '../db/decisions-repository.js';
+import { findDecisionRow, insertVote, listVoteRows, loadAggregate, lockDecisionWithProgrammes, updateDecision } from '../db/decisions-repository.js';
 import { inTransaction } from '../db/transaction.js';
 import { mapConstraintViolation } from '../db/errors.js';
 import type { ServiceContext } from './context.js';
@@ -27,8 +27,9 @@ export interface VoteInput {
  */
 export async function castVote(ctx: ServiceContext, actor: Principal, decisionId: string, input: VoteInput): Promise<Vote> {
   return inTransaction(ctx.database, async (tx) => {
-    const decision = await findDecisionRow(tx, decisionId, true);
-    if (decision === undefined) throw notFound('Decision', decisionId);
+    const locked = await lockDecisionWithProgrammes(tx, decisionId);
+    if (locked === undefined) throw notFound('Decision', decisionId);
+    const { decision } = locked;
     const existing = await listVoteRows(tx, decisionId);
     const next = decideVote(
       {
@@ -49,7 +50,8 @@ export async function castVote(ctx: ServiceContext, actor: Principal, decisionId
       note: input.note ?? null,
     }).catch(mapConstraintViolation);
     const vote = toVote(row);
-    const events: AuditEntry[] = [{ action: 'vote.cast', resourceType: 'decision', resourceId: decisionId, data: { vote } }];
+    const outboxTargets = { programmeIds: locked.programmeIds, municipalityIds: decision.requiredMunicipalityIds };
+    const events: AuditEntry[] = [{ action: 'vote.cast', resourceType: 'decision', resourceId: decisionId, data: { vote }, outboxTargets }];
     if (next !== decision.status) {
       await updateDecision(tx, decisionId, { status: next });
       const aggregate = await loadAggregate(tx, decisionId);
@@ -58,6 +60,7 @@ export async function castVote(ctx: ServiceContext, actor: Principal, decisionId
         resourceType: 'decision',
         resourceId: decisionId,
         data: { decision: toDecision(aggregate!, todayInAmsterdam(ctx.clock)) },
+        outboxTargets,
       });
     }
     await appendAuditEvents(tx, actor, events);
