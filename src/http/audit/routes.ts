@@ -6,7 +6,7 @@ import { ACCESS } from '../../domain/access.js';
 import { invalidCursor } from '../../db/pagination.js';
 import type { ServiceContext } from '../../use-cases/context.js';
 import { exportSnapshot } from '../../audit/snapshot.js';
-import { auditEventsUpTo, readAuditEvents, readAuditHead, toAuditEvent } from '../../audit/store.js';
+import { auditExportChunks, readAuditEvents, readAuditHead, toAuditEvent } from '../../audit/store.js';
 import { verifyStoredChain } from '../../audit/verify.js';
 import { jsonResponse, Nullable, Page, PageQuery, problems, Ref, Text, Timestamp, Uuid } from '../schemas.js';
 
@@ -133,21 +133,9 @@ export async function auditRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceC
     async (_request, reply) => {
       const head = await readAuditHead(ctx.database.db);
       // Any JSON form of an event verifies (the verifier canonicalises); lines go out in chunks.
-      async function* chunks() {
-        let chunk = '';
-        let lines = 0;
-        for await (const event of auditEventsUpTo(ctx.database.db, head.seq)) {
-          chunk += `${JSON.stringify(event)}\n`;
-          if (++lines === 200) {
-            yield chunk;
-            chunk = '';
-            lines = 0;
-          }
-        }
-        if (chunk !== '') yield chunk;
-      }
+      const chunks = auditExportChunks(ctx.database.db, head.seq);
       reply.header('Content-Disposition', 'attachment; filename="audit-events.ndjson"');
-      return reply.type('application/x-ndjson').send(Readable.from(chunks()) as never);
+      return reply.type('application/x-ndjson').send(Readable.from(chunks) as never);
     },
   );
 
