@@ -64,7 +64,7 @@ export async function* auditEventsUpTo(ex: Executor, upToSeq: number): AsyncGene
   }
 }
 
-const EXPORT_BATCH = 2_000;
+const EXPORT_BATCH = 1_000;
 
 interface ExportRow {
   seq_text: string;

@@ -135,7 +135,8 @@ export async function auditRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceC
       // Any JSON form of an event verifies (the verifier canonicalises); lines go out in chunks.
       const chunks = auditExportChunks(ctx.database.db, head.seq);
       reply.header('Content-Disposition', 'attachment; filename="audit-events.ndjson"');
-      return reply.type('application/x-ndjson').send(Readable.from(chunks) as never);
+      // A byte stream with a small high-water mark: at most about one batch waits for a slow client.
+      return reply.type('application/x-ndjson').send(Readable.from(chunks, { objectMode: false, highWaterMark: 64 * 1024 }) as never);
     },
   );
 
