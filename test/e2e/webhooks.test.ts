@@ -1,10 +1,8 @@
-import { createHmac, randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import t from 'tap';
 import { amsterdamDateOf } from '../../src/domain/clock.js';
-import { verifySignature } from '../../src/notifications/signing.js';
 import { baseEnv, fetchReady, freePort, serverDatabase, start, tempDataDir } from '../helpers/server-process.js';
+import { Receiver, signedWith } from '../helpers/webhook-receiver.js';
 
 /**
  * The issue's "done when", end to end: the real server process (`node --import tsx
@@ -21,75 +19,6 @@ const today = amsterdamDateOf(new Date());
 const daysFromToday = (days: number) => amsterdamDateOf(new Date(Date.now() + days * DAY));
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface Payload {
-  id: string;
-  type: string;
-  decisionId: string;
-  data: Record<string, unknown>;
-}
-
-interface Hit {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-  payload: Payload;
-}
-
-/** A receiver on 127.0.0.1 that can be stopped and started again on the same port. */
-class Receiver {
-  readonly hits: Hit[] = [];
-  private server: http.Server | undefined;
-  port = 0;
-
-  async listen(port = this.port): Promise<void> {
-    const server = http.createServer((req, res) => {
-      let body = '';
-      req.setEncoding('utf8');
-      req.on('data', (chunk: string) => (body += chunk));
-      req.on('end', () => {
-        let payload = { id: '', type: '', decisionId: '', data: {} } as Payload;
-        try {
-          payload = JSON.parse(body) as Payload;
-        } catch {
-          // recorded as it came
-        }
-        this.hits.push({ status: 200, headers: req.headers, body, payload });
-        res.end('ok');
-      });
-    });
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
-    this.port = (server.address() as AddressInfo).port;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server === undefined) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}/eszl-events`;
-  }
-
-  ids(): Set<string> {
-    return new Set(this.hits.map((hit) => hit.payload.id));
-  }
-}
-
-function signedWith(secret: string, hit: Hit): boolean {
-  const header = String(hit.headers['eszl-signature'] ?? '');
-  const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
-  if (match === null) return false;
-  const independent = createHmac('sha256', secret).update(`${match[1]}.${hit.body}`).digest('hex');
-  return independent === match[2] && verifySignature(secret, header, hit.body, Math.floor(Date.now() / 1000));
-}
-
 /** Polls `done` every 100 ms, at most `polls` times. */
 async function until(done: () => boolean, polls: number): Promise<boolean> {
   for (let i = 0; i < polls; i++) {
@@ -103,9 +32,7 @@ t.test('the real server delivers the WTMR story to a subscribed receiver, signed
   const dataDir = await tempDataDir(t, 'eszl-e2e-webhooks-');
   const database = await serverDatabase(t);
 
-  const receiver = new Receiver();
-  await receiver.listen(0);
-  t.teardown(() => receiver.stop());
+  const receiver = await Receiver.start(t);
 
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -212,7 +139,7 @@ t.test('the real server delivers the WTMR story to a subscribed receiver, signed
   await call('POST', `/decisions/${overdue.id}/adopt`); // adopted at once; its condition was due yesterday
   await pause(1_500); // the dispatcher keeps failing for a while
   const hitsWhileDown = receiver.hits.length;
-  await receiver.listen(receiver.port);
+  await receiver.restart();
   const expected = 5 + burst.length * 5 + 2; // + the adoption and the condition.overdue of the small decision
   const complete = await until(() => receiver.ids().size >= expected, 300);
   await pause(500);

@@ -1,6 +1,4 @@
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import t, { type Test } from 'tap';
@@ -10,9 +8,10 @@ import { createLogger } from '../../src/logger.js';
 import { WebhookDispatcher } from '../../src/notifications/dispatcher.js';
 import { raiseOverdueConditions } from '../../src/notifications/overdue.js';
 import type { Delivery, Subscription } from '../../src/use-cases/webhooks.js';
-import { subscriptionSecret, verifySignature } from '../../src/notifications/signing.js';
+import { subscriptionSecret } from '../../src/notifications/signing.js';
 import { startTestApp, type Client } from '../helpers/app.js';
 import { expectStatus } from '../helpers/assertions.js';
+import { Receiver, signedWith, type Hit } from '../helpers/webhook-receiver.js';
 import { testDatabaseUrl } from '../helpers/database.js';
 import { createCentreMunicipalities, createKey, createOrganisation, createProgramme } from '../helpers/factories.js';
 
@@ -56,95 +55,6 @@ for (const m of municipalities) college.set(m.id, ctx.as((await createKey(admin,
 
 // ---------------------------------------------------------------------------------------------
 // Receivers, dispatchers and the register
-
-interface Payload {
-  id: string;
-  type: string;
-  occurredAt: string;
-  decisionId: string;
-  auditSeq: number;
-  data: Record<string, unknown>;
-}
-
-interface Hit {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-  payload: Payload;
-}
-
-/** A webhook receiver on 127.0.0.1 that records every request and answers with `answer(n)`. */
-class Receiver {
-  readonly hits: Hit[] = [];
-  answer: (requestNumber: number) => number = () => 200;
-  /** How long to wait before answering request n. */
-  delayMs: (requestNumber: number) => number = () => 0;
-  /** Sent as Location with every answer, when set. */
-  location: string | undefined;
-  private server: http.Server | undefined;
-  port = 0;
-
-  static async start(t: Test): Promise<Receiver> {
-    const receiver = new Receiver();
-    await receiver.listen(0);
-    t.teardown(() => receiver.stop());
-    return receiver;
-  }
-
-  private listen(port: number): Promise<void> {
-    const server = http.createServer((req, res) => {
-      let body = '';
-      req.setEncoding('utf8');
-      req.on('data', (chunk: string) => (body += chunk));
-      req.on('end', () => {
-        const number = this.hits.length + 1;
-        const status = this.answer(number);
-        const delay = this.delayMs(number);
-        let payload: Payload;
-        try {
-          payload = JSON.parse(body) as Payload;
-        } catch {
-          payload = { id: '', type: '', occurredAt: '', decisionId: '', auditSeq: 0, data: {} };
-        }
-        this.hits.push({ status, headers: req.headers, body, payload });
-        res.statusCode = status;
-        if (this.location !== undefined) res.setHeader('location', this.location);
-        if (delay > 0) setTimeout(() => res.end(status < 300 ? 'ok' : 'not now'), delay);
-        else res.end(status < 300 ? 'ok' : 'not now');
-      });
-    });
-    this.server = server;
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        this.port = (server.address() as AddressInfo).port;
-        resolve();
-      });
-    });
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}/hooks/eszl`;
-  }
-
-  /** Requests answered 2xx: the deliveries the receiver accepted. */
-  get accepted(): Hit[] {
-    return this.hits.filter((hit) => hit.status >= 200 && hit.status < 300);
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server === undefined) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  /** Listens again on the same port, as a restarted receiver would. */
-  async restart(): Promise<void> {
-    await this.listen(this.port);
-  }
-}
 
 interface DispatcherSettings {
   database?: Database;
@@ -284,15 +194,6 @@ function duplicates(receiver: Receiver): number {
   return ids.length - new Set(ids).size;
 }
 
-/** Whether the message verifies with `secret`, by the service's verifier and by an HMAC computed here. */
-function signedWith(secret: string, hit: Hit): boolean {
-  const header = String(hit.headers['eszl-signature'] ?? '');
-  const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
-  if (match === null) return false;
-  const independent = createHmac('sha256', secret).update(`${match[1]}.${hit.body}`).digest('hex');
-  const fresh = Math.abs(Number(match[1]) - Date.now() / 1000) < 120;
-  return fresh && independent === match[2] && verifySignature(secret, header, hit.body, Math.floor(Date.now() / 1000));
-}
 
 interface AuditEvent {
   seq: number;
