@@ -25,7 +25,7 @@ export const ACCESS = {
   manageWebhooks: ['admin'],
   manageRegister: ['admin', 'secretariat'],
   readRegister: ['admin', 'secretariat', 'college', 'auditor', 'reader'],
-  anyKey: ['admin', 'secretariat', 'college', 'auditor', 'reader'],
+  anyKey: ROLES,
   castVote: ['admin', 'college'],
   audit: ['admin', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;
