@@ -85,6 +85,13 @@ export async function findDecisionRow(ex: Executor, id: string, forUpdate = fals
 }
 
 /**
+ * The programmes of a decision's commitments, sorted, as a column of a select from `decisions`.
+ * Spelled out: drizzle writes a column of the selected table unqualified in a select list,
+ * where `decision_id = id` would compare with the commitment's own id.
+ */
+export const programmeIdsOfDecision = sql<string[]>`array(select distinct c.programme_id::text from decision_commitments c where c.decision_id = "decisions"."id" order by 1)`;
+
+/**
  * The decision row locked for the rest of the transaction, with the programmes of its
  * commitments (for webhook filters; a decision's commitments are fixed once adopted). Votes
  * are not read here: a statement that waited for the lock still reads other tables as of its
@@ -92,11 +99,7 @@ export async function findDecisionRow(ex: Executor, id: string, forUpdate = fals
  */
 export async function lockDecisionWithProgrammes(ex: Executor, id: string): Promise<{ decision: DecisionRow; programmeIds: string[] } | undefined> {
   const [row] = await ex
-    .select({
-      decision: decisions,
-      // Spelled out: drizzle writes a column of the selected table unqualified here, where it would mean c.id.
-      programmeIds: sql<string[]>`array(select distinct c.programme_id::text from decision_commitments c where c.decision_id = "decisions"."id" order by 1)`,
-    })
+    .select({ decision: decisions, programmeIds: programmeIdsOfDecision })
     .from(decisions)
     .where(eq(decisions.id, id))
     .for('update', { of: decisions });

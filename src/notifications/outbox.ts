@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
-import { commitments, decisions } from '../db/schema.js';
+import { programmeIdsOfDecision } from '../db/decisions-repository.js';
+import { decisions } from '../db/schema.js';
 
 /** The event types a subscriber can ask for; each is also an audit action. */
 export const WEBHOOK_EVENT_TYPES = [
@@ -25,13 +26,9 @@ export interface OutboxTargets {
 
 /** The programmes and municipalities of a decision, stored beside its events for the subscriptions' filters. */
 export async function outboxTargets(tx: Tx, decisionId: string): Promise<OutboxTargets> {
-  const programmeRows = await tx
-    .selectDistinct({ id: commitments.programmeId })
-    .from(commitments)
-    .where(eq(commitments.decisionId, decisionId));
-  const [decision] = await tx
-    .select({ required: decisions.requiredMunicipalityIds })
+  const [row] = await tx
+    .select({ programmeIds: programmeIdsOfDecision, municipalityIds: decisions.requiredMunicipalityIds })
     .from(decisions)
     .where(eq(decisions.id, decisionId));
-  return { programmeIds: programmeRows.map((row) => row.id), municipalityIds: decision?.required ?? [] };
+  return row ?? { programmeIds: [], municipalityIds: [] };
 }
