@@ -1,13 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import t from 'tap';
-import { eventHash, type UnhashedEvent } from '../../src/audit/chain.js';
+import { eventHash, type AuditEvent, type ChainVerdict as Verdict, type UnhashedEvent } from '../../src/audit/chain.js';
 import { fixedClock } from '../../src/domain/clock.js';
 import { startTestApp } from '../helpers/app.js';
+import { runOfflineVerifier } from '../helpers/audit-verifier.js';
 import { createCentreMunicipalities, createKey, createOrganisation, createProgramme } from '../helpers/factories.js';
 
 /**
@@ -17,30 +16,11 @@ import { createCentreMunicipalities, createKey, createOrganisation, createProgra
  * verdict on a fresh export (or, where the export cannot show it, with the head published
  * before the tampering). The table is restored from a backup after every case.
  */
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const ctx = await startTestApp(t, { clock: fixedClock('2026-03-01T12:00:00Z') });
 const { admin } = ctx;
 const db = ctx.db.database.db;
 
-interface AuditEvent {
-  seq: number;
-  occurredAt: string;
-  actor: { keyId: string | null; role: string; organisationId: string | null };
-  action: string;
-  resourceType: string;
-  resourceId: string;
-  data: unknown;
-  prevHash: string;
-  hash: string;
-}
-
-interface Verdict {
-  valid: boolean;
-  count: number;
-  headHash: string;
-  firstInvalidSeq: number | null;
-}
 
 // A history of a few dozen events: keys, organisations, a programme, decisions, votes, a condition.
 const auditor = ctx.as((await createKey(admin, 'auditor')).key);
@@ -113,23 +93,6 @@ async function exportToFile(name: string): Promise<{ file: string; lines: AuditE
   return { file, lines: res.body.split('\n').filter(Boolean).map((line) => JSON.parse(line) as AuditEvent) };
 }
 
-/** The offline verifier in a child process (asynchronously: a blocking spawn would trip the app's load shedding). */
-async function offlineVerify(file: string, ...extra: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts', file, ...extra], { cwd: ROOT });
-  let stdout = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.resume();
-  const status = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', resolve);
-  });
-  const fields: Record<string, string> = {};
-  for (const line of stdout.trim().split('\n')) {
-    const at = line.indexOf(': ');
-    if (at > 0) fields[line.slice(0, at)] = line.slice(at + 2);
-  }
-  return { status, fields };
-}
 
 /** A forged event with a hash recomputed exactly as the service would, over the given prevHash. */
 function forge(seq: number, prevHash: string): AuditEvent {
@@ -168,7 +131,7 @@ t.test('the history is valid before any tampering and is backed up', async (t) =
   await db.execute(sql`create table audit_head_backup as select * from audit_head`);
   const { file, lines } = await exportToFile('original');
   t.equal(lines.length, HEAD_SEQ);
-  const offline = await offlineVerify(file, '--head', HEAD_HASH);
+  const offline = await runOfflineVerifier(file, '--head', HEAD_HASH);
   t.equal(offline.status, 0);
   t.same(offline.fields, { verdict: 'VALID', count: String(HEAD_SEQ), headHash: HEAD_HASH, firstInvalidSeq: 'none' });
 });
@@ -293,7 +256,7 @@ for (const c of CASES) {
           'the row beyond the recorded head is not in the export',
         );
       }
-      const offline = await offlineVerify(file);
+      const offline = await runOfflineVerifier(file);
       t.equal(offline.status, c.offline.verdict === 'VALID' ? 0 : 1, `the offline verifier exits ${c.offline.verdict === 'VALID' ? 0 : 1}`);
       t.same(
         { verdict: offline.fields.verdict, count: offline.fields.count, firstInvalidSeq: offline.fields.firstInvalidSeq },
@@ -304,7 +267,7 @@ for (const c of CASES) {
         t.equal(offline.fields.firstInvalidSeq, String(c.verify.firstInvalidSeq), 'the offline verifier names the same seq as verify');
       }
 
-      const anchored = await offlineVerify(file, '--head', HEAD_HASH);
+      const anchored = await runOfflineVerifier(file, '--head', HEAD_HASH);
       t.equal(anchored.status, c.offlineWithHead.verdict === 'VALID' ? 0 : 1);
       t.same(
         { verdict: anchored.fields.verdict, firstInvalidSeq: anchored.fields.firstInvalidSeq },

@@ -1,18 +1,18 @@
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import canonicalize from 'canonicalize';
 import t from 'tap';
 import type { LightMyRequestResponse } from 'fastify';
+import type { AuditActor, AuditEvent as ChainEvent, ChainVerdict as Verdict } from '../../src/audit/chain.js';
 import { fixedClock } from '../../src/domain/clock.js';
 import { createLogger } from '../../src/logger.js';
 import { WebhookDispatcher } from '../../src/notifications/dispatcher.js';
 import { BOOTSTRAP_KEY_ID } from '../../src/use-cases/api-keys.js';
 import { generateOpenapiText } from '../../scripts/openapi-document.js';
 import { startTestApp, type Client } from '../helpers/app.js';
+import { runOfflineVerifier } from '../helpers/audit-verifier.js';
 import { createCentreMunicipality, createKey, createOrganisation, type OrganisationJson, type ProgrammeJson } from '../helpers/factories.js';
 
 /**
@@ -21,7 +21,6 @@ import { createCentreMunicipality, createKey, createOrganisation, type Organisat
  * pages, verify/export/snapshot agree with each other and with the offline verifier, and only
  * auditors and admins may read any of it. Today (Europe/Amsterdam) is pinned to 2026-03-01.
  */
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const GENESIS = '0000000000000000000000000000000000000000000000000000000000000000';
 const BOARD_MEETING = '2026-02-10';
 const TODAY = '2026-03-01';
@@ -38,30 +37,9 @@ const ctx = await startTestApp(t, {
 });
 const { admin } = ctx;
 
-interface Actor {
-  keyId: string | null;
-  role: string;
-  organisationId: string | null;
-}
-
-interface AuditEvent {
-  seq: number;
-  occurredAt: string;
-  actor: Actor;
-  action: string;
-  resourceType: string;
-  resourceId: string;
-  data: Record<string, unknown>;
-  prevHash: string;
-  hash: string;
-}
-
-interface Verdict {
-  valid: boolean;
-  count: number;
-  headHash: string;
-  firstInvalidSeq: number | null;
-}
+type Actor = AuditActor;
+/** An event as the API answers it; `data` is always an object in these tests. */
+type AuditEvent = ChainEvent & { data: Record<string, unknown> };
 
 interface DecisionJson {
   id: string;
@@ -130,27 +108,6 @@ async function measured(request: () => Promise<LightMyRequestResponse>) {
   return { before, res, events };
 }
 
-/**
- * Runs the offline verifier as an auditor would, in a child process. Asynchronously: a blocking
- * spawnSync would stall the event loop and trip the app's load shedding for the next requests.
- */
-async function runVerifier(file: string, ...extra: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts', file, ...extra], { cwd: ROOT });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const status = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve(code));
-  });
-  const fields: Record<string, string> = {};
-  for (const line of stdout.trim().split('\n')) {
-    const at = line.indexOf(': ');
-    if (at > 0) fields[line.slice(0, at)] = line.slice(at + 2);
-  }
-  return { status, fields, stdout, stderr };
-}
 
 const tempDir = mkdtempSync(join(tmpdir(), 'eszl-audit-'));
 t.teardown(() => rmSync(tempDir, { recursive: true, force: true }));
@@ -1092,7 +1049,7 @@ t.test('the NDJSON export equals the listed events and passes the offline verifi
 
   const file = join(tempDir, 'export.ndjson');
   writeFileSync(file, res.body);
-  const offline = await runVerifier(file);
+  const offline = await runOfflineVerifier(file);
   t.equal(offline.status, 0, `the offline verifier exits 0 (stdout: ${offline.stdout} stderr: ${offline.stderr.slice(0, 300)})`);
   t.same(
     offline.fields,
@@ -1100,11 +1057,11 @@ t.test('the NDJSON export equals the listed events and passes the offline verifi
     'VALID, with the same count and head hash as verify',
   );
 
-  const anchored = await runVerifier(file, '--head', verdict.headHash);
+  const anchored = await runOfflineVerifier(file, '--head', verdict.headHash);
   t.equal(anchored.status, 0, 'given the right head hash it still exits 0');
   t.equal(anchored.fields.verdict, 'VALID');
 
-  const wrongHead = await runVerifier(file, '--head', 'f'.repeat(64));
+  const wrongHead = await runOfflineVerifier(file, '--head', 'f'.repeat(64));
   t.equal(wrongHead.status, 1, 'given another head hash it exits 1');
   t.equal(wrongHead.fields.verdict, 'INVALID');
 });
