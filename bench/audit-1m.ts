@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../src/db/client.js';
 import { generateAuditEvents } from './lib/audit-gen.js';
-import { installCleanup, stopAllChildren, type Child } from './lib/child.js';
+import { runBench, stopAllChildren, type Child } from './lib/child.js';
 import { measureExport, runOfflineVerifier } from './lib/export.js';
 import { requestJson } from './lib/http.js';
-import { createDatabase, databaseUrl, dropDatabase, postgresVersion, benchPool } from './lib/pg.js';
+import { createDatabase, databaseUrl, dropBenchDatabase, postgresVersion, benchPool } from './lib/pg.js';
 import { profileMarkdown, summariseProfile, type ProfileSummary } from './lib/profile.js';
 import { fmt, metCell, table, writeResults } from './lib/report.js';
 import { ADMIN_API_KEY, BUILD_DIR, buildService, startService } from './lib/service.js';
@@ -41,12 +41,10 @@ async function cleanup(): Promise<void> {
   await stopAllChildren();
   await pool.end().catch(() => undefined);
   if (created && !keep) {
-    await dropDatabase(dbName).catch((error: unknown) => log(`could not drop ${dbName}: ${(error as Error).message}`));
-    log(`dropped database ${dbName}`);
+    await dropBenchDatabase(dbName);
   }
   if (!keep) rmSync(workDir, { recursive: true, force: true });
 }
-installCleanup(cleanup);
 
 async function main(): Promise<number> {
   const machine = machineInfo(await postgresVersion());
@@ -171,13 +169,4 @@ async function main(): Promise<number> {
   return problems.length === 0 ? 0 : 1;
 }
 
-let code = 1;
-try {
-  code = await main();
-} catch (error) {
-  log(`failed: ${(error as Error).stack ?? String(error)}`);
-  if (service) log(`service output:\n${service.output()}`);
-} finally {
-  await cleanup();
-}
-process.exit(code);
+await runBench(main, cleanup, () => service?.output());

@@ -6,11 +6,11 @@ import { systemClock, todayInAmsterdam } from '../src/domain/clock.js';
 import type { ServiceContext } from '../src/use-cases/context.js';
 import { generateAuditEvents } from './lib/audit-gen.js';
 import { combine, measure, type Measurement } from './lib/cannon.js';
-import { installCleanup, stopAllChildren, type Child } from './lib/child.js';
+import { runBench, stopAllChildren, type Child } from './lib/child.js';
 import { measureExport, type ExportMeasurement } from './lib/export.js';
 import { requestJson } from './lib/http.js';
 import { idPoolsOf, loadDataset, type Dataset } from './lib/load.js';
-import { benchPool, createDatabase, databaseUrl, dropDatabase, postgresVersion, sampleActivity, type ActivitySummary } from './lib/pg.js';
+import { benchPool, createDatabase, databaseUrl, dropBenchDatabase, postgresVersion, sampleActivity, type ActivitySummary } from './lib/pg.js';
 import { profileMarkdown, summariseProfile, type ProfileSummary } from './lib/profile.js';
 import { fmt, markdownTable, writeResults, type Row } from './lib/report.js';
 import { BUILD_DIR, buildService, startBaseline, startService } from './lib/service.js';
@@ -54,13 +54,9 @@ async function cleanup(): Promise<void> {
   await stopAllChildren();
   await pool.end().catch(() => undefined);
   if (created && !keep) {
-    await dropDatabase(dbName).then(
-      () => log(`dropped database ${dbName}`),
-      (error: unknown) => log(`could not drop ${dbName}: ${(error as Error).message}`),
-    );
+    await dropBenchDatabase(dbName);
   }
 }
-installCleanup(cleanup);
 
 const shuffle = <T>(items: T[]): T[] => {
   for (let i = items.length - 1; i > 0; i--) {
@@ -430,13 +426,4 @@ async function main(): Promise<number> {
   return problems.length === 0 ? 0 : 1;
 }
 
-let code = 1;
-try {
-  code = await main();
-} catch (error) {
-  log(`failed: ${(error as Error).stack ?? String(error)}`);
-  if (service) log(`service output:\n${service.output()}`);
-} finally {
-  await cleanup();
-}
-process.exit(code);
+await runBench(main, cleanup, () => service?.output());

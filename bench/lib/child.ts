@@ -143,6 +143,25 @@ export function sampleRss(pid: number, intervalMs = 100): () => { beforeKiB: num
   };
 }
 
+/**
+ * Runs a bench's `main` and exits with its code: 1 with the stack (and the service's output,
+ * when a service was started) should it throw. `cleanup` runs either way, and on SIGINT/SIGTERM.
+ */
+export async function runBench(main: () => Promise<number>, cleanup: () => Promise<void>, serviceOutput: () => string | undefined): Promise<never> {
+  installCleanup(cleanup);
+  let code = 1;
+  try {
+    code = await main();
+  } catch (error) {
+    log(`failed: ${(error as Error).stack ?? String(error)}`);
+    const output = serviceOutput();
+    if (output !== undefined) log(`service output:\n${output}`);
+  } finally {
+    await cleanup();
+  }
+  process.exit(code);
+}
+
 export function installCleanup(cleanup: () => Promise<void>): void {
   let running = false;
   const onSignal = (signal: NodeJS.Signals) => {

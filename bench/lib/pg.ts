@@ -31,6 +31,14 @@ export async function dropDatabase(name: string): Promise<void> {
   await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
 }
 
+/** Drops a bench database at the end of a run, saying whether that worked (never throws). */
+export async function dropBenchDatabase(name: string): Promise<void> {
+  await dropDatabase(name).then(
+    () => log(`dropped database ${name}`),
+    (error: unknown) => log(`could not drop ${name}: ${(error as Error).message}`),
+  );
+}
+
 export async function postgresVersion(): Promise<string> {
   return withAdmin(async (client) => {
     const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
