@@ -186,18 +186,23 @@ export const votes = pgTable(
   ],
 );
 
+/** What an audit event says, pending or chained: who did what to which resource, with which data. */
+const auditEventContent = () => ({
+  actorKeyId: uuid('actor_key_id'),
+  actorRole: text('actor_role').notNull(),
+  actorOrganisationId: uuid('actor_organisation_id'),
+  action: text('action').notNull(),
+  resourceType: text('resource_type').notNull(),
+  resourceId: uuid('resource_id').notNull(),
+  data: jsonb('data').notNull(),
+});
+
 export const auditEvents = pgTable(
   'audit_events',
   {
     seq: bigint('seq', { mode: 'number' }).primaryKey(),
     occurredAt: instant('occurred_at').notNull(),
-    actorKeyId: uuid('actor_key_id'),
-    actorRole: text('actor_role').notNull(),
-    actorOrganisationId: uuid('actor_organisation_id'),
-    action: text('action').notNull(),
-    resourceType: text('resource_type').notNull(),
-    resourceId: uuid('resource_id').notNull(),
-    data: jsonb('data').notNull(),
+    ...auditEventContent(),
     prevHash: varchar('prev_hash', { length: 64 }).notNull(),
     hash: varchar('hash', { length: 64 }).notNull(),
   },
@@ -220,13 +225,7 @@ export const auditPending = pgTable('audit_pending', {
   txid: xid8('txid')
     .notNull()
     .default(sql`pg_current_xact_id()`),
-  actorKeyId: uuid('actor_key_id'),
-  actorRole: text('actor_role').notNull(),
-  actorOrganisationId: uuid('actor_organisation_id'),
-  action: text('action').notNull(),
-  resourceType: text('resource_type').notNull(),
-  resourceId: uuid('resource_id').notNull(),
-  data: jsonb('data').notNull(),
+  ...auditEventContent(),
   canonicalHead: text('canonical_head').notNull(),
   canonicalTail: text('canonical_tail').notNull(),
   /** Set for events that webhook subscribers may receive: the filters of their outbox row. */
