@@ -1,7 +1,8 @@
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, webhookAllowedHosts, type Config } from './config.js';
 import { WebhookDispatcher } from './notifications/dispatcher.js';
-import { BackgroundJobs } from './notifications/jobs.js';
+import { BackgroundJobs, type Job } from './jobs.js';
+import { raiseOverdueConditions } from './use-cases/overdue-conditions.js';
 import { openDatabase } from './db/client.js';
 import { createLogger } from './logger.js';
 import { systemClock } from './domain/clock.js';
@@ -63,10 +64,11 @@ async function main(): Promise<void> {
           backoffMaxMs: config.WEBHOOK_BACKOFF_MAX_MS,
           timeoutMs: config.WEBHOOK_TIMEOUT_MS,
         });
-  const jobs = new BackgroundJobs(ctx, logger, dispatcher, {
-    dispatchMs: config.WEBHOOK_POLL_INTERVAL_MS,
-    overdueMs: config.OVERDUE_CHECK_INTERVAL_MS,
-  });
+  const schedule: Job[] = [
+    { name: 'overdue check', everyMs: config.OVERDUE_CHECK_INTERVAL_MS, run: () => raiseOverdueConditions(ctx) },
+  ];
+  if (dispatcher) schedule.push({ name: 'webhook dispatch', everyMs: config.WEBHOOK_POLL_INTERVAL_MS, run: () => dispatcher.runOnce() });
+  const jobs = new BackgroundJobs(logger, schedule);
 
   let closing = false;
   const shutdown = async (signal: string) => {

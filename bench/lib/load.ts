@@ -1,8 +1,10 @@
-import { SYSTEM_PRINCIPAL, type Principal } from '../../src/domain/access.js';
+import type { Caller } from '../../src/use-cases/unit-of-work.js';
+import { SYSTEM_CALLER } from '../../src/use-cases/unit-of-work.js';
+import type { OrganisationKind } from '../../src/domain/organisations.js';
 import { todayInAmsterdam } from '../../src/domain/clock.js';
 import type { ServiceContext } from '../../src/use-cases/context.js';
 import { createApiKey } from '../../src/use-cases/api-keys.js';
-import { createOrganisation, type OrganisationKind } from '../../src/use-cases/organisations.js';
+import { createOrganisation } from '../../src/use-cases/organisations.js';
 import { createProgramme } from '../../src/use-cases/programmes.js';
 import { adoptDecision, createDecision, withdrawDecision, type DecisionInput } from '../../src/use-cases/decisions.js';
 import { castVote } from '../../src/use-cases/votes.js';
@@ -77,7 +79,7 @@ export interface LoadOptions {
 export async function loadDataset(ctx: ServiceContext, options: LoadOptions): Promise<Dataset> {
   const random = seededRandom(1_000_003);
   const today = todayInAmsterdam(ctx.clock);
-  const system = SYSTEM_PRINCIPAL;
+  const system = SYSTEM_CALLER;
 
   log('loading organisations, programmes and API keys');
   const foundation = await createOrganisation(ctx, system, { name: 'Stichting Economische Samenwerking Zuid-Limburg', kind: 'foundation', kvkNumber: '14000001' });
@@ -112,8 +114,10 @@ export async function loadDataset(ctx: ServiceContext, options: LoadOptions): Pr
   };
   for (const id of centre) keys.college.set(id, await newKey(`bench college ${id.slice(0, 8)}`, 'college', id));
 
-  const secretariat: Principal = { keyId: keys.secretariat.id, role: 'secretariat', organisationId: null };
-  const college = (municipalityId: string): Principal => ({ keyId: keys.college.get(municipalityId)!.id, role: 'college', organisationId: municipalityId });
+  const secretariat: Caller = { principal: { keyId: keys.secretariat.id, role: 'secretariat', organisationId: null } };
+  const college = (municipalityId: string): Caller => ({
+    principal: { keyId: keys.college.get(municipalityId)!.id, role: 'college', organisationId: municipalityId },
+  });
 
   // The plan of every decision, fixed up front from the seed.
   const plans: { input: DecisionInput; plan: Plan }[] = [];

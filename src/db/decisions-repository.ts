@@ -1,8 +1,9 @@
-import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
-import { queryRows, type Db, type Executor } from './client.js';
+import { queryRows, type Db, type Executor, type Tx } from './client.js';
 import { preparedOnce } from './prepared.js';
-import { commitments, conditions, decisions, organisations, programmes, votes } from './schema.js';
+import { commitments, conditions, decisions, organisations, programmes, sqlValues, votes } from './schema.js';
+import { BINDING_STATUSES, PENDING_STATUSES, type DecisionStatus } from '../domain/decision-lifecycle.js';
 import { afterPlaceholders, afterPosition, keysetParams, type KeysetPosition } from './pagination.js';
 
 export type DecisionRow = typeof decisions.$inferSelect;
@@ -84,26 +85,10 @@ export async function findDecisionRow(ex: Executor, id: string, forUpdate = fals
   return row;
 }
 
-/**
- * The programmes of a decision's commitments, sorted, as a column of a select from `decisions`.
- * Spelled out: drizzle writes a column of the selected table unqualified in a select list,
- * where `decision_id = id` would compare with the commitment's own id.
- */
-export const programmeIdsOfDecision = sql<string[]>`array(select distinct c.programme_id::text from decision_commitments c where c.decision_id = "decisions"."id" order by 1)`;
-
-/**
- * The decision row locked for the rest of the transaction, with the programmes of its
- * commitments (for webhook filters; a decision's commitments are fixed once adopted). Votes
- * are not read here: a statement that waited for the lock still reads other tables as of its
- * start, so they must come from a statement after this one.
- */
-export async function lockDecisionWithProgrammes(ex: Executor, id: string): Promise<{ decision: DecisionRow; programmeIds: string[] } | undefined> {
-  const [row] = await ex
-    .select({ decision: decisions, programmeIds: programmeIdsOfDecision })
-    .from(decisions)
-    .where(eq(decisions.id, id))
-    .for('update', { of: decisions });
-  return row;
+/** Locks the decision row for the rest of the transaction; false when it does not exist. */
+export async function lockDecision(ex: Executor, id: string): Promise<boolean> {
+  const rows = await ex.select({ id: decisions.id }).from(decisions).where(eq(decisions.id, id)).for('update');
+  return rows.length === 1;
 }
 
 export async function updateDecision(ex: Executor, id: string, values: PgUpdateSetSource<typeof decisions>): Promise<DecisionRow> {
@@ -127,14 +112,11 @@ function toAggregate(row: DecisionRow & Pick<DecisionAggregate, 'commitments' | 
 }
 
 /** Decisions with their children in one query (JSON aggregation), whatever their number. */
-export async function loadAggregates(ex: Executor, rows: readonly DecisionRow[]): Promise<DecisionAggregate[]> {
-  if (rows.length === 0) return [];
-  const found = await ex.query.decisions.findMany({
-    where: inArray(decisions.id, rows.map((row) => row.id)),
-    with: withChildren,
-  });
+export async function loadAggregates(ex: Executor, ids: readonly string[]): Promise<DecisionAggregate[]> {
+  if (ids.length === 0) return [];
+  const found = await ex.query.decisions.findMany({ where: inArray(decisions.id, [...ids]), with: withChildren });
   const byId = new Map(found.map((row) => [row.id, toAggregate(row)]));
-  return rows.flatMap((row) => byId.get(row.id) ?? []);
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 export async function loadAggregate(ex: Executor, id: string): Promise<DecisionAggregate | undefined> {
@@ -152,7 +134,7 @@ export async function findAggregate(db: Db, id: string): Promise<DecisionAggrega
 }
 
 export interface DecisionFilter {
-  status?: string | undefined;
+  status?: DecisionStatus | undefined;
   programmeId?: string | undefined;
   year?: number | undefined;
 }
@@ -217,6 +199,38 @@ export async function findConditionRow(ex: Executor, decisionId: string, conditi
   return row;
 }
 
+/**
+ * Open conditions due before `date` of decisions in one of `statuses`, not yet announced as
+ * overdue, locked with their decisions; rows another transaction holds are skipped.
+ */
+export async function lockConditionsDueBefore(
+  tx: Tx,
+  date: string,
+  statuses: readonly DecisionStatus[],
+  limit: number,
+): Promise<ConditionRow[]> {
+  const rows = await tx
+    .select({ condition: conditions })
+    .from(conditions)
+    .innerJoin(decisions, eq(decisions.id, conditions.decisionId))
+    .where(
+      and(
+        isNull(conditions.fulfilledOn),
+        isNull(conditions.overdueNotifiedAt),
+        lt(conditions.dueDate, date),
+        inArray(decisions.status, [...statuses]),
+      ),
+    )
+    .orderBy(asc(conditions.decisionId), asc(conditions.position))
+    .limit(limit)
+    .for('update', { of: [conditions, decisions], skipLocked: true });
+  return rows.map((row) => row.condition);
+}
+
+export async function markOverdueNotified(tx: Tx, conditionIds: readonly string[]): Promise<void> {
+  await tx.update(conditions).set({ overdueNotifiedAt: sql`now()` }).where(inArray(conditions.id, [...conditionIds]));
+}
+
 export async function fulfilConditionRow(
   ex: Executor,
   conditionId: string,
@@ -234,10 +248,11 @@ export interface CommitmentFilter {
 }
 
 export interface CommitmentListRow extends CommitmentRow {
-  decisionStatus: string;
+  decisionStatus: DecisionStatus;
 }
 
-const BINDING_STATUSES = sql`('adopted', 'ratified')`;
+const binding = sql`${decisions.status} in (${sqlValues(BINDING_STATUSES)})`;
+const pending = sql`${decisions.status} in (${sqlValues(PENDING_STATUSES)})`;
 
 export async function listCommitmentRows(
   ex: Executor,
@@ -256,8 +271,8 @@ export async function listCommitmentRows(
         filter.binding === undefined
           ? undefined
           : filter.binding
-            ? sql`${decisions.status} in ${BINDING_STATUSES}`
-            : sql`${decisions.status} not in ${BINDING_STATUSES}`,
+            ? binding
+            : sql`not ${binding}`,
         afterPosition(commitments.createdAt, commitments.id, after),
       ),
     )
@@ -277,15 +292,15 @@ export async function programmeFundingRows(ex: Executor, programmeId: string): P
   const rows = await ex
     .select({
       year: commitments.year,
-      bindingCents: sql<string>`coalesce(sum(${commitments.amountCents}) filter (where ${decisions.status} in ${BINDING_STATUSES}), 0)::text`,
-      pendingCents: sql<string>`coalesce(sum(${commitments.amountCents}) filter (where ${decisions.status} = 'pending_ratification'), 0)::text`,
+      bindingCents: sql<string>`coalesce(sum(${commitments.amountCents}) filter (where ${binding}), 0)::text`,
+      pendingCents: sql<string>`coalesce(sum(${commitments.amountCents}) filter (where ${pending}), 0)::text`,
     })
     .from(commitments)
     .innerJoin(decisions, eq(decisions.id, commitments.decisionId))
     .where(
       and(
         eq(commitments.programmeId, programmeId),
-        sql`${decisions.status} in ('adopted', 'ratified', 'pending_ratification')`,
+        sql`(${binding} or ${pending})`,
       ),
     )
     .groupBy(commitments.year)

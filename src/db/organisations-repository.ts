@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from './client.js';
 import { organisations } from './schema.js';
+import type { OrganisationKind } from '../domain/organisations.js';
 import { afterPosition, type KeysetPosition } from './pagination.js';
 
 export type OrganisationRow = typeof organisations.$inferSelect;
@@ -18,7 +19,7 @@ export async function findOrganisation(ex: Executor, id: string, forUpdate = fal
 }
 
 export interface OrganisationFilter {
-  kind?: string | undefined;
+  kind?: OrganisationKind | undefined;
   centreMunicipality?: boolean | undefined;
 }
 

@@ -18,25 +18,51 @@ export interface KeysetPosition {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/**
+ * The one cursor codec: base64url of a JSON array of the last row's key values. Each kind of
+ * page decodes it with its own check of those values; anything else is a 400 that says so.
+ */
+function encode(values: readonly (string | number)[]): string {
+  return Buffer.from(JSON.stringify(values)).toString('base64url');
+}
+
+function decode<T>(cursor: string, read: (values: unknown[]) => T | undefined): T {
+  let values: unknown;
+  try {
+    values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalidCursor();
+  }
+  const position = Array.isArray(values) ? read(values) : undefined;
+  if (position === undefined) throw invalidCursor();
+  return position;
+}
+
 export function encodeCursor(position: KeysetPosition): string {
-  return Buffer.from(JSON.stringify([position.createdAt.toISOString(), position.id])).toString('base64url');
+  return encode([position.createdAt.toISOString(), position.id]);
 }
 
 export function decodeCursor(cursor: string | undefined): KeysetPosition | undefined {
   if (cursor === undefined) return undefined;
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') {
-      const createdAt = new Date(value[0]);
-      const year = createdAt.getUTCFullYear();
-      if (!Number.isNaN(createdAt.getTime()) && year >= 1970 && year <= 9999 && UUID.test(value[1])) {
-        return { createdAt, id: value[1] };
-      }
-    }
-  } catch {
-    // fall through to the validation error
-  }
-  throw invalidCursor();
+  return decode(cursor, (values) => {
+    const [at, id] = values;
+    if (values.length !== 2 || typeof at !== 'string' || typeof id !== 'string' || !UUID.test(id)) return undefined;
+    const createdAt = new Date(at);
+    const year = createdAt.getUTCFullYear();
+    return Number.isNaN(createdAt.getTime()) || year < 1970 || year > 9999 ? undefined : { createdAt, id };
+  });
+}
+
+/** Pages in `seq` order (the audit trail, the event feed) continue after the last seq. */
+export function encodeSeqCursor(seq: number): string {
+  return encode([seq]);
+}
+
+export function decodeSeqCursor(cursor: string): number {
+  return decode(cursor, (values) => {
+    const [seq] = values;
+    return values.length === 1 && Number.isSafeInteger(seq) && (seq as number) >= 0 ? (seq as number) : undefined;
+  });
 }
 
 export function invalidCursor(): DomainError {

@@ -17,12 +17,18 @@ import {
   uuid,
   varchar,
 } from 'drizzle-orm/pg-core';
+import { ROLES } from '../domain/access.js';
+import { DECISION_STATUSES, type DecisionStatus } from '../domain/decision-lifecycle.js';
+import { ORGANISATION_KINDS, type OrganisationKind } from '../domain/organisations.js';
+import { VOTE_OUTCOMES, type VoteOutcome } from '../domain/ratification.js';
 
 /** Timestamps are stored with millisecond precision so they round-trip through JS Dates exactly. */
 const instant = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: 'date' });
 const createdAt = () => instant('created_at').notNull().default(sql`now()`);
 const updatedAt = () => instant('updated_at').notNull().default(sql`now()`);
 const cents = (name: string) => bigint(name, { mode: 'number' });
+/** `'a', 'b', 'c'`: the domain's list of values, spelled into a check constraint. */
+export const sqlValues = (values: readonly string[]) => sql.raw(values.map((value) => `'${value.replaceAll("'", "''")}'`).join(', '));
 /** PostgreSQL's 64-bit transaction id (PostgreSQL 13+), read as text. */
 const xid8 = customType<{ data: string }>({ dataType: () => 'xid8' });
 
@@ -31,7 +37,7 @@ export const organisations = pgTable(
   {
     id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
     name: varchar('name', { length: 200 }).notNull(),
-    kind: text('kind').notNull(),
+    kind: text('kind').$type<OrganisationKind>().notNull(),
     centreMunicipality: boolean('centre_municipality').notNull().default(false),
     kvkNumber: varchar('kvk_number', { length: 8 }),
     createdAt: createdAt(),
@@ -40,7 +46,7 @@ export const organisations = pgTable(
   (t) => [
     check(
       'organisations_kind_check',
-      sql`${t.kind} in ('foundation', 'municipality', 'applicant', 'employer', 'government', 'other')`,
+      sql`${t.kind} in (${sqlValues(ORGANISATION_KINDS)})`,
     ),
     check('organisations_centre_is_municipality', sql`not ${t.centreMunicipality} or ${t.kind} = 'municipality'`),
     index('organisations_created_idx').on(t.createdAt, t.id),
@@ -52,14 +58,14 @@ export const apiKeys = pgTable(
   {
     id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
     name: varchar('name', { length: 200 }).notNull(),
-    role: text('role').notNull(),
+    role: text('role').$type<(typeof ROLES)[number]>().notNull(),
     organisationId: uuid('organisation_id').references(() => organisations.id),
     keyHash: varchar('key_hash', { length: 64 }).notNull(),
     createdAt: createdAt(),
     revokedAt: instant('revoked_at'),
   },
   (t) => [
-    check('api_keys_role_check', sql`${t.role} in ('admin', 'secretariat', 'college', 'auditor', 'reader')`),
+    check('api_keys_role_check', sql`${t.role} in (${sqlValues(ROLES)})`),
     check('api_keys_college_bound', sql`(${t.role} = 'college') = (${t.organisationId} is not null)`),
     uniqueIndex('api_keys_key_hash_key').on(t.keyHash),
     index('api_keys_created_idx').on(t.createdAt, t.id),
@@ -93,7 +99,7 @@ export const decisions = pgTable(
     summary: text('summary'),
     boardMeetingDate: date('board_meeting_date', { mode: 'string' }).notNull(),
     applicantOrganisationId: uuid('applicant_organisation_id').references(() => organisations.id),
-    status: text('status').notNull().default('draft'),
+    status: text('status').$type<DecisionStatus>().notNull().default('draft'),
     totalAmountCents: cents('total_amount_cents').notNull(),
     requiredMunicipalityIds: uuid('required_municipality_ids').array().notNull().default(sql`'{}'::uuid[]`),
     adoptedAt: instant('adopted_at'),
@@ -106,7 +112,7 @@ export const decisions = pgTable(
     uniqueIndex('decisions_reference_key').on(t.reference),
     check(
       'decisions_status_check',
-      sql`${t.status} in ('draft', 'pending_ratification', 'adopted', 'ratified', 'rejected', 'withdrawn')`,
+      sql`${t.status} in (${sqlValues(DECISION_STATUSES)})`,
     ),
     check('decisions_total_positive', sql`${t.totalAmountCents} > 0`),
     check(
@@ -174,7 +180,7 @@ export const votes = pgTable(
     municipalityId: uuid('municipality_id')
       .notNull()
       .references(() => organisations.id),
-    outcome: text('outcome').notNull(),
+    outcome: text('outcome').$type<VoteOutcome>().notNull(),
     decidedOn: date('decided_on', { mode: 'string' }).notNull(),
     reference: varchar('reference', { length: 200 }),
     note: text('note'),
@@ -182,7 +188,7 @@ export const votes = pgTable(
   },
   (t) => [
     uniqueIndex('votes_decision_municipality_key').on(t.decisionId, t.municipalityId),
-    check('votes_outcome_check', sql`${t.outcome} in ('approve', 'reject')`),
+    check('votes_outcome_check', sql`${t.outcome} in (${sqlValues(VOTE_OUTCOMES)})`),
   ],
 );
 

@@ -1,6 +1,4 @@
 import type { Database, Tx } from './client.js';
-import { idempotencyScope } from '../idempotency/scope.js';
-import { markCommitted } from '../idempotency/store.js';
 
 export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
 
@@ -37,13 +35,7 @@ export async function inTransaction<T>(
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await database.db.transaction(async (tx) => {
-        const result = await work(tx);
-        // A request under an Idempotency-Key records, in this same transaction, that its change committed.
-        const scope = idempotencyScope.getStore();
-        if (scope !== undefined) await markCommitted(tx, scope.apiKeyId, scope.key);
-        return result;
-      }, { isolationLevel });
+      return await database.db.transaction(work, { isolationLevel });
     } catch (error) {
       const state = sqlState(error);
       if (attempt >= MAX_ATTEMPTS || state === undefined || !RETRYABLE_SQLSTATES.has(state)) throw error;

@@ -1,3 +1,5 @@
+import { DomainError } from './errors.js';
+
 /** Roles of API keys and what they may do; routes declare which roles they admit. */
 export const ROLES = ['admin', 'secretariat', 'college', 'auditor', 'reader'] as const;
 export type Role = (typeof ROLES)[number];
@@ -29,3 +31,14 @@ export const ACCESS = {
   castVote: ['admin', 'college'],
   audit: ['admin', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;
+
+/**
+ * A college key acts for its own municipality only (its votes, its subscriptions); every other
+ * role that may act at all may act for any municipality. Checked by the use cases, so every
+ * caller is held to it, and early at the HTTP edge, where the contract answers 403 before 400.
+ */
+export function assertActsFor(principal: Principal, municipalityId: string): void {
+  if (principal.role === 'college' && principal.organisationId !== municipalityId) {
+    throw new DomainError('FORBIDDEN', 'A college key may only act for its own municipality.');
+  }
+}

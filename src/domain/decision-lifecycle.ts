@@ -69,10 +69,19 @@ export function assertTransition(from: DecisionStatus, action: DecisionAction, t
 }
 
 /** Money of a decision in these states binds the foundation. */
+export const BINDING_STATUSES = ['adopted', 'ratified'] as const satisfies readonly DecisionStatus[];
+/** Money of a decision in these states awaits the colleges. */
+export const PENDING_STATUSES = ['pending_ratification'] as const satisfies readonly DecisionStatus[];
+
 export function isBinding(status: DecisionStatus): boolean {
-  return status === 'adopted' || status === 'ratified';
+  return (BINDING_STATUSES as readonly DecisionStatus[]).includes(status);
 }
 
 export function isPending(status: DecisionStatus): boolean {
-  return status === 'pending_ratification';
+  return (PENDING_STATUSES as readonly DecisionStatus[]).includes(status);
+}
+
+/** The states in which `action` is allowed, read from the transition table. */
+export function statusesAllowing(action: DecisionAction): DecisionStatus[] {
+  return DECISION_STATUSES.filter((status) => isActionAllowed(status, action));
 }

@@ -8,7 +8,8 @@ import { assertTransition, type DecisionStatus } from './decision-lifecycle.js';
  */
 export const RATIFICATION_THRESHOLD_CENTS: Cents = 10_000_000;
 
-export type VoteOutcome = 'approve' | 'reject';
+export const VOTE_OUTCOMES = ['approve', 'reject'] as const;
+export type VoteOutcome = (typeof VOTE_OUTCOMES)[number];
 
 export interface CastVote {
   municipalityId: string;

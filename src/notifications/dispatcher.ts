@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/client.js';
 import { queryRows } from '../db/client.js';
 import { inTransaction } from '../db/transaction.js';
-import { withTimeout } from '../timeout.js';
+import { withTimeout } from '../db/timeout.js';
 import { assertCallbackAllowed } from './callback-url.js';
 import { retryDelayMs, SIGNATURE_HEADER, signatureHeader, subscriptionSecret } from './signing.js';
 

@@ -1,11 +1,11 @@
 import { count } from 'drizzle-orm';
-import { SYSTEM_PRINCIPAL } from '../domain/access.js';
 import { organisations } from '../db/schema.js';
 import type { ServiceContext } from '../use-cases/context.js';
 import { createOrganisation } from '../use-cases/organisations.js';
 import { createProgramme } from '../use-cases/programmes.js';
 import { adoptDecision, createDecision } from '../use-cases/decisions.js';
 import { castVote } from '../use-cases/votes.js';
+import { SYSTEM_CALLER } from '../use-cases/unit-of-work.js';
 
 /**
  * The real story behind the service: the ESZL board's principle decisions of 19 November 2025
@@ -25,7 +25,7 @@ export async function isRegisterEmpty(ctx: ServiceContext): Promise<boolean> {
 }
 
 export async function seedDemo(ctx: ServiceContext, progress: (line: string) => void = () => undefined): Promise<DemoData> {
-  const actor = SYSTEM_PRINCIPAL;
+  const actor = SYSTEM_CALLER;
   const org = (name: string, kind: 'foundation' | 'municipality', centreMunicipality = false) =>
     createOrganisation(ctx, actor, { name, kind, centreMunicipality });
 

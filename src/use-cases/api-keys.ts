@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { SYSTEM_PRINCIPAL, type KeyPrincipal, type Principal, type Role } from '../domain/access.js';
+import type { KeyPrincipal, Role } from '../domain/access.js';
 import { DomainError, notFound } from '../domain/errors.js';
-import { appendAuditEvents } from '../audit/trail.js';
+import { isCentreMunicipality } from '../domain/organisations.js';
+import type { ApiKey } from '../domain/records.js';
 import {
   findActiveKeyByHash,
   findApiKey,
@@ -13,20 +14,13 @@ import {
 } from '../db/api-keys-repository.js';
 import { findOrganisation } from '../db/organisations-repository.js';
 import { decodeCursor, toPage, type Page } from '../db/pagination.js';
-import { inTransaction } from '../db/transaction.js';
 import type { ServiceContext } from './context.js';
+import { runUnitOfWork, SYSTEM_CALLER, type Caller } from './unit-of-work.js';
+
+export type { ApiKey } from '../domain/records.js';
 
 /** The bootstrap admin key from ADMIN_API_KEY always has this id, so restarts update one row. */
 export const BOOTSTRAP_KEY_ID = '00000000-0000-4000-8000-000000000001';
-
-export interface ApiKey {
-  id: string;
-  name: string;
-  role: Role;
-  organisationId: string | null;
-  createdAt: string;
-  revokedAt: string | null;
-}
 
 export interface ApiKeyInput {
   name: string;
@@ -50,7 +44,7 @@ export function toApiKey(row: ApiKeyRow): ApiKey {
   return {
     id: row.id,
     name: row.name,
-    role: row.role as Role,
+    role: row.role,
     organisationId: row.organisationId,
     createdAt: row.createdAt.toISOString(),
     revokedAt: row.revokedAt?.toISOString() ?? null,
@@ -66,7 +60,7 @@ export async function authenticate(ctx: ServiceContext, key: string): Promise<Ke
   if (row === undefined) return undefined;
   const principal: KeyPrincipal = {
     keyId: row.id,
-    role: row.role as Role,
+    role: row.role,
     organisationId: row.organisationId,
     name: row.name,
     createdAt: row.createdAt,
@@ -89,7 +83,7 @@ export function currentApiKey(principal: KeyPrincipal): ApiKey {
 
 export async function createApiKey(
   ctx: ServiceContext,
-  actor: Principal,
+  caller: Caller,
   input: ApiKeyInput,
 ): Promise<ApiKey & { key: string }> {
   const organisationId = input.organisationId ?? null;
@@ -98,10 +92,10 @@ export async function createApiKey(
       { path: '/organisationId', message: "must be absent unless role is 'college'" },
     ]);
   }
-  return inTransaction(ctx.database, async (tx) => {
+  return runUnitOfWork(ctx, caller, async (uow) => {
     if (input.role === 'college') {
-      const organisation = organisationId === null ? undefined : await findOrganisation(tx, organisationId);
-      if (organisation === undefined || organisation.kind !== 'municipality' || !organisation.centreMunicipality) {
+      const organisation = organisationId === null ? undefined : await findOrganisation(uow.tx, organisationId);
+      if (!isCentreMunicipality(organisation)) {
         throw new DomainError(
           'COLLEGE_KEY_NEEDS_CENTRE_MUNICIPALITY',
           'A college key must be bound to an existing centre municipality.',
@@ -110,11 +104,8 @@ export async function createApiKey(
       }
     }
     const key = generateApiKey();
-    const row = await insertApiKey(tx, { name: input.name, role: input.role, organisationId, keyHash: hashApiKey(key) });
-    const apiKey = toApiKey(row);
-    await appendAuditEvents(tx, actor, [
-      { action: 'apikey.created', resourceType: 'apikey', resourceId: row.id, data: { apiKey } },
-    ]);
+    const apiKey = toApiKey(await insertApiKey(uow.tx, { name: input.name, role: input.role, organisationId, keyHash: hashApiKey(key) }));
+    uow.emit('apikey.created', { apiKey });
     return { ...apiKey, key };
   });
 }
@@ -125,15 +116,12 @@ export async function listApiKeysPage(ctx: ServiceContext, cursor: string | unde
 }
 
 /** Revoking is idempotent: a key already revoked stays revoked and nothing new is recorded. */
-export async function revokeKey(ctx: ServiceContext, actor: Principal, id: string): Promise<void> {
-  await inTransaction(ctx.database, async (tx) => {
-    const current = await findApiKey(tx, id, true);
+export async function revokeKey(ctx: ServiceContext, caller: Caller, id: string): Promise<void> {
+  await runUnitOfWork(ctx, caller, async (uow) => {
+    const current = await findApiKey(uow.tx, id, true);
     if (current === undefined) throw notFound('API key', id);
     if (current.revokedAt !== null) return;
-    const row = await revokeApiKey(tx, id);
-    await appendAuditEvents(tx, actor, [
-      { action: 'apikey.revoked', resourceType: 'apikey', resourceId: id, data: { apiKey: toApiKey(row) } },
-    ]);
+    uow.emit('apikey.revoked', { apiKey: toApiKey(await revokeApiKey(uow.tx, id)) });
   });
   // Other instances forget on the commit's notification; this one does not wait for it.
   ctx.principals?.invalidate();
@@ -141,19 +129,15 @@ export async function revokeKey(ctx: ServiceContext, actor: Principal, id: strin
 
 /** Installs (or re-activates) the admin key from ADMIN_API_KEY; records it only when it changed. */
 export async function installBootstrapKey(ctx: ServiceContext, key: string): Promise<void> {
-  await inTransaction(ctx.database, async (tx) => {
-    const { row, changed } = await upsertApiKey(tx, {
+  await runUnitOfWork(ctx, SYSTEM_CALLER, async (uow) => {
+    const { row, changed } = await upsertApiKey(uow.tx, {
       id: BOOTSTRAP_KEY_ID,
       name: 'bootstrap admin (ADMIN_API_KEY)',
       role: 'admin',
       organisationId: null,
       keyHash: hashApiKey(key),
     });
-    if (changed) {
-      await appendAuditEvents(tx, SYSTEM_PRINCIPAL, [
-        { action: 'apikey.created', resourceType: 'apikey', resourceId: row.id, data: { apiKey: toApiKey(row) } },
-      ]);
-    }
+    if (changed) uow.emit('apikey.created', { apiKey: toApiKey(row) });
   });
   ctx.principals?.invalidate();
 }

@@ -1,13 +1,11 @@
-import type { Principal } from '../domain/access.js';
 import { todayInAmsterdam } from '../domain/clock.js';
 import { assertConditionFulfillable } from '../domain/conditions.js';
-import type { DecisionStatus } from '../domain/decision-lifecycle.js';
 import { notFound } from '../domain/errors.js';
-import { appendAuditEvents } from '../audit/trail.js';
-import { findConditionRow, findDecisionRow, fulfilConditionRow } from '../db/decisions-repository.js';
-import { inTransaction } from '../db/transaction.js';
+import { fulfilConditionRow } from '../db/decisions-repository.js';
 import type { ServiceContext } from './context.js';
-import { toCondition, type Condition } from './decision-views.js';
+import { toCondition, toDecision, type Condition } from './decision-views.js';
+import { lockedAggregate } from './decisions.js';
+import { runUnitOfWork, type Caller } from './unit-of-work.js';
 
 export interface FulfilmentInput {
   fulfilledOn: string;
@@ -16,22 +14,22 @@ export interface FulfilmentInput {
 
 export async function fulfilCondition(
   ctx: ServiceContext,
-  actor: Principal,
+  caller: Caller,
   decisionId: string,
   conditionId: string,
   input: FulfilmentInput,
 ): Promise<Condition> {
-  return inTransaction(ctx.database, async (tx) => {
-    const decision = await findDecisionRow(tx, decisionId, true);
-    if (decision === undefined) throw notFound('Decision', decisionId);
-    const condition = await findConditionRow(tx, decisionId, conditionId);
-    if (condition === undefined) throw notFound('Condition', conditionId);
+  return runUnitOfWork(ctx, caller, async (uow) => {
+    const aggregate = await lockedAggregate(uow.tx, decisionId);
+    const current = aggregate.conditions.find((row) => row.id === conditionId);
+    if (current === undefined) throw notFound('Condition', conditionId);
     const today = todayInAmsterdam(ctx.clock);
-    assertConditionFulfillable(decision.status as DecisionStatus, condition, input.fulfilledOn, today);
-    const fulfilled = toCondition(await fulfilConditionRow(tx, conditionId, input.fulfilledOn, input.evidence), today);
-    await appendAuditEvents(tx, actor, [
-      { action: 'condition.fulfilled', resourceType: 'decision', resourceId: decisionId, data: { condition: fulfilled } },
-    ]);
-    return fulfilled;
+    assertConditionFulfillable(aggregate.decision.status, current, input.fulfilledOn, today);
+    const row = await fulfilConditionRow(uow.tx, conditionId, input.fulfilledOn, input.evidence);
+    const conditions = aggregate.conditions.map((c) => (c.id === conditionId ? row : c));
+    const decision = toDecision({ ...aggregate, conditions }, today);
+    const condition = toCondition(row, today);
+    uow.emit('condition.fulfilled', { condition, decision });
+    return condition;
   });
 }

@@ -1,7 +1,7 @@
-import type { DecisionStatus } from '../domain/decision-lifecycle.js';
-import { isBinding } from '../domain/decision-lifecycle.js';
-import { conditionStatus, type ConditionStatus } from '../domain/conditions.js';
+import { isBinding, type DecisionStatus } from '../domain/decision-lifecycle.js';
+import { conditionStatus } from '../domain/conditions.js';
 import { RATIFICATION_THRESHOLD_CENTS, requiresRatification, type VoteOutcome } from '../domain/ratification.js';
+import type { Commitment, Condition, Decision, Vote } from '../domain/records.js';
 import type {
   CommitmentListRow,
   CommitmentRow,
@@ -10,58 +10,7 @@ import type {
   VoteRow,
 } from '../db/decisions-repository.js';
 
-/** The public shapes of decisions and their parts, as the contract names them. */
-export interface Commitment {
-  id: string;
-  programmeId: string;
-  year: number;
-  amountCents: number;
-  purpose: string | null;
-}
-
-export interface Condition {
-  id: string;
-  description: string;
-  dueDate: string;
-  status: ConditionStatus;
-  fulfilledOn: string | null;
-  evidence: string | null;
-}
-
-export interface Vote {
-  id: string;
-  decisionId: string;
-  municipalityId: string;
-  outcome: VoteOutcome;
-  decidedOn: string;
-  reference: string | null;
-  note: string | null;
-  castAt: string;
-}
-
-export interface Decision {
-  id: string;
-  reference: string;
-  title: string;
-  summary: string | null;
-  boardMeetingDate: string;
-  applicantOrganisationId: string | null;
-  status: DecisionStatus;
-  totalAmountCents: number;
-  commitments: Commitment[];
-  conditions: Condition[];
-  ratification: {
-    required: boolean;
-    thresholdCents: number;
-    requiredMunicipalityIds: string[];
-    votes: Vote[];
-  };
-  adoptedAt: string | null;
-  withdrawnAt: string | null;
-  withdrawalReason: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type { Commitment, Condition, Decision, Vote } from '../domain/records.js';
 
 export interface CommitmentListItem extends Commitment {
   decisionId: string;
@@ -106,7 +55,7 @@ export function toDecision(aggregate: DecisionAggregate, today: string): Decisio
     summary: decision.summary,
     boardMeetingDate: decision.boardMeetingDate,
     applicantOrganisationId: decision.applicantOrganisationId,
-    status: decision.status as DecisionStatus,
+    status: decision.status,
     totalAmountCents: decision.totalAmountCents,
     commitments: aggregate.commitments.map(toCommitment),
     conditions: aggregate.conditions.map((row) => toCondition(row, today)),
@@ -125,6 +74,6 @@ export function toDecision(aggregate: DecisionAggregate, today: string): Decisio
 }
 
 export function toCommitmentListItem(row: CommitmentListRow): CommitmentListItem {
-  const status = row.decisionStatus as DecisionStatus;
+  const status = row.decisionStatus;
   return { ...toCommitment(row), decisionId: row.decisionId, decisionStatus: status, binding: isBinding(status) };
 }

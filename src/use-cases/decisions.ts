@@ -1,35 +1,35 @@
-import type { Principal } from '../domain/access.js';
 import { todayInAmsterdam } from '../domain/clock.js';
-import { assertTransition, type DecisionStatus } from '../domain/decision-lifecycle.js';
+import { assertTransition } from '../domain/decision-lifecycle.js';
 import { DomainError, notFound } from '../domain/errors.js';
 import { sumCents } from '../domain/money.js';
 import { adoptionOutcome } from '../domain/ratification.js';
-import { appendAuditEvents } from '../audit/trail.js';
 import type { Tx } from '../db/client.js';
 import {
   findAggregate,
-  findDecisionRow,
   findExistingReferences,
   insertCommitments,
   insertConditions,
   insertDecision,
   listAggregates,
   loadAggregate,
+  lockDecision,
   replaceCommitments,
   replaceConditions,
   updateDecision,
   type CommitmentValues,
   type ConditionValues,
+  type DecisionAggregate,
   type DecisionFilter,
 } from '../db/decisions-repository.js';
 import { listCentreMunicipalityIds } from '../db/organisations-repository.js';
 import { decodeCursor, toPage, type Page } from '../db/pagination.js';
-import { inTransaction } from '../db/transaction.js';
 import { mapConstraintViolation } from '../db/errors.js';
 import { sql } from 'drizzle-orm';
 import type { ServiceContext } from './context.js';
 import { toDecision, type Decision } from './decision-views.js';
 import { assertIfMatch } from './etag.js';
+import { sentFields } from './sent-fields.js';
+import { runUnitOfWork, type Caller, type UnitOfWork } from './unit-of-work.js';
 
 export interface DecisionInput {
   reference: string;
@@ -63,15 +63,20 @@ function commitmentValues(input: DecisionInput['commitments']): CommitmentValues
   return input.map((c) => ({ programmeId: c.programmeId, year: c.year, amountCents: c.amountCents, purpose: c.purpose ?? null }));
 }
 
-async function viewOf(ctx: ServiceContext, tx: Tx, id: string): Promise<Decision> {
-  const aggregate = await loadAggregate(tx, id);
-  if (aggregate === undefined) throw notFound('Decision', id);
-  return toDecision(aggregate, todayInAmsterdam(ctx.clock));
+/**
+ * The decision locked for the rest of the transaction (the funnel for every state change), then
+ * read whole. The children come from a statement after the lock: one that waited for the lock
+ * would still read other tables as of its own start.
+ */
+export async function lockedAggregate(tx: Tx, id: string): Promise<DecisionAggregate> {
+  if (!(await lockDecision(tx, id))) throw notFound('Decision', id);
+  return (await loadAggregate(tx, id))!;
 }
 
-export async function createDecision(ctx: ServiceContext, actor: Principal, input: DecisionInput): Promise<Decision> {
+export async function createDecision(ctx: ServiceContext, caller: Caller, input: DecisionInput): Promise<Decision> {
   const totalAmountCents = sumCents(input.commitments.map((c) => c.amountCents));
-  return inTransaction(ctx.database, async (tx) => {
+  return runUnitOfWork(ctx, caller, async (uow) => {
+    const { tx } = uow;
     await assertReferencesExist(tx, input);
     const row = await insertDecision(tx, {
       reference: input.reference,
@@ -92,77 +97,81 @@ export async function createDecision(ctx: ServiceContext, actor: Principal, inpu
       },
       todayInAmsterdam(ctx.clock),
     );
-    await appendAuditEvents(tx, actor, [{ action: 'decision.created', resourceType: 'decision', resourceId: row.id, data: { decision } }]);
+    uow.emit('decision.created', { decision });
     return decision;
   });
 }
 
 export async function patchDecision(
   ctx: ServiceContext,
-  actor: Principal,
+  caller: Caller,
   id: string,
   changes: Partial<DecisionInput>,
   ifMatch?: string,
 ): Promise<Decision> {
-  return inTransaction(ctx.database, async (tx) => {
-    const current = await findDecisionRow(tx, id, true);
-    if (current === undefined) throw notFound('Decision', id);
-    const before = await viewOf(ctx, tx, id);
+  return runUnitOfWork(ctx, caller, async (uow) => {
+    const { tx } = uow;
+    const today = todayInAmsterdam(ctx.clock);
+    const before = toDecision(await lockedAggregate(tx, id), today);
     assertIfMatch(ifMatch, before);
-    assertTransition(current.status as DecisionStatus, 'edit', 'draft');
+    assertTransition(before.status, 'edit', 'draft');
     await assertReferencesExist(tx, changes);
     await updateDecision(tx, id, {
-      ...(changes.reference !== undefined && { reference: changes.reference }),
-      ...(changes.title !== undefined && { title: changes.title }),
-      ...(changes.summary !== undefined && { summary: changes.summary }),
-      ...(changes.boardMeetingDate !== undefined && { boardMeetingDate: changes.boardMeetingDate }),
-      ...(changes.applicantOrganisationId !== undefined && { applicantOrganisationId: changes.applicantOrganisationId }),
+      ...sentFields(changes, ['reference', 'title', 'summary', 'boardMeetingDate', 'applicantOrganisationId']),
       ...(changes.commitments !== undefined && { totalAmountCents: sumCents(changes.commitments.map((c) => c.amountCents)) }),
     }).catch(mapConstraintViolation);
     if (changes.commitments !== undefined) await replaceCommitments(tx, id, commitmentValues(changes.commitments));
     if (changes.conditions !== undefined) await replaceConditions(tx, id, changes.conditions);
-    const decision = await viewOf(ctx, tx, id);
-    await appendAuditEvents(tx, actor, [{ action: 'decision.updated', resourceType: 'decision', resourceId: id, data: { before, decision } }]);
+    const decision = toDecision((await loadAggregate(tx, id))!, today);
+    uow.emit('decision.updated', { before, decision });
     return decision;
   });
 }
 
+/**
+ * Applies a state change to the locked decision: the row is updated, the children stay as they
+ * were read under the lock, so the view after the change needs no second read.
+ */
+async function changeState(
+  ctx: ServiceContext,
+  uow: UnitOfWork,
+  id: string,
+  ifMatch: string | undefined,
+  change: (current: Decision) => Promise<Parameters<typeof updateDecision>[2]>,
+): Promise<Decision> {
+  const today = todayInAmsterdam(ctx.clock);
+  const aggregate = await lockedAggregate(uow.tx, id);
+  const current = toDecision(aggregate, today);
+  if (ifMatch !== undefined) assertIfMatch(ifMatch, current);
+  const row = await updateDecision(uow.tx, id, await change(current));
+  return toDecision({ ...aggregate, decision: row }, today);
+}
+
 /** Adoption freezes the centre municipalities of this moment into the decision when it needs ratification. */
-export async function adoptDecision(ctx: ServiceContext, actor: Principal, id: string, ifMatch?: string): Promise<Decision> {
-  return inTransaction(ctx.database, async (tx) => {
-    const current = await findDecisionRow(tx, id, true);
-    if (current === undefined) throw notFound('Decision', id);
-    if (ifMatch !== undefined) assertIfMatch(ifMatch, await viewOf(ctx, tx, id));
-    const centre = await listCentreMunicipalityIds(tx);
-    const outcome = adoptionOutcome(current.status as DecisionStatus, current.totalAmountCents, centre);
-    await updateDecision(tx, id, {
-      status: outcome.status,
-      requiredMunicipalityIds: outcome.requiredMunicipalityIds,
-      adoptedAt: sql`now()`,
+export async function adoptDecision(ctx: ServiceContext, caller: Caller, id: string, ifMatch?: string): Promise<Decision> {
+  return runUnitOfWork(ctx, caller, async (uow) => {
+    const decision = await changeState(ctx, uow, id, ifMatch, async (current) => {
+      const outcome = adoptionOutcome(current.status, current.totalAmountCents, await listCentreMunicipalityIds(uow.tx));
+      return { status: outcome.status, requiredMunicipalityIds: outcome.requiredMunicipalityIds, adoptedAt: sql`now()` };
     });
-    const decision = await viewOf(ctx, tx, id);
-    await appendAuditEvents(tx, actor, [{ action: 'decision.adopted', resourceType: 'decision', resourceId: id, data: { decision } }]);
+    uow.emit('decision.adopted', { decision });
     return decision;
   });
 }
 
 export async function withdrawDecision(
   ctx: ServiceContext,
-  actor: Principal,
+  caller: Caller,
   id: string,
   reason: string,
   ifMatch?: string,
 ): Promise<Decision> {
-  return inTransaction(ctx.database, async (tx) => {
-    const current = await findDecisionRow(tx, id, true);
-    if (current === undefined) throw notFound('Decision', id);
-    if (ifMatch !== undefined) assertIfMatch(ifMatch, await viewOf(ctx, tx, id));
-    assertTransition(current.status as DecisionStatus, 'withdraw', 'withdrawn');
-    await updateDecision(tx, id, { status: 'withdrawn', withdrawnAt: sql`now()`, withdrawalReason: reason });
-    const decision = await viewOf(ctx, tx, id);
-    await appendAuditEvents(tx, actor, [
-      { action: 'decision.withdrawn', resourceType: 'decision', resourceId: id, data: { reason, decision } },
-    ]);
+  return runUnitOfWork(ctx, caller, async (uow) => {
+    const decision = await changeState(ctx, uow, id, ifMatch, async (current) => {
+      assertTransition(current.status, 'withdraw', 'withdrawn');
+      return { status: 'withdrawn', withdrawnAt: sql`now()`, withdrawalReason: reason };
+    });
+    uow.emit('decision.withdrawn', { reason, decision });
     return decision;
   });
 }

@@ -1,6 +1,6 @@
-import type { Principal } from '../domain/access.js';
-import { DomainError, notFound } from '../domain/errors.js';
-import { appendAuditEvents } from '../audit/trail.js';
+import { notFound } from '../domain/errors.js';
+import { assertCentreIsMunicipality, type OrganisationKind } from '../domain/organisations.js';
+import type { Organisation } from '../domain/records.js';
 import {
   findOrganisation,
   insertOrganisation,
@@ -10,23 +10,13 @@ import {
   type OrganisationRow,
 } from '../db/organisations-repository.js';
 import { decodeCursor, toPage, type Page } from '../db/pagination.js';
-import { inTransaction } from '../db/transaction.js';
 import { mapConstraintViolation } from '../db/errors.js';
 import type { ServiceContext } from './context.js';
 import { assertIfMatch } from './etag.js';
+import { sentFields } from './sent-fields.js';
+import { runUnitOfWork, type Caller } from './unit-of-work.js';
 
-export const ORGANISATION_KINDS = ['foundation', 'municipality', 'applicant', 'employer', 'government', 'other'] as const;
-export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
-
-export interface Organisation {
-  id: string;
-  name: string;
-  kind: OrganisationKind;
-  centreMunicipality: boolean;
-  kvkNumber: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type { Organisation } from '../domain/records.js';
 
 export interface OrganisationInput {
   name: string;
@@ -39,7 +29,7 @@ export function toOrganisation(row: OrganisationRow): Organisation {
   return {
     id: row.id,
     name: row.name,
-    kind: row.kind as OrganisationKind,
+    kind: row.kind,
     centreMunicipality: row.centreMunicipality,
     kvkNumber: row.kvkNumber,
     createdAt: row.createdAt.toISOString(),
@@ -47,29 +37,18 @@ export function toOrganisation(row: OrganisationRow): Organisation {
   };
 }
 
-/** Only a municipality's college can ratify, so only a municipality can be a centre municipality. */
-function assertCentreIsMunicipality(kind: string, centreMunicipality: boolean): void {
-  if (centreMunicipality && kind !== 'municipality') {
-    throw new DomainError('CENTRE_MUNICIPALITY_NOT_A_MUNICIPALITY', 'Only an organisation of kind municipality can be a centre municipality.', [
-      { path: '/centreMunicipality', message: "may only be true when kind is 'municipality'" },
-    ]);
-  }
-}
-
-export async function createOrganisation(ctx: ServiceContext, actor: Principal, input: OrganisationInput): Promise<Organisation> {
+export async function createOrganisation(ctx: ServiceContext, caller: Caller, input: OrganisationInput): Promise<Organisation> {
   const centreMunicipality = input.centreMunicipality ?? false;
-  assertCentreIsMunicipality(input.kind, centreMunicipality);
-  return inTransaction(ctx.database, async (tx) => {
-    const row = await insertOrganisation(tx, {
+  assertCentreIsMunicipality({ kind: input.kind, centreMunicipality });
+  return runUnitOfWork(ctx, caller, async (uow) => {
+    const row = await insertOrganisation(uow.tx, {
       name: input.name,
       kind: input.kind,
       centreMunicipality,
       kvkNumber: input.kvkNumber ?? null,
     }).catch(mapConstraintViolation);
     const organisation = toOrganisation(row);
-    await appendAuditEvents(tx, actor, [
-      { action: 'organisation.created', resourceType: 'organisation', resourceId: row.id, data: { organisation } },
-    ]);
+    uow.emit('organisation.created', { organisation });
     return organisation;
   });
 }
@@ -92,31 +71,20 @@ export async function listOrganisationsPage(
 
 export async function patchOrganisation(
   ctx: ServiceContext,
-  actor: Principal,
+  caller: Caller,
   id: string,
   changes: Partial<OrganisationInput>,
   ifMatch?: string,
 ): Promise<Organisation> {
-  return inTransaction(ctx.database, async (tx) => {
-    const current = await findOrganisation(tx, id, true);
+  return runUnitOfWork(ctx, caller, async (uow) => {
+    const current = await findOrganisation(uow.tx, id, true);
     if (current === undefined) throw notFound('Organisation', id);
-    assertIfMatch(ifMatch, toOrganisation(current));
-    assertCentreIsMunicipality(changes.kind ?? current.kind, changes.centreMunicipality ?? current.centreMunicipality);
-    const row = await updateOrganisation(tx, id, {
-      ...(changes.name !== undefined && { name: changes.name }),
-      ...(changes.kind !== undefined && { kind: changes.kind }),
-      ...(changes.centreMunicipality !== undefined && { centreMunicipality: changes.centreMunicipality }),
-      ...(changes.kvkNumber !== undefined && { kvkNumber: changes.kvkNumber }),
-    }).catch(mapConstraintViolation);
-    const organisation = toOrganisation(row);
-    await appendAuditEvents(tx, actor, [
-      {
-        action: 'organisation.updated',
-        resourceType: 'organisation',
-        resourceId: id,
-        data: { before: toOrganisation(current), organisation },
-      },
-    ]);
+    const before = toOrganisation(current);
+    assertIfMatch(ifMatch, before);
+    const sent = sentFields(changes, ['name', 'kind', 'centreMunicipality', 'kvkNumber']);
+    assertCentreIsMunicipality({ ...current, ...sent });
+    const organisation = toOrganisation(await updateOrganisation(uow.tx, id, sent).catch(mapConstraintViolation));
+    uow.emit('organisation.updated', { before, organisation });
     return organisation;
   });
 }

@@ -1,6 +1,5 @@
-import type { Principal } from '../domain/access.js';
 import { notFound, referenceNotFound } from '../domain/errors.js';
-import { appendAuditEvents } from '../audit/trail.js';
+import type { Programme } from '../domain/records.js';
 import type { Executor } from '../db/client.js';
 import { findOrganisation } from '../db/organisations-repository.js';
 import {
@@ -11,20 +10,13 @@ import {
   type ProgrammeRow,
 } from '../db/programmes-repository.js';
 import { decodeCursor, toPage, type Page } from '../db/pagination.js';
-import { inTransaction } from '../db/transaction.js';
 import { mapConstraintViolation } from '../db/errors.js';
 import type { ServiceContext } from './context.js';
 import { assertIfMatch } from './etag.js';
+import { sentFields } from './sent-fields.js';
+import { runUnitOfWork, type Caller } from './unit-of-work.js';
 
-export interface Programme {
-  id: string;
-  code: string;
-  name: string;
-  description: string | null;
-  ownerOrganisationId: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type { Programme } from '../domain/records.js';
 
 export interface ProgrammeInput {
   code: string;
@@ -51,19 +43,17 @@ async function assertOwnerExists(ex: Executor, ownerOrganisationId: string | nul
   }
 }
 
-export async function createProgramme(ctx: ServiceContext, actor: Principal, input: ProgrammeInput): Promise<Programme> {
-  return inTransaction(ctx.database, async (tx) => {
-    await assertOwnerExists(tx, input.ownerOrganisationId);
-    const row = await insertProgramme(tx, {
+export async function createProgramme(ctx: ServiceContext, caller: Caller, input: ProgrammeInput): Promise<Programme> {
+  return runUnitOfWork(ctx, caller, async (uow) => {
+    await assertOwnerExists(uow.tx, input.ownerOrganisationId);
+    const row = await insertProgramme(uow.tx, {
       code: input.code,
       name: input.name,
       description: input.description ?? null,
       ownerOrganisationId: input.ownerOrganisationId ?? null,
     }).catch(mapConstraintViolation);
     const programme = toProgramme(row);
-    await appendAuditEvents(tx, actor, [
-      { action: 'programme.created', resourceType: 'programme', resourceId: row.id, data: { programme } },
-    ]);
+    uow.emit('programme.created', { programme });
     return programme;
   });
 }
@@ -81,26 +71,20 @@ export async function listProgrammesPage(ctx: ServiceContext, cursor: string | u
 
 export async function patchProgramme(
   ctx: ServiceContext,
-  actor: Principal,
+  caller: Caller,
   id: string,
   changes: Partial<ProgrammeInput>,
   ifMatch?: string,
 ): Promise<Programme> {
-  return inTransaction(ctx.database, async (tx) => {
-    const current = await findProgramme(tx, id, true);
+  return runUnitOfWork(ctx, caller, async (uow) => {
+    const current = await findProgramme(uow.tx, id, true);
     if (current === undefined) throw notFound('Programme', id);
-    assertIfMatch(ifMatch, toProgramme(current));
-    await assertOwnerExists(tx, changes.ownerOrganisationId);
-    const row = await updateProgramme(tx, id, {
-      ...(changes.code !== undefined && { code: changes.code }),
-      ...(changes.name !== undefined && { name: changes.name }),
-      ...(changes.description !== undefined && { description: changes.description }),
-      ...(changes.ownerOrganisationId !== undefined && { ownerOrganisationId: changes.ownerOrganisationId }),
-    }).catch(mapConstraintViolation);
-    const programme = toProgramme(row);
-    await appendAuditEvents(tx, actor, [
-      { action: 'programme.updated', resourceType: 'programme', resourceId: id, data: { before: toProgramme(current), programme } },
-    ]);
+    const before = toProgramme(current);
+    assertIfMatch(ifMatch, before);
+    await assertOwnerExists(uow.tx, changes.ownerOrganisationId);
+    const sent = sentFields(changes, ['code', 'name', 'description', 'ownerOrganisationId']);
+    const programme = toProgramme(await updateProgramme(uow.tx, id, sent).catch(mapConstraintViolation));
+    uow.emit('programme.updated', { before, programme });
     return programme;
   });
 }

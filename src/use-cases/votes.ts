@@ -1,14 +1,13 @@
-import type { Principal } from '../domain/access.js';
+import { assertActsFor } from '../domain/access.js';
 import { todayInAmsterdam } from '../domain/clock.js';
-import type { DecisionStatus } from '../domain/decision-lifecycle.js';
 import { notFound } from '../domain/errors.js';
 import { decideVote, type VoteOutcome } from '../domain/ratification.js';
-import { appendAuditEvents, type AuditEntry } from '../audit/trail.js';
-import { findDecisionRow, insertVote, listVoteRows, loadAggregate, lockDecisionWithProgrammes, updateDecision } from '../db/decisions-repository.js';
-import { inTransaction } from '../db/transaction.js';
+import { findDecisionRow, insertVote, listVoteRows, updateDecision } from '../db/decisions-repository.js';
 import { mapConstraintViolation } from '../db/errors.js';
 import type { ServiceContext } from './context.js';
 import { toDecision, toVote, type Vote } from './decision-views.js';
+import { lockedAggregate } from './decisions.js';
+import { runUnitOfWork, type Caller } from './unit-of-work.js';
 
 export interface VoteInput {
   municipalityId: string;
@@ -25,23 +24,23 @@ export interface VoteInput {
  * change it causes commit together. The unique index on (decision, municipality) backs the
  * one-vote rule should anything bypass this path.
  */
-export async function castVote(ctx: ServiceContext, actor: Principal, decisionId: string, input: VoteInput): Promise<Vote> {
-  return inTransaction(ctx.database, async (tx) => {
-    const locked = await lockDecisionWithProgrammes(tx, decisionId);
-    if (locked === undefined) throw notFound('Decision', decisionId);
-    const { decision } = locked;
-    const existing = await listVoteRows(tx, decisionId);
+export async function castVote(ctx: ServiceContext, caller: Caller, decisionId: string, input: VoteInput): Promise<Vote> {
+  assertActsFor(caller.principal, input.municipalityId);
+  return runUnitOfWork(ctx, caller, async (uow) => {
+    const aggregate = await lockedAggregate(uow.tx, decisionId);
+    const current = aggregate.decision;
+    const today = todayInAmsterdam(ctx.clock);
     const next = decideVote(
       {
-        status: decision.status as DecisionStatus,
-        boardMeetingDate: decision.boardMeetingDate,
-        requiredMunicipalityIds: decision.requiredMunicipalityIds,
-        votes: existing.map((vote) => ({ municipalityId: vote.municipalityId, outcome: vote.outcome as VoteOutcome })),
+        status: current.status,
+        boardMeetingDate: current.boardMeetingDate,
+        requiredMunicipalityIds: current.requiredMunicipalityIds,
+        votes: aggregate.votes,
       },
       input,
-      todayInAmsterdam(ctx.clock),
+      today,
     );
-    const row = await insertVote(tx, {
+    const row = await insertVote(uow.tx, {
       decisionId,
       municipalityId: input.municipalityId,
       outcome: input.outcome,
@@ -49,21 +48,12 @@ export async function castVote(ctx: ServiceContext, actor: Principal, decisionId
       reference: input.reference ?? null,
       note: input.note ?? null,
     }).catch(mapConstraintViolation);
+    const settled = next === current.status ? current : await updateDecision(uow.tx, decisionId, { status: next });
+    const decision = toDecision({ ...aggregate, decision: settled, votes: [...aggregate.votes, row] }, today);
     const vote = toVote(row);
-    const outboxTargets = { programmeIds: locked.programmeIds, municipalityIds: decision.requiredMunicipalityIds };
-    const events: AuditEntry[] = [{ action: 'vote.cast', resourceType: 'decision', resourceId: decisionId, data: { vote }, outboxTargets }];
-    if (next !== decision.status) {
-      await updateDecision(tx, decisionId, { status: next });
-      const aggregate = await loadAggregate(tx, decisionId);
-      events.push({
-        action: next === 'ratified' ? 'decision.ratified' : 'decision.rejected',
-        resourceType: 'decision',
-        resourceId: decisionId,
-        data: { decision: toDecision(aggregate!, todayInAmsterdam(ctx.clock)) },
-        outboxTargets,
-      });
-    }
-    await appendAuditEvents(tx, actor, events);
+    uow.emit('vote.cast', { vote, decision });
+    if (next === 'ratified') uow.emit('decision.ratified', { decision });
+    if (next === 'rejected') uow.emit('decision.rejected', { decision });
     return vote;
   });
 }

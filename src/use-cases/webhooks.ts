@@ -1,10 +1,9 @@
-import type { Principal } from '../domain/access.js';
 import { DomainError, notFound } from '../domain/errors.js';
-import { appendAuditEvents } from '../audit/trail.js';
+import type { EventType } from '../domain/events.js';
+import type { Delivery, Subscription } from '../domain/records.js';
 import { findOrganisation } from '../db/organisations-repository.js';
 import { findProgrammeIds } from '../db/programmes-repository.js';
 import { decodeCursor, toPage, type Page } from '../db/pagination.js';
-import { inTransaction } from '../db/transaction.js';
 import {
   cancelPendingDeliveries,
   deactivateSubscription,
@@ -20,54 +19,29 @@ import {
   type SubscriptionRow,
 } from '../db/webhooks-repository.js';
 import { assertCallbackAllowed } from '../notifications/callback-url.js';
-import type { WebhookEventType } from '../notifications/outbox.js';
 import { subscriptionSecret } from '../notifications/signing.js';
 import type { ServiceContext } from './context.js';
+import { runUnitOfWork, type Caller } from './unit-of-work.js';
+
+export type { Delivery, Subscription } from '../domain/records.js';
 
 export interface WebhookSettings {
   signingKey: string | undefined;
   allowedHosts: readonly string[];
 }
 
-export interface Subscription {
-  id: string;
-  callbackUrl: string;
-  eventTypes: WebhookEventType[];
-  programmeId: string | null;
-  municipalityId: string | null;
-  active: boolean;
-  failingSince: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
 export interface SubscriptionInput {
   callbackUrl: string;
-  eventTypes: WebhookEventType[];
+  eventTypes: EventType[];
   programmeId?: string | null | undefined;
   municipalityId?: string | null | undefined;
-}
-
-export interface Delivery {
-  id: string;
-  subscriptionId: string;
-  eventId: string;
-  eventType: string;
-  decisionId: string;
-  state: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  nextAttemptAt: string | null;
-  firstAttemptAt: string | null;
-  deliveredAt: string | null;
-  createdAt: string;
-  attemptLog: { attemptedAt: string; statusCode: number | null; latencyMs: number; error: string | null }[];
 }
 
 export function toSubscription(row: SubscriptionRow): Subscription {
   return {
     id: row.id,
     callbackUrl: row.callbackUrl,
-    eventTypes: row.eventTypes as WebhookEventType[],
+    eventTypes: row.eventTypes as EventType[],
     programmeId: row.programmeId,
     municipalityId: row.municipalityId,
     active: row.active,
@@ -109,12 +83,13 @@ function signingKeyOf(settings: WebhookSettings): string {
 export async function subscribe(
   ctx: ServiceContext,
   settings: WebhookSettings,
-  actor: Principal,
+  caller: Caller,
   input: SubscriptionInput,
 ): Promise<Subscription & { secret: string }> {
   const signingKey = signingKeyOf(settings);
   await assertCallbackAllowed(input.callbackUrl, settings.allowedHosts);
-  return inTransaction(ctx.database, async (tx) => {
+  return runUnitOfWork(ctx, caller, async (uow) => {
+    const { tx } = uow;
     const errors = [];
     if (input.programmeId && !(await findProgrammeIds(tx, [input.programmeId])).has(input.programmeId)) {
       errors.push({ path: '/programmeId', message: `programme ${input.programmeId} does not exist` });
@@ -137,9 +112,7 @@ export async function subscribe(
       municipalityId: input.municipalityId ?? null,
     });
     const subscription = toSubscription(row);
-    await appendAuditEvents(tx, actor, [
-      { action: 'webhook.subscribed', resourceType: 'webhook-subscription', resourceId: row.id, data: { subscription } },
-    ]);
+    uow.emit('webhook.subscribed', { subscription });
     return { ...subscription, secret: subscriptionSecret(signingKey, row.id) };
   });
 }
@@ -156,16 +129,15 @@ export async function listSubscriptionsPage(ctx: ServiceContext, cursor: string 
 }
 
 /** Unsubscribing stops deliveries at once; the delivery log stays readable. Idempotent. */
-export async function unsubscribe(ctx: ServiceContext, actor: Principal, id: string): Promise<void> {
-  await inTransaction(ctx.database, async (tx) => {
+export async function unsubscribe(ctx: ServiceContext, caller: Caller, id: string): Promise<void> {
+  await runUnitOfWork(ctx, caller, async (uow) => {
+    const { tx } = uow;
     const current = await findSubscription(tx, id, true);
     if (current === undefined) throw notFound('Webhook subscription', id);
     if (!current.active) return;
     const subscription = toSubscription(await deactivateSubscription(tx, id));
     await cancelPendingDeliveries(tx, id);
-    await appendAuditEvents(tx, actor, [
-      { action: 'webhook.unsubscribed', resourceType: 'webhook-subscription', resourceId: id, data: { subscription } },
-    ]);
+    uow.emit('webhook.unsubscribed', { subscription });
   });
 }
 
@@ -182,8 +154,9 @@ export async function listDeliveriesPage(
   return { items: page.items.map((row) => toDelivery(row, attempts.get(row.id) ?? [])), nextCursor: page.nextCursor };
 }
 
-export async function redeliver(ctx: ServiceContext, actor: Principal, subscriptionId: string, deliveryId: string): Promise<Delivery> {
-  return inTransaction(ctx.database, async (tx) => {
+export async function redeliver(ctx: ServiceContext, caller: Caller, subscriptionId: string, deliveryId: string): Promise<Delivery> {
+  return runUnitOfWork(ctx, caller, async (uow) => {
+    const { tx } = uow;
     const subscription = await findSubscription(tx, subscriptionId, true);
     if (subscription === undefined) throw notFound('Webhook subscription', subscriptionId);
     if (!subscription.active) throw new DomainError('CONFLICT', 'This subscription was cancelled; nothing is delivered to it.');
@@ -192,9 +165,7 @@ export async function redeliver(ctx: ServiceContext, actor: Principal, subscript
     await scheduleRedelivery(tx, deliveryId);
     const attempts = await recentAttempts(tx, [deliveryId]);
     const delivery = toDelivery((await findDelivery(tx, subscriptionId, deliveryId))!, attempts.get(deliveryId) ?? []);
-    await appendAuditEvents(tx, actor, [
-      { action: 'webhook.redelivered', resourceType: 'webhook-subscription', resourceId: subscriptionId, data: { delivery } },
-    ]);
+    uow.emit('webhook.redelivered', { delivery });
     return delivery;
   });
 }

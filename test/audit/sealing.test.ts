@@ -1,9 +1,9 @@
 import t from 'tap';
 import { sql } from 'drizzle-orm';
 import { SYSTEM_PRINCIPAL } from '../../src/domain/access.js';
-import { appendAuditEvents } from '../../src/audit/trail.js';
-import { readAuditHead } from '../../src/audit/store.js';
-import { verifyStoredChain } from '../../src/audit/verify.js';
+import { appendAuditEvents, readAuditHead } from '../../src/db/audit-repository.js';
+import { verifyStoredChain } from '../../src/use-cases/audit-trail.js';
+import { systemClock } from '../../src/domain/clock.js';
 import { queryRows } from '../../src/db/client.js';
 import { inTransaction } from '../../src/db/transaction.js';
 import { createTestDatabase } from '../helpers/database.js';
@@ -24,10 +24,10 @@ t.test('the events of one transaction are sealed at commit: consecutive seqs, on
   const before = await readAuditHead(database.db);
   await inTransaction(database, async (tx) => {
     await appendAuditEvents(tx, SYSTEM_PRINCIPAL, [
-      { action: 'test.first', resourceType: 'decision', resourceId: RESOURCE, data: { n: 1, text: 'één "twee"\n' } },
-      { action: 'test.second', resourceType: 'decision', resourceId: RESOURCE, data: { n: 2 } },
+      { action: 'test.first', resourceType: 'decision', resourceId: RESOURCE, data: { n: 1, text: 'één "twee"\n' }, audience: undefined },
+      { action: 'test.second', resourceType: 'decision', resourceId: RESOURCE, data: { n: 2 }, audience: undefined },
     ]);
-    await appendAuditEvents(tx, SYSTEM_PRINCIPAL, [{ action: 'test.third', resourceType: 'decision', resourceId: RESOURCE, data: [1, null, true] }]);
+    await appendAuditEvents(tx, SYSTEM_PRINCIPAL, [{ action: 'test.third', resourceType: 'decision', resourceId: RESOURCE, data: [1, null, true], audience: undefined }]);
     const [head] = await queryRows<{ seq: string }>(tx, sql`SELECT seq::text FROM audit_head WHERE id = 1`);
     t.equal(Number(head!.seq), before.seq, 'nothing is numbered before the commit');
   });
@@ -42,7 +42,7 @@ t.test('the events of one transaction are sealed at commit: consecutive seqs, on
   ]);
   t.equal(new Set(rows.map((row) => row.occurred_at)).size, 1, 'one transaction, one instant');
   t.equal(await pendingCount(), 0, 'audit_pending is empty again');
-  const verdict = await verifyStoredChain(database.db);
+  const verdict = await verifyStoredChain({ database, clock: systemClock });
   t.equal(verdict.valid, true, 'the chain verifies with the service verifier (SQL hashes = Node hashes)');
   t.equal(verdict.count, before.seq + 3);
 });
@@ -51,7 +51,7 @@ t.test('a transaction that rolls back seals nothing and uses no seq', async (t) 
   const before = await readAuditHead(database.db);
   await t.rejects(
     inTransaction(database, async (tx) => {
-      await appendAuditEvents(tx, SYSTEM_PRINCIPAL, [{ action: 'test.lost', resourceType: 'decision', resourceId: RESOURCE, data: {} }]);
+      await appendAuditEvents(tx, SYSTEM_PRINCIPAL, [{ action: 'test.lost', resourceType: 'decision', resourceId: RESOURCE, data: {}, audience: undefined }]);
       throw new Error('change failed');
     }),
     /change failed/,
@@ -66,8 +66,8 @@ t.test('40 concurrent transactions on their own connections: gapless seqs, one p
     Array.from({ length: 40 }, (_, i) =>
       inTransaction(database, (tx) =>
         appendAuditEvents(tx, SYSTEM_PRINCIPAL, [
-          { action: 'test.concurrent', resourceType: 'decision', resourceId: RESOURCE, data: { i, part: 'a' } },
-          { action: 'test.concurrent', resourceType: 'decision', resourceId: RESOURCE, data: { i, part: 'b' } },
+          { action: 'test.concurrent', resourceType: 'decision', resourceId: RESOURCE, data: { i, part: 'a' }, audience: undefined },
+          { action: 'test.concurrent', resourceType: 'decision', resourceId: RESOURCE, data: { i, part: 'b' }, audience: undefined },
         ]),
       ),
     ),
@@ -82,6 +82,6 @@ t.test('40 concurrent transactions on their own connections: gapless seqs, one p
   for (let k = 0; k < rows.length; k += 2) {
     t.equal(rows[k]!.i, rows[k + 1]!.i, `seqs ${rows[k]!.seq}-${rows[k + 1]!.seq} belong to one transaction`);
   }
-  t.equal((await verifyStoredChain(database.db)).valid, true);
+  t.equal((await verifyStoredChain({ database, clock: systemClock })).valid, true);
   t.equal(await pendingCount(), 0);
 });

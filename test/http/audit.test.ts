@@ -305,7 +305,7 @@ type Headers = Record<string, string> | undefined;
 interface Prepared {
   /** Exactly one request of the operation; sent twice with the same headers to test a retry. */
   request(headers: Headers): Promise<LightMyRequestResponse>;
-  expect(res: LightMyRequestResponse): Expectation;
+  expect(res: LightMyRequestResponse): Expectation | Promise<Expectation>;
 }
 
 interface MutationCase {
@@ -490,7 +490,14 @@ const MUTATIONS: Record<string, MutationCase> = {
       const pending = await adopted(LARGE);
       return {
         request: (h) => college.heerlen.client.post(`/api/v1/decisions/${pending.id}/votes`, { municipalityId: heerlen.id, outcome: 'approve', decidedOn: TODAY }, h),
-        expect: (res) => ({ status: 201, actor: college.heerlen.actor, resourceType: 'decision', resourceId: pending.id, data: { vote: res.json() } }),
+        // Every event that changes a decision carries the whole decision after the change.
+        expect: async (res) => ({
+          status: 201,
+          actor: college.heerlen.actor,
+          resourceType: 'decision',
+          resourceId: pending.id,
+          data: { vote: res.json(), decision: await getJson(reader.client, `/api/v1/decisions/${pending.id}`) },
+        }),
       };
     },
   },
@@ -503,7 +510,13 @@ const MUTATIONS: Record<string, MutationCase> = {
       return {
         request: (h) =>
           secretariat.client.post(`/api/v1/decisions/${decision.id}/conditions/${conditionId}/fulfil`, { fulfilledOn: '2026-02-27', evidence: 'Criteria received' }, h),
-        expect: (res) => ({ status: 200, actor: secretariat.actor, resourceType: 'decision', resourceId: decision.id, data: { condition: res.json() } }),
+        expect: async (res) => ({
+          status: 200,
+          actor: secretariat.actor,
+          resourceType: 'decision',
+          resourceId: decision.id,
+          data: { condition: res.json(), decision: await getJson(reader.client, `/api/v1/decisions/${decision.id}`) },
+        }),
       };
     },
   },
@@ -583,7 +596,7 @@ t.test('every mutating operation writes exactly one event with its action, resou
       // POSTs carry an Idempotency-Key, so the retry below is a replay of this very request.
       const headers = op.method === 'post' ? { 'idempotency-key': `audit-${randomUUID()}` } : undefined;
       const { before, res, events } = await measured(() => request(headers));
-      const expected = expect(res);
+      const expected = await expect(res);
       t.equal(res.statusCode, expected.status, `answers ${expected.status} (body: ${res.body.slice(0, 300)})`);
       t.equal(events.length, 1, 'exactly one new event');
       const [event] = events;
@@ -638,8 +651,8 @@ t.test('a vote that settles a decision writes vote.cast then decision.ratified w
   t.same(ratified.actor, college.maastricht.actor, 'so is decision.ratified: the vote caused it');
   t.equal(ratified.prevHash, cast.hash, 'the two events are chained');
   t.equal(ratified.occurredAt, cast.occurredAt, 'both were written in one transaction');
-  t.same(cast.data, { vote: last.res.json() }, 'vote.cast carries the vote');
   const after = await getJson<DecisionJson>(reader.client, `/api/v1/decisions/${pending.id}`);
+  t.same(cast.data, { vote: last.res.json(), decision: after }, 'vote.cast carries the vote and the decision after it');
   t.equal(after.status, 'ratified');
   t.same(ratified.data, { decision: after }, 'decision.ratified carries the ratified decision');
   t.same([ratified.resourceType, ratified.resourceId], ['decision', pending.id]);

@@ -4,7 +4,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { canonicalJson } from '../../src/audit/chain.js';
 import { fixedClock } from '../../src/domain/clock.js';
-import { pruneKeys } from '../../src/idempotency/store.js';
+import { pruneKeys } from '../../src/db/idempotency-repository.js';
 import { BOOTSTRAP_KEY_ID } from '../../src/use-cases/api-keys.js';
 import type { Decision } from '../../src/use-cases/decision-views.js';
 import { startTestApp, type Client } from '../helpers/app.js';

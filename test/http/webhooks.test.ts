@@ -6,7 +6,7 @@ import { openDatabase, type Database } from '../../src/db/client.js';
 import { fixedClock } from '../../src/domain/clock.js';
 import { createLogger } from '../../src/logger.js';
 import { WebhookDispatcher } from '../../src/notifications/dispatcher.js';
-import { raiseOverdueConditions } from '../../src/notifications/overdue.js';
+import { raiseOverdueConditions } from '../../src/use-cases/overdue-conditions.js';
 import type { Delivery, Subscription } from '../../src/use-cases/webhooks.js';
 import { subscriptionSecret } from '../../src/notifications/signing.js';
 import { startTestApp, type Client } from '../helpers/app.js';

@@ -65,7 +65,7 @@ export async function apiKeyRoutes(app: FastifyInstance, { ctx }: { ctx: Service
         response: { 201: jsonResponse(Ref(CreatedApiKey), 'The new key, with its secret', 'idempotent'), ...problems(409, 413, 415, 422) },
       },
     },
-    async (request, reply) => reply.code(201).send(await createApiKey(ctx, request.principal, request.body)),
+    async (request, reply) => reply.code(201).send(await createApiKey(ctx, request.caller, request.body)),
   );
 
   r.get(
@@ -112,7 +112,7 @@ export async function apiKeyRoutes(app: FastifyInstance, { ctx }: { ctx: Service
       },
     },
     async (request, reply) => {
-      await revokeKey(ctx, request.principal, request.params.id);
+      await revokeKey(ctx, request.caller, request.params.id);
       return reply.code(204).send(null);
     },
   );

@@ -3,11 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ACCESS } from '../../domain/access.js';
-import { invalidCursor } from '../../db/pagination.js';
 import type { ServiceContext } from '../../use-cases/context.js';
-import { exportSnapshot } from '../../audit/snapshot.js';
-import { auditExportChunks, readAuditEvents, readAuditHead, toAuditEvent } from '../../audit/store.js';
-import { verifyStoredChain } from '../../audit/verify.js';
+import { exportSnapshot } from '../../use-cases/snapshot.js';
+import { exportAuditEvents, listAuditEventsPage, verifyStoredChain } from '../../use-cases/audit-trail.js';
 import { jsonResponse, Nullable, Page, PageQuery, problems, Ref, Text, Timestamp, Uuid } from '../schemas.js';
 
 const Hash = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256, lower-case hex' });
@@ -58,13 +56,6 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-function decodeSeqCursor(cursor: string): number {
-  const match = /^seq:(0|[1-9][0-9]{0,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  const seq = match ? Number(match[1]) : Number.NaN;
-  if (!Number.isSafeInteger(seq)) throw invalidCursor();
-  return seq;
-}
-
 export const auditComponents = [AuditEvent, AuditEventPage, ChainVerdict, Snapshot];
 
 export async function auditRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceContext }): Promise<void> {
@@ -86,14 +77,7 @@ export async function auditRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceC
     },
     async (request) => {
       const { afterSeq = 0, resourceType, resourceId, cursor, limit = 50 } = request.query;
-      const after = cursor === undefined ? afterSeq : decodeSeqCursor(cursor);
-      const rows = await readAuditEvents(ctx.database.db, after, limit + 1, { resourceType, resourceId });
-      const page = rows.slice(0, limit);
-      const last = page[page.length - 1];
-      return {
-        items: page.map(toAuditEvent),
-        nextCursor: rows.length > limit && last ? Buffer.from(`seq:${last.seq}`).toString('base64url') : null,
-      };
+      return listAuditEventsPage(ctx, afterSeq, { resourceType, resourceId }, cursor, limit);
     },
   );
 
@@ -108,7 +92,7 @@ export async function auditRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceC
         response: { 200: jsonResponse(Ref(ChainVerdict), 'The verdict'), ...problems() },
       },
     },
-    async () => verifyStoredChain(ctx.database.db),
+    async () => verifyStoredChain(ctx),
   );
 
   r.get(
@@ -131,9 +115,8 @@ export async function auditRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceC
       },
     },
     async (_request, reply) => {
-      const head = await readAuditHead(ctx.database.db);
       // Any JSON form of an event verifies (the verifier canonicalises); lines go out in chunks.
-      const chunks = auditExportChunks(ctx.database.db, head.seq);
+      const chunks = await exportAuditEvents(ctx);
       reply.header('Content-Disposition', 'attachment; filename="audit-events.ndjson"');
       // A byte stream with a small high-water mark: at most about one batch waits for a slow client.
       return reply.type('application/x-ndjson').send(Readable.from(chunks, { objectMode: false, highWaterMark: 64 * 1024 }) as never);

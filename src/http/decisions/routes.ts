@@ -61,7 +61,7 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
         response: { 201: jsonResponse(Ref(Decision), 'The draft decision', 'idempotent'), ...problems(409, 413, 415, 422) },
       },
     },
-    async (request, reply) => reply.code(201).send(await createDecision(ctx, request.principal, request.body)),
+    async (request, reply) => reply.code(201).send(await createDecision(ctx, request.caller, request.body)),
   );
 
   r.get(
@@ -114,7 +114,7 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
       },
     },
     async (request, reply) =>
-      sendWithEtag(request, reply, await patchDecision(ctx, request.principal, request.params.id, request.body, request.headers['if-match'])),
+      sendWithEtag(request, reply, await patchDecision(ctx, request.caller, request.params.id, request.body, request.headers['if-match'])),
   );
 
   r.post(
@@ -133,7 +133,7 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
       },
     },
     async (request, reply) =>
-      sendWithEtag(request, reply, await adoptDecision(ctx, request.principal, request.params.id, request.headers['if-match'])),
+      sendWithEtag(request, reply, await adoptDecision(ctx, request.caller, request.params.id, request.headers['if-match'])),
   );
 
   r.post(
@@ -154,7 +154,7 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
       sendWithEtag(
         request,
         reply,
-        await withdrawDecision(ctx, request.principal, request.params.id, request.body.reason, request.headers['if-match']),
+        await withdrawDecision(ctx, request.caller, request.params.id, request.body.reason, request.headers['if-match']),
       ),
   );
 
@@ -172,7 +172,7 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
         response: { 200: jsonResponse(Ref(Condition), 'The fulfilled condition', 'idempotent'), ...problems(404, 409, 413, 415, 422) },
       },
     },
-    async (request) => fulfilCondition(ctx, request.principal, request.params.id, request.params.conditionId, request.body),
+    async (request) => fulfilCondition(ctx, request.caller, request.params.id, request.params.conditionId, request.body),
   );
 
   r.post(
@@ -198,7 +198,7 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
         response: { 201: jsonResponse(Ref(Vote), 'The recorded vote', 'idempotent'), ...problems(404, 409, 413, 415, 422) },
       },
     },
-    async (request, reply) => reply.code(201).send(await castVote(ctx, request.principal, request.params.id, request.body)),
+    async (request, reply) => reply.code(201).send(await castVote(ctx, request.caller, request.params.id, request.body)),
   );
 
   r.get(

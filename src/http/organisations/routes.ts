@@ -37,7 +37,7 @@ export async function organisationRoutes(app: FastifyInstance, { ctx }: { ctx: S
         response: { 201: jsonResponse(Ref(Organisation), 'The organisation as registered', 'idempotent'), ...problems(413, 415, 422) },
       },
     },
-    async (request, reply) => reply.code(201).send(await createOrganisation(ctx, request.principal, request.body)),
+    async (request, reply) => reply.code(201).send(await createOrganisation(ctx, request.caller, request.body)),
   );
 
   r.get(
@@ -92,6 +92,6 @@ export async function organisationRoutes(app: FastifyInstance, { ctx }: { ctx: S
       },
     },
     async (request, reply) =>
-      sendWithEtag(request, reply, await patchOrganisation(ctx, request.principal, request.params.id, request.body, request.headers['if-match'])),
+      sendWithEtag(request, reply, await patchOrganisation(ctx, request.caller, request.params.id, request.body, request.headers['if-match'])),
   );
 }

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { ORGANISATION_KINDS } from '../../use-cases/organisations.js';
+import { ORGANISATION_KINDS } from '../../domain/organisations.js';
 import { Nullable, Page, PageQuery, StringEnum, Text, Timestamp, Uuid } from '../schemas.js';
 
 const Kind = StringEnum(ORGANISATION_KINDS, { description: 'What kind of organisation this is' });

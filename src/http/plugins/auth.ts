@@ -1,18 +1,20 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { KeyPrincipal, Role } from '../../domain/access.js';
+import { assertActsFor, type KeyPrincipal, type Role } from '../../domain/access.js';
 import { DomainError } from '../../domain/errors.js';
 import { authenticate } from '../../use-cases/api-keys.js';
 import type { ServiceContext } from '../../use-cases/context.js';
 
 /**
- * Access is declared per route as data (`config.access`), checked here and nowhere else:
- * 401 for a missing or unknown key (onRequest, before the body is even read), 403 for a role
- * the route does not admit, and 403 for a college key acting for another municipality.
+ * Access is declared per route as data (`config.access`) and checked here: 401 for a missing or
+ * unknown key (onRequest, before the body is even read), 403 for a role the route does not
+ * admit. A college key acting for another municipality is refused by the use case (a domain
+ * rule); it is also checked here, before the body is validated, because the contract answers
+ * 403 before 400.
  */
 export interface RouteAccess {
   roles: readonly Role[];
-  /** For college keys: the municipality the request acts for, read from the (unvalidated) body. */
+  /** The municipality the request acts for, read from the (unvalidated) body: checked early for college keys. */
   municipalityOf?: (request: FastifyRequest) => unknown;
 }
 
@@ -49,9 +51,7 @@ async function authPlugin(app: FastifyInstance, options: { ctx: ServiceContext }
     const access = request.routeOptions.config.access;
     if (access?.municipalityOf === undefined || request.principal?.role !== 'college') return;
     const municipalityId = access.municipalityOf(request);
-    if (typeof municipalityId === 'string' && municipalityId !== request.principal.organisationId) {
-      throw new DomainError('FORBIDDEN', 'A college key may only act for its own municipality.');
-    }
+    if (typeof municipalityId === 'string') assertActsFor(request.principal, municipalityId);
   });
 }
 

@@ -4,8 +4,8 @@ import fp from 'fastify-plugin';
 import { canonicalJson } from '../../audit/chain.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Database } from '../../db/client.js';
-import { idempotencyScope, type IdempotencyScope } from '../../idempotency/scope.js';
-import { claimKey, findKey, pruneKeys, releaseKey, storeResponse, takeOverStaleClaim } from '../../idempotency/store.js';
+import { claimKey, findKey, pruneKeys, releaseKey, storeResponse, takeOverStaleClaim } from '../../db/idempotency-repository.js';
+import type { Caller } from '../../use-cases/unit-of-work.js';
 
 /**
  * `Idempotency-Key` on POST (Stripe's semantics, IETF httpapi draft): the first request's status
@@ -29,8 +29,18 @@ declare module 'fastify' {
     idempotency?: false | 'noBody';
   }
   interface FastifyRequest {
-    idempotency: IdempotencyScope | null;
+    /** The Idempotency-Key this request claimed, if it sent one. */
+    idempotency: IdempotencyClaim | null;
+    /** Who asks, and under which key: what a use case needs to record the change and commit the key with it. */
+    readonly caller: Caller;
   }
+}
+
+interface IdempotencyClaim {
+  apiKeyId: string;
+  key: string;
+  /** false when the response holds a secret and is not stored for replay. */
+  storeBody: boolean;
 }
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -59,6 +69,11 @@ async function idempotencyPlugin(app: FastifyInstance, options: IdempotencyOptio
   const staleSeconds = options.staleSeconds ?? 120;
   const retentionHours = options.retentionHours ?? 24;
   app.decorateRequest('idempotency', null);
+  app.decorateRequest('caller', {
+    getter(this: FastifyRequest): Caller {
+      return { principal: this.principal, idempotency: this.idempotency };
+    },
+  });
 
   app.addHook('preHandler', async (request, reply) => {
     const header = request.headers[IDEMPOTENCY_HEADER];
@@ -90,12 +105,6 @@ async function idempotencyPlugin(app: FastifyInstance, options: IdempotencyOptio
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-  });
-
-  // Run the rest of the request inside the scope, so the use case's transaction can mark the key committed.
-  app.addHook('preHandler', (request, _reply, done) => {
-    if (request.idempotency === null) done();
-    else idempotencyScope.run(request.idempotency, done);
   });
 
   app.addHook('onSend', async (request, reply, payload) => {

@@ -26,7 +26,7 @@ export async function programmeRoutes(app: FastifyInstance, { ctx }: { ctx: Serv
         response: { 201: jsonResponse(Ref(Programme), 'The programme as registered', 'idempotent'), ...problems(409, 413, 415, 422) },
       },
     },
-    async (request, reply) => reply.code(201).send(await createProgramme(ctx, request.principal, request.body)),
+    async (request, reply) => reply.code(201).send(await createProgramme(ctx, request.caller, request.body)),
   );
 
   r.get(
@@ -78,6 +78,6 @@ export async function programmeRoutes(app: FastifyInstance, { ctx }: { ctx: Serv
       },
     },
     async (request, reply) =>
-      sendWithEtag(request, reply, await patchProgramme(ctx, request.principal, request.params.id, request.body, request.headers['if-match'])),
+      sendWithEtag(request, reply, await patchProgramme(ctx, request.caller, request.params.id, request.body, request.headers['if-match'])),
   );
 }

@@ -12,7 +12,7 @@ import {
   unsubscribe,
   type WebhookSettings,
 } from '../../use-cases/webhooks.js';
-import { WEBHOOK_EVENT_TYPES } from '../../notifications/outbox.js';
+import { PUBLISHED_EVENT_TYPES } from '../../domain/events.js';
 import {
   IdempotencyHeaders,
   IdParams,
@@ -28,7 +28,7 @@ import {
   Uuid,
 } from '../schemas.js';
 
-const EventType = StringEnum(WEBHOOK_EVENT_TYPES, { description: 'Kind of event' });
+const EventType = StringEnum(PUBLISHED_EVENT_TYPES, { description: 'Kind of event' });
 
 const subscriptionFields = {
   id: Uuid,
@@ -87,7 +87,7 @@ export const webhookComponents = [
 const CreateBody = Type.Object(
   {
     callbackUrl: Type.String({ format: 'uri', minLength: 8, maxLength: 2048 }),
-    eventTypes: Type.Array(EventType, { minItems: 1, maxItems: WEBHOOK_EVENT_TYPES.length, uniqueItems: true }),
+    eventTypes: Type.Array(EventType, { minItems: 1, maxItems: PUBLISHED_EVENT_TYPES.length, uniqueItems: true }),
     programmeId: Type.Optional(Nullable(Uuid)),
     municipalityId: Type.Optional(Nullable(Uuid)),
   },
@@ -121,7 +121,7 @@ export async function webhookRoutes(
         },
       },
     },
-    async (request, reply) => reply.code(201).send(await subscribe(ctx, settings, request.principal, request.body)),
+    async (request, reply) => reply.code(201).send(await subscribe(ctx, settings, request.caller, request.body)),
   );
 
   r.get(
@@ -167,7 +167,7 @@ export async function webhookRoutes(
       },
     },
     async (request, reply) => {
-      await unsubscribe(ctx, request.principal, request.params.id);
+      await unsubscribe(ctx, request.caller, request.params.id);
       return reply.code(204).send(null);
     },
   );
@@ -204,6 +204,6 @@ export async function webhookRoutes(
         },
       },
     },
-    async (request) => redeliver(ctx, request.principal, request.params.id, request.params.deliveryId),
+    async (request) => redeliver(ctx, request.caller, request.params.id, request.params.deliveryId),
   );
 }

@@ -1,10 +1,69 @@
 import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm';
-import { queryRows, type Executor } from '../db/client.js';
-import { auditEvents, auditHead } from '../db/schema.js';
-import type { AuditEvent } from './chain.js';
+import type { Principal } from '../domain/access.js';
+import type { EventAudience } from '../domain/events.js';
+import { canonicalParts, type AuditEvent } from '../audit/chain.js';
+import { queryRows, type Executor, type Tx } from './client.js';
+import { auditEvents, auditHead, auditPending } from './schema.js';
 
-/** Reading the trail: pages by seq, and batches for streaming in constant memory. */
+/** The audit trail: appending a transaction's events, and reading them by seq or in batches. */
 export type AuditEventRow = typeof auditEvents.$inferSelect;
+
+export interface AuditEntry {
+  action: string;
+  resourceType: string;
+  resourceId: string;
+  data: unknown;
+  /** Present for events that subscribers receive: they also go to the webhook outbox. */
+  audience: EventAudience | undefined;
+}
+
+/**
+ * Appends events to the chain inside the caller's transaction, after its change.
+ *
+ * The events go to `audit_pending`; a deferred trigger seals them into the chain as the
+ * transaction commits (migration 0006). Why that is correct across any number of service
+ * instances: the trigger first takes the row lock on the single `audit_head` row
+ * (`SELECT ... FOR UPDATE`), which PostgreSQL holds until the commit completes, whichever
+ * instance runs it. A second committer waits and then reads the head as the first one left it.
+ * Sequence numbers are therefore handed out in commit order and without gaps (a transaction
+ * that rolls back never reaches the trigger), and a reader paging by `seq` can never see seq
+ * N+1 before seq N has committed. The lock is taken last, after every lock of the change, and
+ * nothing else is locked after it, so no deadlock cycle can include it. It is held for the
+ * commit alone: the hashes are computed in SQL from the canonical form prepared here.
+ *
+ * The trigger writes an outbox row exactly for the events whose outbox filters are set here,
+ * which are the events with an audience: the catalogue decides, the trigger follows.
+ */
+export async function appendAuditEvents(tx: Tx, actor: Principal, entries: readonly AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const actorJson = { keyId: actor.keyId, role: actor.role, organisationId: actor.organisationId };
+  await tx.insert(auditPending).values(
+    entries.map((entry) => {
+      // Stored as jsonb and hashed in the same JSON form (Dates become RFC 3339 strings).
+      const data = JSON.parse(JSON.stringify(entry.data ?? null)) as unknown;
+      const { head, tail } = canonicalParts({
+        actor: actorJson,
+        action: entry.action,
+        resourceType: entry.resourceType,
+        resourceId: entry.resourceId,
+        data,
+      });
+      return {
+        actorKeyId: actor.keyId,
+        actorRole: actor.role,
+        actorOrganisationId: actor.organisationId,
+        action: entry.action,
+        resourceType: entry.resourceType,
+        resourceId: entry.resourceId,
+        data,
+        canonicalHead: head,
+        canonicalTail: tail,
+        outboxProgrammeIds: entry.audience?.programmeIds ?? null,
+        outboxMunicipalityIds: entry.audience?.municipalityIds ?? null,
+      };
+    }),
+  );
+}
 
 export function toAuditEvent(row: AuditEventRow): AuditEvent {
   return {

@@ -1,6 +1,6 @@
 import { and, eq, lt, sql } from 'drizzle-orm';
-import type { Executor } from '../db/client.js';
-import { idempotencyKeys } from '../db/schema.js';
+import type { Executor } from './client.js';
+import { idempotencyKeys } from './schema.js';
 
 export type IdempotencyRow = typeof idempotencyKeys.$inferSelect;
 

@@ -1,12 +1,13 @@
 import { asc } from 'drizzle-orm';
 import { todayInAmsterdam } from '../domain/clock.js';
+import type { Decision, Organisation, Programme } from '../domain/records.js';
 import { decisions, organisations, programmes } from '../db/schema.js';
 import { loadAggregates } from '../db/decisions-repository.js';
-import type { ServiceContext } from '../use-cases/context.js';
-import { toOrganisation, type Organisation } from '../use-cases/organisations.js';
-import { toProgramme, type Programme } from '../use-cases/programmes.js';
-import { toDecision, type Decision } from '../use-cases/decision-views.js';
-import { readAuditHead } from './store.js';
+import { readAuditHead } from '../db/audit-repository.js';
+import type { ServiceContext } from './context.js';
+import { toOrganisation } from './organisations.js';
+import { toProgramme } from './programmes.js';
+import { toDecision } from './decision-views.js';
 
 export interface Snapshot {
   generatedAt: string;
@@ -32,7 +33,7 @@ export async function exportSnapshot(ctx: ServiceContext): Promise<Snapshot> {
       const today = todayInAmsterdam(ctx.clock);
       const whole: Decision[] = [];
       for (let i = 0; i < decisionRows.length; i += 500) {
-        const aggregates = await loadAggregates(tx, decisionRows.slice(i, i + 500));
+        const aggregates = await loadAggregates(tx, decisionRows.slice(i, i + 500).map((row) => row.id));
         for (const aggregate of aggregates) whole.push(toDecision(aggregate, today));
       }
       return {
