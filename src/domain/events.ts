@@ -80,12 +80,6 @@ export const EVENT_CATALOGUE: { readonly [K in EventType]: EventDefinition<Event
     summary: 'The board adopted a decision: it binds at once, or awaits ratification by the colleges.',
     audience: decisionAudience,
   },
-  'decision.withdrawn': {
-    resourceType: 'decision',
-    resourceId: ofDecision,
-    summary: 'A draft or pending decision was withdrawn.',
-    audience: decisionAudience,
-  },
   'decision.ratified': {
     resourceType: 'decision',
     resourceId: ofDecision,
@@ -96,6 +90,12 @@ export const EVENT_CATALOGUE: { readonly [K in EventType]: EventDefinition<Event
     resourceType: 'decision',
     resourceId: ofDecision,
     summary: 'A required college rejected the decision.',
+    audience: decisionAudience,
+  },
+  'decision.withdrawn': {
+    resourceType: 'decision',
+    resourceId: ofDecision,
+    summary: 'A draft or pending decision was withdrawn.',
     audience: decisionAudience,
   },
   'vote.cast': { resourceType: 'decision', resourceId: ofDecision, summary: 'A college voted on a decision.', audience: decisionAudience },
