@@ -60,6 +60,7 @@ export async function appendAuditEvents(tx: Tx, actor: Principal, entries: reado
         canonicalTail: tail,
         outboxProgrammeIds: entry.audience?.programmeIds ?? null,
         outboxMunicipalityIds: entry.audience?.municipalityIds ?? null,
+        outboxOrderingKey: entry.audience?.orderingKey ?? null,
       };
     }),
   );

@@ -5,6 +5,8 @@ import {
   check,
   customType,
   date,
+  doublePrecision,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -17,7 +19,10 @@ import {
   uuid,
   varchar,
 } from 'drizzle-orm/pg-core';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { ROLES } from '../domain/access.js';
+import type { DocumentRef, RatificationReason, RelatedDecision } from '../domain/records.js';
+import { FUND_CHECKS, SPLITTING_ACTIONS, SPLITTING_SCOPES } from '../domain/records.js';
 import { DECISION_STATUSES, type DecisionStatus } from '../domain/decision-lifecycle.js';
 import { ORGANISATION_KINDS, type OrganisationKind } from '../domain/organisations.js';
 import { VOTE_OUTCOMES, type VoteOutcome } from '../domain/ratification.js';
@@ -105,11 +110,41 @@ export const decisions = pgTable(
     adoptedAt: instant('adopted_at'),
     withdrawnAt: instant('withdrawn_at'),
     withdrawalReason: text('withdrawal_reason'),
+    /** The decision this one amends (wijzigingsbesluit). */
+    amends: uuid('amends').references((): AnyPgColumn => decisions.id),
+    documents: jsonb('documents').$type<DocumentRef[]>().notNull().default(sql`'[]'::jsonb`),
+    relatedDecisions: jsonb('related_decisions').$type<RelatedDecision[]>().notNull().default(sql`'[]'::jsonb`),
+    // Frozen at adoption (null before): the statute rule applied and what it decided.
+    statuteRuleVersion: integer('statute_rule_version'),
+    thresholdCents: cents('threshold_cents'),
+    ratificationReason: text('ratification_reason').$type<RatificationReason>(),
+    ratificationDueDate: date('ratification_due_date', { mode: 'string' }),
+    /** Set once `ratification.overdue` has been raised, so it is raised once. */
+    ratificationOverdueNotifiedAt: instant('ratification_overdue_notified_at'),
+    splittingSuspected: boolean('splitting_suspected'),
+    splittingCumulativeCents: cents('splitting_cumulative_cents'),
+    splittingRelatedDecisionIds: uuid('splitting_related_decision_ids').array(),
+    fundUncommittedCentsBefore: cents('fund_uncommitted_cents_before'),
+    fundSufficient: boolean('fund_sufficient'),
+    settledOn: date('settled_on', { mode: 'string' }),
+    settlementReference: varchar('settlement_reference', { length: 200 }),
+    settledAt: instant('settled_at'),
+    supersededAt: instant('superseded_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex('decisions_reference_key').on(t.reference),
+    check('decisions_ratification_reason_check', sql`${t.ratificationReason} in ('threshold', 'splitting')`),
+    check('decisions_frozen_at_adoption', sql`(${t.adoptedAt} is null) = (${t.statuteRuleVersion} is null)`),
+    foreignKey({ name: 'decisions_statute_rule_version_fk', columns: [t.statuteRuleVersion], foreignColumns: [statuteRules.version] }),
+    check('decisions_settled_has_date', sql`(${t.status} = 'settled') = (${t.settledOn} is not null)`),
+    index('decisions_amends_idx').on(t.amends),
+    index('decisions_applicant_idx').on(t.applicantOrganisationId, t.createdAt, t.id),
+    index('decisions_board_meeting_idx').on(t.boardMeetingDate, t.createdAt, t.id),
+    index('decisions_splitting_suspected_idx').on(t.createdAt, t.id).where(sql`${t.splittingSuspected}`),
+    index('decisions_ratification_due_idx').on(t.ratificationDueDate).where(sql`${t.status} = 'pending_ratification'`),
+    index('decisions_required_municipalities_idx').using('gin', t.requiredMunicipalityIds),
     check(
       'decisions_status_check',
       sql`${t.status} in (${sqlValues(DECISION_STATUSES)})`,
@@ -138,10 +173,17 @@ export const commitments = pgTable(
     year: integer('year').notNull(),
     amountCents: cents('amount_cents').notNull(),
     purpose: text('purpose'),
+    /** Set by settlement (vaststelling): what binds from then on. */
+    finalAmountCents: cents('final_amount_cents'),
+    /** Paid on this commitment, including what was paid under the decisions it amends. */
+    disbursedCents: cents('disbursed_cents').notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [
     check('commitments_amount_positive', sql`${t.amountCents} > 0`),
+    check('commitments_final_amount_range', sql`${t.finalAmountCents} between 0 and ${t.amountCents}`),
+    // The database backs the rule that the sum paid never exceeds what is committed.
+    check('commitments_disbursed_within_amount', sql`${t.disbursedCents} between 0 and coalesce(${t.finalAmountCents}, ${t.amountCents})`),
     check('commitments_year_range', sql`${t.year} between 2000 and 2100`),
     uniqueIndex('commitments_decision_position_key').on(t.decisionId, t.position),
     index('commitments_programme_year_idx').on(t.programmeId, t.year),
@@ -163,6 +205,13 @@ export const conditions = pgTable(
     evidence: text('evidence'),
     /** Set once `condition.overdue` has been raised, so it is raised once. */
     overdueNotifiedAt: instant('overdue_notified_at'),
+    /** While not fulfilled, no money of the decision may be paid. */
+    blocksDisbursement: boolean('blocks_disbursement').notNull().default(false),
+    reference: varchar('reference', { length: 200 }),
+    /** The documents that fulfil it (given at fulfilment). */
+    documents: jsonb('documents').$type<DocumentRef[]>().notNull().default(sql`'[]'::jsonb`),
+    /** Monitoring indicators whose reports satisfy it (given at fulfilment). */
+    indicatorIds: uuid('indicator_ids').array().notNull().default(sql`'{}'::uuid[]`),
   },
   (t) => [
     uniqueIndex('conditions_decision_position_key').on(t.decisionId, t.position),
@@ -185,12 +234,177 @@ export const votes = pgTable(
     reference: varchar('reference', { length: 200 }),
     note: text('note'),
     castAt: instant('cast_at').notNull().default(sql`clock_timestamp()`),
+    collegeDecisionId: uuid('college_decision_id').references((): AnyPgColumn => collegeDecisions.id),
   },
   (t) => [
     uniqueIndex('votes_decision_municipality_key').on(t.decisionId, t.municipalityId),
     check('votes_outcome_check', sql`${t.outcome} in (${sqlValues(VOTE_OUTCOMES)})`),
+    index('votes_municipality_idx').on(t.municipalityId, t.decisionId),
+    index('votes_college_decision_idx').on(t.collegeDecisionId),
   ],
 );
+
+/** A college decision (collegebesluit) of one municipality that ratifies one or more decisions at once. */
+export const collegeDecisions = pgTable(
+  'college_decisions',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    municipalityId: uuid('municipality_id')
+      .notNull()
+      .references(() => organisations.id),
+    decidedOn: date('decided_on', { mode: 'string' }).notNull(),
+    reference: varchar('reference', { length: 200 }).notNull(),
+    documents: jsonb('documents').$type<DocumentRef[]>().notNull().default(sql`'[]'::jsonb`),
+    createdAt: createdAt(),
+  },
+  (t) => [index('college_decisions_municipality_idx').on(t.municipalityId, t.createdAt, t.id), index('college_decisions_created_idx').on(t.createdAt, t.id)],
+);
+
+/**
+ * The statute's rules as versioned data (version 1 comes from migration 0007). Never edited or
+ * deleted: each decision freezes the version it was adopted under.
+ */
+export const statuteRules = pgTable(
+  'statute_rules',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    version: integer('version').notNull(),
+    effectiveFrom: date('effective_from', { mode: 'string' }).notNull(),
+    thresholdCents: cents('threshold_cents').notNull(),
+    splittingScope: text('splitting_scope').$type<(typeof SPLITTING_SCOPES)[number]>().notNull(),
+    splittingAction: text('splitting_action').$type<(typeof SPLITTING_ACTIONS)[number]>().notNull(),
+    ratificationPeriodDays: integer('ratification_period_days'),
+    fundCheck: text('fund_check').$type<(typeof FUND_CHECKS)[number]>().notNull().default('flag'),
+    reference: varchar('reference', { length: 200 }).notNull(),
+    note: text('note'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('statute_rules_version_key').on(t.version),
+    uniqueIndex('statute_rules_effective_from_key').on(t.effectiveFrom),
+    check('statute_rules_threshold_positive', sql`${t.thresholdCents} > 0`),
+    check('statute_rules_splitting_scope_check', sql`${t.splittingScope} in (${sqlValues(SPLITTING_SCOPES)})`),
+    check('statute_rules_splitting_action_check', sql`${t.splittingAction} in (${sqlValues(SPLITTING_ACTIONS)})`),
+    check('statute_rules_fund_check_check', sql`${t.fundCheck} in (${sqlValues(FUND_CHECKS)})`),
+    check('statute_rules_period_range', sql`${t.ratificationPeriodDays} between 1 and 365`),
+  ],
+);
+
+/** Payments of committed money (voorschot, betaling). */
+export const disbursements = pgTable(
+  'disbursements',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    decisionId: uuid('decision_id')
+      .notNull()
+      .references(() => decisions.id),
+    commitmentId: uuid('commitment_id')
+      .notNull()
+      .references(() => commitments.id),
+    amountCents: cents('amount_cents').notNull(),
+    paidOn: date('paid_on', { mode: 'string' }).notNull(),
+    reference: varchar('reference', { length: 200 }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check('disbursements_amount_positive', sql`${t.amountCents} > 0`),
+    index('disbursements_decision_idx').on(t.decisionId, t.createdAt, t.id),
+    index('disbursements_commitment_idx').on(t.commitmentId),
+    index('disbursements_created_idx').on(t.createdAt, t.id),
+  ],
+);
+
+/** What the centre municipalities bring into the ESZL fund, per year. */
+export const fundContributions = pgTable(
+  'fund_contributions',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    year: integer('year').notNull(),
+    amountCents: cents('amount_cents').notNull(),
+    receivedOn: date('received_on', { mode: 'string' }).notNull(),
+    reference: varchar('reference', { length: 200 }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check('fund_contributions_amount_positive', sql`${t.amountCents} > 0`),
+    check('fund_contributions_year_range', sql`${t.year} between 2000 and 2100`),
+    index('fund_contributions_created_idx').on(t.createdAt, t.id),
+  ],
+);
+
+/** Co-financing of a programme by others (Regio Deal, employers, government). */
+export const coFinancing = pgTable(
+  'co_financing',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    programmeId: uuid('programme_id')
+      .notNull()
+      .references(() => programmes.id),
+    funderOrganisationId: uuid('funder_organisation_id').references(() => organisations.id),
+    funderName: varchar('funder_name', { length: 200 }),
+    kind: text('kind').notNull(),
+    year: integer('year').notNull(),
+    amountCents: cents('amount_cents').notNull(),
+    reference: varchar('reference', { length: 200 }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check('co_financing_kind_check', sql`${t.kind} in ('regio_deal', 'employers', 'government', 'other')`),
+    check('co_financing_funder_named', sql`${t.funderOrganisationId} is not null or ${t.funderName} is not null`),
+    check('co_financing_amount_positive', sql`${t.amountCents} > 0`),
+    check('co_financing_year_range', sql`${t.year} between 2000 and 2100`),
+    index('co_financing_programme_idx').on(t.programmeId, t.createdAt, t.id),
+  ],
+);
+
+/** Monitoring indicators of a decision (result criteria), with targets per period. */
+export const indicators = pgTable(
+  'indicators',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    decisionId: uuid('decision_id')
+      .notNull()
+      .references(() => decisions.id),
+    code: varchar('code', { length: 50 }).notNull(),
+    name: varchar('name', { length: 300 }).notNull(),
+    unit: varchar('unit', { length: 50 }).notNull(),
+    targets: jsonb('targets').$type<{ period: string; value: number }[]>().notNull().default(sql`'[]'::jsonb`),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('indicators_decision_code_key').on(t.decisionId, t.code), index('indicators_decision_idx').on(t.decisionId, t.createdAt, t.id)],
+);
+
+export const indicatorReports = pgTable(
+  'indicator_reports',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    indicatorId: uuid('indicator_id')
+      .notNull()
+      .references(() => indicators.id),
+    period: varchar('period', { length: 7 }).notNull(),
+    value: doublePrecision('value').notNull(),
+    reportedOn: date('reported_on', { mode: 'string' }).notNull(),
+    documents: jsonb('documents').$type<DocumentRef[]>().notNull().default(sql`'[]'::jsonb`),
+    createdAt: createdAt(),
+  },
+  (t) => [index('indicator_reports_indicator_idx').on(t.indicatorId, t.createdAt, t.id)],
+);
+
+/**
+ * Signed checkpoints of the audit chain (C2SP tlog-checkpoint): one per head that was signed.
+ * Issuing one writes no audit event (it would move the head it signs).
+ */
+export const auditCheckpoints = pgTable('audit_checkpoints', {
+  seq: bigint('seq', { mode: 'number' }).primaryKey(),
+  headHash: varchar('head_hash', { length: 64 }).notNull(),
+  issuedAt: instant('issued_at').notNull().default(sql`now()`),
+  origin: varchar('origin', { length: 200 }).notNull(),
+  keyName: varchar('key_name', { length: 200 }).notNull(),
+  note: text('note').notNull(),
+});
 
 /** What an audit event says, pending or chained: who did what to which resource, with which data. */
 const auditEventContent = () => ({
@@ -237,6 +451,8 @@ export const auditPending = pgTable('audit_pending', {
   /** Set for events that webhook subscribers may receive: the filters of their outbox row. */
   outboxProgrammeIds: uuid('outbox_programme_ids').array(),
   outboxMunicipalityIds: uuid('outbox_municipality_ids').array(),
+  /** Deliveries with the same ordering key reach a subscriber in order (a decision's id for its events). */
+  outboxOrderingKey: uuid('outbox_ordering_key'),
 }, (t) => [index('audit_pending_txid_idx').on(t.txid)]);
 
 /**
@@ -301,7 +517,13 @@ export const outboxEvents = pgTable(
     seq: bigint('seq', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
     eventId: uuid('event_id').notNull().default(sql`gen_random_uuid()`),
     eventType: text('event_type').notNull(),
-    decisionId: uuid('decision_id').notNull(),
+    /** The decision the event is about; null for events about other resources (a college decision). */
+    decisionId: uuid('decision_id'),
+    resourceType: text('resource_type').notNull().default('decision'),
+    resourceId: uuid('resource_id').notNull(),
+    orderingKey: uuid('ordering_key').notNull(),
+    /** The event's seq in the audit trail: the position readers of the event feed continue from. */
+    auditSeq: bigint('audit_seq', { mode: 'number' }).notNull(),
     programmeIds: uuid('programme_ids').array().notNull(),
     municipalityIds: uuid('municipality_ids').array().notNull(),
     payload: jsonb('payload').notNull(),
@@ -310,6 +532,7 @@ export const outboxEvents = pgTable(
   },
   (t) => [
     uniqueIndex('outbox_events_event_id_key').on(t.eventId),
+    uniqueIndex('outbox_events_audit_seq_key').on(t.auditSeq),
     index('outbox_events_pending_idx').on(t.seq).where(sql`${t.fannedOutAt} is null`),
   ],
 );
@@ -371,4 +594,8 @@ export const conditionRelations = relations(conditions, ({ one }) => ({
 }));
 export const voteRelations = relations(votes, ({ one }) => ({
   decision: one(decisions, { fields: [votes.decisionId], references: [decisions.id] }),
+  collegeDecision: one(collegeDecisions, { fields: [votes.collegeDecisionId], references: [collegeDecisions.id] }),
+}));
+export const collegeDecisionRelations = relations(collegeDecisions, ({ many }) => ({
+  votes: many(votes),
 }));

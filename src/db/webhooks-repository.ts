@@ -8,7 +8,7 @@ export type AttemptRow = typeof webhookAttempts.$inferSelect;
 export interface DeliveryRow extends Omit<typeof webhookDeliveries.$inferSelect, 'leaseUntil'> {
   eventId: string;
   eventType: string;
-  decisionId: string;
+  decisionId: string | null;
 }
 
 export async function insertSubscription(ex: Executor, values: typeof webhookSubscriptions.$inferInsert): Promise<SubscriptionRow> {

@@ -14,6 +14,11 @@ export function conditionStatus(condition: ConditionState, today: string): Condi
   return condition.dueDate < today ? 'overdue' : 'open';
 }
 
+/** A condition fulfilled after its due date was fulfilled late (an open one is not late yet: it is overdue). */
+export function isFulfilledLate(condition: ConditionState): boolean {
+  return condition.fulfilledOn !== null && condition.fulfilledOn > condition.dueDate;
+}
+
 export function assertConditionFulfillable(
   decisionStatus: DecisionStatus,
   condition: ConditionState,

@@ -11,13 +11,31 @@ export const DECISION_STATUSES = [
   'ratified',
   'rejected',
   'withdrawn',
+  'superseded',
+  'settled',
 ] as const;
 export type DecisionStatus = (typeof DECISION_STATUSES)[number];
 
-export const DECISION_ACTIONS = ['edit', 'adopt', 'withdraw', 'vote', 'fulfilCondition'] as const;
+export const DECISION_ACTIONS = [
+  'edit',
+  'adopt',
+  'withdraw',
+  'vote',
+  'fulfilCondition',
+  'addCondition',
+  'addDocument',
+  'amend',
+  'supersede',
+  'settle',
+  'disburse',
+] as const;
 export type DecisionAction = (typeof DECISION_ACTIONS)[number];
 
-/** For each state, the actions allowed and the states each may lead to. */
+/**
+ * For each state, the actions allowed and the states each may lead to. `amend` starts an
+ * amendment (a new draft) and leaves the amended decision as it is; `supersede` is what the
+ * amended decision undergoes when its amendment binds.
+ */
 export const DECISION_TRANSITIONS: Readonly<
   Record<DecisionStatus, Partial<Record<DecisionAction, readonly DecisionStatus[]>>>
 > = {
@@ -25,19 +43,38 @@ export const DECISION_TRANSITIONS: Readonly<
     edit: ['draft'],
     adopt: ['adopted', 'pending_ratification'],
     withdraw: ['withdrawn'],
+    addDocument: ['draft'],
   },
   pending_ratification: {
     vote: ['pending_ratification', 'ratified', 'rejected'],
     withdraw: ['withdrawn'],
     fulfilCondition: ['pending_ratification'],
+    addCondition: ['pending_ratification'],
+    addDocument: ['pending_ratification'],
   },
-  adopted: { fulfilCondition: ['adopted'] },
-  ratified: { fulfilCondition: ['ratified'] },
-  rejected: {},
+  adopted: {
+    fulfilCondition: ['adopted'],
+    addCondition: ['adopted'],
+    addDocument: ['adopted'],
+    amend: ['adopted'],
+    supersede: ['superseded'],
+    settle: ['settled'],
+    disburse: ['adopted'],
+  },
+  ratified: {
+    fulfilCondition: ['ratified'],
+    addCondition: ['ratified'],
+    addDocument: ['ratified'],
+    amend: ['ratified'],
+    supersede: ['superseded'],
+    settle: ['settled'],
+    disburse: ['ratified'],
+  },
+  rejected: { addDocument: ['rejected'] },
   withdrawn: {},
+  superseded: { addDocument: ['superseded'] },
+  settled: { addDocument: ['settled'], disburse: ['settled'] },
 };
-
-export const TERMINAL_STATUSES: readonly DecisionStatus[] = ['ratified', 'rejected', 'withdrawn'];
 
 export function isActionAllowed(from: DecisionStatus, action: DecisionAction): boolean {
   return DECISION_TRANSITIONS[from][action] !== undefined;
@@ -49,6 +86,12 @@ const ACTION_WORDING: Record<DecisionAction, string> = {
   withdraw: 'withdrawn',
   vote: 'voted on',
   fulfilCondition: 'have its conditions fulfilled',
+  addCondition: 'given new conditions',
+  addDocument: 'given documents',
+  amend: 'amended',
+  supersede: 'superseded',
+  settle: 'settled',
+  disburse: 'paid out',
 };
 
 /**
@@ -68,8 +111,8 @@ export function assertTransition(from: DecisionStatus, action: DecisionAction, t
   }
 }
 
-/** Money of a decision in these states binds the foundation. */
-export const BINDING_STATUSES = ['adopted', 'ratified'] as const satisfies readonly DecisionStatus[];
+/** Money of a decision in these states binds the foundation (once settled, its final amounts do). */
+export const BINDING_STATUSES = ['adopted', 'ratified', 'settled'] as const satisfies readonly DecisionStatus[];
 /** Money of a decision in these states awaits the colleges. */
 export const PENDING_STATUSES = ['pending_ratification'] as const satisfies readonly DecisionStatus[];
 

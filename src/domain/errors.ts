@@ -24,6 +24,10 @@ export const ERROR_CATALOGUE = {
   NO_CENTRE_MUNICIPALITIES: { status: 409, title: 'No centre municipality exists to ratify' },
   VOTE_ALREADY_CAST: { status: 409, title: 'Municipality has already voted' },
   CONDITION_NOT_FULFILLABLE: { status: 409, title: 'Condition cannot be fulfilled now' },
+  STATUTE_RULE_NOT_LATEST: { status: 409, title: 'A new statute rule must take effect after the latest one' },
+  DISBURSEMENT_EXCEEDS_COMMITMENT: { status: 409, title: 'Payment exceeds what remains of the commitment' },
+  CONDITION_BLOCKS_DISBURSEMENT: { status: 409, title: 'An open condition blocks payments of this decision' },
+  INSUFFICIENT_FUNDS: { status: 409, title: 'The ESZL fund does not cover this decision' },
   WEBHOOKS_NOT_CONFIGURED: { status: 409, title: 'Webhooks are not configured on this service (WEBHOOK_SIGNING_KEY)' },
   CONFLICT: { status: 409, title: 'Conflict with the current state' },
   IDEMPOTENCY_REQUEST_IN_PROGRESS: { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
@@ -35,6 +39,7 @@ export const ERROR_CATALOGUE = {
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   INTERNAL_ERROR: { status: 500, title: 'Internal server error' },
   SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
+  AUDIT_SIGNING_KEY_MISSING: { status: 503, title: 'Audit checkpoints need AUDIT_SIGNING_KEY on this service' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -1,4 +1,21 @@
-import type { ApiKey, Condition, Decision, Delivery, Organisation, Programme, Subscription, Vote } from './records.js';
+import type {
+  ApiKey,
+  CoFinancing,
+  CollegeDecision,
+  Condition,
+  Decision,
+  Delivery,
+  Disbursement,
+  DocumentRef,
+  FundContribution,
+  Indicator,
+  IndicatorReport,
+  Organisation,
+  Programme,
+  StatuteRule,
+  Subscription,
+  Vote,
+} from './records.js';
 
 /**
  * The catalogue of everything a change can cause: one entry per event type, with the resource
@@ -7,7 +24,15 @@ import type { ApiKey, Condition, Decision, Delivery, Organisation, Programme, Su
  * nothing decides by comparing action strings. Adding an event type is one payload type and one
  * catalogue entry here, plus the use case that emits it.
  */
-export type ResourceType = 'organisation' | 'programme' | 'decision' | 'apikey' | 'webhook-subscription';
+export type ResourceType =
+  | 'organisation'
+  | 'programme'
+  | 'decision'
+  | 'college-decision'
+  | 'statute-rule'
+  | 'fund-contribution'
+  | 'apikey'
+  | 'webhook-subscription';
 
 /** Every event about a decision carries the whole decision as it is after the change. */
 interface DecisionChange {
@@ -28,6 +53,24 @@ export interface EventPayloads {
   'vote.cast': DecisionChange & { vote: Vote };
   'condition.fulfilled': DecisionChange & { condition: Condition };
   'condition.overdue': DecisionChange & { condition: Condition };
+  'decision.splitting_suspected': DecisionChange;
+  'decision.fund_insufficient': DecisionChange;
+  'ratification.overdue': DecisionChange;
+  'decision.document_added': DecisionChange & { documents: DocumentRef[] };
+  'condition.added': DecisionChange & { condition: Condition };
+  'disbursement.recorded': DecisionChange & { disbursement: Disbursement };
+  /** On the amendment, when it binds. */
+  'decision.amended': DecisionChange;
+  /** On the amended decision, when its amendment binds. */
+  'decision.superseded': DecisionChange & { supersededBy: string };
+  'decision.settled': DecisionChange;
+  'indicator.defined': DecisionChange & { indicator: Indicator };
+  'indicator.reported': DecisionChange & { indicator: Indicator; report: IndicatorReport };
+  /** The votes it records are events of their own (`vote.cast`, each with its decision), before this one. */
+  'college_decision.recorded': { collegeDecision: CollegeDecision; decisions: Decision[] };
+  'statute_rule.created': { statuteRule: StatuteRule };
+  'fund.contribution_recorded': { contribution: FundContribution };
+  'co_financing.recorded': { coFinancing: CoFinancing };
   'apikey.created': { apiKey: ApiKey };
   'apikey.revoked': { apiKey: ApiKey };
   'webhook.subscribed': { subscription: Subscription };
@@ -66,6 +109,21 @@ export function decisionAudience({ decision }: DecisionChange): EventAudience {
 }
 
 const ofDecision = ({ decision }: DecisionChange) => decision.id;
+
+/** A college decision's audience: its municipality and the audiences of the decisions it voted on. */
+function collegeDecisionAudience({ collegeDecision, decisions }: EventPayloads['college_decision.recorded']): EventAudience {
+  const audiences = decisions.map((decision) => decisionAudience({ decision }));
+  return {
+    orderingKey: collegeDecision.id,
+    programmeIds: [...new Set(audiences.flatMap((a) => a.programmeIds))].sort(),
+    municipalityIds: [...new Set([collegeDecision.municipalityId, ...audiences.flatMap((a) => a.municipalityIds)])].sort(),
+  };
+}
+
+/** An event about a decision that subscribers and feed readers receive. */
+function published(summary: string): EventDefinition<DecisionChange> {
+  return { resourceType: 'decision', resourceId: ofDecision, summary, audience: decisionAudience };
+}
 
 export const EVENT_CATALOGUE: { readonly [K in EventType]: EventDefinition<EventPayloads[K]> } = {
   'organisation.created': { resourceType: 'organisation', resourceId: (d) => d.organisation.id, summary: 'An organisation was registered.' },
@@ -111,6 +169,40 @@ export const EVENT_CATALOGUE: { readonly [K in EventType]: EventDefinition<Event
     summary: 'An open condition passed its due date (raised once).',
     audience: decisionAudience,
   },
+  'decision.splitting_suspected': published(
+    'At adoption, this decision and related ones under the threshold together reach it: suspected splitting.',
+  ),
+  'decision.fund_insufficient': published('At adoption, the uncommitted means of the ESZL fund did not cover this decision.'),
+  'ratification.overdue': published('A decision still awaits ratification after its ratification due date (raised once).'),
+  'decision.document_added': published('Documents were added to a decision.'),
+  'condition.added': published('A condition was added to a decision after its adoption.'),
+  'disbursement.recorded': published('Money of a binding decision was paid.'),
+  'decision.amended': published('An amendment (wijzigingsbesluit) binds: it takes the place of the decision it amends.'),
+  'decision.superseded': published('An amendment of this decision binds: this decision no longer binds.'),
+  'decision.settled': published('The decision was settled (vaststelling): its final amounts bind, the rest is released.'),
+  'indicator.defined': published('A monitoring indicator with targets was defined for a decision.'),
+  'indicator.reported': published('A value of a monitoring indicator was reported.'),
+  'college_decision.recorded': {
+    resourceType: 'college-decision',
+    resourceId: (d) => d.collegeDecision.id,
+    summary: 'A college decision recorded the votes of one municipality on one or more decisions (after their vote.cast events).',
+    audience: collegeDecisionAudience,
+  },
+  'statute_rule.created': {
+    resourceType: 'statute-rule',
+    resourceId: (d) => d.statuteRule.id,
+    summary: 'A new version of the statute rules was added.',
+  },
+  'fund.contribution_recorded': {
+    resourceType: 'fund-contribution',
+    resourceId: (d) => d.contribution.id,
+    summary: 'A municipality\'s contribution to the ESZL fund was recorded.',
+  },
+  'co_financing.recorded': {
+    resourceType: 'programme',
+    resourceId: (d) => d.coFinancing.programmeId,
+    summary: 'Co-financing of a programme by another funder was recorded.',
+  },
   'apikey.created': { resourceType: 'apikey', resourceId: (d) => d.apiKey.id, summary: 'An API key was issued.' },
   'apikey.revoked': { resourceType: 'apikey', resourceId: (d) => d.apiKey.id, summary: 'An API key was revoked.' },
   'webhook.subscribed': {
@@ -134,8 +226,6 @@ export const EVENT_TYPES = Object.keys(EVENT_CATALOGUE) as EventType[];
 
 /** The event types that subscribers and feed readers receive, in catalogue order. */
 export const PUBLISHED_EVENT_TYPES = EVENT_TYPES.filter((type) => EVENT_CATALOGUE[type].audience !== undefined);
-export type PublishedEventType = EventType;
-
 export function isPublished(type: EventType): boolean {
   return EVENT_CATALOGUE[type].audience !== undefined;
 }

@@ -1,12 +1,13 @@
 import { type Cents } from './money.js';
 import { DomainError } from './errors.js';
 import { assertTransition, type DecisionStatus } from './decision-lifecycle.js';
+import type { StatuteRule } from './records.js';
 
 /**
- * The statute's three-college rule: a contribution of EUR 100,000 or more binds only once the
- * colleges of all centre municipalities have approved it; one rejection rejects it.
+ * The statute's three-college rule: a contribution of the threshold (EUR 100,000 in version 1
+ * of the statute rules) or more binds only once the colleges of all centre municipalities have
+ * approved it; one rejection rejects it. The threshold is data: see `statute.ts`.
  */
-export const RATIFICATION_THRESHOLD_CENTS: Cents = 10_000_000;
 
 export const VOTE_OUTCOMES = ['approve', 'reject'] as const;
 export type VoteOutcome = (typeof VOTE_OUTCOMES)[number];
@@ -16,8 +17,8 @@ export interface CastVote {
   outcome: VoteOutcome;
 }
 
-export function requiresRatification(totalAmountCents: Cents): boolean {
-  return totalAmountCents >= RATIFICATION_THRESHOLD_CENTS;
+export function requiresRatification(totalAmountCents: Cents, rule: Pick<StatuteRule, 'thresholdCents'>): boolean {
+  return totalAmountCents >= rule.thresholdCents;
 }
 
 export interface AdoptionOutcome {
@@ -31,10 +32,10 @@ export interface AdoptionOutcome {
  */
 export function adoptionOutcome(
   from: DecisionStatus,
-  totalAmountCents: Cents,
+  ratificationRequired: boolean,
   centreMunicipalityIds: readonly string[],
 ): AdoptionOutcome {
-  if (!requiresRatification(totalAmountCents)) {
+  if (!ratificationRequired) {
     assertTransition(from, 'adopt', 'adopted');
     return { status: 'adopted', requiredMunicipalityIds: [] };
   }

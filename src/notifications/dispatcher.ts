@@ -72,7 +72,7 @@ export class WebhookDispatcher {
       const list = sql.join(seqs.map((seq) => sql`${seq}`), sql`, `);
       await tx.execute(sql`
         insert into webhook_deliveries (subscription_id, outbox_seq, ordering_key)
-        select s.id, o.seq, o.decision_id
+        select s.id, o.seq, o.ordering_key
         from outbox_events o
         join webhook_subscriptions s
           on s.active

@@ -1,14 +1,9 @@
 import { isBinding, type DecisionStatus } from '../domain/decision-lifecycle.js';
-import { conditionStatus } from '../domain/conditions.js';
-import { RATIFICATION_THRESHOLD_CENTS, requiresRatification, type VoteOutcome } from '../domain/ratification.js';
-import type { Commitment, Condition, Decision, Vote } from '../domain/records.js';
-import type {
-  CommitmentListRow,
-  CommitmentRow,
-  ConditionRow,
-  DecisionAggregate,
-  VoteRow,
-} from '../db/decisions-repository.js';
+import { conditionStatus, isFulfilledLate } from '../domain/conditions.js';
+import { requiresRatification } from '../domain/ratification.js';
+import type { Commitment, Condition, Decision, StatuteRule, Vote } from '../domain/records.js';
+import { ruleInForce } from '../domain/statute.js';
+import type { CommitmentListRow, CommitmentRow, ConditionRow, DecisionAggregate, VoteRow } from '../db/decisions-repository.js';
 
 export type { Commitment, Condition, Decision, Vote } from '../domain/records.js';
 
@@ -18,8 +13,19 @@ export interface CommitmentListItem extends Commitment {
   binding: boolean;
 }
 
+/** The statute rules a view needs: only decisions never adopted show a rule that is not frozen into them. */
+export type RuleTerms = Pick<StatuteRule, 'version' | 'effectiveFrom' | 'thresholdCents'>;
+
 export function toCommitment(row: CommitmentRow): Commitment {
-  return { id: row.id, programmeId: row.programmeId, year: row.year, amountCents: row.amountCents, purpose: row.purpose };
+  return {
+    id: row.id,
+    programmeId: row.programmeId,
+    year: row.year,
+    amountCents: row.amountCents,
+    purpose: row.purpose,
+    finalAmountCents: row.finalAmountCents,
+    disbursedCents: row.disbursedCents,
+  };
 }
 
 export function toCondition(row: ConditionRow, today: string): Condition {
@@ -30,6 +36,10 @@ export function toCondition(row: ConditionRow, today: string): Condition {
     status: conditionStatus(row, today),
     fulfilledOn: row.fulfilledOn,
     evidence: row.evidence,
+    blocksDisbursement: row.blocksDisbursement,
+    fulfilledLate: isFulfilledLate(row),
+    reference: row.reference,
+    documents: row.documents,
   };
 }
 
@@ -38,16 +48,31 @@ export function toVote(row: VoteRow): Vote {
     id: row.id,
     decisionId: row.decisionId,
     municipalityId: row.municipalityId,
-    outcome: row.outcome as VoteOutcome,
+    outcome: row.outcome,
     decidedOn: row.decidedOn,
     reference: row.reference,
     note: row.note,
     castAt: row.castAt.toISOString(),
+    collegeDecisionId: row.collegeDecisionId,
   };
 }
 
-export function toDecision(aggregate: DecisionAggregate, today: string): Decision {
+/** True when building the view of this decision needs the statute rules (it was never adopted). */
+export function needsRules(aggregate: DecisionAggregate): boolean {
+  return aggregate.decision.statuteRuleVersion === null;
+}
+
+/**
+ * The whole decision as the contract shows it. What adoption froze (the statute rule, the
+ * ratification reason and deadline, the splitting verdict, the fund coverage) is shown as frozen,
+ * whatever rules came later; a decision never adopted shows the rule adoption would apply now
+ * (the one in force on its board meeting date), which is why `rules` is needed for those only.
+ */
+export function toDecision(aggregate: DecisionAggregate, today: string, rules: readonly RuleTerms[] = []): Decision {
   const { decision } = aggregate;
+  const frozen = decision.statuteRuleVersion !== null && decision.thresholdCents !== null;
+  const rule = frozen ? undefined : ruleInForce(rules, decision.boardMeetingDate);
+  const required = rule === undefined ? decision.ratificationReason !== null : requiresRatification(decision.totalAmountCents, rule);
   return {
     id: decision.id,
     reference: decision.reference,
@@ -60,11 +85,31 @@ export function toDecision(aggregate: DecisionAggregate, today: string): Decisio
     commitments: aggregate.commitments.map(toCommitment),
     conditions: aggregate.conditions.map((row) => toCondition(row, today)),
     ratification: {
-      required: requiresRatification(decision.totalAmountCents),
-      thresholdCents: RATIFICATION_THRESHOLD_CENTS,
+      required,
+      thresholdCents: rule?.thresholdCents ?? decision.thresholdCents!,
       requiredMunicipalityIds: decision.requiredMunicipalityIds,
       votes: aggregate.votes.map(toVote),
+      statuteRuleVersion: rule?.version ?? decision.statuteRuleVersion!,
+      reason: decision.ratificationReason,
+      dueDate: decision.ratificationDueDate,
+      overdue: decision.status === 'pending_ratification' && decision.ratificationDueDate !== null && today > decision.ratificationDueDate,
     },
+    documents: decision.documents,
+    relatedDecisions: decision.relatedDecisions,
+    amends: decision.amends,
+    splitting: {
+      suspected: decision.splittingSuspected ?? false,
+      cumulativeCents: decision.splittingCumulativeCents,
+      relatedDecisionIds: decision.splittingRelatedDecisionIds ?? [],
+    },
+    fundCoverage:
+      decision.fundUncommittedCentsBefore === null || decision.fundSufficient === null
+        ? null
+        : { uncommittedCentsBefore: decision.fundUncommittedCentsBefore, sufficient: decision.fundSufficient },
+    settlement:
+      decision.settledOn === null || decision.settledAt === null
+        ? null
+        : { settledOn: decision.settledOn, reference: decision.settlementReference ?? '', settledAt: decision.settledAt.toISOString() },
     adoptedAt: decision.adoptedAt?.toISOString() ?? null,
     withdrawnAt: decision.withdrawnAt?.toISOString() ?? null,
     withdrawalReason: decision.withdrawalReason,

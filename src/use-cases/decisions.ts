@@ -2,7 +2,8 @@ import { todayInAmsterdam } from '../domain/clock.js';
 import { assertTransition } from '../domain/decision-lifecycle.js';
 import { DomainError, notFound } from '../domain/errors.js';
 import { sumCents } from '../domain/money.js';
-import { adoptionOutcome } from '../domain/ratification.js';
+import { decideAdoption, NOT_SUSPECTED } from '../domain/adoption.js';
+import { ruleInForce } from '../domain/statute.js';
 import type { Tx } from '../db/client.js';
 import {
   findAggregate,
@@ -25,8 +26,10 @@ import { listCentreMunicipalityIds } from '../db/organisations-repository.js';
 import { decodeCursor, toPage, type Page } from '../db/pagination.js';
 import { mapConstraintViolation } from '../db/errors.js';
 import { sql } from 'drizzle-orm';
+import { lockAdoptions } from '../db/adoption-lock.js';
 import type { ServiceContext } from './context.js';
 import { toDecision, type Decision } from './decision-views.js';
+import { rulesForReads, rulesForViews, statuteRules } from './statute-rules.js';
 import { assertIfMatch } from './etag.js';
 import { sentFields } from './sent-fields.js';
 import { runUnitOfWork, type Caller, type UnitOfWork } from './unit-of-work.js';
@@ -96,6 +99,7 @@ export async function createDecision(ctx: ServiceContext, caller: Caller, input:
         votes: [],
       },
       todayInAmsterdam(ctx.clock),
+      await statuteRules(tx),
     );
     uow.emit('decision.created', { decision });
     return decision;
@@ -112,7 +116,8 @@ export async function patchDecision(
   return runUnitOfWork(ctx, caller, async (uow) => {
     const { tx } = uow;
     const today = todayInAmsterdam(ctx.clock);
-    const before = toDecision(await lockedAggregate(tx, id), today);
+    const rules = await statuteRules(tx);
+    const before = toDecision(await lockedAggregate(tx, id), today, rules);
     assertIfMatch(ifMatch, before);
     assertTransition(before.status, 'edit', 'draft');
     await assertReferencesExist(tx, changes);
@@ -122,7 +127,7 @@ export async function patchDecision(
     }).catch(mapConstraintViolation);
     if (changes.commitments !== undefined) await replaceCommitments(tx, id, commitmentValues(changes.commitments));
     if (changes.conditions !== undefined) await replaceConditions(tx, id, changes.conditions);
-    const decision = toDecision((await loadAggregate(tx, id))!, today);
+    const decision = toDecision((await loadAggregate(tx, id))!, today, rules);
     uow.emit('decision.updated', { before, decision });
     return decision;
   });
@@ -137,22 +142,53 @@ async function changeState(
   uow: UnitOfWork,
   id: string,
   ifMatch: string | undefined,
-  change: (current: Decision) => Promise<Parameters<typeof updateDecision>[2]>,
+  change: (current: Decision, aggregate: DecisionAggregate) => Promise<Parameters<typeof updateDecision>[2]>,
 ): Promise<Decision> {
   const today = todayInAmsterdam(ctx.clock);
   const aggregate = await lockedAggregate(uow.tx, id);
-  const current = toDecision(aggregate, today);
+  const rules = await rulesForViews(uow.tx, [aggregate]);
+  const current = toDecision(aggregate, today, rules);
   if (ifMatch !== undefined) assertIfMatch(ifMatch, current);
-  const row = await updateDecision(uow.tx, id, await change(current));
-  return toDecision({ ...aggregate, decision: row }, today);
+  const row = await updateDecision(uow.tx, id, await change(current, aggregate));
+  return toDecision({ ...aggregate, decision: row }, today, rules);
 }
 
-/** Adoption freezes the centre municipalities of this moment into the decision when it needs ratification. */
+/**
+ * Adoption applies the statute rule in force on the board meeting date and freezes what it
+ * decided into the decision: the rule's version and threshold, whether and why ratification is
+ * needed (with the centre municipalities of this moment and the deadline), the splitting verdict
+ * and the fund's coverage. Those never change afterwards, whatever rules are added later.
+ */
 export async function adoptDecision(ctx: ServiceContext, caller: Caller, id: string, ifMatch?: string): Promise<Decision> {
   return runUnitOfWork(ctx, caller, async (uow) => {
+    const { tx } = uow;
     const decision = await changeState(ctx, uow, id, ifMatch, async (current) => {
-      const outcome = adoptionOutcome(current.status, current.totalAmountCents, await listCentreMunicipalityIds(uow.tx));
-      return { status: outcome.status, requiredMunicipalityIds: outcome.requiredMunicipalityIds, adoptedAt: sql`now()` };
+      assertTransition(current.status, 'adopt');
+      await lockAdoptions(tx);
+      const rule = ruleInForce(await statuteRules(tx), current.boardMeetingDate);
+      const adoption = decideAdoption({
+        status: current.status,
+        totalAmountCents: current.totalAmountCents,
+        rule,
+        centreMunicipalityIds: await listCentreMunicipalityIds(tx),
+        today: todayInAmsterdam(ctx.clock),
+        splitting: NOT_SUSPECTED,
+        fundCoverage: null,
+      });
+      return {
+        status: adoption.status,
+        requiredMunicipalityIds: adoption.requiredMunicipalityIds,
+        adoptedAt: sql`now()`,
+        statuteRuleVersion: adoption.statuteRuleVersion,
+        thresholdCents: adoption.thresholdCents,
+        ratificationReason: adoption.reason,
+        ratificationDueDate: adoption.dueDate,
+        splittingSuspected: adoption.splitting.suspected,
+        splittingCumulativeCents: adoption.splitting.cumulativeCents,
+        splittingRelatedDecisionIds: adoption.splitting.relatedDecisionIds,
+        fundUncommittedCentsBefore: adoption.fundCoverage?.uncommittedCentsBefore ?? null,
+        fundSufficient: adoption.fundCoverage?.sufficient ?? null,
+      };
     });
     uow.emit('decision.adopted', { decision });
     return decision;
@@ -179,7 +215,7 @@ export async function withdrawDecision(
 export async function getDecision(ctx: ServiceContext, id: string): Promise<Decision> {
   const aggregate = await findAggregate(ctx.database.db, id);
   if (aggregate === undefined) throw notFound('Decision', id);
-  return toDecision(aggregate, todayInAmsterdam(ctx.clock));
+  return toDecision(aggregate, todayInAmsterdam(ctx.clock), await rulesForReads(ctx.database.db, [aggregate]));
 }
 
 export async function listDecisionsPage(
@@ -190,5 +226,6 @@ export async function listDecisionsPage(
 ): Promise<Page<Decision>> {
   const rows = await listAggregates(ctx.database.db, filter, decodeCursor(cursor), limit);
   const today = todayInAmsterdam(ctx.clock);
-  return toPage(rows, limit, (aggregate) => toDecision(aggregate, today));
+  const rules = await rulesForReads(ctx.database.db, rows);
+  return toPage(rows, limit, (aggregate) => toDecision(aggregate, today, rules));
 }

@@ -8,6 +8,7 @@ import type { ServiceContext } from './context.js';
 import { toOrganisation } from './organisations.js';
 import { toProgramme } from './programmes.js';
 import { toDecision } from './decision-views.js';
+import { statuteRules } from './statute-rules.js';
 
 export interface Snapshot {
   generatedAt: string;
@@ -31,10 +32,11 @@ export async function exportSnapshot(ctx: ServiceContext): Promise<Snapshot> {
       const programmeRows = await tx.select().from(programmes).orderBy(asc(programmes.createdAt), asc(programmes.id));
       const decisionRows = await tx.select().from(decisions).orderBy(asc(decisions.createdAt), asc(decisions.id));
       const today = todayInAmsterdam(ctx.clock);
+      const rules = await statuteRules(tx);
       const whole: Decision[] = [];
       for (let i = 0; i < decisionRows.length; i += 500) {
         const aggregates = await loadAggregates(tx, decisionRows.slice(i, i + 500).map((row) => row.id));
-        for (const aggregate of aggregates) whole.push(toDecision(aggregate, today));
+        for (const aggregate of aggregates) whole.push(toDecision(aggregate, today, rules));
       }
       return {
         generatedAt: ctx.clock.now().toISOString(),

@@ -69,6 +69,8 @@ const FULFILLABLE_IN: Record<DecisionStatus, boolean> = {
   ratified: true,
   rejected: false,
   withdrawn: false,
+  superseded: false,
+  settled: false,
 };
 
 for (const [state, allowed] of Object.entries(FULFILLABLE_IN) as Array<[DecisionStatus, boolean]>) {

@@ -3,7 +3,7 @@ import { DomainError } from '../../src/domain/errors.js';
 import {
   DECISION_ACTIONS,
   DECISION_STATUSES,
-  TERMINAL_STATUSES,
+  DECISION_TRANSITIONS,
   assertTransition,
   isActionAllowed,
   isBinding,
@@ -16,17 +16,53 @@ import {
  * The expected lifecycle, written out by hand from the contract (never derived from
  * DECISION_TRANSITIONS): for every state, for every action, may it happen?
  */
-const EXPECTED_ALLOWED: Record<DecisionStatus, Record<DecisionAction, boolean>> = {
-  draft: { edit: true, adopt: true, withdraw: true, vote: false, fulfilCondition: false },
-  pending_ratification: { edit: false, adopt: false, withdraw: true, vote: true, fulfilCondition: true },
-  adopted: { edit: false, adopt: false, withdraw: false, vote: false, fulfilCondition: true },
-  ratified: { edit: false, adopt: false, withdraw: false, vote: false, fulfilCondition: true },
-  rejected: { edit: false, adopt: false, withdraw: false, vote: false, fulfilCondition: false },
-  withdrawn: { edit: false, adopt: false, withdraw: false, vote: false, fulfilCondition: false },
+const ALL_STATES: DecisionStatus[] = [
+  'draft',
+  'pending_ratification',
+  'adopted',
+  'ratified',
+  'rejected',
+  'withdrawn',
+  'superseded',
+  'settled',
+];
+const ALL_ACTIONS: DecisionAction[] = [
+  'edit',
+  'adopt',
+  'withdraw',
+  'vote',
+  'fulfilCondition',
+  'addCondition',
+  'addDocument',
+  'amend',
+  'supersede',
+  'settle',
+  'disburse',
+];
+
+/**
+ * Rows are states, columns the actions in the order of ALL_ACTIONS; x: allowed. Settled is
+ * terminal for everything but payments and documents; documents may be added in any state but
+ * withdrawn; only a binding (adopted or ratified) decision is amended, superseded or settled.
+ */
+const MATRIX: Record<DecisionStatus, string> = {
+  //                    edit adopt withdraw vote fulfil addCond addDoc amend supersede settle disburse
+  draft: '                x    x     x        .    .      .       x      .     .         .      .',
+  pending_ratification: ' .    .     x        x    x      x       x      .     .         .      .',
+  adopted: '              .    .     .        .    x      x       x      x     x         x      x',
+  ratified: '             .    .     .        .    x      x       x      x     x         x      x',
+  rejected: '             .    .     .        .    .      .       x      .     .         .      .',
+  withdrawn: '            .    .     .        .    .      .       .      .     .         .      .',
+  superseded: '           .    .     .        .    .      .       x      .     .         .      .',
+  settled: '              .    .     .        .    .      .       x      .     .         .      x',
 };
 
-const ALL_STATES: DecisionStatus[] = ['draft', 'pending_ratification', 'adopted', 'ratified', 'rejected', 'withdrawn'];
-const ALL_ACTIONS: DecisionAction[] = ['edit', 'adopt', 'withdraw', 'vote', 'fulfilCondition'];
+const EXPECTED_ALLOWED = Object.fromEntries(
+  ALL_STATES.map((state) => {
+    const marks = MATRIX[state].trim().split(/\s+/);
+    return [state, Object.fromEntries(ALL_ACTIONS.map((action, i) => [action, marks[i] === 'x']))];
+  }),
+) as Record<DecisionStatus, Record<DecisionAction, boolean>>;
 
 type Attempt =
   | { returned: unknown }
@@ -46,15 +82,16 @@ function attempt(fn: () => unknown): Attempt {
 
 const transitionRefused = (): Attempt => ({ threw: 'DomainError', code: 'DECISION_TRANSITION_NOT_ALLOWED', status: 409 });
 
-t.test('the lifecycle knows exactly the six states and five actions of the contract', async (t) => {
+t.test('the lifecycle knows exactly the eight states and eleven actions of the contract', async (t) => {
   t.same([...DECISION_STATUSES], ALL_STATES);
   t.same([...DECISION_ACTIONS], ALL_ACTIONS);
 });
 
-t.test('the expected table covers all 30 state x action cells', async (t) => {
+t.test('the expected table covers all 88 state x action cells', async (t) => {
+  for (const state of ALL_STATES) t.equal(MATRIX[state].trim().split(/\s+/).length, ALL_ACTIONS.length, `one mark per action for ${state}`);
   const cells = ALL_STATES.flatMap((state) => ALL_ACTIONS.map((action) => EXPECTED_ALLOWED[state][action]));
-  t.equal(cells.length, 30);
-  t.equal(cells.filter((allowed) => allowed).length, 8, 'eight cells are allowed');
+  t.equal(cells.length, 88);
+  t.equal(cells.filter((allowed) => allowed).length, 27, 'twenty-seven cells are allowed');
 });
 
 for (const state of ALL_STATES) {
@@ -102,6 +139,11 @@ t.test('assertTransition accepts exactly the contract target states when the cal
     ['pending_ratification', 'fulfilCondition', 'pending_ratification'],
     ['adopted', 'fulfilCondition', 'adopted'],
     ['ratified', 'fulfilCondition', 'ratified'],
+    ['adopted', 'supersede', 'superseded'],
+    ['ratified', 'supersede', 'superseded'],
+    ['adopted', 'settle', 'settled'],
+    ['ratified', 'settle', 'settled'],
+    ['settled', 'disburse', 'settled'],
   ];
   for (const [from, action, to] of cases) {
     t.same(attempt(() => assertTransition(from, action, to)), { returned: undefined }, `${from} --${action}--> ${to}`);
@@ -127,7 +169,7 @@ t.test('a forbidden action stays a 409 even when the caller names a plausible ta
   t.same(attempt(() => assertTransition('ratified', 'vote', 'ratified')), transitionRefused());
 });
 
-t.test('only adopted and ratified decisions bind the foundation', async (t) => {
+t.test('only adopted, ratified and settled decisions bind the foundation', async (t) => {
   const expected: Record<DecisionStatus, boolean> = {
     draft: false,
     pending_ratification: false,
@@ -135,6 +177,8 @@ t.test('only adopted and ratified decisions bind the foundation', async (t) => {
     ratified: true,
     rejected: false,
     withdrawn: false,
+    superseded: false,
+    settled: true,
   };
   for (const state of ALL_STATES) t.equal(isBinding(state), expected[state], `isBinding(${state})`);
 });
@@ -147,10 +191,14 @@ t.test('only a decision awaiting ratification is pending', async (t) => {
     ratified: false,
     rejected: false,
     withdrawn: false,
+    superseded: false,
+    settled: false,
   };
   for (const state of ALL_STATES) t.equal(isPending(state), expected[state], `isPending(${state})`);
 });
 
-t.test('ratified, rejected and withdrawn are the terminal states', async (t) => {
-  t.same([...TERMINAL_STATUSES].sort(), ['ratified', 'rejected', 'withdrawn']);
+t.test('rejected, withdrawn, superseded and settled change state no more; settled still takes payments', async (t) => {
+  const changesState = (state: DecisionStatus) =>
+    ALL_ACTIONS.some((action) => (DECISION_TRANSITIONS[state][action] ?? []).some((to) => to !== state));
+  t.same(ALL_STATES.filter((state) => !changesState(state)), ['rejected', 'withdrawn', 'superseded', 'settled']);
 });

@@ -5,11 +5,15 @@ import { DomainError } from '../../src/domain/errors.js';
 import { assertTransition, type DecisionStatus } from '../../src/domain/decision-lifecycle.js';
 import {
   adoptionOutcome,
+  requiresRatification,
   decideVote,
   ratificationStatus,
   type CastVote,
   type VoteOutcome,
 } from '../../src/domain/ratification.js';
+
+/** Version 1 of the statute rules, as migration 0007 creates it. */
+const RULE_V1 = { thresholdCents: 10_000_000 };
 import { assertConditionFulfillable } from '../../src/domain/conditions.js';
 
 /*
@@ -175,7 +179,7 @@ function runOnDriver(driver: Driver, scenario: Scenario, command: Command): Step
         driver.totalAmountCents = command.totalAmountCents;
         break;
       case 'adopt': {
-        const outcome = adoptionOutcome(driver.status, driver.totalAmountCents, scenario.centreMunicipalityIds);
+        const outcome = adoptionOutcome(driver.status, requiresRatification(driver.totalAmountCents, RULE_V1), scenario.centreMunicipalityIds);
         driver.status = outcome.status;
         driver.requiredMunicipalityIds = outcome.requiredMunicipalityIds;
         break;

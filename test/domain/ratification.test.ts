@@ -2,7 +2,6 @@ import t from 'tap';
 import { DomainError } from '../../src/domain/errors.js';
 import type { DecisionStatus } from '../../src/domain/decision-lifecycle.js';
 import {
-  RATIFICATION_THRESHOLD_CENTS,
   adoptionOutcome,
   decideVote,
   ratificationStatus,
@@ -11,6 +10,9 @@ import {
   type VoteRequest,
   type VoteTarget,
 } from '../../src/domain/ratification.js';
+
+/** Version 1 of the statute rules, as migration 0007 creates it. */
+const RULE_V1 = { thresholdCents: 10_000_000 };
 
 type Attempt =
   | { returned: unknown }
@@ -67,25 +69,25 @@ const NON_PENDING_STATES: DecisionStatus[] = ['draft', 'adopted', 'ratified', 'r
 // ---------------------------------------------------------------------------------------------
 
 t.test('the ratification threshold is EUR 100,000, i.e. 10,000,000 cents', async (t) => {
-  t.equal(RATIFICATION_THRESHOLD_CENTS, 10_000_000);
+  t.equal(RULE_V1.thresholdCents, 10_000_000);
 });
 
 t.test('a total of 9,999,999 cents does not need ratification and is adopted at once', async (t) => {
-  t.equal(requiresRatification(9_999_999), false);
-  t.same(adoptionOutcome('draft', 9_999_999, centreMunicipalities()), { status: 'adopted', requiredMunicipalityIds: [] });
+  t.equal(requiresRatification(9_999_999, RULE_V1), false);
+  t.same(adoptionOutcome('draft', requiresRatification(9_999_999, RULE_V1), centreMunicipalities()), { status: 'adopted', requiredMunicipalityIds: [] });
 });
 
 t.test('a total of exactly 10,000,000 cents needs ratification and goes pending', async (t) => {
-  t.equal(requiresRatification(10_000_000), true);
-  t.same(adoptionOutcome('draft', 10_000_000, centreMunicipalities()), {
+  t.equal(requiresRatification(10_000_000, RULE_V1), true);
+  t.same(adoptionOutcome('draft', requiresRatification(10_000_000, RULE_V1), centreMunicipalities()), {
     status: 'pending_ratification',
     requiredMunicipalityIds: ['gm-heerlen', 'gm-maastricht', 'gm-sittard-geleen'],
   });
 });
 
 t.test('a total of 10,000,001 cents needs ratification and goes pending', async (t) => {
-  t.equal(requiresRatification(10_000_001), true);
-  t.same(adoptionOutcome('draft', 10_000_001, centreMunicipalities()), {
+  t.equal(requiresRatification(10_000_001, RULE_V1), true);
+  t.same(adoptionOutcome('draft', requiresRatification(10_000_001, RULE_V1), centreMunicipalities()), {
     status: 'pending_ratification',
     requiredMunicipalityIds: ['gm-heerlen', 'gm-maastricht', 'gm-sittard-geleen'],
   });
@@ -97,7 +99,7 @@ t.test('a total of 10,000,001 cents needs ratification and goes pending', async 
 
 t.test('adoption freezes a sorted copy of the centre municipalities', async (t) => {
   const input = centreMunicipalities();
-  const outcome = adoptionOutcome('draft', 25_000_000, input);
+  const outcome = adoptionOutcome('draft', requiresRatification(25_000_000, RULE_V1), input);
   t.same(outcome.requiredMunicipalityIds, ['gm-heerlen', 'gm-maastricht', 'gm-sittard-geleen']);
   t.not(outcome.requiredMunicipalityIds, input, 'is not the input array itself');
   t.same(input, ['gm-sittard-geleen', 'gm-heerlen', 'gm-maastricht'], 'does not sort the input in place');
@@ -113,21 +115,21 @@ t.test('adoption freezes a sorted copy of the centre municipalities', async (t) 
 });
 
 t.test('adoption below the threshold requires no municipality even when centre municipalities exist', async (t) => {
-  const outcome = adoptionOutcome('draft', 1, centreMunicipalities());
+  const outcome = adoptionOutcome('draft', requiresRatification(1, RULE_V1), centreMunicipalities());
   t.same(outcome, { status: 'adopted', requiredMunicipalityIds: [] });
 });
 
 t.test('adoption below the threshold succeeds when no centre municipality exists', async (t) => {
-  t.same(adoptionOutcome('draft', 9_999_999, []), { status: 'adopted', requiredMunicipalityIds: [] });
+  t.same(adoptionOutcome('draft', requiresRatification(9_999_999, RULE_V1), []), { status: 'adopted', requiredMunicipalityIds: [] });
 });
 
 t.test('adoption that needs ratification with no centre municipality answers 409 NO_CENTRE_MUNICIPALITIES', async (t) => {
-  t.same(attempt(() => adoptionOutcome('draft', 10_000_000, [])), refused('NO_CENTRE_MUNICIPALITIES', 409));
-  t.same(attempt(() => adoptionOutcome('draft', 500_000_000, [])), refused('NO_CENTRE_MUNICIPALITIES', 409));
+  t.same(attempt(() => adoptionOutcome('draft', requiresRatification(10_000_000, RULE_V1), [])), refused('NO_CENTRE_MUNICIPALITIES', 409));
+  t.same(attempt(() => adoptionOutcome('draft', requiresRatification(500_000_000, RULE_V1), [])), refused('NO_CENTRE_MUNICIPALITIES', 409));
 });
 
 t.test('adoption with a single centre municipality requires exactly that one', async (t) => {
-  t.same(adoptionOutcome('draft', 10_000_000, ['gm-maastricht']), {
+  t.same(adoptionOutcome('draft', requiresRatification(10_000_000, RULE_V1), ['gm-maastricht']), {
     status: 'pending_ratification',
     requiredMunicipalityIds: ['gm-maastricht'],
   });
@@ -136,10 +138,10 @@ t.test('adoption with a single centre municipality requires exactly that one', a
 for (const state of NON_DRAFT_STATES) {
   t.test(`refuses to adopt a decision that is '${state}' with 409, below and above the threshold`, async (t) => {
     const transition = refused('DECISION_TRANSITION_NOT_ALLOWED', 409);
-    t.same(attempt(() => adoptionOutcome(state, 9_999_999, centreMunicipalities())), transition, 'below');
-    t.same(attempt(() => adoptionOutcome(state, 10_000_000, centreMunicipalities())), transition, 'at');
+    t.same(attempt(() => adoptionOutcome(state, requiresRatification(9_999_999, RULE_V1), centreMunicipalities())), transition, 'below');
+    t.same(attempt(() => adoptionOutcome(state, requiresRatification(10_000_000, RULE_V1), centreMunicipalities())), transition, 'at');
     t.same(
-      attempt(() => adoptionOutcome(state, 10_000_000, [])),
+      attempt(() => adoptionOutcome(state, requiresRatification(10_000_000, RULE_V1), [])),
       transition,
       'a forbidden adoption is a transition error even when no centre municipality exists',
     );

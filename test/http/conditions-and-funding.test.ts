@@ -145,7 +145,18 @@ for (const status of ['pending_ratification', 'adopted', 'ratified']) {
     const overdue = decision.conditions[0]!;
     t.equal(overdue.status, 'overdue');
     const condition = okJson<Condition>(t, await fulfil(admin, decision.id, overdue.id, evidence));
-    t.same(Object.keys(condition).sort(), ['description', 'dueDate', 'evidence', 'fulfilledOn', 'id', 'status']);
+    t.same(Object.keys(condition).sort(), [
+      'blocksDisbursement',
+      'description',
+      'documents',
+      'dueDate',
+      'evidence',
+      'fulfilledLate',
+      'fulfilledOn',
+      'id',
+      'reference',
+      'status',
+    ]);
     t.same(condition, {
       id: overdue.id,
       description: overdue.description,
@@ -153,6 +164,10 @@ for (const status of ['pending_ratification', 'adopted', 'ratified']) {
       status: 'fulfilled',
       fulfilledOn: '2026-02-14',
       evidence: evidence.evidence,
+      blocksDisbursement: false,
+      fulfilledLate: false,
+      reference: null,
+      documents: [],
     });
     const after = await getDecision(admin, decision.id);
     t.equal(after.status, status, 'the decision keeps its status');
@@ -404,6 +419,8 @@ t.test('the commitments list filters by programme, year and binding, with the de
       year: c.year,
       amountCents: c.amountCents,
       purpose: c.purpose,
+      finalAmountCents: null,
+      disbursedCents: 0,
       decisionStatus: decision.status,
       binding: decision.status === 'adopted' || decision.status === 'ratified',
     })),
@@ -415,7 +432,18 @@ t.test('the commitments list filters by programme, year and binding, with the de
   t.equal(all.nextCursor, null);
   t.equal(all.items.length, 7);
   for (const item of all.items) {
-    t.same(Object.keys(item).sort(), ['amountCents', 'binding', 'decisionId', 'decisionStatus', 'id', 'programmeId', 'purpose', 'year']);
+    t.same(Object.keys(item).sort(), [
+      'amountCents',
+      'binding',
+      'decisionId',
+      'decisionStatus',
+      'disbursedCents',
+      'finalAmountCents',
+      'id',
+      'programmeId',
+      'purpose',
+      'year',
+    ]);
   }
   t.same(byId(all.items), select(() => true), 'every commitment of the programme, with status and binding flag');
 

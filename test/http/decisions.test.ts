@@ -42,6 +42,11 @@ const DECISION_FIELDS = [
   'commitments',
   'conditions',
   'ratification',
+  'documents',
+  'relatedDecisions',
+  'amends',
+  'splitting',
+  'fundCoverage',
   'adoptedAt',
   'createdAt',
   'updatedAt',
@@ -152,10 +157,29 @@ t.test('creating a decision answers 201 with a draft carrying every field of the
       status: 'overdue',
       fulfilledOn: null,
       evidence: null,
+      blocksDisbursement: false,
+      fulfilledLate: false,
+      reference: null,
+      documents: [],
     },
     'the condition is open and, its due date having passed, overdue',
   );
-  t.same(decision.ratification, { required: true, thresholdCents: 10_000_000, requiredMunicipalityIds: [], votes: [] });
+  t.same(decision.ratification, {
+    required: true,
+    thresholdCents: 10_000_000,
+    requiredMunicipalityIds: [],
+    votes: [],
+    statuteRuleVersion: 1,
+    reason: null,
+    dueDate: null,
+    overdue: false,
+  }, 'a draft shows the statute rule adoption would apply now');
+  t.same(
+    { documents: decision.documents, relatedDecisions: decision.relatedDecisions, amends: decision.amends, fundCoverage: decision.fundCoverage },
+    { documents: [], relatedDecisions: [], amends: null, fundCoverage: null },
+    'empty lists are [] and absent objects null',
+  );
+  t.same(decision.splitting, { suspected: false, cumulativeCents: null, relatedDecisionIds: [] }, 'a draft is not suspected of splitting');
   t.equal(decision.adoptedAt, null);
   t.match(decision.createdAt, RFC3339_UTC);
   t.match(decision.updatedAt, RFC3339_UTC);

@@ -41,7 +41,7 @@ const secretariat = ctx.as((await createKey(admin, 'secretariat')).key);
 const auditor = ctx.as((await createKey(admin, 'auditor')).key);
 const reader = ctx.as((await createKey(admin, 'reader')).key);
 
-const VOTE_FIELDS = ['id', 'decisionId', 'municipalityId', 'outcome', 'decidedOn', 'reference', 'note', 'castAt'];
+const VOTE_FIELDS = ['id', 'decisionId', 'municipalityId', 'outcome', 'decidedOn', 'reference', 'note', 'castAt', 'collegeDecisionId'];
 
 /** A vote cast: 201 with the vote as JSON. */
 const created = (t: Test, res: LightMyRequestResponse): Vote => okJson<Vote>(t, res, 201);

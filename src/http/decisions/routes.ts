@@ -30,6 +30,8 @@ import {
   ConditionParams,
   CreateDecisionBody,
   Decision,
+  DocumentRef,
+  RelatedDecision,
   DecisionPage,
   FulfilBody,
   ListDecisionsQuery,
@@ -40,7 +42,7 @@ import {
   WithdrawBody,
 } from './schemas.js';
 
-export const decisionComponents = [Commitment, Condition, Vote, Decision, DecisionPage, VoteList];
+export const decisionComponents = [DocumentRef, RelatedDecision, Commitment, Condition, Vote, Decision, DecisionPage, VoteList];
 
 export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceContext }): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();

@@ -1,13 +1,46 @@
 import { Type } from 'typebox';
 import { DECISION_STATUSES } from '../../domain/decision-lifecycle.js';
+import { DOCUMENT_KINDS, RELATION_KINDS } from '../../domain/records.js';
 import { CalendarDate, Cents, Nullable, Page, PageQuery, StringEnum, Text, Timestamp, Uuid } from '../schemas.js';
 
 const Year = Type.Integer({ minimum: 2000, maximum: 2100, description: 'Calendar year of the commitment' });
 const Status = StringEnum(DECISION_STATUSES, { description: 'Lifecycle state of the decision' });
 const Outcome = StringEnum(['approve', 'reject'] as const, { description: 'The college\'s decision' });
 
+/** A document a decision, vote or condition rests on; in requests and responses alike. */
+export const DocumentRef = Type.Object(
+  {
+    title: Text(300),
+    url: Type.String({ format: 'uri', pattern: '^https://', minLength: 9, maxLength: 2048, description: 'https URL of the document' }),
+    kind: StringEnum(DOCUMENT_KINDS, { description: 'What the document is' }),
+    registrationNumber: Type.Optional(Nullable(Text(100, { description: 'Registration number (zaaknummer, kenmerk)' }))),
+    sha256: Type.Optional(Nullable(Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the document, 64 lower-case hex' }))),
+    issuedOn: Type.Optional(Nullable(CalendarDate)),
+  },
+  { $id: 'DocumentRef', additionalProperties: false },
+);
+/** At most 20 documents per resource. */
+export const Documents = Type.Array(Type.Ref('DocumentRef'), { maxItems: 20 });
+
+export const RelatedDecision = Type.Object(
+  {
+    decisionId: Nullable(Uuid),
+    externalReference: Nullable(Type.String()),
+    relation: StringEnum(RELATION_KINDS, { description: 'amends is set by the register on amendments' }),
+  },
+  { $id: 'RelatedDecision', additionalProperties: false },
+);
+
 export const Commitment = Type.Object(
-  { id: Uuid, programmeId: Uuid, year: Type.Integer(), amountCents: Type.Integer(), purpose: Nullable(Type.String()) },
+  {
+    id: Uuid,
+    programmeId: Uuid,
+    year: Type.Integer(),
+    amountCents: Type.Integer(),
+    purpose: Nullable(Type.String()),
+    finalAmountCents: Nullable(Type.Integer({ description: 'Set by settlement: what binds from then on' })),
+    disbursedCents: Type.Integer({ description: 'Paid on this commitment, including what was paid under the decisions it amends' }),
+  },
   { $id: 'Commitment', additionalProperties: false },
 );
 
@@ -21,6 +54,10 @@ export const Condition = Type.Object(
     }),
     fulfilledOn: Nullable(CalendarDate),
     evidence: Nullable(Type.String()),
+    blocksDisbursement: Type.Boolean({ description: 'While not fulfilled, no money of the decision may be paid' }),
+    fulfilledLate: Type.Boolean({ description: 'fulfilledOn lies after dueDate' }),
+    reference: Nullable(Type.String()),
+    documents: Type.Array(Type.Ref('DocumentRef')),
   },
   { $id: 'Condition', additionalProperties: false },
 );
@@ -35,6 +72,7 @@ export const Vote = Type.Object(
     reference: Nullable(Type.String()),
     note: Nullable(Type.String()),
     castAt: Timestamp,
+    collegeDecisionId: Nullable(Uuid),
   },
   { $id: 'Vote', additionalProperties: false },
 );
@@ -53,12 +91,41 @@ export const Decision = Type.Object(
     conditions: Type.Array(Type.Ref('Condition')),
     ratification: Type.Object(
       {
-        required: Type.Boolean({ description: 'totalAmountCents >= thresholdCents' }),
-        thresholdCents: Type.Integer(),
+        required: Type.Boolean({
+          description: 'Whether the colleges must ratify: for a draft, totalAmountCents >= thresholdCents; frozen at adoption',
+        }),
+        thresholdCents: Type.Integer({ description: 'Threshold of the statute rule applied (frozen at adoption)' }),
         requiredMunicipalityIds: Type.Array(Uuid, { description: 'Frozen at adoption; [] before and when not required' }),
         votes: Type.Array(Type.Ref('Vote')),
+        statuteRuleVersion: Type.Integer({ description: 'Statute rule frozen at adoption; for a draft, the rule adoption would apply now' }),
+        reason: Nullable(StringEnum(['threshold', 'splitting'] as const, { description: 'Why ratification is required; null when it is not' })),
+        dueDate: Nullable(CalendarDate),
+        overdue: Type.Boolean({ description: 'Still pending after dueDate' }),
       },
       { additionalProperties: false },
+    ),
+    documents: Type.Array(Type.Ref('DocumentRef')),
+    relatedDecisions: Type.Array(Type.Ref('RelatedDecision')),
+    amends: Nullable(Uuid),
+    splitting: Type.Object(
+      {
+        suspected: Type.Boolean(),
+        cumulativeCents: Nullable(Type.Integer()),
+        relatedDecisionIds: Type.Array(Uuid),
+      },
+      { additionalProperties: false, description: 'Suspected splitting (anti-circumvention), frozen at adoption' },
+    ),
+    fundCoverage: Nullable(
+      Type.Object(
+        { uncommittedCentsBefore: Type.Integer(), sufficient: Type.Boolean() },
+        { additionalProperties: false, description: 'Whether the ESZL fund covered the decision at adoption (frozen)' },
+      ),
+    ),
+    settlement: Nullable(
+      Type.Object(
+        { settledOn: CalendarDate, reference: Type.String(), settledAt: Timestamp },
+        { additionalProperties: false, description: 'The settlement (vaststelling), once settled' },
+      ),
     ),
     adoptedAt: Nullable(Timestamp),
     withdrawnAt: Nullable(Timestamp),
@@ -80,8 +147,10 @@ export const CommitmentListItem = Type.Object(
     year: Type.Integer(),
     amountCents: Type.Integer(),
     purpose: Nullable(Type.String()),
+    finalAmountCents: Nullable(Type.Integer()),
+    disbursedCents: Type.Integer(),
     decisionStatus: Status,
-    binding: Type.Boolean({ description: 'True when the decision is adopted or ratified' }),
+    binding: Type.Boolean({ description: 'True when the decision is adopted, ratified or settled' }),
   },
   { $id: 'CommitmentListItem', additionalProperties: false },
 );

@@ -56,7 +56,7 @@ export const WebhookDelivery = Type.Object(
     subscriptionId: Uuid,
     eventId: Uuid,
     eventType: Type.String(),
-    decisionId: Uuid,
+    decisionId: Nullable(Uuid),
     state: StringEnum(['pending', 'delivered', 'failed'] as const),
     attempts: Type.Integer(),
     nextAttemptAt: Nullable(Timestamp),
