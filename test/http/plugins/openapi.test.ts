@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { generateOpenapiText, OPENAPI_PATH } from '../../scripts/openapi-document.js';
+import { generateOpenapiText, OPENAPI_PATH } from '../../../scripts/openapi-document.js';
 
 /**
  * The committed contract must be exactly what the routes produce, a valid OpenAPI 3.1 document,

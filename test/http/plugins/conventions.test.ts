@@ -1,9 +1,9 @@
 import t from 'tap';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { LightMyRequestResponse } from 'fastify';
-import { ADMIN_KEY, startTestApp } from '../helpers/app.js';
-import { errorPaths, problemOf } from '../helpers/assertions.js';
-import { createTestDatabase } from '../helpers/database.js';
+import { ADMIN_KEY, startTestApp } from '../../helpers/app.js';
+import { errorPaths, problemOf } from '../../helpers/assertions.js';
+import { createTestDatabase } from '../../helpers/database.js';
 
 /** The conventions of the public contract: paths, errors, lists, headers, OpenAPI, health. */
 // Load shedding (503 when the event loop lags) is not under test here; in-process PGlite and a

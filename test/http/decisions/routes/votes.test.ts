@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import t, { type Test } from 'tap';
 import type { LightMyRequestResponse } from 'fastify';
-import { fixedClock } from '../../src/domain/clock.js';
-import type { Decision, Vote } from '../../src/use-cases/decision-views.js';
-import { startTestApp, type Client } from '../helpers/app.js';
-import { expectStatus, okJson, problemOf, RFC3339_UTC, sortedErrorPaths, UUID } from '../helpers/assertions.js';
+import { fixedClock } from '../../../../src/domain/clock.js';
+import type { Decision, Vote } from '../../../../src/use-cases/decision-views.js';
+import { startTestApp, type Client } from '../../../helpers/app.js';
+import { expectStatus, okJson, problemOf, RFC3339_UTC, sortedErrorPaths, UUID } from '../../../helpers/assertions.js';
 import {
   adopt,
   createCentreMunicipalities,
@@ -13,7 +13,7 @@ import {
   createOrganisation,
   createProgramme,
   getDecision,
-} from '../helpers/factories.js';
+} from '../../../helpers/factories.js';
 
 /**
  * Ratification votes over HTTP: the contract's check table row by row and in its order (when two

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import t from 'tap';
-import { eventHash, type AuditEvent, type ChainVerdict as Verdict, type UnhashedEvent } from '../../src/audit/chain.js';
-import { fixedClock } from '../../src/domain/clock.js';
-import { startTestApp } from '../helpers/app.js';
-import { runOfflineVerifier } from '../helpers/audit-verifier.js';
-import { createCentreMunicipalities, createKey, createOrganisation, createProgramme } from '../helpers/factories.js';
+import { eventHash, type AuditEvent, type ChainVerdict as Verdict, type UnhashedEvent } from '../../../../src/audit/chain.js';
+import { fixedClock } from '../../../../src/domain/clock.js';
+import { startTestApp } from '../../../helpers/app.js';
+import { runOfflineVerifier } from '../../../helpers/audit-verifier.js';
+import { createCentreMunicipalities, createKey, createOrganisation, createProgramme } from '../../../helpers/factories.js';
 
 /**
  * Tampering with the stored audit trail directly in SQL, as someone with database access could:

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import t from 'tap';
 import { sql } from 'drizzle-orm';
-import { ADMIN_KEY, startTestApp, type Client } from '../helpers/app.js';
-import { problemOf } from '../helpers/assertions.js';
-import { createCentreMunicipality, createKey, createOrganisation, createProgramme } from '../helpers/factories.js';
+import { ADMIN_KEY, startTestApp, type Client } from '../../helpers/app.js';
+import { problemOf } from '../../helpers/assertions.js';
+import { createCentreMunicipality, createKey, createOrganisation, createProgramme } from '../../helpers/factories.js';
 
 /** Authentication with API keys, the roles of the contract, and managing keys (admin only). */
 // Load shedding (503 when the event loop lags) is not under test here; in-process PGlite and a

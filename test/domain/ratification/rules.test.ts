@@ -1,6 +1,6 @@
 import t from 'tap';
-import { DomainError } from '../../src/domain/errors.js';
-import type { DecisionStatus } from '../../src/domain/decision-lifecycle.js';
+import { DomainError } from '../../../src/domain/errors.js';
+import type { DecisionStatus } from '../../../src/domain/decision-lifecycle.js';
 import {
   adoptionOutcome,
   decideVote,
@@ -9,7 +9,7 @@ import {
   type CastVote,
   type VoteRequest,
   type VoteTarget,
-} from '../../src/domain/ratification.js';
+} from '../../../src/domain/ratification.js';
 
 /** Version 1 of the statute rules, as migration 0007 creates it. */
 const RULE_V1 = { thresholdCents: 10_000_000 };

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
-import type { Organisation } from '../../src/use-cases/organisations.js';
-import { startTestApp } from '../helpers/app.js';
-import { errorPaths, problemOf, RFC3339_UTC, UUID } from '../helpers/assertions.js';
-import { createCentreMunicipality, createOrganisation, listAll } from '../helpers/factories.js';
+import type { Organisation } from '../../../src/use-cases/organisations.js';
+import { startTestApp } from '../../helpers/app.js';
+import { errorPaths, problemOf, RFC3339_UTC, UUID } from '../../helpers/assertions.js';
+import { createCentreMunicipality, createOrganisation, listAll } from '../../helpers/factories.js';
 
 /** Organisations: the foundation, municipalities (some of them centre municipalities), applicants, ... */
 // Load shedding (503 when the event loop lags) is not under test here; in-process PGlite and a

@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import t, { type Test } from 'tap';
 import type { LightMyRequestResponse } from 'fastify';
-import { fixedClock } from '../../src/domain/clock.js';
-import type { Decision } from '../../src/use-cases/decision-views.js';
-import { startTestApp, type Client } from '../helpers/app.js';
-import { expectStatus, okJson, problemOf, RFC3339_UTC, sortedErrorPaths, UUID } from '../helpers/assertions.js';
+import { fixedClock } from '../../../../src/domain/clock.js';
+import type { Decision } from '../../../../src/use-cases/decision-views.js';
+import { startTestApp, type Client } from '../../../helpers/app.js';
+import { expectStatus, okJson, problemOf, RFC3339_UTC, sortedErrorPaths, UUID } from '../../../helpers/assertions.js';
 import {
   adopt,
   createCentreMunicipalities,
@@ -14,7 +14,7 @@ import {
   createOrganisation,
   createProgramme,
   getDecision,
-} from '../helpers/factories.js';
+} from '../../../helpers/factories.js';
 
 /**
  * Decisions over HTTP: the contract's fields, every row of the transition table, every refused

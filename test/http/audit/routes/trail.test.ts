@@ -5,15 +5,15 @@ import { join } from 'node:path';
 import canonicalize from 'canonicalize';
 import t from 'tap';
 import type { LightMyRequestResponse } from 'fastify';
-import type { AuditActor, AuditEvent as ChainEvent, ChainVerdict as Verdict } from '../../src/audit/chain.js';
-import { fixedClock } from '../../src/domain/clock.js';
-import { createLogger } from '../../src/logger.js';
-import { WebhookDispatcher } from '../../src/notifications/dispatcher.js';
-import { BOOTSTRAP_KEY_ID } from '../../src/use-cases/api-keys.js';
-import { generateOpenapiText } from '../../scripts/openapi-document.js';
-import { startTestApp, type Client } from '../helpers/app.js';
-import { runOfflineVerifier } from '../helpers/audit-verifier.js';
-import { createCentreMunicipality, createKey, createOrganisation, type OrganisationJson, type ProgrammeJson } from '../helpers/factories.js';
+import type { AuditActor, AuditEvent as ChainEvent, ChainVerdict as Verdict } from '../../../../src/audit/chain.js';
+import { fixedClock } from '../../../../src/domain/clock.js';
+import { createLogger } from '../../../../src/logger.js';
+import { WebhookDispatcher } from '../../../../src/notifications/dispatcher.js';
+import { BOOTSTRAP_KEY_ID } from '../../../../src/use-cases/api-keys.js';
+import { generateOpenapiText } from '../../../../scripts/openapi-document.js';
+import { startTestApp, type Client } from '../../../helpers/app.js';
+import { runOfflineVerifier } from '../../../helpers/audit-verifier.js';
+import { createCentreMunicipality, createKey, createOrganisation, type OrganisationJson, type ProgrammeJson } from '../../../helpers/factories.js';
 
 /**
  * The audit trail over HTTP: every successful change writes exactly its events (with the actor

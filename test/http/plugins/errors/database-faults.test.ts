@@ -1,8 +1,8 @@
 import t from 'tap';
-import { openDatabase } from '../../src/db/client.js';
-import { startTestApp } from '../helpers/app.js';
-import { createTestDatabase } from '../helpers/database.js';
-import { startTcpProxy } from '../helpers/tcp-proxy.js';
+import { openDatabase } from '../../../../src/db/client.js';
+import { startTestApp } from '../../../helpers/app.js';
+import { createTestDatabase } from '../../../helpers/database.js';
+import { startTcpProxy } from '../../../helpers/tcp-proxy.js';
 
 /**
  * When PostgreSQL becomes unreachable the service answers 503 problem+json with Retry-After

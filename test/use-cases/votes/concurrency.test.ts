@@ -1,11 +1,11 @@
 import t, { type Test } from 'tap';
 import { sql, type SQL } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
-import { openDatabase, type Database } from '../../src/db/client.js';
-import { fixedClock } from '../../src/domain/clock.js';
-import { startTestApp, type Client } from '../helpers/app.js';
-import { createTestDatabase, testDatabaseUrl, type TestDatabase } from '../helpers/database.js';
-import { createCentreMunicipalities, createKey, createProgramme } from '../helpers/factories.js';
+import { openDatabase, type Database } from '../../../src/db/client.js';
+import { fixedClock } from '../../../src/domain/clock.js';
+import { startTestApp, type Client } from '../../helpers/app.js';
+import { createTestDatabase, testDatabaseUrl, type TestDatabase } from '../../helpers/database.js';
+import { createCentreMunicipalities, createKey, createProgramme } from '../../helpers/factories.js';
 import {
   inconsistencies,
   seededRng,
@@ -14,7 +14,7 @@ import {
   type VoteAttempt,
   type VoteRow,
   type WithdrawAttempt,
-} from '../helpers/concurrency.js';
+} from '../../helpers/concurrency.js';
 
 /**
  * The contract's concurrency promise for ratification votes: "These hold under any concurrency,

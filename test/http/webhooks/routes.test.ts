@@ -2,18 +2,18 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import t, { type Test } from 'tap';
-import { openDatabase, type Database } from '../../src/db/client.js';
-import { fixedClock } from '../../src/domain/clock.js';
-import { createLogger } from '../../src/logger.js';
-import { WebhookDispatcher } from '../../src/notifications/dispatcher.js';
-import { raiseOverdueConditions } from '../../src/use-cases/overdue-conditions.js';
-import type { Delivery, Subscription } from '../../src/use-cases/webhooks.js';
-import { subscriptionSecret } from '../../src/notifications/signing.js';
-import { startTestApp, type Client } from '../helpers/app.js';
-import { expectStatus } from '../helpers/assertions.js';
-import { Receiver, signedWith, type Hit } from '../helpers/webhook-receiver.js';
-import { testDatabaseUrl } from '../helpers/database.js';
-import { createCentreMunicipalities, createKey, createOrganisation, createProgramme } from '../helpers/factories.js';
+import { openDatabase, type Database } from '../../../src/db/client.js';
+import { fixedClock } from '../../../src/domain/clock.js';
+import { createLogger } from '../../../src/logger.js';
+import { WebhookDispatcher } from '../../../src/notifications/dispatcher.js';
+import { raiseOverdueConditions } from '../../../src/use-cases/overdue-conditions.js';
+import type { Delivery, Subscription } from '../../../src/use-cases/webhooks.js';
+import { subscriptionSecret } from '../../../src/notifications/signing.js';
+import { startTestApp, type Client } from '../../helpers/app.js';
+import { expectStatus } from '../../helpers/assertions.js';
+import { Receiver, signedWith, type Hit } from '../../helpers/webhook-receiver.js';
+import { testDatabaseUrl } from '../../helpers/database.js';
+import { createCentreMunicipalities, createKey, createOrganisation, createProgramme } from '../../helpers/factories.js';
 
 /**
  * Webhooks over HTTP and through the dispatcher: subscriptions (admin only, the secret shown

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import t from 'tap';
-import type { Programme } from '../../src/use-cases/programmes.js';
-import { startTestApp } from '../helpers/app.js';
-import { problemOf, RFC3339_UTC, UUID } from '../helpers/assertions.js';
-import { createOrganisation, createProgramme, listAll } from '../helpers/factories.js';
+import type { Programme } from '../../../src/use-cases/programmes.js';
+import { startTestApp } from '../../helpers/app.js';
+import { problemOf, RFC3339_UTC, UUID } from '../../helpers/assertions.js';
+import { createOrganisation, createProgramme, listAll } from '../../helpers/factories.js';
 
 /** Programmes that ESZL funds: a unique code, a name, an optional owner organisation. */
 // Load shedding (503 when the event loop lags) is not under test here; in-process PGlite and a

@@ -2,14 +2,14 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import t, { type Test } from 'tap';
 import { sql, type SQL } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
-import { canonicalJson } from '../../src/audit/chain.js';
-import { fixedClock } from '../../src/domain/clock.js';
-import { pruneKeys } from '../../src/db/idempotency-repository.js';
-import { BOOTSTRAP_KEY_ID } from '../../src/use-cases/api-keys.js';
-import type { Decision } from '../../src/use-cases/decision-views.js';
-import { startTestApp, type Client } from '../helpers/app.js';
-import { problemOf } from '../helpers/assertions.js';
-import { adopt, createCentreMunicipalities, createDecision, createKey, createProgramme, listAll } from '../helpers/factories.js';
+import { canonicalJson } from '../../../src/audit/chain.js';
+import { fixedClock } from '../../../src/domain/clock.js';
+import { pruneKeys } from '../../../src/db/idempotency-repository.js';
+import { BOOTSTRAP_KEY_ID } from '../../../src/use-cases/api-keys.js';
+import type { Decision } from '../../../src/use-cases/decision-views.js';
+import { startTestApp, type Client } from '../../helpers/app.js';
+import { problemOf } from '../../helpers/assertions.js';
+import { adopt, createCentreMunicipalities, createDecision, createKey, createProgramme, listAll } from '../../helpers/factories.js';
 
 /**
  * Idempotency-Key on POST, with Stripe's semantics: a retry with the same key and the same

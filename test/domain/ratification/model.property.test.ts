@@ -1,8 +1,8 @@
 import t from 'tap';
 import fc from 'fast-check';
 import assert from 'node:assert/strict';
-import { DomainError } from '../../src/domain/errors.js';
-import { assertTransition, type DecisionStatus } from '../../src/domain/decision-lifecycle.js';
+import { DomainError } from '../../../src/domain/errors.js';
+import { assertTransition, type DecisionStatus } from '../../../src/domain/decision-lifecycle.js';
 import {
   adoptionOutcome,
   requiresRatification,
@@ -10,11 +10,11 @@ import {
   ratificationStatus,
   type CastVote,
   type VoteOutcome,
-} from '../../src/domain/ratification.js';
+} from '../../../src/domain/ratification.js';
 
 /** Version 1 of the statute rules, as migration 0007 creates it. */
 const RULE_V1 = { thresholdCents: 10_000_000 };
-import { assertConditionFulfillable } from '../../src/domain/conditions.js';
+import { assertConditionFulfillable } from '../../../src/domain/conditions.js';
 
 /*
  * Model-based property test: a random decision and a random sequence of commands are played

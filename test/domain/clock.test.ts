@@ -1,0 +1,101 @@
+import t from 'tap';
+import { DomainError } from '../../src/domain/errors.js';
+import type { DecisionStatus } from '../../src/domain/decision-lifecycle.js';
+import { assertConditionFulfillable, conditionStatus, type ConditionState } from '../../src/domain/conditions.js';
+import { MAX_AMOUNT_CENTS, isPositiveCents, sumCents } from '../../src/domain/money.js';
+import { amsterdamDateOf, fixedClock, isCalendarDate, todayInAmsterdam } from '../../src/domain/clock.js';
+
+type Attempt =
+  | { returned: unknown }
+  | { threw: 'DomainError'; code: string; status: number }
+  | { threw: 'Error'; message: string };
+
+function attempt(fn: () => unknown): Attempt {
+  try {
+    return { returned: fn() };
+  } catch (error) {
+    if (error instanceof DomainError) return { threw: 'DomainError', code: error.code, status: error.status };
+    if (error instanceof Error) return { threw: 'Error', message: error.message };
+    throw error;
+  }
+}
+
+const refused = (code: string, status: number): Attempt => ({ threw: 'DomainError', code, status });
+const OK: Attempt = { returned: undefined };
+
+const TODAY = '2026-02-15';
+
+function openCondition(overrides: Partial<ConditionState> = {}): ConditionState {
+  return { dueDate: '2026-03-31', fulfilledOn: null, ...overrides };
+}
+
+// ---------------------------------------------------------------------------------------------
+// todayInAmsterdam
+// ---------------------------------------------------------------------------------------------
+
+const amsterdamToday = (instant: string): string => todayInAmsterdam(fixedClock(instant));
+
+t.test('in winter (UTC+1) the Amsterdam date turns at 23:00 UTC', async (t) => {
+  t.equal(amsterdamToday('2026-02-14T22:59:59Z'), '2026-02-14');
+  t.equal(amsterdamToday('2026-02-14T23:00:00Z'), '2026-02-15');
+  t.equal(amsterdamToday('2026-02-14T23:30:00Z'), '2026-02-15');
+  t.equal(amsterdamToday('2026-02-15T00:30:00Z'), '2026-02-15');
+  t.equal(amsterdamToday('2026-02-15T22:59:59.999Z'), '2026-02-15');
+});
+
+t.test('in summer (UTC+2) the Amsterdam date turns at 22:00 UTC', async (t) => {
+  t.equal(amsterdamToday('2026-07-14T21:59:59Z'), '2026-07-14');
+  t.equal(amsterdamToday('2026-07-14T22:00:00Z'), '2026-07-15');
+  t.equal(amsterdamToday('2026-07-14T23:30:00Z'), '2026-07-15');
+  t.equal(amsterdamToday('2026-07-15T00:30:00Z'), '2026-07-15');
+});
+
+t.test('new year arrives in Amsterdam an hour before it does in UTC', async (t) => {
+  t.equal(amsterdamToday('2025-12-31T22:59:59Z'), '2025-12-31');
+  t.equal(amsterdamToday('2025-12-31T23:00:00Z'), '2026-01-01');
+});
+
+t.test('the days on which daylight saving time starts and ends still begin at local midnight', async (t) => {
+  t.equal(amsterdamToday('2026-03-28T22:59:59Z'), '2026-03-28', 'the evening before summer time starts');
+  t.equal(amsterdamToday('2026-03-28T23:00:00Z'), '2026-03-29', 'summer time starts on 2026-03-29');
+  t.equal(amsterdamToday('2026-10-24T21:59:59Z'), '2026-10-24', 'the evening before winter time starts');
+  t.equal(amsterdamToday('2026-10-24T22:00:00Z'), '2026-10-25', 'winter time starts on 2026-10-25');
+});
+
+t.test('a fixed clock accepts a Date and cannot be moved by mutating what it returns', async (t) => {
+  const clock = fixedClock(new Date('2026-02-14T23:30:00Z'));
+  clock.now().setUTCFullYear(1999);
+  t.equal(clock.now().toISOString(), '2026-02-14T23:30:00.000Z');
+  t.equal(todayInAmsterdam(clock), '2026-02-15');
+  t.equal(amsterdamDateOf(new Date('2026-07-14T22:00:00Z')), '2026-07-15');
+});
+
+// ---------------------------------------------------------------------------------------------
+// isCalendarDate
+// ---------------------------------------------------------------------------------------------
+
+t.test('recognises real calendar dates and refuses impossible or malformed ones', async (t) => {
+  const cases: Array<[string, boolean]> = [
+    ['2026-02-15', true],
+    ['2026-02-28', true],
+    ['2026-02-29', false],
+    ['2028-02-29', true],
+    ['2000-02-29', true],
+    ['2100-02-29', false],
+    ['2026-04-30', true],
+    ['2026-04-31', false],
+    ['2026-12-31', true],
+    ['2026-13-01', false],
+    ['2026-00-10', false],
+    ['2026-01-00', false],
+    ['2026-1-01', false],
+    ['2026-01-1', false],
+    ['26-01-01', false],
+    ['2026/01/01', false],
+    ['2026-01-01T00:00:00Z', false],
+    [' 2026-01-01', false],
+    ['2026-01-01\n', false],
+    ['', false],
+  ];
+  for (const [value, expected] of cases) t.equal(isCalendarDate(value), expected, JSON.stringify(value));
+});

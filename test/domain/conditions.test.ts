@@ -1,0 +1,122 @@
+import t from 'tap';
+import { DomainError } from '../../src/domain/errors.js';
+import type { DecisionStatus } from '../../src/domain/decision-lifecycle.js';
+import { assertConditionFulfillable, conditionStatus, type ConditionState } from '../../src/domain/conditions.js';
+import { MAX_AMOUNT_CENTS, isPositiveCents, sumCents } from '../../src/domain/money.js';
+import { amsterdamDateOf, fixedClock, isCalendarDate, todayInAmsterdam } from '../../src/domain/clock.js';
+
+type Attempt =
+  | { returned: unknown }
+  | { threw: 'DomainError'; code: string; status: number }
+  | { threw: 'Error'; message: string };
+
+function attempt(fn: () => unknown): Attempt {
+  try {
+    return { returned: fn() };
+  } catch (error) {
+    if (error instanceof DomainError) return { threw: 'DomainError', code: error.code, status: error.status };
+    if (error instanceof Error) return { threw: 'Error', message: error.message };
+    throw error;
+  }
+}
+
+const refused = (code: string, status: number): Attempt => ({ threw: 'DomainError', code, status });
+const OK: Attempt = { returned: undefined };
+
+const TODAY = '2026-02-15';
+
+function openCondition(overrides: Partial<ConditionState> = {}): ConditionState {
+  return { dueDate: '2026-03-31', fulfilledOn: null, ...overrides };
+}
+
+// ---------------------------------------------------------------------------------------------
+// conditionStatus
+// ---------------------------------------------------------------------------------------------
+
+t.test('an open condition that was due yesterday is overdue', async (t) => {
+  t.equal(conditionStatus(openCondition({ dueDate: '2026-02-14' }), TODAY), 'overdue');
+});
+
+t.test('an open condition that is due today is still open', async (t) => {
+  t.equal(conditionStatus(openCondition({ dueDate: '2026-02-15' }), TODAY), 'open');
+});
+
+t.test('an open condition that is due tomorrow is open', async (t) => {
+  t.equal(conditionStatus(openCondition({ dueDate: '2026-02-16' }), TODAY), 'open');
+});
+
+t.test('a fulfilled condition whose due date has long passed is fulfilled, not overdue', async (t) => {
+  t.equal(conditionStatus(openCondition({ dueDate: '2025-06-30', fulfilledOn: '2025-09-01' }), TODAY), 'fulfilled');
+});
+
+t.test('a fulfilled condition not yet due is fulfilled', async (t) => {
+  t.equal(conditionStatus(openCondition({ dueDate: '2026-12-31', fulfilledOn: '2026-02-01' }), TODAY), 'fulfilled');
+});
+
+t.test('a condition due on new year\'s eve is overdue on new year\'s day', async (t) => {
+  t.equal(conditionStatus(openCondition({ dueDate: '2025-12-31' }), '2026-01-01'), 'overdue');
+  t.equal(conditionStatus(openCondition({ dueDate: '2025-12-31' }), '2025-12-31'), 'open');
+});
+
+// ---------------------------------------------------------------------------------------------
+// assertConditionFulfillable
+// ---------------------------------------------------------------------------------------------
+
+const FULFILLABLE_IN: Record<DecisionStatus, boolean> = {
+  draft: false,
+  pending_ratification: true,
+  adopted: true,
+  ratified: true,
+  rejected: false,
+  withdrawn: false,
+  superseded: false,
+  settled: false,
+};
+
+for (const [state, allowed] of Object.entries(FULFILLABLE_IN) as Array<[DecisionStatus, boolean]>) {
+  const sentence = allowed
+    ? `lets an open condition of a '${state}' decision be fulfilled`
+    : `refuses to fulfil a condition of a '${state}' decision with 409 DECISION_TRANSITION_NOT_ALLOWED`;
+  t.test(sentence, async (t) => {
+    t.same(
+      attempt(() => assertConditionFulfillable(state, openCondition(), '2026-02-10', TODAY)),
+      allowed ? OK : refused('DECISION_TRANSITION_NOT_ALLOWED', 409),
+    );
+  });
+}
+
+for (const state of ['pending_ratification', 'adopted', 'ratified'] as const) {
+  t.test(`refuses to fulfil an already fulfilled condition of a '${state}' decision with 409 CONDITION_NOT_FULFILLABLE`, async (t) => {
+    t.same(
+      attempt(() => assertConditionFulfillable(state, openCondition({ fulfilledOn: '2026-02-01' }), '2026-02-10', TODAY)),
+      refused('CONDITION_NOT_FULFILLABLE', 409),
+    );
+  });
+}
+
+t.test('refuses a fulfilment dated after today with 400 CONDITION_FULFILMENT_DATE_OUT_OF_RANGE', async (t) => {
+  t.same(
+    attempt(() => assertConditionFulfillable('adopted', openCondition(), '2026-02-16', TODAY)),
+    refused('CONDITION_FULFILMENT_DATE_OUT_OF_RANGE', 400),
+  );
+  try {
+    assertConditionFulfillable('adopted', openCondition(), '2026-02-16', TODAY);
+  } catch (error) {
+    t.match(error, { errors: [{ path: '/fulfilledOn' }] }, 'points at /fulfilledOn');
+  }
+});
+
+t.test('accepts a fulfilment dated today', async (t) => {
+  t.same(attempt(() => assertConditionFulfillable('adopted', openCondition(), TODAY, TODAY)), OK);
+});
+
+t.test('accepts a fulfilment of an overdue condition, dated in the past', async (t) => {
+  t.same(attempt(() => assertConditionFulfillable('ratified', openCondition({ dueDate: '2026-01-01' }), '2025-12-01', TODAY)), OK);
+});
+
+t.test('a fulfilment on a withdrawn decision of an already fulfilled condition is a transition error', async (t) => {
+  t.same(
+    attempt(() => assertConditionFulfillable('withdrawn', openCondition({ fulfilledOn: '2026-02-01' }), '2026-02-10', TODAY)),
+    refused('DECISION_TRANSITION_NOT_ALLOWED', 409),
+  );
+});

@@ -1,0 +1,86 @@
+import t from 'tap';
+import { DomainError } from '../../src/domain/errors.js';
+import type { DecisionStatus } from '../../src/domain/decision-lifecycle.js';
+import { assertConditionFulfillable, conditionStatus, type ConditionState } from '../../src/domain/conditions.js';
+import { MAX_AMOUNT_CENTS, isPositiveCents, sumCents } from '../../src/domain/money.js';
+import { amsterdamDateOf, fixedClock, isCalendarDate, todayInAmsterdam } from '../../src/domain/clock.js';
+
+type Attempt =
+  | { returned: unknown }
+  | { threw: 'DomainError'; code: string; status: number }
+  | { threw: 'Error'; message: string };
+
+function attempt(fn: () => unknown): Attempt {
+  try {
+    return { returned: fn() };
+  } catch (error) {
+    if (error instanceof DomainError) return { threw: 'DomainError', code: error.code, status: error.status };
+    if (error instanceof Error) return { threw: 'Error', message: error.message };
+    throw error;
+  }
+}
+
+const refused = (code: string, status: number): Attempt => ({ threw: 'DomainError', code, status });
+const OK: Attempt = { returned: undefined };
+
+const TODAY = '2026-02-15';
+
+function openCondition(overrides: Partial<ConditionState> = {}): ConditionState {
+  return { dueDate: '2026-03-31', fulfilledOn: null, ...overrides };
+}
+
+// ---------------------------------------------------------------------------------------------
+// sumCents and isPositiveCents
+// ---------------------------------------------------------------------------------------------
+
+t.test('sums amounts of cents exactly', async (t) => {
+  t.equal(sumCents([]), 0);
+  t.equal(sumCents([1, 2, 3]), 6);
+  t.equal(sumCents([5_000_000, 4_999_999, 1]), 10_000_000);
+  t.equal(sumCents([Number.MAX_SAFE_INTEGER - 1, 1]), 9_007_199_254_740_991);
+  t.equal(sumCents([Number.MAX_SAFE_INTEGER]), 9_007_199_254_740_991);
+});
+
+t.test('detects a sum beyond MAX_SAFE_INTEGER with 400 AMOUNT_OUT_OF_RANGE instead of rounding', async (t) => {
+  t.same(attempt(() => sumCents([Number.MAX_SAFE_INTEGER, 1])), refused('AMOUNT_OUT_OF_RANGE', 400));
+  t.same(
+    attempt(() => sumCents([4_503_599_627_370_496, 4_503_599_627_370_496])),
+    refused('AMOUNT_OUT_OF_RANGE', 400),
+    '2^52 + 2^52 = 2^53 is one past the safe range',
+  );
+  t.same(
+    attempt(() => sumCents(Array.from({ length: 9008 }, () => MAX_AMOUNT_CENTS))),
+    refused('AMOUNT_OUT_OF_RANGE', 400),
+    'many maximal amounts',
+  );
+});
+
+t.test('refuses amounts that are not integer numbers of cents with 400 AMOUNT_OUT_OF_RANGE', async (t) => {
+  const bad = [1.5, 0.1, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 2 ** 53];
+  for (const value of bad) {
+    t.same(attempt(() => sumCents([100, value])), refused('AMOUNT_OUT_OF_RANGE', 400), String(value));
+  }
+});
+
+t.test('the largest single amount is EUR 10 billion', async (t) => {
+  t.equal(MAX_AMOUNT_CENTS, 1_000_000_000_000);
+});
+
+t.test('recognises positive amounts of cents up to the maximum and nothing else', async (t) => {
+  const cases: Array<[number, boolean]> = [
+    [0, false],
+    [-0, false],
+    [-1, false],
+    [1, true],
+    [10_000_000, true],
+    [999_999_999_999, true],
+    [1_000_000_000_000, true],
+    [1_000_000_000_001, false],
+    [Number.MAX_SAFE_INTEGER, false],
+    [0.5, false],
+    [1.5, false],
+    [Number.NaN, false],
+    [Number.POSITIVE_INFINITY, false],
+  ];
+  for (const [value, expected] of cases) t.equal(isPositiveCents(value), expected, String(value));
+});

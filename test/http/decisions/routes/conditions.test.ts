@@ -1,0 +1,259 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import t, { type Test } from 'tap';
+import { fixedClock } from '../../../../src/domain/clock.js';
+import type { CommitmentListItem, Condition, Decision } from '../../../../src/use-cases/decision-views.js';
+import type { ProgrammeFunding } from '../../../../src/use-cases/funding.js';
+import { startTestApp, type Client } from '../../../helpers/app.js';
+import { expectStatus, okJson, problemOf, sortedErrorPaths } from '../../../helpers/assertions.js';
+import { adopt, createCentreMunicipalities, createDecision, createKey, createProgramme, getDecision } from '../../../helpers/factories.js';
+
+/**
+ * Conditions of a decision (derived status, fulfilment) and the money views: funding of a
+ * programme per year and the commitments list. Today (Europe/Amsterdam) is pinned to 2026-03-01.
+ */
+const TODAY = '2026-03-01';
+const TOMORROW = '2026-03-02';
+
+const ctx = await startTestApp(t, { clock: fixedClock('2026-03-01T12:00:00Z') });
+const { admin } = ctx;
+const centre = await createCentreMunicipalities(admin);
+const centreIds = [centre.heerlen.id, centre.sittardGeleen.id, centre.maastricht.id];
+const programme = await createProgramme(admin);
+
+const DEFAULT_CONDITIONS = [
+  { description: 'Meetbare resultaatcriteria aanleveren, ten minste het verwachte aantal plaatsingen', dueDate: '2026-02-15' },
+  { description: 'Begroting 2026 aanleveren', dueDate: '2026-03-01' },
+  { description: 'Eerste voortgangsrapportage', dueDate: '2026-03-02' },
+];
+
+interface CommitmentInput {
+  programmeId?: string;
+  year: number;
+  amountCents: number;
+  purpose?: string;
+}
+
+function draftDecision(
+  client: Client,
+  commitments: CommitmentInput[],
+  conditions: { description: string; dueDate: string }[] = DEFAULT_CONDITIONS,
+): Promise<Decision> {
+  return createDecision(client, {
+    reference: `PB-${randomBytes(5).toString('hex')}`,
+    title: 'Principebesluit',
+    boardMeetingDate: '2026-01-22',
+    commitments: commitments.map((c) => ({ programmeId: programme.id, ...c })),
+    conditions,
+  });
+}
+
+async function voteOn(id: string, municipalityId: string, outcome: 'approve' | 'reject'): Promise<void> {
+  const res = await admin.post(`/api/v1/decisions/${id}/votes`, { municipalityId, outcome, decidedOn: '2026-02-20' });
+  expectStatus(res, 201, `vote ${outcome}`);
+}
+
+const SMALL = [{ year: 2026, amountCents: 5_000_000 }];
+const LARGE = [{ year: 2026, amountCents: 20_000_000 }];
+
+async function inState(status: string, commitments?: CommitmentInput[]): Promise<Decision> {
+  const draft = await draftDecision(admin, commitments ?? (status === 'adopted' ? SMALL : LARGE));
+  if (status === 'draft') return draft;
+  if (status === 'withdrawn') {
+    expectStatus(await admin.post(`/api/v1/decisions/${draft.id}/withdraw`, { reason: 'Ingetrokken' }), 200, 'withdraw');
+    return getDecision(admin, draft.id);
+  }
+  if (status === 'adopted') return adopt(admin, draft.id, 'adopted');
+  const pending = await adopt(admin, draft.id, 'pending_ratification');
+  if (status === 'ratified') for (const id of centreIds) await voteOn(pending.id, id, 'approve');
+  if (status === 'rejected') await voteOn(pending.id, centre.heerlen.id, 'reject');
+  const decision = await getDecision(admin, pending.id);
+  if (decision.status !== status) throw new Error(`expected ${status}, got ${decision.status}`);
+  return decision;
+}
+
+function fulfil(client: Client, decisionId: string, conditionId: string, body: Record<string, unknown>) {
+  return client.post(`/api/v1/decisions/${decisionId}/conditions/${conditionId}/fulfil`, body);
+}
+
+const evidence = { fulfilledOn: '2026-02-14', evidence: 'Notitie resultaatcriteria WTMR, 14 februari 2026' };
+
+async function funding(t: Test, programmeId: string, client: Client = admin): Promise<ProgrammeFunding> {
+  const body = okJson<ProgrammeFunding>(t, await client.get(`/api/v1/programmes/${programmeId}/funding`));
+  t.same(Object.keys(body).sort(), ['programmeId', 'totalBindingCents', 'totalPendingCents', 'years']);
+  t.equal(body.programmeId, programmeId);
+  return body;
+}
+
+/** The years that carry money: a year with nothing may or may not be listed. */
+const withMoney = (f: ProgrammeFunding) => f.years.filter((y) => y.bindingCents !== 0 || y.pendingCents !== 0);
+
+// ---------------------------------------------------------------------------------------------
+// Condition status
+// ---------------------------------------------------------------------------------------------
+
+t.test('an open condition is overdue once its due date has passed, open on and before it', async (t) => {
+  const decision = await draftDecision(admin, SMALL);
+  t.same(
+    decision.conditions.map(({ dueDate, status, fulfilledOn, evidence }) => ({ dueDate, status, fulfilledOn, evidence })),
+    [
+      { dueDate: '2026-02-15', status: 'overdue', fulfilledOn: null, evidence: null },
+      { dueDate: '2026-03-01', status: 'open', fulfilledOn: null, evidence: null },
+      { dueDate: '2026-03-02', status: 'open', fulfilledOn: null, evidence: null },
+    ],
+  );
+  const listed = okJson<{ items: Decision[] }>(t, await admin.get(`/api/v1/decisions?programmeId=${programme.id}&limit=200`));
+  const inList = listed.items.find((item) => item.id === decision.id);
+  t.same(inList?.conditions, decision.conditions, 'the list derives the same status');
+});
+
+t.test('condition status and fulfilment use today in Europe/Amsterdam, not the UTC date', async (t) => {
+  // 2026-02-28T23:30Z is already 2026-03-01 00:30 in Amsterdam (CET, UTC+1).
+  const late = await startTestApp(t, { clock: fixedClock('2026-02-28T23:30:00Z') });
+  const ownProgramme = await createProgramme(late.admin);
+  const res = await late.admin.post('/api/v1/decisions', {
+    reference: `PB-${randomBytes(5).toString('hex')}`,
+    title: 'Principebesluit',
+    boardMeetingDate: '2026-01-22',
+    commitments: [{ programmeId: ownProgramme.id, year: 2026, amountCents: 1_000_000 }],
+    conditions: [
+      { description: 'Vervalt op 28 februari', dueDate: '2026-02-28' },
+      { description: 'Vervalt op 1 maart', dueDate: '2026-03-01' },
+    ],
+  });
+  const draft = okJson<Decision>(t, res, 201);
+  t.same(draft.conditions.map((c) => c.status), ['overdue', 'open'], 'in Amsterdam 2026-02-28 has passed');
+  expectStatus(await late.admin.post(`/api/v1/decisions/${draft.id}/adopt`), 200, 'adopt');
+  const conditionId = draft.conditions[0]!.id;
+  problemOf(
+    t,
+    await fulfil(late.admin, draft.id, conditionId, { fulfilledOn: '2026-03-02', evidence: 'Te vroeg' }),
+    400,
+    'CONDITION_FULFILMENT_DATE_OUT_OF_RANGE',
+  );
+  const condition = okJson<Condition>(t, await fulfil(late.admin, draft.id, conditionId, { fulfilledOn: '2026-03-01', evidence: 'Net op tijd' }));
+  t.equal(condition.fulfilledOn, '2026-03-01');
+  t.equal(condition.status, 'fulfilled');
+});
+
+// ---------------------------------------------------------------------------------------------
+// Fulfilling a condition
+// ---------------------------------------------------------------------------------------------
+
+for (const status of ['pending_ratification', 'adopted', 'ratified']) {
+  t.test(`fulfilling a condition of a ${status} decision answers 200 with the fulfilled condition`, async (t) => {
+    const decision = await inState(status);
+    const overdue = decision.conditions[0]!;
+    t.equal(overdue.status, 'overdue');
+    const condition = okJson<Condition>(t, await fulfil(admin, decision.id, overdue.id, evidence));
+    t.same(Object.keys(condition).sort(), [
+      'blocksDisbursement',
+      'description',
+      'documents',
+      'dueDate',
+      'evidence',
+      'fulfilledLate',
+      'fulfilledOn',
+      'id',
+      'reference',
+      'status',
+    ]);
+    t.same(condition, {
+      id: overdue.id,
+      description: overdue.description,
+      dueDate: '2026-02-15',
+      status: 'fulfilled',
+      fulfilledOn: '2026-02-14',
+      evidence: evidence.evidence,
+      blocksDisbursement: false,
+      fulfilledLate: false,
+      reference: null,
+      documents: [],
+    });
+    const after = await getDecision(admin, decision.id);
+    t.equal(after.status, status, 'the decision keeps its status');
+    t.same(after.conditions[0], condition, 'the decision shows the fulfilled condition');
+    t.same(after.conditions.slice(1), decision.conditions.slice(1), 'the other conditions are untouched');
+  });
+}
+
+t.test('a fulfilment dated today is accepted, even after the due date', async (t) => {
+  const decision = await inState('adopted');
+  const condition = okJson<Condition>(
+    t,
+    await fulfil(admin, decision.id, decision.conditions[0]!.id, { fulfilledOn: TODAY, evidence: 'Laat maar compleet' }),
+  );
+  t.equal(condition.status, 'fulfilled');
+  t.equal(condition.fulfilledOn, TODAY);
+});
+
+t.test('a secretariat key can fulfil a condition; college, auditor and reader keys cannot (403)', async (t) => {
+  const decision = await inState('adopted');
+  for (const [role, organisationId] of [['college', centre.heerlen.id], ['auditor'], ['reader']] as [string, string?][]) {
+    const client = ctx.as((await createKey(admin, role, organisationId)).key);
+    problemOf(t, await fulfil(client, decision.id, decision.conditions[1]!.id, evidence), 403, 'FORBIDDEN');
+  }
+  t.same((await getDecision(admin, decision.id)).conditions, decision.conditions, 'nothing was fulfilled');
+  const secretariat = ctx.as((await createKey(admin, 'secretariat')).key);
+  const condition = okJson<Condition>(t, await fulfil(secretariat, decision.id, decision.conditions[1]!.id, evidence));
+  t.equal(condition.status, 'fulfilled');
+});
+
+for (const status of ['draft', 'rejected', 'withdrawn']) {
+  t.test(`fulfilling a condition of a ${status} decision answers 409 and changes nothing`, async (t) => {
+    const decision = await inState(status);
+    problemOf(t, await fulfil(admin, decision.id, decision.conditions[0]!.id, evidence), 409, 'DECISION_TRANSITION_NOT_ALLOWED');
+    t.same(await getDecision(admin, decision.id), decision, 'the decision is unchanged');
+  });
+}
+
+t.test('fulfilling a condition a second time answers 409 CONDITION_NOT_FULFILLABLE', async (t) => {
+  const decision = await inState('pending_ratification');
+  const conditionId = decision.conditions[1]!.id;
+  const first = okJson<Condition>(t, await fulfil(admin, decision.id, conditionId, evidence));
+  problemOf(t, await fulfil(admin, decision.id, conditionId, evidence), 409, 'CONDITION_NOT_FULFILLABLE');
+  problemOf(
+    t,
+    await fulfil(admin, decision.id, conditionId, { fulfilledOn: '2026-02-28', evidence: 'Ander bewijs' }),
+    409,
+    'CONDITION_NOT_FULFILLABLE',
+  );
+  t.same((await getDecision(admin, decision.id)).conditions[1], first, 'the first fulfilment stands');
+});
+
+t.test('fulfilling an unknown condition answers 404 RESOURCE_NOT_FOUND', async (t) => {
+  const decision = await inState('adopted');
+  problemOf(t, await fulfil(admin, decision.id, randomUUID(), evidence), 404, 'RESOURCE_NOT_FOUND');
+  problemOf(t, await fulfil(admin, randomUUID(), decision.conditions[0]!.id, evidence), 404, 'RESOURCE_NOT_FOUND');
+});
+
+t.test('fulfilling a condition of another decision answers 404 and fulfils nothing', async (t) => {
+  const one = await inState('adopted');
+  const other = await inState('adopted');
+  problemOf(t, await fulfil(admin, one.id, other.conditions[0]!.id, evidence), 404, 'RESOURCE_NOT_FOUND');
+  t.same(await getDecision(admin, one.id), one);
+  t.same(await getDecision(admin, other.id), other);
+});
+
+t.test('a fulfilment dated after today answers 400 CONDITION_FULFILMENT_DATE_OUT_OF_RANGE', async (t) => {
+  const decision = await inState('adopted');
+  const problem = problemOf(
+    t,
+    await fulfil(admin, decision.id, decision.conditions[2]!.id, { fulfilledOn: TOMORROW, evidence: 'Vooruitgelopen' }),
+    400,
+    'CONDITION_FULFILMENT_DATE_OUT_OF_RANGE',
+  );
+  t.same(sortedErrorPaths(problem), ['/fulfilledOn']);
+  t.same(await getDecision(admin, decision.id), decision, 'nothing was fulfilled');
+});
+
+t.test('a fulfilment without evidence or with an invalid date answers 400 VALIDATION_FAILED', async (t) => {
+  const decision = await inState('adopted');
+  const conditionId = decision.conditions[0]!.id;
+  const noEvidence = problemOf(t, await fulfil(admin, decision.id, conditionId, { fulfilledOn: '2026-02-14' }), 400, 'VALIDATION_FAILED');
+  t.same(sortedErrorPaths(noEvidence), ['/evidence']);
+  problemOf(t, await fulfil(admin, decision.id, conditionId, { fulfilledOn: '2026-02-14', evidence: '' }), 400, 'VALIDATION_FAILED');
+  const both = problemOf(t, await fulfil(admin, decision.id, conditionId, { fulfilledOn: '2026-02-30' }), 400, 'VALIDATION_FAILED');
+  t.same(sortedErrorPaths(both), ['/evidence', '/fulfilledOn'], 'every problem at once');
+  problemOf(t, await fulfil(admin, decision.id, 'not-a-uuid', evidence), 400, 'VALIDATION_FAILED');
+  t.same(await getDecision(admin, decision.id), decision, 'nothing was fulfilled');
+});
