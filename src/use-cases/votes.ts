@@ -5,9 +5,9 @@ import { decideVote, type VoteOutcome } from '../domain/ratification.js';
 import { findDecisionRow, insertVote, listVoteRows, updateDecision } from '../db/decisions-repository.js';
 import { mapConstraintViolation } from '../db/errors.js';
 import type { ServiceContext } from './context.js';
-import { toDecision, toVote, type Vote } from './decision-views.js';
+import { toDecision, toVote, type Decision, type Vote } from './decision-views.js';
 import { lockedAggregate } from './decisions.js';
-import { runUnitOfWork, type Caller } from './unit-of-work.js';
+import { runUnitOfWork, type Caller, type UnitOfWork } from './unit-of-work.js';
 
 export interface VoteInput {
   municipalityId: string;
@@ -26,36 +26,51 @@ export interface VoteInput {
  */
 export async function castVote(ctx: ServiceContext, caller: Caller, decisionId: string, input: VoteInput): Promise<Vote> {
   assertActsFor(caller.principal, input.municipalityId);
-  return runUnitOfWork(ctx, caller, async (uow) => {
-    const aggregate = await lockedAggregate(uow.tx, decisionId);
-    const current = aggregate.decision;
-    const today = todayInAmsterdam(ctx.clock);
-    const next = decideVote(
-      {
-        status: current.status,
-        boardMeetingDate: current.boardMeetingDate,
-        requiredMunicipalityIds: current.requiredMunicipalityIds,
-        votes: aggregate.votes,
-      },
-      input,
-      today,
-    );
-    const row = await insertVote(uow.tx, {
-      decisionId,
-      municipalityId: input.municipalityId,
-      outcome: input.outcome,
-      decidedOn: input.decidedOn,
-      reference: input.reference ?? null,
-      note: input.note ?? null,
-    }).catch(mapConstraintViolation);
-    const settled = next === current.status ? current : await updateDecision(uow.tx, decisionId, { status: next });
-    const decision = toDecision({ ...aggregate, decision: settled, votes: [...aggregate.votes, row] }, today);
-    const vote = toVote(row);
-    uow.emit('vote.cast', { vote, decision });
-    if (next === 'ratified') uow.emit('decision.ratified', { decision });
-    if (next === 'rejected') uow.emit('decision.rejected', { decision });
-    return vote;
-  });
+  return runUnitOfWork(ctx, caller, async (uow) => (await recordVote(ctx, uow, decisionId, input, null)).vote);
+}
+
+/**
+ * One vote inside the caller's unit of work, checked in the contract's order after the
+ * authorisation check (404, 409 not pending, 400 municipality, 400 date, 409 already voted):
+ * the vote, the state change it causes, and their events (`vote.cast`, then
+ * `decision.ratified` or `decision.rejected`). A college decision records several in one.
+ */
+export async function recordVote(
+  ctx: ServiceContext,
+  uow: UnitOfWork,
+  decisionId: string,
+  input: VoteInput,
+  collegeDecisionId: string | null,
+): Promise<{ vote: Vote; decision: Decision }> {
+  const aggregate = await lockedAggregate(uow.tx, decisionId);
+  const current = aggregate.decision;
+  const today = todayInAmsterdam(ctx.clock);
+  const next = decideVote(
+    {
+      status: current.status,
+      boardMeetingDate: current.boardMeetingDate,
+      requiredMunicipalityIds: current.requiredMunicipalityIds,
+      votes: aggregate.votes,
+    },
+    input,
+    today,
+  );
+  const row = await insertVote(uow.tx, {
+    decisionId,
+    municipalityId: input.municipalityId,
+    outcome: input.outcome,
+    decidedOn: input.decidedOn,
+    reference: input.reference ?? null,
+    note: input.note ?? null,
+    collegeDecisionId,
+  }).catch(mapConstraintViolation);
+  const settled = next === current.status ? current : await updateDecision(uow.tx, decisionId, { status: next });
+  const decision = toDecision({ ...aggregate, decision: settled, votes: [...aggregate.votes, row] }, today);
+  const vote = toVote(row);
+  uow.emit('vote.cast', { vote, decision });
+  if (next === 'ratified') uow.emit('decision.ratified', { decision });
+  if (next === 'rejected') uow.emit('decision.rejected', { decision });
+  return { vote, decision };
 }
 
 export async function listVotes(ctx: ServiceContext, decisionId: string): Promise<Vote[]> {
