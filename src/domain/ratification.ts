@@ -2,6 +2,7 @@ import { type Cents } from './money.js';
 import { DomainError } from './errors.js';
 import { assertTransition, type DecisionStatus } from './decision-lifecycle.js';
 import type { StatuteRule } from './records.js';
+import { amsterdamDateOf } from './clock.js';
 
 /**
  * The statute's three-college rule: a contribution of the threshold (EUR 100,000 in version 1
@@ -104,4 +105,21 @@ export function decideVote(
   const next = ratificationStatus(decision.requiredMunicipalityIds, [...decision.votes, vote]);
   assertTransition(decision.status, 'vote', next);
   return next;
+}
+
+/**
+ * The day a decision began to bind: the adoption day (Europe/Amsterdam) when it bound at once,
+ * the day the last college decided when it needed ratification. Null while it does not bind
+ * and never did (a draft, a pending or rejected decision).
+ */
+export function bindingSince(decision: {
+  adoptedAt: string | null;
+  status: DecisionStatus;
+  ratification: { reason: string | null; votes: readonly { decidedOn: string }[] };
+}): string | null {
+  if (decision.adoptedAt === null || decision.status === 'pending_ratification' || decision.status === 'rejected') return null;
+  if (decision.status === 'withdrawn') return null;
+  if (decision.ratification.reason === null) return amsterdamDateOf(new Date(decision.adoptedAt));
+  const days = decision.ratification.votes.map((vote) => vote.decidedOn).sort();
+  return days[days.length - 1] ?? null;
 }

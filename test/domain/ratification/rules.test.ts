@@ -3,6 +3,7 @@ import { DomainError } from '../../../src/domain/errors.js';
 import type { DecisionStatus } from '../../../src/domain/decision-lifecycle.js';
 import {
   adoptionOutcome,
+  bindingSince,
   decideVote,
   ratificationStatus,
   requiresRatification,
@@ -383,4 +384,17 @@ t.test('accepts only that one day when the board met today', async (t) => {
   t.same(attempt(() => decideVote(decision, voteRequest({ decidedOn: TODAY }), TODAY)), returned('pending_ratification'));
   t.same(attempt(() => decideVote(decision, voteRequest({ decidedOn: '2026-02-14' }), TODAY)), refused('VOTE_DATE_OUT_OF_RANGE', 400));
   t.same(attempt(() => decideVote(decision, voteRequest({ decidedOn: '2026-02-16' }), TODAY)), refused('VOTE_DATE_OUT_OF_RANGE', 400));
+});
+
+t.test('a decision binds from its adoption day, or from the day the last college decided', async (t) => {
+  const votes = [{ decidedOn: '2026-02-10' }, { decidedOn: '2026-03-02' }, { decidedOn: '2026-02-20' }];
+  const late = '2025-11-19T23:30:00.000Z'; // 2025-11-20 in Amsterdam
+  t.equal(bindingSince({ adoptedAt: late, status: 'adopted', ratification: { reason: null, votes: [] } }), '2025-11-20', 'Amsterdam day of adoption');
+  t.equal(bindingSince({ adoptedAt: late, status: 'ratified', ratification: { reason: 'threshold', votes } }), '2026-03-02', 'last college');
+  t.equal(bindingSince({ adoptedAt: late, status: 'settled', ratification: { reason: 'threshold', votes } }), '2026-03-02', 'settling keeps it');
+  t.equal(bindingSince({ adoptedAt: late, status: 'superseded', ratification: { reason: null, votes: [] } }), '2025-11-20');
+  t.equal(bindingSince({ adoptedAt: late, status: 'pending_ratification', ratification: { reason: 'threshold', votes } }), null);
+  t.equal(bindingSince({ adoptedAt: late, status: 'rejected', ratification: { reason: 'threshold', votes } }), null);
+  t.equal(bindingSince({ adoptedAt: late, status: 'withdrawn', ratification: { reason: 'threshold', votes: [] } }), null);
+  t.equal(bindingSince({ adoptedAt: null, status: 'draft', ratification: { reason: null, votes: [] } }), null);
 });
