@@ -11,6 +11,7 @@ import {
   type DecisionAction,
   type DecisionStatus,
 } from '../../src/domain/decision-lifecycle.js';
+import { attempt, refused, type Attempt } from '../helpers/attempt.js';
 
 /**
  * The expected lifecycle, written out by hand from the contract (never derived from
@@ -63,22 +64,6 @@ const EXPECTED_ALLOWED = Object.fromEntries(
     return [state, Object.fromEntries(ALL_ACTIONS.map((action, i) => [action, marks[i] === 'x']))];
   }),
 ) as Record<DecisionStatus, Record<DecisionAction, boolean>>;
-
-type Attempt =
-  | { returned: unknown }
-  | { threw: 'DomainError'; code: string; status: number }
-  | { threw: 'Error'; message: string };
-
-/** Runs `fn` and describes what happened as plain data, so a test can compare it to a literal. */
-function attempt(fn: () => unknown): Attempt {
-  try {
-    return { returned: fn() };
-  } catch (error) {
-    if (error instanceof DomainError) return { threw: 'DomainError', code: error.code, status: error.status };
-    if (error instanceof Error) return { threw: 'Error', message: error.message };
-    throw error;
-  }
-}
 
 const transitionRefused = (): Attempt => ({ threw: 'DomainError', code: 'DECISION_TRANSITION_NOT_ALLOWED', status: 409 });
 

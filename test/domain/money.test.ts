@@ -1,33 +1,6 @@
 import t from 'tap';
-import { DomainError } from '../../src/domain/errors.js';
-import type { DecisionStatus } from '../../src/domain/decision-lifecycle.js';
-import { assertConditionFulfillable, conditionStatus, type ConditionState } from '../../src/domain/conditions.js';
 import { MAX_AMOUNT_CENTS, isPositiveCents, sumCents } from '../../src/domain/money.js';
-import { amsterdamDateOf, fixedClock, isCalendarDate, todayInAmsterdam } from '../../src/domain/clock.js';
-
-type Attempt =
-  | { returned: unknown }
-  | { threw: 'DomainError'; code: string; status: number }
-  | { threw: 'Error'; message: string };
-
-function attempt(fn: () => unknown): Attempt {
-  try {
-    return { returned: fn() };
-  } catch (error) {
-    if (error instanceof DomainError) return { threw: 'DomainError', code: error.code, status: error.status };
-    if (error instanceof Error) return { threw: 'Error', message: error.message };
-    throw error;
-  }
-}
-
-const refused = (code: string, status: number): Attempt => ({ threw: 'DomainError', code, status });
-const OK: Attempt = { returned: undefined };
-
-const TODAY = '2026-02-15';
-
-function openCondition(overrides: Partial<ConditionState> = {}): ConditionState {
-  return { dueDate: '2026-03-31', fulfilledOn: null, ...overrides };
-}
+import { attempt, refused } from '../helpers/attempt.js';
 
 // ---------------------------------------------------------------------------------------------
 // sumCents and isPositiveCents

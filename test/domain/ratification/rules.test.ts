@@ -1,5 +1,4 @@
 import t from 'tap';
-import { DomainError } from '../../../src/domain/errors.js';
 import type { DecisionStatus } from '../../../src/domain/decision-lifecycle.js';
 import {
   adoptionOutcome,
@@ -11,26 +10,11 @@ import {
   type VoteRequest,
   type VoteTarget,
 } from '../../../src/domain/ratification.js';
+import { attempt, refused, type Attempt } from '../../helpers/attempt.js';
 
 /** Version 1 of the statute rules, as migration 0007 creates it. */
 const RULE_V1 = { thresholdCents: 10_000_000 };
 
-type Attempt =
-  | { returned: unknown }
-  | { threw: 'DomainError'; code: string; status: number }
-  | { threw: 'Error'; message: string };
-
-function attempt(fn: () => unknown): Attempt {
-  try {
-    return { returned: fn() };
-  } catch (error) {
-    if (error instanceof DomainError) return { threw: 'DomainError', code: error.code, status: error.status };
-    if (error instanceof Error) return { threw: 'Error', message: error.message };
-    throw error;
-  }
-}
-
-const refused = (code: string, status: number): Attempt => ({ threw: 'DomainError', code, status });
 const returned = (value: unknown): Attempt => ({ returned: value });
 
 // ---------------------------------------------------------------------------------------------
