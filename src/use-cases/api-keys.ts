@@ -3,6 +3,7 @@ import { SYSTEM_PRINCIPAL, type KeyPrincipal, type Principal, type Role } from '
 import { DomainError, notFound } from '../domain/errors.js';
 import { appendAuditEvents } from '../audit/trail.js';
 import {
+  countActiveKeys,
   findActiveKeyByHash,
   findApiKey,
   insertApiKey,
@@ -137,6 +138,11 @@ export async function revokeKey(ctx: ServiceContext, actor: Principal, id: strin
   });
   // Other instances forget on the commit's notification; this one does not wait for it.
   ctx.principals?.invalidate();
+}
+
+/** Whether anyone can manage keys yet: the first admin key comes from ADMIN_API_KEY or `npm run api-key`. */
+export async function hasActiveAdminKey(ctx: ServiceContext): Promise<boolean> {
+  return (await countActiveKeys(ctx.database.db, 'admin')) > 0;
 }
 
 /** Installs (or re-activates) the admin key from ADMIN_API_KEY; records it only when it changed. */
