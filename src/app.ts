@@ -63,6 +63,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // The API speaks JSON only: any other body is 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
+  // An empty body is no body, whatever its Content-Type says: many clients send
+  // `Content-Type: application/json` on every POST, also on those that take none (adopt,
+  // redeliver). Where a body is required, its schema still answers 400.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body.length === 0) done(null, undefined);
+    else parseJson(request, body as string, done);
+  });
 
   // Infrastructure first, in a fixed order: errors, headers, load shedding, rate limit, OpenAPI, auth, validation, idempotency.
   await app.register(errorsPlugin);

@@ -125,7 +125,8 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
         operationId: 'adoptDecision',
         summary: 'Adopt a draft decision',
         description:
-          'Below the threshold the decision binds at once (adopted); at or above it, it awaits ratification by every centre municipality (pending_ratification).',
+          'Below the threshold the decision binds at once (adopted); at or above it, it awaits ratification by every centre municipality (pending_ratification). ' +
+          'Takes no body: send none, or an empty one (also with Content-Type: application/json).',
         tags,
         params: IdParams,
         headers: IdempotentIfMatchHeaders,

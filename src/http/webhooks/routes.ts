@@ -195,6 +195,7 @@ export async function webhookRoutes(
       schema: {
         operationId: 'redeliverWebhook',
         summary: 'Deliver an event again, with a new retry window',
+        description: 'Takes no body: send none, or an empty one (also with Content-Type: application/json).',
         tags,
         params: Type.Object({ id: Uuid, deliveryId: Uuid }, { additionalProperties: false }),
         headers: IdempotencyHeaders,
