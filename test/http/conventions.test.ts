@@ -412,3 +412,36 @@ t.test('serves the Swagger UI at /docs as HTML', async (t) => {
   t.match(String(res.headers['content-type']), /^text\/html/);
   t.match(res.body, /swagger/i);
 });
+
+t.test('with PUBLIC_BASE_URL the served document names the absolute server URL, and the Swagger UI may call it', async (t) => {
+  const published = await startTestApp(t, { env: { ...env, PUBLIC_BASE_URL: 'https://api.eszl.example/' } });
+  for (const url of ['/api/v1/openapi.json', '/docs/json']) {
+    const res = await published.app.inject({ method: 'GET', url });
+    t.equal(res.statusCode, 200, url);
+    t.same(res.json<{ servers: { url: string }[] }>().servers.map((server) => server.url), ['https://api.eszl.example/api/v1'], `${url}: absolute server URL`);
+  }
+  const docs = await published.app.inject({ method: 'GET', url: '/docs/' });
+  t.match(String(docs.headers['content-security-policy']), /connect-src 'self' https:\/\/api\.eszl\.example(;|$)/, 'the UI may call the published origin');
+  const relative = await app.inject({ method: 'GET', url: '/docs/json' });
+  t.same(relative.json<{ servers: { url: string }[] }>().servers.map((server) => server.url), ['/api/v1'], 'without it the URL stays relative');
+});
+
+t.test('lets a browser client read every response header it needs (Access-Control-Expose-Headers)', async (t) => {
+  const origin = 'https://portal.example.org';
+  const portal = await startTestApp(t, { env: { ...env, CORS_ORIGINS: origin } });
+  const res = await portal.admin.get('/api/v1/organisations', { origin });
+  t.equal(res.headers['access-control-allow-origin'], origin);
+  const exposed = new Set(String(res.headers['access-control-expose-headers']).split(',').map((name) => name.trim().toLowerCase()));
+  // Every header the document promises on a response, and those of the rate limit and retries.
+  const document = (await portal.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json<{ paths: Record<string, Record<string, { responses?: Record<string, { headers?: Record<string, unknown> }> }>> }>();
+  const declared = new Set<string>();
+  for (const item of Object.values(document.paths)) {
+    for (const op of Object.values(item)) for (const response of Object.values(op.responses ?? {})) for (const name of Object.keys(response.headers ?? {})) declared.add(name);
+  }
+  t.ok(declared.has('Idempotent-Replayed') && declared.has('ETag'), `the document declares ${[...declared].join(', ')}`);
+  const sent = Object.keys(res.headers).filter((name) => name.startsWith('x-ratelimit-'));
+  t.ok(sent.length >= 3, `the rate limit sends ${sent.join(', ')}`);
+  for (const name of [...declared, ...sent, 'Retry-After', 'Location', 'Content-Disposition']) {
+    t.ok(exposed.has(name.toLowerCase()), `${name} is exposed`);
+  }
+});
