@@ -12,9 +12,10 @@ import { API_VERSION } from './schemas.js';
  * the request:
  * - the API gets `default-src 'none'`; the Swagger UI under /docs gets what its page needs from
  *   its own origin and nothing else (no inline script, no third-party host, no framing);
- * - HSTS and `upgrade-insecure-requests` only over HTTPS (`X-Forwarded-Proto` counts when
- *   TRUST_PROXY is set): over plain HTTP browsers ignore HSTS (RFC 6797 8.1), and
- *   `upgrade-insecure-requests` would make the UI fetch its assets over an https that is not there.
+ * - HSTS, `upgrade-insecure-requests`, Cross-Origin-Opener-Policy and Origin-Agent-Cluster only over HTTPS
+ *   (`X-Forwarded-Proto` counts when TRUST_PROXY names the proxy): over plain HTTP browsers
+ *   ignore HSTS (RFC 6797 8.1), COOP and Origin-Agent-Cluster, and `upgrade-insecure-requests` would make the UI fetch
+ *   its assets over an https that is not there.
  */
 export interface ResponseHeaders {
   /** Helmet's security headers for this request (onRequest: also on responses that fail later). */
@@ -58,6 +59,10 @@ function policy(directives: Record<string, string[]>, https: boolean): Policy {
   return helmet({
     contentSecurityPolicy: { useDefaults: false, directives: https ? { ...directives, upgradeInsecureRequests: [] } : directives },
     strictTransportSecurity: https ? HSTS : false,
+    // Browsers honour these two only in secure contexts, and Chromium complains in the console
+    // of a page served over plain HTTP under a non-loopback name that sends them.
+    crossOriginOpenerPolicy: https ? { policy: 'same-origin' } : false,
+    originAgentCluster: https,
     frameguard: { action: 'deny' },
     referrerPolicy: { policy: 'no-referrer' },
     crossOriginResourcePolicy: { policy: 'same-site' },

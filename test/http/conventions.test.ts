@@ -205,6 +205,8 @@ function assertSecurityHeaders(t: TapTest, name: string, res: LightMyRequestResp
   t.equal(res.headers['x-frame-options'], 'DENY', `${name}: X-Frame-Options`);
   t.equal(res.headers['referrer-policy'], 'no-referrer', `${name}: Referrer-Policy`);
   t.equal(res.headers['cross-origin-resource-policy'], 'same-site', `${name}: Cross-Origin-Resource-Policy`);
+  t.equal(res.headers['cross-origin-opener-policy'], https ? 'same-origin' : undefined, `${name}: Cross-Origin-Opener-Policy only over HTTPS`);
+  t.equal(res.headers['origin-agent-cluster'], https ? '?1' : undefined, `${name}: Origin-Agent-Cluster only over HTTPS`);
   const csp = String(res.headers['content-security-policy']);
   t.match(csp, /frame-ancestors 'none'/, `${name}: CSP forbids framing`);
   t.match(csp, /base-uri '(none|self)'/, `${name}: CSP base-uri`);

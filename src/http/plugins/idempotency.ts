@@ -94,13 +94,14 @@ async function idempotencyPlugin(app: FastifyInstance, options: IdempotencyOptio
 
   // Run the rest of the request inside the scope, so the use case's transaction can mark the key committed.
   app.addHook('preHandler', (request, _reply, done) => {
-    if (request.idempotency === null) done();
+    // `== null`: routes of scopes registered before this plugin (the Swagger UI's) lack the decoration.
+    if (request.idempotency == null) done();
     else idempotencyScope.run(request.idempotency, done);
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
     const scope = request.idempotency;
-    if (scope === null) return payload;
+    if (scope == null) return payload;
     try {
       if (reply.statusCode >= 500) {
         await releaseKey(database.db, scope.apiKeyId, scope.key);

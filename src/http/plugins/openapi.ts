@@ -55,11 +55,13 @@ async function openapiPlugin(app: FastifyInstance, options: OpenapiOptions): Pro
     },
   });
 
-  // The page's Content-Security-Policy is the docs policy of src/http/response-headers.ts. No
-  // validator badge: it would send the document to validator.swagger.io.
+  // The page's Content-Security-Policy is the docs policy of src/http/response-headers.ts. The
+  // base layout leaves out the top bar (a box to explore other URLs, and a logo whose inline
+  // <style> that policy refuses); no validator badge, which would send the document to
+  // validator.swagger.io.
   await app.register(swaggerUi, {
     routePrefix: '/docs',
-    uiConfig: { docExpansion: 'list', deepLinking: true, validatorUrl: null },
+    uiConfig: { docExpansion: 'list', deepLinking: true, layout: 'BaseLayout', validatorUrl: null },
   });
 
   app.get(
