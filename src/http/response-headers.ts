@@ -11,11 +11,11 @@ import { API_VERSION } from './schemas.js';
  * any hook runs. Helmet writes the security headers; which of its policies applies depends on
  * the request:
  * - the API gets `default-src 'none'`; the Swagger UI under /docs gets what its page needs from
- *   its own origin and nothing else (no inline script, no third-party host, no framing);
- * - HSTS, `upgrade-insecure-requests`, Cross-Origin-Opener-Policy and Origin-Agent-Cluster only over HTTPS
- *   (`X-Forwarded-Proto` counts when TRUST_PROXY names the proxy): over plain HTTP browsers
- *   ignore HSTS (RFC 6797 8.1), COOP and Origin-Agent-Cluster, and `upgrade-insecure-requests` would make the UI fetch
- *   its assets over an https that is not there.
+ *   its own origin and nothing else (no inline script or style, no third-party host, no framing);
+ * - HSTS, `upgrade-insecure-requests`, Cross-Origin-Opener-Policy and Origin-Agent-Cluster go out
+ *   over HTTPS only (`X-Forwarded-Proto` counts when TRUST_PROXY names the proxy). Over plain
+ *   HTTP browsers ignore the first (RFC 6797 8.1) and the last two, and
+ *   `upgrade-insecure-requests` would make the UI fetch its assets over an https that is not there.
  */
 export interface ResponseHeaders {
   /** Helmet's security headers for this request (onRequest: also on responses that fail later). */

@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t, { type Test as TapTest } from 'tap';
+import { sql } from 'drizzle-orm';
+import { openDatabase, queryRows } from '../../src/db/client.js';
 import { LOCK_FILE } from '../../src/db/data-dir-lock.js';
 import { baseEnv, fetchReady, freePort, killGroup, PROJECT_DIR, start, tempDataDir, waitUntilReady, within } from '../helpers/server-process.js';
 
@@ -104,4 +106,16 @@ t.test('a second process on a DATA_DIR in use refuses at once, changes nothing, 
   t.equal(listed.code, 0, `a half-written lock is taken over too (${listed.stderr})`);
   t.match(listed.stdout, /admin\s+active\s+\S+\s+After a crash/);
   await t.rejects(stat(join(dataDir, LOCK_FILE)), 'and every process released the lock when it ended');
+
+  // The key made on the command line is in the audit trail, by the system.
+  const database = await openDatabase({ dataDir });
+  try {
+    const created = await queryRows<{ role: string; name: string }>(
+      database.db,
+      sql`select actor_role as role, data->'apiKey'->>'name' as name from audit_events where action = 'apikey.created' order by seq`,
+    );
+    t.same(created, [{ role: 'system', name: 'After a crash' }], 'api-key create is audited (apikey.created, actor system)');
+  } finally {
+    await database.close();
+  }
 });
