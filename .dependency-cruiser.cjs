@@ -8,7 +8,7 @@
  *   notifications  webhook delivery, signing, callback checks
  *   use-cases      transactions and the commit seam: what the service does
  *   http, seed     routes and plugins; the demo story
- *   (top)          app.ts, server.ts, jobs.ts, config.ts, logger.ts: wiring
+ *   (top)          app.ts, server.ts, jobs.ts, config.ts, logger.ts, cli/: wiring and commands
  */
 const layers = [
   ['domain', '^src/domain/'],
@@ -17,7 +17,7 @@ const layers = [
   ['notifications', '^src/notifications/'],
   ['use-cases', '^src/use-cases/'],
   ['http', '^src/(http|seed)/'],
-  ['top', '^src/[^/]+\\.ts$'],
+  ['top', '^src/([^/]+\\.ts$|cli/)'],
 ];
 
 const forbidden = layers.slice(0, -1).map(([name, path], index) => ({

@@ -7,10 +7,12 @@
 #     -e DATABASE_URL=postgres://eszl:secret@db:5432/eszl \
 #     -e ADMIN_API_KEY=<at least 32 characters> eszl-decisions
 #
-# Database migrations run automatically when the server starts.
+# Database migrations run automatically when the server starts. API keys:
+#   docker exec <container> node dist/cli/api-key.js create --role admin --name "Your name"
 
-# Pinned to a Node 20 minor release; bump deliberately (keep it in line with "engines" in package.json).
-ARG NODE_IMAGE=node:20.20-bookworm-slim
+# Node.js 24 LTS, pinned to the minor release CI tests (.ci/run); bump both deliberately, and keep
+# "engines" in package.json in line.
+ARG NODE_IMAGE=node:24.21-bookworm-slim
 
 # ---------------------------------------------------------------------------
 # build: full dependency tree (incl. TypeScript) and compile src/ -> dist/
@@ -18,7 +20,8 @@ ARG NODE_IMAGE=node:20.20-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# The service alone: the typed client (an npm workspace) is not part of the image.
+RUN npm ci --workspaces=false --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
@@ -30,7 +33,7 @@ FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund \
+RUN npm ci --omit=dev --workspaces=false --no-audit --no-fund \
     && npm cache clean --force
 
 # ---------------------------------------------------------------------------
@@ -63,7 +66,7 @@ USER node
 
 EXPOSE 3000
 
-# Node 20 has a global fetch, so no curl/wget is needed in the slim image.
+# Node.js has a global fetch, so no curl/wget is needed in the slim image.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/ready',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 

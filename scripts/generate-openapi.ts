@@ -1,20 +1,32 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateOpenapiText, OPENAPI_PATH } from './openapi-document.js';
+import { generateArtefacts } from './openapi-document.js';
 
-/** `npm run openapi` writes openapi/openapi.json; with --check it fails when the file has drifted. */
+/**
+ * `npm run openapi` writes what is generated from the route schemas and the error catalogue
+ * (openapi/openapi.json, docs/errors.md, the typed client's schema); with --check it fails when
+ * a committed file differs from what would be generated.
+ */
 const check = process.argv.includes('--check');
-const generated = await generateOpenapiText();
-const path = fileURLToPath(OPENAPI_PATH);
+const root = fileURLToPath(new URL('..', import.meta.url));
+let drifted = 0;
 
-if (check) {
-  const committed = await readFile(path, 'utf8').catch(() => '');
-  if (committed !== generated) {
-    process.stderr.write('openapi/openapi.json differs from what the routes produce: run `npm run openapi` and commit it.\n');
-    process.exit(1);
+for (const { url, text } of await generateArtefacts()) {
+  const path = fileURLToPath(url);
+  const name = relative(root, path);
+  if (check) {
+    const committed = await readFile(path, 'utf8').catch(() => '');
+    if (committed === text) {
+      process.stdout.write(`${name} matches the routes\n`);
+    } else {
+      process.stderr.write(`${name} differs from what the routes produce: run \`npm run openapi\` and commit it.\n`);
+      drifted++;
+    }
+  } else {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, text);
+    process.stdout.write(`wrote ${name}\n`);
   }
-  process.stdout.write('openapi/openapi.json matches the routes\n');
-} else {
-  await writeFile(path, generated);
-  process.stdout.write(`wrote ${path}\n`);
 }
+if (drifted > 0) process.exit(1);

@@ -1,11 +1,18 @@
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
+import { DataDirLockedError } from '../src/db/data-dir-lock.js';
 import { systemClock } from '../src/domain/clock.js';
 import { isRegisterEmpty, seedDemo } from '../src/seed/demo.js';
 
 /** `npm run seed:demo`: loads the ESZL story into an empty register (embedded or DATABASE_URL). */
 const config = loadConfig();
-const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, holder: 'npm run seed:demo' }).catch(
+  (error: unknown) => {
+    if (!(error instanceof DataDirLockedError)) throw error;
+    process.stderr.write(`${error.message} Stop the server and run \`npm run seed:demo\` again, or start the server with SEED_DEMO=true, which loads the story into an empty register.\n`);
+    process.exit(1);
+  },
+);
 const ctx = { database, clock: systemClock };
 try {
   if (!(await isRegisterEmpty(ctx))) {

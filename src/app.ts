@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { corsOrigins, webhookAllowedHosts } from './config.js';
+import { corsOrigins, proxyTrust, publicBaseUrl, webhookAllowedHosts } from './config.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import type { Database } from './db/client.js';
 import type { ServiceContext } from './use-cases/context.js';
@@ -25,6 +25,7 @@ import { fundingRoutes, fundingComponents } from './http/decisions/funding-route
 import { auditRoutes, auditComponents } from './http/audit/routes.js';
 import { webhookRoutes, webhookComponents } from './http/webhooks/routes.js';
 import { createLogger } from './logger.js';
+import { responseHeaders } from './http/response-headers.js';
 
 export interface AppOptions {
   config: Config;
@@ -40,6 +41,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, database } = options;
   const principals = new PrincipalCache({ ttlMs: config.AUTH_CACHE_TTL_MS, maxEntries: 10_000 });
   const ctx: ServiceContext = { database, clock: options.clock ?? systemClock, principals };
+  const baseUrl = publicBaseUrl(config);
+  const trust = proxyTrust(config);
+  const headers = responseHeaders({ trust, docsConnectSources: baseUrl === undefined ? [] : [new URL(baseUrl).origin] });
 
   const app = Fastify({
     loggerInstance: (options.logger ?? createLogger(config.LOG_LEVEL)) as FastifyBaseLogger,
@@ -53,21 +57,31 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Installed as the factory (not setValidatorCompiler) so scopes that add shared schemas keep it.
     schemaController: { compilersFactory: { buildValidator: buildValidatorCompiler as never } },
     return503OnClosing: true,
-    frameworkErrors: frameworkErrorHandler,
+    trustProxy: trust,
+    frameworkErrors: frameworkErrorHandler(headers),
   });
 
   // The API speaks JSON only: any other body is 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
+  // An empty body is no body, whatever its Content-Type says: many clients send
+  // `Content-Type: application/json` on every POST, also on those that take none (adopt,
+  // redeliver). Where a body is required, its schema still answers 400.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body.length === 0) done(null, undefined);
+    else parseJson(request, body as string, done);
+  });
 
   // Infrastructure first, in a fixed order: errors, headers, load shedding, rate limit, OpenAPI, auth, validation, idempotency.
   await app.register(errorsPlugin);
-  await app.register(conventionsPlugin, { corsOrigins: corsOrigins(config) });
+  await app.register(conventionsPlugin, { corsOrigins: corsOrigins(config), headers });
   await app.register(pressurePlugin, {
     maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS ?? (database.kind === 'postgres' ? 1_000 : 0),
     maxHeapUsedBytes: config.MAX_HEAP_USED_BYTES,
   });
   await app.register(rateLimitPlugin, { perMinute: config.RATE_LIMIT_PER_MINUTE });
-  await app.register(openapiPlugin);
+  await app.register(openapiPlugin, { publicBaseUrl: baseUrl });
   await app.register(authPlugin, { ctx });
   await app.register(validationPlugin);
   await app.register(idempotencyPlugin, { database });

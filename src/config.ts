@@ -1,5 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import type { ProxyTrust } from './http/response-headers.js';
+import proxyAddr from '@fastify/proxy-addr';
 
 /**
  * The environment, validated once at boot. A bad value stops start-up with one line that
@@ -18,6 +20,14 @@ export const ConfigSchema = Type.Object({
   ADMIN_API_KEY: Type.Optional(Type.String({ minLength: 32, maxLength: 512 })),
   LOG_LEVEL: Type.Unsafe<LogLevel>({ type: 'string', enum: [...LOG_LEVELS], default: 'info' }),
   CORS_ORIGINS: Type.String({ default: '' }),
+  /** The address integrators use (behind a proxy, say): the served OpenAPI document's server URL. */
+  PUBLIC_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s/?#@]+(/[^\\s?#]*)?$', maxLength: 2048 })),
+  /**
+   * Whose X-Forwarded-Proto/-For to believe: `false`, `true` (any peer: only when nothing but the
+   * proxy can reach the service), or comma-separated addresses, CIDR ranges or `loopback`,
+   * `linklocal`, `uniquelocal`.
+   */
+  TRUST_PROXY: Type.String({ pattern: '^[0-9A-Za-z.:/]+( *, *[0-9A-Za-z.:/]+)*$', maxLength: 1024, default: 'false' }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 1_048_576, default: 1_048_576 }),
   RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 0, default: 6000 }),
   AUTH_CACHE_TTL_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 60_000 }),
@@ -62,7 +72,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const shown = secret ? '(value hidden)' : JSON.stringify(raw[variable]);
     throw new ConfigError(`Invalid configuration: ${variable} ${first.message} ${shown}`.trim());
   }
-  return converted as Config;
+  const config = converted as Config;
+  try {
+    proxyTrust(config);
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration: TRUST_PROXY ${(error as Error).message} ${JSON.stringify(config.TRUST_PROXY)}`);
+  }
+  return config;
 }
 
 export function webhookAllowedHosts(config: Config): string[] {
@@ -75,4 +91,20 @@ export function corsOrigins(config: Config): string[] {
   return config.CORS_ORIGINS.split(',')
     .map((origin) => origin.trim())
     .filter((origin) => origin.length > 0);
+}
+
+/** The service's public address without a trailing slash, or undefined (the document stays relative). */
+export function publicBaseUrl(config: Config): string | undefined {
+  return config.PUBLIC_BASE_URL?.replace(/\/+$/, '');
+}
+
+/** Whether a peer's X-Forwarded-* headers are believed: Fastify's `trustProxy`, and the HTTPS test of the response headers. */
+
+export function proxyTrust(config: Config): ProxyTrust {
+  const value = config.TRUST_PROXY.trim();
+  if (value === 'true' || value === 'false') {
+    const trusted = value === 'true';
+    return () => trusted;
+  }
+  return proxyAddr.compile(value.split(',').map((entry) => entry.trim()));
 }

@@ -4,6 +4,8 @@ import { WebhookDispatcher } from './notifications/dispatcher.js';
 import { BackgroundJobs, type Job } from './jobs.js';
 import { raiseOverdueConditions } from './use-cases/overdue-conditions.js';
 import { openDatabase } from './db/client.js';
+import { DataDirLockedError } from './db/data-dir-lock.js';
+import { hasActiveAdminKey } from './use-cases/api-keys.js';
 import { createLogger } from './logger.js';
 import { systemClock } from './domain/clock.js';
 import { isRegisterEmpty, seedDemo } from './seed/demo.js';
@@ -27,8 +29,13 @@ async function main(): Promise<void> {
     poolSize: config.DB_POOL_SIZE,
     statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
     connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
+    holder: 'server',
     onPoolError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
   }).catch((error: unknown) => {
+    if (error instanceof DataDirLockedError) {
+      process.stderr.write(`${error.message} Stop that process first, or set DATABASE_URL to run several processes on PostgreSQL.\n`);
+      process.exit(1);
+    }
     logger.fatal({ err: error }, 'cannot open the database');
     process.stderr.write(`Cannot open the database: ${(error as Error).message}\n`);
     process.exit(1);
@@ -47,8 +54,12 @@ async function main(): Promise<void> {
       logger.info('the register is empty: run `npm run seed:demo` or start with SEED_DEMO=true to load the ESZL demo story');
     }
   }
-  if (config.ADMIN_API_KEY === undefined) {
-    logger.warn('ADMIN_API_KEY is not set: no admin key exists unless one was issued before');
+  if (config.ADMIN_API_KEY === undefined && !(await hasActiveAdminKey(ctx))) {
+    logger.warn(
+      database.kind === 'pglite'
+        ? 'no admin API key exists: stop the server and run `npm run api-key -- create --role admin --name <your name>` (it prints the key), then start it again; or start with ADMIN_API_KEY'
+        : 'no admin API key exists: run `npm run api-key -- create --role admin --name <your name>` with the same DATABASE_URL (it prints the key), or start with ADMIN_API_KEY',
+    );
   }
 
   const dispatcher =

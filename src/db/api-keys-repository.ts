@@ -1,4 +1,5 @@
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
+import type { Role } from '../domain/access.js';
 import type { Db, Executor } from './client.js';
 import { preparedOnce } from './prepared.js';
 import { apiKeys } from './schema.js';
@@ -26,6 +27,11 @@ export async function findActiveKeyByHash(
   );
   const [row] = await statement.execute({ keyHash });
   return row;
+}
+
+export async function countActiveKeys(ex: Executor, role: Role): Promise<number> {
+  const [row] = await ex.select({ n: count() }).from(apiKeys).where(and(eq(apiKeys.role, role), isNull(apiKeys.revokedAt)));
+  return row?.n ?? 0;
 }
 
 export async function findApiKey(ex: Executor, id: string, forUpdate = false): Promise<ApiKeyRow | undefined> {

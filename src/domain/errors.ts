@@ -1,46 +1,286 @@
 /**
+ * Where an error can be answered, which decides the operations whose OpenAPI problem responses
+ * list it (see `problems()` in src/http/schemas.ts):
+ * - `request`: by the request pipeline (routing, authentication, validation, limits, outages), on
+ *   any operation that declares the status;
+ * - `idempotency`: on operations that take an Idempotency-Key;
+ * - `domain`: raised by use cases; listed on every operation that declares the status, unless the
+ *   operation names the domain codes it raises.
+ */
+export type ErrorScope = 'request' | 'idempotency' | 'domain';
+
+export interface CatalogueEntry {
+  status: number;
+  /** The problem's `title`: the same for every occurrence of the code. */
+  title: string;
+  /** What happened, for docs/errors.md. */
+  meaning: string;
+  /** What the client should do about it, for docs/errors.md. */
+  action: string;
+  scope: ErrorScope;
+}
+
+/**
  * The one catalogue of errors the service can answer with. Each entry has a stable
- * machine-readable code (part of the public contract) and the HTTP status the contract
- * assigns to it. Domain code throws `DomainError`; the HTTP layer maps it to problem+json.
+ * machine-readable code (part of the public contract), the HTTP status the contract assigns to
+ * it, and the texts of docs/errors.md. Domain code throws `DomainError`; the HTTP layer maps it to
+ * problem+json. A new error is one entry here: the OpenAPI document and docs/errors.md follow.
  */
 export const ERROR_CATALOGUE = {
-  VALIDATION_FAILED: { status: 400, title: 'Invalid input' },
-  REFERENCED_RESOURCE_NOT_FOUND: { status: 400, title: 'Referenced resource does not exist' },
-  COLLEGE_KEY_NEEDS_CENTRE_MUNICIPALITY: { status: 400, title: 'College key needs a centre municipality' },
-  CENTRE_MUNICIPALITY_NOT_A_MUNICIPALITY: { status: 400, title: 'Only a municipality can be a centre municipality' },
-  AMOUNT_OUT_OF_RANGE: { status: 400, title: 'Amount out of range' },
-  VOTE_MUNICIPALITY_NOT_REQUIRED: { status: 400, title: 'Municipality is not asked to ratify this decision' },
-  VOTE_DATE_OUT_OF_RANGE: { status: 400, title: 'Vote date out of range' },
-  CONDITION_FULFILMENT_DATE_OUT_OF_RANGE: { status: 400, title: 'Fulfilment date out of range' },
-  UNAUTHENTICATED: { status: 401, title: 'Authentication required' },
-  FORBIDDEN: { status: 403, title: 'Action not allowed for this API key' },
-  ROUTE_NOT_FOUND: { status: 404, title: 'Not found' },
-  RESOURCE_NOT_FOUND: { status: 404, title: 'Resource not found' },
-  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
-  NOT_ACCEPTABLE: { status: 406, title: 'Not acceptable' },
-  PROGRAMME_CODE_TAKEN: { status: 409, title: 'Programme code already in use' },
-  DECISION_REFERENCE_TAKEN: { status: 409, title: 'Decision reference already in use' },
-  DECISION_TRANSITION_NOT_ALLOWED: { status: 409, title: 'Action not allowed in the decision\'s current state' },
-  NO_CENTRE_MUNICIPALITIES: { status: 409, title: 'No centre municipality exists to ratify' },
-  VOTE_ALREADY_CAST: { status: 409, title: 'Municipality has already voted' },
-  CONDITION_NOT_FULFILLABLE: { status: 409, title: 'Condition cannot be fulfilled now' },
-  STATUTE_RULE_NOT_LATEST: { status: 409, title: 'A new statute rule must take effect after the latest one' },
-  DISBURSEMENT_EXCEEDS_COMMITMENT: { status: 409, title: 'Payment exceeds what remains of the commitment' },
-  CONDITION_BLOCKS_DISBURSEMENT: { status: 409, title: 'An open condition blocks payments of this decision' },
-  INSUFFICIENT_FUNDS: { status: 409, title: 'The ESZL fund does not cover this decision' },
-  WEBHOOKS_NOT_CONFIGURED: { status: 409, title: 'Webhooks are not configured on this service (WEBHOOK_SIGNING_KEY)' },
-  CONFLICT: { status: 409, title: 'Conflict with the current state' },
-  IDEMPOTENCY_REQUEST_IN_PROGRESS: { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
-  IDEMPOTENT_RESPONSE_NOT_STORED: { status: 409, title: 'The first request succeeded; its response holds a secret and is not replayed' },
-  PRECONDITION_FAILED: { status: 412, title: 'The resource has changed (If-Match does not match its ETag)' },
-  PAYLOAD_TOO_LARGE: { status: 413, title: 'Request body too large' },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
-  IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'Idempotency-Key reused with a different request' },
-  RATE_LIMITED: { status: 429, title: 'Too many requests' },
-  INTERNAL_ERROR: { status: 500, title: 'Internal server error' },
-  SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
-  AUDIT_SIGNING_KEY_MISSING: { status: 503, title: 'Audit checkpoints need AUDIT_SIGNING_KEY on this service' },
-} as const satisfies Record<string, { status: number; title: string }>;
+  VALIDATION_FAILED: {
+    status: 400,
+    title: 'Invalid input',
+    meaning: 'The body, a query or path parameter or a header is invalid; `errors` lists every problem at once.',
+    action: 'Correct every value named in `errors[].path` and send the request again.',
+    scope: 'request',
+  },
+  REFERENCED_RESOURCE_NOT_FOUND: {
+    status: 400,
+    title: 'Referenced resource does not exist',
+    meaning: 'An id in the body (an organisation, programme or municipality) names nothing in the register.',
+    action: 'Check the ids named in `errors`; create the resource first or use an existing id.',
+    scope: 'domain',
+  },
+  COLLEGE_KEY_NEEDS_CENTRE_MUNICIPALITY: {
+    status: 400,
+    title: 'College key needs a centre municipality',
+    meaning: 'A `college` key must be bound to an existing centre municipality through `organisationId`.',
+    action: 'Send the id of a municipality with `centreMunicipality: true`.',
+    scope: 'domain',
+  },
+  CENTRE_MUNICIPALITY_NOT_A_MUNICIPALITY: {
+    status: 400,
+    title: 'Only a municipality can be a centre municipality',
+    meaning: '`centreMunicipality: true` was sent for an organisation whose `kind` is not `municipality`.',
+    action: 'Set `kind` to `municipality` or leave `centreMunicipality` false.',
+    scope: 'domain',
+  },
+  AMOUNT_OUT_OF_RANGE: {
+    status: 400,
+    title: 'Amount out of range',
+    meaning: 'An amount is not a positive integer number of euro cents, or the total is too large.',
+    action: 'Send amounts as integer cents (EUR 140,000 is 14000000) within the documented bounds.',
+    scope: 'domain',
+  },
+  VOTE_MUNICIPALITY_NOT_REQUIRED: {
+    status: 400,
+    title: 'Municipality is not asked to ratify this decision',
+    meaning: 'The vote names a municipality that is not in the decision\'s `ratification.requiredMunicipalityIds`.',
+    action: 'Vote only for a municipality listed in `requiredMunicipalityIds`.',
+    scope: 'domain',
+  },
+  VOTE_DATE_OUT_OF_RANGE: {
+    status: 400,
+    title: 'Vote date out of range',
+    meaning: '`decidedOn` lies before the board meeting or after today (Europe/Amsterdam).',
+    action: 'Send the date on which the college decided, between the board meeting and today.',
+    scope: 'domain',
+  },
+  CONDITION_FULFILMENT_DATE_OUT_OF_RANGE: {
+    status: 400,
+    title: 'Fulfilment date out of range',
+    meaning: '`fulfilledOn` lies after today (Europe/Amsterdam).',
+    action: 'Send the date on which the condition was met, today or earlier.',
+    scope: 'domain',
+  },
+  UNAUTHENTICATED: {
+    status: 401,
+    title: 'Authentication required',
+    meaning: 'No API key was sent, or the key is unknown or revoked.',
+    action:
+      'Send `Authorization: Bearer <api key>`. An admin issues keys with `POST /api/v1/api-keys`; the first admin key comes from `npm run api-key -- create --role admin --name <name>` on the server (or ADMIN_API_KEY).',
+    scope: 'request',
+  },
+  FORBIDDEN: {
+    status: 403,
+    title: 'Action not allowed for this API key',
+    meaning: 'The key\'s role may not do this, or a college key acts for another municipality.',
+    action: 'Use a key with a role that may (see the roles in the README), or ask an admin for one.',
+    scope: 'request',
+  },
+  ROUTE_NOT_FOUND: {
+    status: 404,
+    title: 'Not found',
+    meaning: 'No resource at this path (paths have no trailing slash and start with /api/v1).',
+    action: 'Check the path against the OpenAPI document.',
+    scope: 'request',
+  },
+  RESOURCE_NOT_FOUND: {
+    status: 404,
+    title: 'Resource not found',
+    meaning: 'The id in the path names nothing in the register.',
+    action: 'Check the id; list the resources to find the right one.',
+    scope: 'request',
+  },
+  METHOD_NOT_ALLOWED: {
+    status: 405,
+    title: 'Method not allowed',
+    meaning: 'The path exists, but not with this HTTP method.',
+    action: 'Use a method the OpenAPI document lists for the path.',
+    scope: 'request',
+  },
+  NOT_ACCEPTABLE: {
+    status: 406,
+    title: 'Not acceptable',
+    meaning: 'The `Accept` header asks for a representation the service does not offer.',
+    action: 'Accept `application/json` (and `application/problem+json` for errors).',
+    scope: 'request',
+  },
+  PROGRAMME_CODE_TAKEN: {
+    status: 409,
+    title: 'Programme code already in use',
+    meaning: 'Another programme already has this `code`.',
+    action: 'Choose another code, or work with the existing programme.',
+    scope: 'domain',
+  },
+  DECISION_REFERENCE_TAKEN: {
+    status: 409,
+    title: 'Decision reference already in use',
+    meaning: 'Another decision already has this `reference`.',
+    action: 'Use the board\'s own reference of this decision; a retry of a create should send the same Idempotency-Key.',
+    scope: 'domain',
+  },
+  DECISION_TRANSITION_NOT_ALLOWED: {
+    status: 409,
+    title: 'Action not allowed in the decision\'s current state',
+    meaning: 'The decision\'s `status` does not allow this action (see the state table in the README).',
+    action: 'GET the decision and check its `status` before acting.',
+    scope: 'domain',
+  },
+  NO_CENTRE_MUNICIPALITIES: {
+    status: 409,
+    title: 'No centre municipality exists to ratify',
+    meaning: 'The decision needs ratification, but no organisation is a centre municipality.',
+    action: 'Register the centre municipalities (`centreMunicipality: true`) first, then adopt.',
+    scope: 'domain',
+  },
+  VOTE_ALREADY_CAST: {
+    status: 409,
+    title: 'Municipality has already voted',
+    meaning: 'This municipality already voted on this decision; votes are final.',
+    action: 'Nothing to retry; read the decision\'s votes.',
+    scope: 'domain',
+  },
+  CONDITION_NOT_FULFILLABLE: {
+    status: 409,
+    title: 'Condition cannot be fulfilled now',
+    meaning: 'The condition is already fulfilled, or the decision is not pending, adopted or ratified.',
+    action: 'GET the decision and check the condition\'s and the decision\'s status.',
+    scope: 'domain',
+  },
+  STATUTE_RULE_NOT_LATEST: {
+    status: 409,
+    title: 'A new statute rule must take effect after the latest one',
+    meaning: "A new statute rule takes effect after every existing rule: the `effectiveFrom` sent is not later than the latest rule's.",
+    action: 'Read GET /statute-rules and send an `effectiveFrom` after the latest one (and not before today).',
+    scope: 'domain',
+  },
+  DISBURSEMENT_EXCEEDS_COMMITMENT: {
+    status: 409,
+    title: 'Payment exceeds what remains of the commitment',
+    meaning: 'The payment would make the sum paid on the commitment exceed its amount (or its final amount once settled); `detail` names what remains.',
+    action: 'Pay at most the remaining amount named in `detail`.',
+    scope: 'domain',
+  },
+  CONDITION_BLOCKS_DISBURSEMENT: {
+    status: 409,
+    title: 'An open condition blocks payments of this decision',
+    meaning: 'The decision has a condition with `blocksDisbursement: true` that is not fulfilled yet.',
+    action: 'Fulfil the blocking condition first (POST .../conditions/{conditionId}/fulfil), then pay.',
+    scope: 'domain',
+  },
+  INSUFFICIENT_FUNDS: {
+    status: 409,
+    title: 'The ESZL fund does not cover this decision',
+    meaning: "The statute rule in force has `fundCheck: block` and the uncommitted means of the ESZL fund are less than the decision's total.",
+    action: 'Record the contributions that cover it (POST /fund/contributions), reduce the decision, or adopt under a rule that flags.',
+    scope: 'domain',
+  },
+  WEBHOOKS_NOT_CONFIGURED: {
+    status: 409,
+    title: 'Webhooks are not configured on this service (WEBHOOK_SIGNING_KEY)',
+    meaning: 'The service runs without WEBHOOK_SIGNING_KEY, so it cannot sign notifications.',
+    action: 'Ask the operator to set WEBHOOK_SIGNING_KEY (at least 32 characters).',
+    scope: 'domain',
+  },
+  CONFLICT: {
+    status: 409,
+    title: 'Conflict with the current state',
+    meaning: 'The change conflicts with data in the register (for a redelivery: the subscription was cancelled).',
+    action: 'Read the resource again and decide whether the change still makes sense.',
+    scope: 'domain',
+  },
+  IDEMPOTENCY_REQUEST_IN_PROGRESS: {
+    status: 409,
+    title: 'A request with this Idempotency-Key is still being processed',
+    meaning: 'The first request with this Idempotency-Key has not finished yet.',
+    action: 'Retry the same request with the same key a little later (see Retry-After if present).',
+    scope: 'idempotency',
+  },
+  IDEMPOTENT_RESPONSE_NOT_STORED: {
+    status: 409,
+    title: 'The first request succeeded; its response holds a secret and is not replayed',
+    meaning: 'The first request with this Idempotency-Key succeeded; its response held a secret (a key, a webhook secret) and is not stored.',
+    action: 'Do not repeat it: list the resources to find the one created; revoke it and create a new one if the secret was lost.',
+    scope: 'idempotency',
+  },
+  PRECONDITION_FAILED: {
+    status: 412,
+    title: 'The resource has changed (If-Match does not match its ETag)',
+    meaning: 'The resource changed since the ETag sent in If-Match was read.',
+    action: 'GET the resource again, re-apply the change to what it is now, and send the new ETag.',
+    scope: 'request',
+  },
+  PAYLOAD_TOO_LARGE: {
+    status: 413,
+    title: 'Request body too large',
+    meaning: 'The body is larger than the service accepts (BODY_LIMIT_BYTES, at most 1 MiB).',
+    action: 'Send a smaller body.',
+    scope: 'request',
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    title: 'Unsupported media type',
+    meaning: 'The body is not `application/json`.',
+    action: 'Send JSON with `Content-Type: application/json`.',
+    scope: 'request',
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    title: 'Idempotency-Key reused with a different request',
+    meaning: 'This Idempotency-Key was used before for a request with another path or body.',
+    action: 'Use a new Idempotency-Key for every distinct request.',
+    scope: 'idempotency',
+  },
+  RATE_LIMITED: {
+    status: 429,
+    title: 'Too many requests',
+    meaning: 'This API key made more requests in the last minute than the service allows (RATE_LIMIT_PER_MINUTE).',
+    action: 'Wait the number of seconds in Retry-After, then retry.',
+    scope: 'request',
+  },
+  INTERNAL_ERROR: {
+    status: 500,
+    title: 'Internal server error',
+    meaning: 'An unexpected error; the body says nothing internal, the log has the detail under the request id.',
+    action: 'Retry once; if it persists, report the X-Request-Id to the operator.',
+    scope: 'request',
+  },
+  SERVICE_UNAVAILABLE: {
+    status: 503,
+    title: 'Service unavailable',
+    meaning: 'The database is unreachable or the service sheds load.',
+    action: 'Retry after the number of seconds in Retry-After.',
+    scope: 'request',
+  },
+  AUDIT_SIGNING_KEY_MISSING: {
+    status: 503,
+    title: 'Audit checkpoints need AUDIT_SIGNING_KEY on this service',
+    meaning: 'This instance runs on PostgreSQL without `AUDIT_SIGNING_KEY`, so it cannot sign or serve audit checkpoints.',
+    action: 'The operator sets AUDIT_SIGNING_KEY (an Ed25519 private key, PKCS#8 PEM) on every instance; until then use the export and its hash chain.',
+    scope: 'request',
+  },
+} as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 

@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox';
+import { ERROR_CATALOGUE, type ErrorCode } from '../domain/errors.js';
 
 /**
  * Building blocks shared by every route schema. Request schemas are inline (validated by Ajv);
@@ -36,7 +37,9 @@ export const Problem = Type.Object(
     title: Type.String(),
     status: Type.Integer({ minimum: 400, maximum: 599 }),
     detail: Type.String(),
-    code: Type.String({ description: 'Stable machine-readable error code' }),
+    code: StringEnum(Object.keys(ERROR_CATALOGUE) as ErrorCode[], {
+      description: 'Stable machine-readable error code; docs/errors.md says what each means and what to do',
+    }),
     instance: Type.Optional(Type.String()),
     errors: Type.Optional(
       Type.Array(Type.Object({ path: Type.String(), message: Type.String() }), {
@@ -134,30 +137,91 @@ const problemDescriptions: Record<number, string> = {
   503: 'Service unavailable; see Retry-After',
 };
 
-function problemResponse(status: number) {
+export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 429 | 500 | 503;
+
+/** How an operation's problem responses are documented; see `problems()`. */
+export interface ProblemOptions {
+  /**
+   * The domain codes the operation raises (`[]`: none). Unset, every domain code of the declared
+   * statuses is listed: a wider list than needed, never a missing code.
+   */
+  raises?: readonly ErrorCode[];
+  /** The operation takes an Idempotency-Key: its 409 and 422 list the idempotency codes. */
+  idempotent?: boolean;
+}
+
+const ALL_CODES = Object.keys(ERROR_CATALOGUE) as ErrorCode[];
+
+/** The codes an operation with these options can answer with `status`, in catalogue order. */
+export function problemCodes(status: number, options: ProblemOptions = {}): ErrorCode[] {
+  return ALL_CODES.filter((code) => {
+    const entry = ERROR_CATALOGUE[code];
+    if (entry.status !== status) return false;
+    if (entry.scope === 'request') return true;
+    if (entry.scope === 'idempotency') return options.idempotent === true;
+    return options.raises === undefined || options.raises.includes(code);
+  });
+}
+
+function problemResponse(status: number, codes: readonly ErrorCode[]) {
   return {
     description: problemDescriptions[status] ?? 'Problem',
-    content: { 'application/problem+json': { schema: Ref(Problem) } },
+    content: {
+      'application/problem+json': {
+        schema: {
+          allOf: [
+            Type.Ref('Problem'),
+            { type: 'object', properties: { code: { type: 'string', enum: [...codes], description: 'The codes this operation answers with this status' } } },
+          ],
+        },
+      },
+    },
   } as unknown as typeof Problem;
 }
 
-export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 429 | 500 | 503;
+type ProblemResponses = Record<ProblemStatus, typeof Problem>;
 
-function problemResponses(statuses: readonly number[]) {
-  return Object.fromEntries([...new Set(statuses)].sort().map((status) => [status, problemResponse(status)])) as Record<
-    ProblemStatus,
-    typeof Problem
-  >;
+function problemResponses(statuses: readonly number[], options: ProblemOptions): ProblemResponses {
+  const all = new Set(statuses);
+  for (const code of options.raises ?? []) all.add(ERROR_CATALOGUE[code].status);
+  if (options.idempotent) for (const code of ALL_CODES) if (ERROR_CATALOGUE[code].scope === 'idempotency') all.add(ERROR_CATALOGUE[code].status);
+  const entries = [...all].sort((a, b) => a - b).map((status) => {
+    const codes = problemCodes(status, options);
+    // A declared status that no code can fill is a mistake in the route, caught when the app is built.
+    if (codes.length === 0) throw new Error(`status ${status} is declared, but no error code of the catalogue answers it here`);
+    return [status, problemResponse(status, codes)] as const;
+  });
+  return Object.fromEntries(entries) as ProblemResponses;
 }
 
-/** The problem+json responses of an authenticated route plus the route-specific ones. */
-export function problems(...specific: ProblemStatus[]) {
-  return problemResponses([400, 401, 403, 429, 500, 503, ...specific]);
+const AUTHENTICATED_STATUSES = [400, 401, 403, 429, 500, 503] as const;
+const PUBLIC_STATUSES = [429, 500, 503] as const;
+
+/**
+ * The problem+json responses of an authenticated route plus the route-specific ones, each with
+ * the enum of the error codes the route can answer with that status (see `ProblemOptions`).
+ * `problems(404)`, `problems({ raises: ['VOTE_ALREADY_CAST'], idempotent: true }, 404, 413, 415)`.
+ */
+export function problems(...specific: ProblemStatus[]): ProblemResponses;
+export function problems(options: ProblemOptions, ...specific: ProblemStatus[]): ProblemResponses;
+export function problems(...args: (ProblemOptions | ProblemStatus)[]): ProblemResponses {
+  const [first, ...rest] = args;
+  const options = typeof first === 'object' ? first : {};
+  const specific = (typeof first === 'object' ? rest : args) as ProblemStatus[];
+  return problemResponses([...AUTHENTICATED_STATUSES, ...specific], options);
 }
 
 /** Problem responses for routes that need no API key. */
-export function publicProblems(...specific: ProblemStatus[]) {
-  return problemResponses([429, 500, 503, ...specific]);
+export function publicProblems(...specific: ProblemStatus[]): ProblemResponses {
+  return problemResponses([...PUBLIC_STATUSES, ...specific], { raises: [] });
+}
+
+/** The codes a route's schema documents for `status` (undefined: the status is not documented). */
+export function documentedProblemCodes(responses: Record<string, unknown> | undefined, status: number): string[] | undefined {
+  const response = responses?.[status] as
+    | { content?: Record<string, { schema?: { allOf?: { properties?: { code?: { enum?: string[] } } }[] } }> }
+    | undefined;
+  return response?.content?.['application/problem+json']?.schema?.allOf?.[1]?.properties?.code?.enum;
 }
 
 export const IdempotentIfMatchHeaders = Type.Object({ ...IdempotencyHeaders.properties, ...IfMatchHeaders.properties });

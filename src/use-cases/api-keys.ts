@@ -4,6 +4,7 @@ import { DomainError, notFound } from '../domain/errors.js';
 import { isCentreMunicipality } from '../domain/organisations.js';
 import type { ApiKey } from '../domain/records.js';
 import {
+  countActiveKeys,
   findActiveKeyByHash,
   findApiKey,
   insertApiKey,
@@ -125,6 +126,11 @@ export async function revokeKey(ctx: ServiceContext, caller: Caller, id: string)
   });
   // Other instances forget on the commit's notification; this one does not wait for it.
   ctx.principals?.invalidate();
+}
+
+/** Whether anyone can manage keys yet: the first admin key comes from ADMIN_API_KEY or `npm run api-key`. */
+export async function hasActiveAdminKey(ctx: ServiceContext): Promise<boolean> {
+  return (await countActiveKeys(ctx.database.db, 'admin')) > 0;
 }
 
 /** Installs (or re-activates) the admin key from ADMIN_API_KEY; records it only when it changed. */

@@ -4,6 +4,7 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/domain/clock.js';
 import { createLogger } from '../../src/logger.js';
+import { documentedProblemCodes } from '../../src/http/schemas.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnop';
@@ -49,13 +50,38 @@ export async function startTestApp(
     logger: createLogger(config.LOG_LEVEL, sink),
     ...(options.clock && { clock: options.clock }),
   });
+  const undocumented = recordUndocumentedProblems(app);
   await app.ready();
   t.teardown(async () => {
     await app.close();
     if (options.database === undefined) await db.close();
+    if (undocumented.size > 0) {
+      throw new Error(`problem codes answered but not in the operation's OpenAPI enum:\n  ${[...undocumented].join('\n  ')}`);
+    }
   });
   const as = (key: string | undefined): Client => clientFor(app, key);
   return { app, db, logLines, as, admin: as(ADMIN_KEY) };
+}
+
+/**
+ * Every test that builds the app also checks the OpenAPI document: each problem an operation
+ * answers must carry a code that the operation's response for that status lists. What the
+ * suites answer is collected here and fails the test at teardown.
+ */
+function recordUndocumentedProblems(app: FastifyInstance): Set<string> {
+  const undocumented = new Set<string>();
+  app.addHook('onSend', async (request, reply, payload) => {
+    const schema = request.routeOptions.schema;
+    if (typeof payload !== 'string' || schema === undefined || schema.hide === true) return payload;
+    if (!String(reply.getHeader('content-type')).startsWith('application/problem+json')) return payload;
+    const { code } = JSON.parse(payload) as { code?: string };
+    const listed = documentedProblemCodes(schema.response as Record<string, unknown> | undefined, reply.statusCode);
+    if (listed === undefined || code === undefined || !listed.includes(code)) {
+      undocumented.add(`${request.method} ${request.routeOptions.url} answered ${reply.statusCode} ${code}; listed: ${listed?.join(', ') ?? 'status not declared'}`);
+    }
+    return payload;
+  });
+  return undocumented;
 }
 
 export function clientFor(app: FastifyInstance, key: string | undefined): Client {

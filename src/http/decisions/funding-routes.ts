@@ -22,7 +22,7 @@ export async function fundingRoutes(app: FastifyInstance, { ctx }: { ctx: Servic
         summary: 'List funding commitments across decisions',
         tags: ['commitments'],
         querystring: ListCommitmentsQuery,
-        response: { 200: jsonResponse(Ref(CommitmentPage), 'A page of commitments'), ...problems() },
+        response: { 200: jsonResponse(Ref(CommitmentPage), 'A page of commitments'), ...problems({ raises: [] }) },
       },
     },
     async (request) => {
@@ -40,7 +40,7 @@ export async function fundingRoutes(app: FastifyInstance, { ctx }: { ctx: Servic
         summary: 'Binding and pending money of a programme per year',
         tags: ['programmes'],
         params: IdParams,
-        response: { 200: jsonResponse(Ref(ProgrammeFunding), 'Funding per year'), ...problems(404) },
+        response: { 200: jsonResponse(Ref(ProgrammeFunding), 'Funding per year'), ...problems({ raises: [] }, 404) },
       },
     },
     async (request) => programmeFunding(ctx, request.params.id),

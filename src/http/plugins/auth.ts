@@ -29,6 +29,10 @@ declare module 'fastify' {
 
 const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
 
+/** Where keys come from, said where a newcomer first needs it. */
+const FIRST_KEY =
+  'An admin issues keys with POST /api/v1/api-keys; the first admin key comes from `npm run api-key -- create --role admin --name <name>` on the server (see docs/errors.md).';
+
 async function authPlugin(app: FastifyInstance, options: { ctx: ServiceContext }): Promise<void> {
   app.decorateRequest('principal', null as unknown as KeyPrincipal);
 
@@ -37,10 +41,10 @@ async function authPlugin(app: FastifyInstance, options: { ctx: ServiceContext }
     if (access === undefined) return;
     const match = BEARER.exec(request.headers.authorization ?? '');
     if (match === null) {
-      throw new DomainError('UNAUTHENTICATED', 'Send an API key as "Authorization: Bearer <key>".');
+      throw new DomainError('UNAUTHENTICATED', `Send an API key as "Authorization: Bearer <key>". ${FIRST_KEY}`);
     }
     const principal = await authenticate(options.ctx, match[1]!);
-    if (principal === undefined) throw new DomainError('UNAUTHENTICATED', 'The API key is unknown or revoked.');
+    if (principal === undefined) throw new DomainError('UNAUTHENTICATED', `The API key is unknown or revoked. ${FIRST_KEY}`);
     request.principal = principal;
     if (!access.roles.includes(principal.role)) {
       throw new DomainError('FORBIDDEN', `An API key with role '${principal.role}' may not do this.`);

@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
-import { API_VERSION } from '../schemas.js';
 import { DomainError } from '../../domain/errors.js';
+import type { ResponseHeaders } from '../response-headers.js';
 
 const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 const IDENTIFIER_KEY = /^(id|[a-z][A-Za-z]*Id|[a-z][A-Za-z]*Ids)$/;
@@ -26,24 +25,33 @@ export function lowerCaseIdentifiers(value: unknown, depth = 0): void {
 
 export interface ConventionsOptions {
   corsOrigins: string[];
+  headers: ResponseHeaders;
 }
+
+/**
+ * Response headers a browser client of the API may read (CORS hides all others): the contract's
+ * own, the ones for safe retries and caching, and those of the rate limit.
+ */
+export const EXPOSED_HEADERS = [
+  'API-Version',
+  'X-Request-Id',
+  'Location',
+  'ETag',
+  'Idempotent-Replayed',
+  'Retry-After',
+  'X-RateLimit-Limit',
+  'X-RateLimit-Remaining',
+  'X-RateLimit-Reset',
+  'Content-Disposition',
+];
 
 /**
  * Headers the contract promises on every response: API-Version, X-Request-Id, the security
  * headers, and `Cache-Control: no-store` (register data may be confidential and changes often).
  */
 async function conventionsPlugin(app: FastifyInstance, options: ConventionsOptions): Promise<void> {
-  await app.register(helmet, {
-    global: true,
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
-    },
-    frameguard: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
-    strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
-    crossOriginResourcePolicy: { policy: 'same-site' },
-  });
+  const { headers } = options;
+  app.addHook('onRequest', async (request, reply) => headers.security(request, reply));
 
   // The OpenAPI document is public and open to every origin; the API itself only to the
   // configured portal origins.
@@ -58,7 +66,7 @@ async function conventionsPlugin(app: FastifyInstance, options: ConventionsOptio
         origin: options.corsOrigins.length > 0 ? options.corsOrigins : false,
         methods: ['GET', 'POST', 'PATCH', 'DELETE'],
         allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'If-None-Match', 'X-Request-Id'],
-        exposedHeaders: ['API-Version', 'X-Request-Id', 'Retry-After', 'ETag', 'Location'],
+        exposedHeaders: EXPOSED_HEADERS,
         maxAge: 600,
       });
     },
@@ -82,9 +90,7 @@ async function conventionsPlugin(app: FastifyInstance, options: ConventionsOptio
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
-    reply.header('API-Version', API_VERSION);
-    reply.header('X-Request-Id', request.id);
-    if (!request.url.startsWith('/docs')) reply.header('Cache-Control', 'no-store');
+    headers.contract(request, reply);
     return payload;
   });
 }

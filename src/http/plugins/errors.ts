@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { DomainError, ERROR_CATALOGUE, type ErrorCode, type FieldError } from '../../domain/errors.js';
 import { errorChain, sqlState } from '../../db/transaction.js';
-import { API_VERSION } from '../schemas.js';
+import type { ResponseHeaders } from '../response-headers.js';
 
 /**
  * The one place where errors become problem+json (RFC 9457). Domain errors carry their code and
@@ -129,24 +129,18 @@ export function toProblem(error: FastifyError | DomainError | Error, request: Fa
  * Errors the router raises before any hook runs (a malformed percent-encoding, an over-long path
  * parameter): still problem+json, with the headers every response carries.
  */
-export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
-  const body = problemBody(
-    'VALIDATION_FAILED',
-    tooLong ? 'A path parameter is longer than any identifier of this API.' : 'The path is not validly percent-encoded.',
-    [{ path: 'path', message: tooLong ? 'is too long' : 'is not a valid URL component' }],
-  );
-  reply.headers({
-    'API-Version': API_VERSION,
-    'X-Request-Id': request.id,
-    'Cache-Control': 'no-store',
-    'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
-    'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
-    'X-Content-Type-Options': 'nosniff',
-    'X-Frame-Options': 'DENY',
-    'Referrer-Policy': 'no-referrer',
-  });
-  void sendProblem(reply, body);
+export function frameworkErrorHandler(headers: ResponseHeaders) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+    const body = problemBody(
+      'VALIDATION_FAILED',
+      tooLong ? 'A path parameter is longer than any identifier of this API.' : 'The path is not validly percent-encoded.',
+      [{ path: 'path', message: tooLong ? 'is too long' : 'is not a valid URL component' }],
+    );
+    headers.security(request, reply);
+    headers.contract(request, reply);
+    void sendProblem(reply, body);
+  };
 }
 
 async function errorsPlugin(app: FastifyInstance): Promise<void> {

@@ -109,7 +109,7 @@ async function idempotencyPlugin(app: FastifyInstance, options: IdempotencyOptio
 
   app.addHook('onSend', async (request, reply, payload) => {
     const scope = request.idempotency;
-    if (scope === null) return payload;
+    if (scope == null) return payload;
     try {
       if (reply.statusCode >= 500) {
         await releaseKey(database.db, scope.apiKeyId, scope.key);

@@ -6,7 +6,9 @@ import { API_VERSION, Problem, publicProblems } from '../schemas.js';
 
 /**
  * The OpenAPI document is generated from the route schemas, never written by hand. Paths are
- * relative to the server URL `/api/v1`, as the NL API Design Rules require.
+ * relative to the server URL `/api/v1`, as the NL API Design Rules require; with PUBLIC_BASE_URL
+ * the served document names the absolute URL, so tools need no manual base URL (the committed
+ * document stays relative).
  */
 export const OPENAPI_TAGS = [
   { name: 'api-keys', description: 'API keys and their roles (admin)' },
@@ -19,7 +21,11 @@ export const OPENAPI_TAGS = [
   { name: 'webhooks', description: 'Signed notifications to back-office systems (admin)' },
 ];
 
-async function openapiPlugin(app: FastifyInstance): Promise<void> {
+export interface OpenapiOptions {
+  publicBaseUrl?: string | undefined;
+}
+
+async function openapiPlugin(app: FastifyInstance, options: OpenapiOptions): Promise<void> {
   app.addSchema(Problem);
   await app.register(swagger, {
     openapi: {
@@ -34,7 +40,7 @@ async function openapiPlugin(app: FastifyInstance): Promise<void> {
         contact: { name: 'ESZL API beheer', email: 'api@eszl.nl', url: 'https://www.eszl.nl' },
         license: { name: 'EUPL-1.2', identifier: 'EUPL-1.2' },
       },
-      servers: [{ url: '/api/v1', description: 'This service, version 1' }],
+      servers: [{ url: `${options.publicBaseUrl ?? ''}/api/v1`, description: 'This service, version 1' }],
       tags: OPENAPI_TAGS,
       components: {
         securitySchemes: {
@@ -49,10 +55,13 @@ async function openapiPlugin(app: FastifyInstance): Promise<void> {
     },
   });
 
+  // The page's Content-Security-Policy is the docs policy of src/http/response-headers.ts. The
+  // base layout leaves out the top bar (a box to explore other URLs, and a logo whose inline
+  // <style> that policy refuses); no validator badge, which would send the document to
+  // validator.swagger.io.
   await app.register(swaggerUi, {
     routePrefix: '/docs',
-    staticCSP: true,
-    uiConfig: { docExpansion: 'list', deepLinking: true },
+    uiConfig: { docExpansion: 'list', deepLinking: true, layout: 'BaseLayout', validatorUrl: null },
   });
 
   app.get(

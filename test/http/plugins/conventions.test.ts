@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test as TapTest } from 'tap';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { LightMyRequestResponse } from 'fastify';
 import { ADMIN_KEY, startTestApp } from '../../helpers/app.js';
@@ -197,37 +197,79 @@ t.test('replaces a sent X-Request-Id that is not a plain token', async (t) => {
   }
 });
 
-t.test('sends the security headers on API, error and health responses', async (t) => {
-  const responses: [string, LightMyRequestResponse][] = [
-    ['an API success', await admin.get('/api/v1/organisations')],
-    ['a 400', await admin.get('/api/v1/organisations?limit=0')],
-    ['a 404', await admin.get('/api/v1/organisations/')],
-    ['a 401', await ctx.as(undefined).get('/api/v1/programmes')],
-    ['a 413', await admin.post('/api/v1/organisations', { pad: 'x'.repeat(1_100_000) })],
-    ['/health/live', await ctx.as(undefined).get('/health/live')],
-    ['/health/ready', await ctx.as(undefined).get('/health/ready')],
-    ['the OpenAPI document', await ctx.as(undefined).get('/api/v1/openapi.json')],
+/** The security headers every response carries: one definition (src/http/response-headers.ts). */
+function assertSecurityHeaders(t: TapTest, name: string, res: LightMyRequestResponse, https: boolean): void {
+  // On every response, as the contract promises; browsers ignore it over plain HTTP (RFC 6797 8.1).
+  t.match(String(res.headers['strict-transport-security']), /^max-age=31536000; includeSubDomains$/, `${name}: Strict-Transport-Security`);
+  t.equal(res.headers['x-content-type-options'], 'nosniff', `${name}: X-Content-Type-Options`);
+  t.equal(res.headers['x-frame-options'], 'DENY', `${name}: X-Frame-Options`);
+  t.equal(res.headers['referrer-policy'], 'no-referrer', `${name}: Referrer-Policy`);
+  t.equal(res.headers['cross-origin-resource-policy'], 'same-site', `${name}: Cross-Origin-Resource-Policy`);
+  t.equal(res.headers['cross-origin-opener-policy'], https ? 'same-origin' : undefined, `${name}: Cross-Origin-Opener-Policy only over HTTPS`);
+  t.equal(res.headers['origin-agent-cluster'], https ? '?1' : undefined, `${name}: Origin-Agent-Cluster only over HTTPS`);
+  const csp = String(res.headers['content-security-policy']);
+  t.match(csp, /frame-ancestors 'none'/, `${name}: CSP forbids framing`);
+  t.match(csp, /base-uri '(none|self)'/, `${name}: CSP base-uri`);
+  t.match(csp, /form-action '(none|self)'/, `${name}: CSP form-action`);
+  t.equal(csp.includes('upgrade-insecure-requests'), https, `${name}: upgrade-insecure-requests only over HTTPS`);
+}
+
+/** Responses of every kind: success, the error handler, the router's own errors, health, the document. */
+async function responsesOfEveryKind(headers: Record<string, string> = {}): Promise<[string, LightMyRequestResponse][]> {
+  const anonymous = (url: string) => app.inject({ method: 'GET', url, headers });
+  const withKey = (url: string) => admin.get(url, headers);
+  return [
+    ['an API success', await withKey('/api/v1/organisations')],
+    ['a 400', await withKey('/api/v1/organisations?limit=0')],
+    ['a 404', await withKey('/api/v1/organisations/')],
+    ['an unknown path', await anonymous('/no/such/path')],
+    ['a 401', await anonymous('/api/v1/programmes')],
+    ['a 413', await admin.post('/api/v1/organisations', { pad: 'x'.repeat(1_100_000) }, headers)],
+    ['a malformed percent-encoding (raised by the router)', await withKey('/api/v1/organisations/%E0%A4%A')],
+    ['an over-long path parameter (raised by the router)', await withKey(`/api/v1/organisations/${'a'.repeat(300)}`)],
+    ['/health/live', await anonymous('/health/live')],
+    ['/health/ready', await anonymous('/health/ready')],
+    ['the OpenAPI document', await anonymous('/api/v1/openapi.json')],
   ];
+}
+
+t.test('sends the security headers on API, error, router-error and health responses', async (t) => {
+  const responses = await responsesOfEveryKind();
+  t.equal(responses.find(([name]) => name.startsWith('a malformed'))?.[1].statusCode, 400, 'the router answers a malformed path itself');
   for (const [name, res] of responses) {
-    t.match(String(res.headers['strict-transport-security']), /max-age=\d+/, `${name}: Strict-Transport-Security`);
-    t.equal(res.headers['x-content-type-options'], 'nosniff', `${name}: X-Content-Type-Options`);
-    t.equal(res.headers['x-frame-options'], 'DENY', `${name}: X-Frame-Options`);
+    assertSecurityHeaders(t, name, res, false);
     t.equal(res.headers['cache-control'], 'no-store', `${name}: Cache-Control`);
-    t.equal(res.headers['referrer-policy'], 'no-referrer', `${name}: Referrer-Policy`);
-    t.match(String(res.headers['content-security-policy']), /default-src 'none'/, `${name}: Content-Security-Policy`);
+    t.equal(res.headers['api-version'], '1.0.0', `${name}: API-Version`);
+    t.match(String(res.headers['content-security-policy']), /^default-src 'none'/, `${name}: the API's Content-Security-Policy`);
   }
 });
 
-t.test('sends the security headers with the Swagger UI too', async (t) => {
+t.test('behind a TLS proxy named in TRUST_PROXY, every response adds HSTS and upgrade-insecure-requests', async (t) => {
+  const proxied = await startTestApp(t, { env: { ...env, TRUST_PROXY: '127.0.0.1' } });
+  const https = { 'x-forwarded-proto': 'https' };
+  for (const [name, res] of [
+    ['an API success', await proxied.admin.get('/api/v1/organisations', https)],
+    ['a 401', await proxied.app.inject({ method: 'GET', url: '/api/v1/programmes', headers: https })],
+    ['a router error', await proxied.admin.get('/api/v1/organisations/%E0%A4%A', https)],
+    ['the Swagger UI', await proxied.app.inject({ method: 'GET', url: '/docs/', headers: https })],
+  ] as const) {
+    assertSecurityHeaders(t, name, res, true);
+  }
+  // Without TRUST_PROXY the header is anybody's to send: it changes nothing.
+  assertSecurityHeaders(t, 'X-Forwarded-Proto from an untrusted peer', await admin.get('/api/v1/organisations', https), false);
+});
+
+t.test('sends the security headers with the Swagger UI too, with a policy that lets it run from its own origin only', async (t) => {
   const res = await app.inject({ method: 'GET', url: '/docs/' });
   t.equal(res.statusCode, 200);
-  t.match(String(res.headers['strict-transport-security']), /max-age=\d+/);
-  t.equal(res.headers['x-content-type-options'], 'nosniff');
-  t.equal(res.headers['x-frame-options'], 'DENY');
-  t.equal(res.headers['referrer-policy'], 'no-referrer');
+  assertSecurityHeaders(t, 'the Swagger UI', res, false);
   const csp = String(res.headers['content-security-policy']);
-  t.match(csp, /default-src '(self|none)'/, 'a Content-Security-Policy with a restrictive default');
-  t.notMatch(csp, /unsafe-eval|unsafe-inline|default-src \*/, 'no unsafe sources');
+  t.match(csp, /default-src 'self'/, 'a Content-Security-Policy with a restrictive default');
+  t.match(csp, /object-src 'none'/);
+  t.notMatch(csp, /unsafe-eval|unsafe-inline|default-src \*|https:/, 'no unsafe or third-party sources');
+  const asset = await app.inject({ method: 'GET', url: '/docs/static/swagger-ui-bundle.js' });
+  t.equal(asset.statusCode, 200);
+  t.equal(asset.headers['content-security-policy'], csp, 'its assets carry the same policy');
 });
 
 t.test('answers 400 for JSON that tries to poison prototypes', async (t) => {
@@ -371,4 +413,37 @@ t.test('serves the Swagger UI at /docs as HTML', async (t) => {
   t.equal(res.statusCode, 200);
   t.match(String(res.headers['content-type']), /^text\/html/);
   t.match(res.body, /swagger/i);
+});
+
+t.test('with PUBLIC_BASE_URL the served document names the absolute server URL, and the Swagger UI may call it', async (t) => {
+  const published = await startTestApp(t, { env: { ...env, PUBLIC_BASE_URL: 'https://api.eszl.example/' } });
+  for (const url of ['/api/v1/openapi.json', '/docs/json']) {
+    const res = await published.app.inject({ method: 'GET', url });
+    t.equal(res.statusCode, 200, url);
+    t.same(res.json<{ servers: { url: string }[] }>().servers.map((server) => server.url), ['https://api.eszl.example/api/v1'], `${url}: absolute server URL`);
+  }
+  const docs = await published.app.inject({ method: 'GET', url: '/docs/' });
+  t.match(String(docs.headers['content-security-policy']), /connect-src 'self' https:\/\/api\.eszl\.example(;|$)/, 'the UI may call the published origin');
+  const relative = await app.inject({ method: 'GET', url: '/docs/json' });
+  t.same(relative.json<{ servers: { url: string }[] }>().servers.map((server) => server.url), ['/api/v1'], 'without it the URL stays relative');
+});
+
+t.test('lets a browser client read every response header it needs (Access-Control-Expose-Headers)', async (t) => {
+  const origin = 'https://portal.example.org';
+  const portal = await startTestApp(t, { env: { ...env, CORS_ORIGINS: origin } });
+  const res = await portal.admin.get('/api/v1/organisations', { origin });
+  t.equal(res.headers['access-control-allow-origin'], origin);
+  const exposed = new Set(String(res.headers['access-control-expose-headers']).split(',').map((name) => name.trim().toLowerCase()));
+  // Every header the document promises on a response, and those of the rate limit and retries.
+  const document = (await portal.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json<{ paths: Record<string, Record<string, { responses?: Record<string, { headers?: Record<string, unknown> }> }>> }>();
+  const declared = new Set<string>();
+  for (const item of Object.values(document.paths)) {
+    for (const op of Object.values(item)) for (const response of Object.values(op.responses ?? {})) for (const name of Object.keys(response.headers ?? {})) declared.add(name);
+  }
+  t.ok(declared.has('Idempotent-Replayed') && declared.has('ETag'), `the document declares ${[...declared].join(', ')}`);
+  const sent = Object.keys(res.headers).filter((name) => name.startsWith('x-ratelimit-'));
+  t.ok(sent.length >= 3, `the rate limit sends ${sent.join(', ')}`);
+  for (const name of [...declared, ...sent, 'Retry-After', 'Location', 'Content-Disposition']) {
+    t.ok(exposed.has(name.toLowerCase()), `${name} is exposed`);
+  }
 });

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { generateOpenapiText, OPENAPI_PATH } from '../../../scripts/openapi-document.js';
+import { generateArtefacts, OPENAPI_PATH } from '../../../scripts/openapi-document.js';
+import { ERROR_CATALOGUE, type ErrorCode } from '../../../src/domain/errors.js';
 
 /**
  * The committed contract must be exactly what the routes produce, a valid OpenAPI 3.1 document,
@@ -10,7 +11,8 @@ import { generateOpenapiText, OPENAPI_PATH } from '../../../scripts/openapi-docu
 type Json = Record<string, any>;
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
-const generated = await generateOpenapiText();
+const artefacts = await generateArtefacts();
+const generated = artefacts.find((artefact) => artefact.url.href === OPENAPI_PATH.href)!.text;
 const doc = JSON.parse(generated) as Json;
 const operations: { path: string; method: string; op: Json }[] = Object.entries(doc.paths as Json).flatMap(([path, item]) =>
   Object.entries(item as Json)
@@ -18,9 +20,12 @@ const operations: { path: string; method: string; op: Json }[] = Object.entries(
     .map(([method, op]) => ({ path, method, op: op as Json })),
 );
 
-t.test('the committed openapi/openapi.json equals what the routes produce', async (t) => {
-  const committed = await readFile(OPENAPI_PATH, 'utf8');
-  t.equal(committed, generated, 'run `npm run openapi` and commit the result');
+t.test('the committed openapi/openapi.json and the other generated files equal what the routes produce', async (t) => {
+  t.ok(artefacts.length >= 2);
+  for (const { url, text } of artefacts) {
+    const committed = await readFile(url, 'utf8').catch(() => '');
+    t.equal(committed, text, `${url.pathname}: run \`npm run openapi\` and commit the result`);
+  }
 });
 
 t.test('the document is a valid OpenAPI 3.1 document', async (t) => {
@@ -69,7 +74,7 @@ t.test('every 4xx and 5xx response is problem+json with status, title and detail
       if (!/^[45]\d\d$/.test(status)) continue;
       const content = (response as Json).content as Json;
       t.same(Object.keys(content), ['application/problem+json'], `${method} ${path} ${status}`);
-      t.equal(content['application/problem+json'].schema.$ref, '#/components/schemas/Problem');
+      t.equal(content['application/problem+json'].schema.allOf[0].$ref, '#/components/schemas/Problem');
     }
   }
 });
@@ -111,4 +116,73 @@ t.test('every property named ...Date or ...On is a date, every ...At a date-time
   };
   visit(doc);
   t.ok(checked >= 5, `checked ${checked} date properties`);
+});
+
+/** operation -> status -> the codes its problem response lists. */
+function listedCodes(op: Json): Map<number, string[]> {
+  const result = new Map<number, string[]>();
+  for (const [status, response] of Object.entries(op.responses as Json)) {
+    if (!/^[45]\d\d$/.test(status)) continue;
+    result.set(Number(status), (response as Json).content['application/problem+json'].schema.allOf[1].properties.code.enum as string[]);
+  }
+  return result;
+}
+
+const catalogue = Object.entries(ERROR_CATALOGUE) as [ErrorCode, (typeof ERROR_CATALOGUE)[ErrorCode]][];
+
+t.test('every problem response lists its codes, each a catalogue code with that status', async (t) => {
+  for (const { path, method, op } of operations) {
+    for (const [status, codes] of listedCodes(op)) {
+      t.ok(codes.length > 0, `${method} ${path} ${status} lists codes`);
+      for (const code of codes) {
+        t.equal(ERROR_CATALOGUE[code as ErrorCode]?.status, status, `${method} ${path} ${status}: ${code} has status ${status}`);
+      }
+    }
+  }
+  t.same(doc.components.schemas.Problem.properties.code.enum, Object.keys(ERROR_CATALOGUE), 'Problem.code lists the whole catalogue');
+});
+
+t.test('the pipeline codes are listed on every operation that declares their status', async (t) => {
+  for (const { path, method, op } of operations) {
+    for (const [status, codes] of listedCodes(op)) {
+      for (const [code, entry] of catalogue) {
+        if (entry.scope === 'request' && entry.status === status) t.ok(codes.includes(code), `${method} ${path} ${status} lists ${code}`);
+      }
+    }
+  }
+});
+
+t.test('the idempotency codes are listed exactly on the operations that take an Idempotency-Key', async (t) => {
+  const idempotencyCodes = catalogue.filter(([, entry]) => entry.scope === 'idempotency').map(([code]) => code);
+  t.ok(idempotencyCodes.length >= 3);
+  for (const { path, method, op } of operations) {
+    const takesKey = ((op.parameters ?? []) as Json[]).some((p) => p.in === 'header' && String(p.name).toLowerCase() === 'idempotency-key');
+    const listed = [...listedCodes(op).values()].flat();
+    for (const code of idempotencyCodes) t.equal(listed.includes(code), takesKey, `${method} ${path} ${takesKey ? 'lists' : 'does not list'} ${code}`);
+  }
+});
+
+t.test('every domain code is listed by at least one operation, so no code can be raised undocumented', async (t) => {
+  // Which operation answers which code is checked by every test that builds the app (test/helpers/app.ts).
+  const listed = new Set(operations.flatMap(({ op }) => [...listedCodes(op).values()].flat()));
+  for (const [code, entry] of catalogue) {
+    if (entry.scope !== 'request') t.ok(listed.has(code), `${code} is listed by some operation`);
+  }
+});
+
+t.test('every code raised in src/ is a catalogue code that the document lists', async (t) => {
+  const { readdir } = await import('node:fs/promises');
+  const files = (await readdir(new URL('../../../src', import.meta.url), { recursive: true })).filter((f) => f.endsWith('.ts'));
+  const used = new Set<string>();
+  for (const file of files) {
+    if (file === 'domain/errors.ts') continue;
+    const text = await readFile(new URL(`../../../src/${file}`, import.meta.url), 'utf8');
+    for (const match of text.matchAll(/(?:DomainError|problemBody)\(\s*'([A-Z_]+)'/g)) used.add(match[1]!);
+  }
+  t.ok(used.size >= 15, `found ${used.size} codes raised in src/`);
+  const listed = new Set(operations.flatMap(({ op }) => [...listedCodes(op).values()].flat()));
+  for (const code of used) {
+    t.ok(code in ERROR_CATALOGUE, `${code} is in the catalogue`);
+    t.ok(listed.has(code), `${code} is listed by some operation`);
+  }
 });

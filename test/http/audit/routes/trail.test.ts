@@ -10,6 +10,8 @@ import { fixedClock } from '../../../../src/domain/clock.js';
 import { createLogger } from '../../../../src/logger.js';
 import { WebhookDispatcher } from '../../../../src/notifications/dispatcher.js';
 import { BOOTSTRAP_KEY_ID } from '../../../../src/use-cases/api-keys.js';
+import { idempotencyKeys } from '../../../../src/db/schema.js';
+import { eq } from 'drizzle-orm';
 import { generateOpenapiText } from '../../../../scripts/openapi-document.js';
 import { startTestApp, type Client } from '../../../helpers/app.js';
 import { runOfflineVerifier } from '../../../helpers/audit-verifier.js';
@@ -699,6 +701,26 @@ function reusedKey(what: string, first: (h: Headers) => Promise<LightMyRequestRe
   return { name: `an Idempotency-Key already used for ${what}`, status: 422, prepare: () => first(headers), request: () => second(headers) };
 }
 
+/**
+ * 409: a retry while the first request with the same Idempotency-Key still runs. The first one is
+ * made to look unfinished by setting its record back to `in_progress`, as a request that is
+ * still working on its transaction leaves it; the retry waits for it, then gives up.
+ */
+function stillRunning(what: string, send: (h: Headers) => Promise<LightMyRequestResponse>): Failure {
+  const key = `running-${randomUUID()}`;
+  const headers = { 'idempotency-key': key };
+  return {
+    name: `a retry while the first ${what} with its Idempotency-Key is still running`,
+    status: 409,
+    prepare: async () => {
+      const first = await send(headers);
+      if (first.statusCode >= 300) throw new Error(`${what}: the first request answered ${first.statusCode}`);
+      await ctx.db.database.db.update(idempotencyKeys).set({ state: 'in_progress' }).where(eq(idempotencyKeys.key, key));
+    },
+    request: () => send(headers),
+  };
+}
+
 t.test('a failed change writes no event', async (t) => {
   const { secretariat, college, heerlen, sittardGeleen, applicant, programme } = w();
   const s = secretariat.client;
@@ -730,6 +752,7 @@ t.test('a failed change writes no event', async (t) => {
   const FAILURES: Record<string, Failure[]> = {
     createOrganisation: [
       { name: 'an unknown kind', status: 400, request: () => s.post('/api/v1/organisations', { name: 'X', kind: 'club' }) },
+      ((body) => stillRunning('registration', (h) => s.post('/api/v1/organisations', body, h)))({ name: `Running ${unique()}`, kind: 'applicant' }),
       { name: 'a centre municipality that is not a municipality', status: 400, request: () => s.post('/api/v1/organisations', { name: 'X', kind: 'applicant', centreMunicipality: true }) },
       { name: 'a reader key', status: 403, request: () => reader.client.post('/api/v1/organisations', { name: 'X', kind: 'applicant' }) },
       { name: 'no key', status: 401, request: () => ctx.as(undefined).post('/api/v1/organisations', { name: 'X', kind: 'applicant' }) },

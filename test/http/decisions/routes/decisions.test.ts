@@ -3,7 +3,7 @@ import t, { type Test } from 'tap';
 import type { LightMyRequestResponse } from 'fastify';
 import { fixedClock } from '../../../../src/domain/clock.js';
 import type { Decision } from '../../../../src/use-cases/decision-views.js';
-import { startTestApp, type Client } from '../../../helpers/app.js';
+import { ADMIN_KEY as ADMIN_KEY_FOR_INJECT, startTestApp, type Client } from '../../../helpers/app.js';
 import { expectStatus, okJson, problemOf, RFC3339_UTC, sortedErrorPaths, UUID } from '../../../helpers/assertions.js';
 import {
   adopt,
@@ -781,4 +781,35 @@ t.test('adoption freezes the centre municipalities: a fourth one registered late
     [...later.ratification.requiredMunicipalityIds].sort(),
     [three.heerlen.id, three.sittardGeleen.id, fourth.id].sort(),
   );
+});
+
+t.test('a POST that takes no body (adopt) accepts none, an empty one with a JSON content type, {} and null', async (t) => {
+  const bodies: [string, Record<string, string>, string | undefined][] = [
+    ['no body, no content type', {}, undefined],
+    ['an empty body with Content-Type: application/json', { 'content-type': 'application/json' }, ''],
+    ['an empty body with Content-Type: application/json; charset=utf-8', { 'content-type': 'application/json; charset=utf-8' }, ''],
+    ['{}', { 'content-type': 'application/json' }, '{}'],
+    ['null', { 'content-type': 'application/json' }, 'null'],
+  ];
+  for (const [name, headers, payload] of bodies) {
+    const draft = await draftDecision(admin, programme.id, [1_000_000]);
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/decisions/${draft.id}/adopt`,
+      headers: { authorization: `Bearer ${ADMIN_KEY_FOR_INJECT}`, ...headers },
+      ...(payload !== undefined && { payload }),
+    });
+    t.equal(res.statusCode, 200, `${name}: 200 (body: ${res.body.slice(0, 200)})`);
+    t.equal(res.json<Decision>().status, 'adopted', `${name}: adopted`);
+  }
+});
+
+t.test('a POST that needs a body answers 400 for an empty one, whatever its content type says', async (t) => {
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/v1/decisions',
+    headers: { authorization: `Bearer ${ADMIN_KEY_FOR_INJECT}`, 'content-type': 'application/json' },
+    payload: '',
+  });
+  problemOf(t, res, 400, 'VALIDATION_FAILED');
 });
