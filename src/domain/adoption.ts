@@ -1,4 +1,5 @@
 import { assertTransition, type DecisionStatus } from './decision-lifecycle.js';
+import { assertFundCovers } from './fund.js';
 import type { Cents } from './money.js';
 import { adoptionOutcome, requiresRatification } from './ratification.js';
 import type { FundCoverage, RatificationReason, Splitting, StatuteRule } from './records.js';
@@ -39,6 +40,7 @@ export interface AdoptionDecision {
 export function decideAdoption(facts: AdoptionFacts): AdoptionDecision {
   assertTransition(facts.status, 'adopt');
   const { rule } = facts;
+  assertFundCovers(rule.fundCheck, facts.fundCoverage);
   const reachesThreshold =
     requiresRatification(facts.totalAmountCents, rule) &&
     (facts.amendedTotalCents === undefined || facts.totalAmountCents > facts.amendedTotalCents);

@@ -28,6 +28,7 @@ export const ERROR_CATALOGUE = {
   DISBURSEMENT_EXCEEDS_COMMITMENT: { status: 409, title: 'Payment exceeds what remains of the commitment' },
   CONDITION_BLOCKS_DISBURSEMENT: { status: 409, title: 'An open condition blocks payments of this decision' },
   INSUFFICIENT_FUNDS: { status: 409, title: 'The ESZL fund does not cover this decision' },
+  INDICATOR_CODE_TAKEN: { status: 409, title: 'The decision has an indicator with this code already' },
   WEBHOOKS_NOT_CONFIGURED: { status: 409, title: 'Webhooks are not configured on this service (WEBHOOK_SIGNING_KEY)' },
   CONFLICT: { status: 409, title: 'Conflict with the current state' },
   IDEMPOTENCY_REQUEST_IN_PROGRESS: { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
