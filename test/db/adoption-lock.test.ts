@@ -25,7 +25,7 @@ const FUND_ROUNDS = 10;
 const FUND_BURST = 6;
 const CLOCK = fixedClock('2026-03-01T12:00:00Z');
 const POOL_SIZE = 10;
-const CONTRIBUTED = 500_000_000;
+const CONTRIBUTED = 3_000_000_000;
 
 async function twoInstances(t: Test): Promise<[Client, Client]> {
   const dbA = await createTestDatabase({ poolSize: POOL_SIZE });
