@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ACCESS } from '../../domain/access.js';
 import type { ServiceContext } from '../../use-cases/context.js';
@@ -68,6 +69,7 @@ export async function fundRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceCo
         operationId: 'getFund',
         summary: 'The ESZL fund: contributed, binding, pending, disbursed and uncommitted money, in total and per year',
         tags: ['fund'],
+        querystring: Type.Object({}, { additionalProperties: false }),
         response: { 200: jsonResponse(Ref(FundPosition), 'The fund\'s position'), ...problems() },
       },
     },
