@@ -187,3 +187,15 @@ t.test('under version 2, the pair in one programme and year goes to the colleges
   const listed = okJson<Page<Decision>>(t, await admin.get(`/api/v1/decisions?status=pending_ratification&programmeId=${own.id}`));
   t.same(listed.items.map((d) => d.id), [second.id]);
 });
+
+t.test('rules added at the same moment keep versions gap-free and effectiveFrom increasing (201 or 409, never 5xx)', async (t) => {
+  const before = (await rules('?limit=200')).items;
+  const days = Array.from({ length: 12 }, (_, i) => `2027-${String((i % 12) + 1).padStart(2, '0')}-${String(10 + ((i * 7) % 15)).padStart(2, '0')}`);
+  const answers = await Promise.all(days.map((effectiveFrom) => admin.post('/api/v1/statute-rules', { ...RULE_V2, effectiveFrom })));
+  const statuses = answers.map((res) => (res.statusCode === 201 ? '201' : `${res.statusCode} ${res.json<{ code: string }>().code}`));
+  t.ok(statuses.every((s) => s === '201' || s === '409 STATUTE_RULE_NOT_LATEST'), `answers: ${statuses.join(', ')}`);
+  const after = (await rules('?limit=200')).items;
+  t.equal(after.length - before.length, statuses.filter((s) => s === '201').length, 'one rule per 201');
+  t.same(after.map((r) => r.version), after.map((_, i) => i + 1), 'versions 1, 2, 3... without gaps');
+  t.ok(after.every((r, i) => i === 0 || r.effectiveFrom > after[i - 1]!.effectiveFrom), 'each version takes effect after the one before');
+});
