@@ -22,7 +22,7 @@ export interface AdoptionFacts {
   splitting: Splitting;
   /** An amendment needs the colleges again only for an increase: the amended decision's total. */
   amendedTotalCents?: Cents | undefined;
-  /** The fund's coverage before this decision, when the fund is known. */
+  /** The fund's coverage before this decision (see `fund.ts`); `block` refuses an uncovered one. */
   fundCoverage: FundCoverage | null;
 }
 
