@@ -5,7 +5,8 @@ import { ACCESS } from '../../domain/access.js';
 import type { ServiceContext } from '../../use-cases/context.js';
 import { listCoFinancingPage, recordCoFinancing } from '../../use-cases/co-financing.js';
 import { getFundPosition, listFundContributionsPage, recordFundContribution } from '../../use-cases/fund.js';
-import { IdempotencyHeaders, IdParams, jsonResponse, problems, Ref } from '../schemas.js';
+import { sendWithEtag } from '../etag.js';
+import { IdempotencyHeaders, IdParams, IfNoneMatchHeaders, jsonResponse, notModifiedResponse, problems, Ref } from '../schemas.js';
 import {
   CoFinancing,
   CoFinancingPage,
@@ -70,10 +71,11 @@ export async function fundRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceCo
         summary: 'The ESZL fund: contributed, binding, pending, disbursed and uncommitted money, in total and per year',
         tags: ['fund'],
         querystring: Type.Object({}, { additionalProperties: false }),
-        response: { 200: jsonResponse(Ref(FundPosition), 'The fund\'s position'), ...problems() },
+        headers: IfNoneMatchHeaders,
+        response: { 200: jsonResponse(Ref(FundPosition), 'The fund\'s position', 'etag'), 304: notModifiedResponse(), ...problems() },
       },
     },
-    async () => getFundPosition(ctx),
+    async (request, reply) => sendWithEtag(request, reply, await getFundPosition(ctx)),
   );
 
   r.post(

@@ -48,11 +48,14 @@ async function actionsOf(id: string): Promise<string[]> {
 t.test('an empty fund: every amount 0; the first adoption is recorded as not covered', async (t) => {
   t.same(await fund(reader), { contributedCents: 0, bindingCents: 0, pendingCents: 0, disbursedCents: 0, uncommittedCents: 0, years: [] });
   problemOf(t, await reader.get('/api/v1/fund?year=2026'), 400, 'VALIDATION_FAILED');
+  const etag = String((await reader.get('/api/v1/fund')).headers.etag);
+  t.equal((await reader.get('/api/v1/fund', { 'if-none-match': etag })).statusCode, 304, 'an ETag; 304 while the fund is unchanged');
   const small = await adopt(admin, (await decision([[wtmr.id, 2025, 100_000]])).id, 'adopted');
   t.same(small.fundCoverage, { uncommittedCentsBefore: 0, sufficient: false }, 'no contribution: nothing covers it');
   t.same(await actionsOf(small.id), ['decision.created', 'decision.adopted', 'decision.fund_insufficient']);
   const after = await fund();
   t.match(after, { contributedCents: 0, bindingCents: 100_000, uncommittedCents: -100_000 }, 'the fund is overcommitted: uncommitted may be negative');
+  t.equal((await reader.get('/api/v1/fund', { 'if-none-match': etag })).statusCode, 200, 'a new ETag once it changed');
 });
 
 t.test('contributions come from municipalities only; bad input lists every problem', async (t) => {
