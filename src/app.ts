@@ -24,6 +24,9 @@ import { decisionRoutes, decisionComponents } from './http/decisions/routes.js';
 import { fundingRoutes, fundingComponents } from './http/decisions/funding-routes.js';
 import { auditRoutes, auditComponents } from './http/audit/routes.js';
 import { webhookRoutes, webhookComponents } from './http/webhooks/routes.js';
+import { statuteRuleRoutes, statuteRuleComponents } from './http/statute-rules/routes.js';
+import { fundRoutes, fundComponents } from './http/fund/routes.js';
+import { indicatorRoutes, indicatorComponents } from './http/indicators/routes.js';
 import { createLogger } from './logger.js';
 import { responseHeaders } from './http/response-headers.js';
 
@@ -99,6 +102,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         ...fundingComponents,
         ...auditComponents,
         ...webhookComponents,
+        ...statuteRuleComponents,
+        ...fundComponents,
+        ...indicatorComponents,
       ];
       for (const schema of components) api.addSchema(schema);
       await api.register(apiKeyRoutes, { ctx });
@@ -107,6 +113,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(decisionRoutes, { ctx });
       await api.register(fundingRoutes, { ctx });
       await api.register(auditRoutes, { ctx });
+      await api.register(statuteRuleRoutes, { ctx });
+      await api.register(fundRoutes, { ctx });
+      await api.register(indicatorRoutes, { ctx });
       await api.register(webhookRoutes, {
         ctx,
         settings: { signingKey: config.WEBHOOK_SIGNING_KEY, allowedHosts: webhookAllowedHosts(config) },

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, webhookAllowedHosts, type Config } from './con
 import { WebhookDispatcher } from './notifications/dispatcher.js';
 import { BackgroundJobs, type Job } from './jobs.js';
 import { raiseOverdueConditions } from './use-cases/overdue-conditions.js';
+import { raiseOverdueRatifications } from './use-cases/overdue-ratifications.js';
 import { openDatabase } from './db/client.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { hasActiveAdminKey } from './use-cases/api-keys.js';
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
         });
   const schedule: Job[] = [
     { name: 'overdue check', everyMs: config.OVERDUE_CHECK_INTERVAL_MS, run: () => raiseOverdueConditions(ctx) },
+    { name: 'ratification deadline check', everyMs: config.OVERDUE_CHECK_INTERVAL_MS, run: () => raiseOverdueRatifications(ctx) },
   ];
   if (dispatcher) schedule.push({ name: 'webhook dispatch', everyMs: config.WEBHOOK_POLL_INTERVAL_MS, run: () => dispatcher.runOnce() });
   const jobs = new BackgroundJobs(logger, schedule);

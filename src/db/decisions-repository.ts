@@ -236,8 +236,13 @@ export async function fulfilConditionRow(
   conditionId: string,
   fulfilledOn: string,
   evidence: string,
+  indicatorIds: readonly string[] = [],
 ): Promise<ConditionRow> {
-  const [row] = await ex.update(conditions).set({ fulfilledOn, evidence }).where(eq(conditions.id, conditionId)).returning();
+  const [row] = await ex
+    .update(conditions)
+    .set({ fulfilledOn, evidence, indicatorIds: [...indicatorIds] })
+    .where(eq(conditions.id, conditionId))
+    .returning();
   return row!;
 }
 

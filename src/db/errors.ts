@@ -22,6 +22,16 @@ export function mapConstraintViolation(error: unknown): never {
     if (constraint === 'votes_decision_municipality_key') {
       throw new DomainError('VOTE_ALREADY_CAST', 'This municipality has already voted on this decision; votes are final.');
     }
+    if (constraint === 'indicators_decision_code_key') {
+      throw new DomainError('INDICATOR_CODE_TAKEN', 'The decision has an indicator with this code already.', [
+        { path: '/code', message: 'is already in use on this decision' },
+      ]);
+    }
+    if (constraint === 'statute_rules_version_key' || constraint === 'statute_rules_effective_from_key') {
+      throw new DomainError('STATUTE_RULE_NOT_LATEST', 'Another statute rule was added at the same moment; a new rule must take effect after the latest one.', [
+        { path: '/effectiveFrom', message: 'must be after the latest rule' },
+      ]);
+    }
     throw new DomainError('CONFLICT', 'The change conflicts with existing data.');
   }
   if (state === '23503') {

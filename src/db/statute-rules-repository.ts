@@ -1,4 +1,4 @@
-import { asc, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Db, Executor } from './client.js';
 import { preparedOnce } from './prepared.js';
 import { statuteRules } from './schema.js';
@@ -32,4 +32,29 @@ export async function lockLatestStatuteRule(ex: Executor): Promise<StatuteRuleRo
 export async function insertStatuteRule(ex: Executor, values: typeof statuteRules.$inferInsert): Promise<StatuteRuleRow> {
   const [row] = await ex.insert(statuteRules).values(values).returning();
   return row!;
+}
+
+export interface StatuteRuleFilter {
+  /** Only the rule in force that day: the one with the latest effectiveFrom on or before it. */
+  effectiveOn?: string | undefined;
+}
+
+/** One page of rules in version order, after the version `afterVersion` (keyset on the version). */
+export async function listStatuteRulesPage(
+  ex: Executor,
+  filter: StatuteRuleFilter,
+  afterVersion: number | undefined,
+  limit: number,
+): Promise<StatuteRuleRow[]> {
+  const inForce =
+    filter.effectiveOn === undefined
+      ? undefined
+      : sql`${statuteRules.version} = (select r.version from ${statuteRules} r where r.effective_from <= ${filter.effectiveOn}::date
+                                       order by r.effective_from desc limit 1)`;
+  return ex
+    .select()
+    .from(statuteRules)
+    .where(and(inForce, afterVersion === undefined ? undefined : gt(statuteRules.version, afterVersion)))
+    .orderBy(asc(statuteRules.version))
+    .limit(limit + 1);
 }

@@ -26,6 +26,8 @@ export const ACCESS = {
   manageKeys: ['admin'],
   manageWebhooks: ['admin'],
   manageRegister: ['admin', 'secretariat'],
+  /** The statute's rules change only by the board's statute: admins record them. */
+  manageStatute: ['admin'],
   readRegister: ['admin', 'secretariat', 'college', 'auditor', 'reader'],
   anyKey: ROLES,
   castVote: ['admin', 'college'],

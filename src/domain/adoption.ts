@@ -1,4 +1,5 @@
 import { assertTransition, type DecisionStatus } from './decision-lifecycle.js';
+import { assertFundCovers } from './fund.js';
 import type { Cents } from './money.js';
 import { adoptionOutcome, requiresRatification } from './ratification.js';
 import type { FundCoverage, RatificationReason, Splitting, StatuteRule } from './records.js';
@@ -21,7 +22,7 @@ export interface AdoptionFacts {
   splitting: Splitting;
   /** An amendment needs the colleges again only for an increase: the amended decision's total. */
   amendedTotalCents?: Cents | undefined;
-  /** The fund's coverage before this decision, when the fund is known. */
+  /** The fund's coverage before this decision (see `fund.ts`); `block` refuses an uncovered one. */
   fundCoverage: FundCoverage | null;
 }
 
@@ -39,6 +40,7 @@ export interface AdoptionDecision {
 export function decideAdoption(facts: AdoptionFacts): AdoptionDecision {
   assertTransition(facts.status, 'adopt');
   const { rule } = facts;
+  assertFundCovers(rule.fundCheck, facts.fundCoverage);
   const reachesThreshold =
     requiresRatification(facts.totalAmountCents, rule) &&
     (facts.amendedTotalCents === undefined || facts.totalAmountCents > facts.amendedTotalCents);

@@ -224,6 +224,13 @@ export const ERROR_CATALOGUE = {
     action: 'Do not repeat it: list the resources to find the one created; revoke it and create a new one if the secret was lost.',
     scope: 'idempotency',
   },
+  INDICATOR_CODE_TAKEN: {
+    status: 409,
+    title: 'The decision has an indicator with this code already',
+    meaning: 'The decision already has a monitoring indicator with this `code`.',
+    action: 'Use another code, or report on the existing indicator.',
+    scope: 'domain',
+  },
   PRECONDITION_FAILED: {
     status: 412,
     title: 'The resource has changed (If-Match does not match its ETag)',

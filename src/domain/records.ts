@@ -73,6 +73,8 @@ export interface Condition {
   fulfilledLate: boolean;
   reference: string | null;
   documents: DocumentRef[];
+  /** Monitoring indicators of the decision whose reports satisfy it (given at fulfilment). */
+  indicatorIds: string[];
 }
 
 export interface Vote {
@@ -221,7 +223,10 @@ export interface Indicator {
   name: string;
   unit: string;
   targets: { period: string; value: number }[];
+  /** In the order they were recorded. */
   reports: IndicatorReport[];
+  /** Target versus actual per period (see `indicatorProgress`). */
+  progress: { period: string; target: number | null; actual: number | null }[];
 }
 
 export interface ApiKey {

@@ -5,6 +5,7 @@ import { createOrganisation } from '../use-cases/organisations.js';
 import { createProgramme } from '../use-cases/programmes.js';
 import { adoptDecision, createDecision } from '../use-cases/decisions.js';
 import { castVote } from '../use-cases/votes.js';
+import { seedDemoMoney } from './demo-money.js';
 import { SYSTEM_CALLER } from '../use-cases/unit-of-work.js';
 
 /**
@@ -17,6 +18,7 @@ export interface DemoData {
   municipalityIds: { heerlen: string; sittardGeleen: string; maastricht: string };
   programmeIds: { wtmr: string; amkb: string };
   decisionIds: { wtmr: string; amkb: string };
+  placementsIndicatorId: string;
 }
 
 export async function isRegisterEmpty(ctx: ServiceContext): Promise<boolean> {
@@ -72,6 +74,12 @@ export async function seedDemo(ctx: ServiceContext, progress: (line: string) => 
     boardMeetingDate: '2025-11-19',
     commitments: [{ programmeId: amkb.id, year: 2026, amountCents: 20_250_000, purpose: 'Kwartiermakersfase' }],
   });
+  const money = await seedDemoMoney(ctx, {
+    municipalityIds: { heerlen: heerlen.id, sittardGeleen: sittardGeleen.id, maastricht: maastricht.id },
+    programmeIds: { wtmr: wtmr.id, amkb: amkb.id },
+    wtmrDecisionId: wtmrDecision.id,
+  });
+  progress('fund: EUR 660,000 from the three municipalities; co-financing of WTMR and AMKB; WTMR placements indicator (2026: 60)');
   await adoptDecision(ctx, actor, wtmrDecision.id);
   await adoptDecision(ctx, actor, amkbDecision.id);
   progress('decisions of 2025-11-19: WTMR (EUR 390,000) and AMKB (EUR 202,500), adopted, awaiting ratification');
@@ -89,5 +97,6 @@ export async function seedDemo(ctx: ServiceContext, progress: (line: string) => 
     municipalityIds: { heerlen: heerlen.id, sittardGeleen: sittardGeleen.id, maastricht: maastricht.id },
     programmeIds: { wtmr: wtmr.id, amkb: amkb.id },
     decisionIds: { wtmr: wtmrDecision.id, amkb: amkbDecision.id },
+    placementsIndicatorId: money.placementsIndicatorId,
   };
 }

@@ -5,11 +5,13 @@ import { fulfilConditionRow } from '../db/decisions-repository.js';
 import type { ServiceContext } from './context.js';
 import { toCondition, toDecision, type Condition } from './decision-views.js';
 import { lockedAggregate } from './decisions.js';
+import { assertIndicatorsOfDecision } from './indicators.js';
 import { runUnitOfWork, type Caller } from './unit-of-work.js';
 
 export interface FulfilmentInput {
   fulfilledOn: string;
   evidence: string;
+  indicatorIds?: string[] | undefined;
 }
 
 export async function fulfilCondition(
@@ -25,7 +27,8 @@ export async function fulfilCondition(
     if (current === undefined) throw notFound('Condition', conditionId);
     const today = todayInAmsterdam(ctx.clock);
     assertConditionFulfillable(aggregate.decision.status, current, input.fulfilledOn, today);
-    const row = await fulfilConditionRow(uow.tx, conditionId, input.fulfilledOn, input.evidence);
+    await assertIndicatorsOfDecision(uow.tx, decisionId, input.indicatorIds ?? []);
+    const row = await fulfilConditionRow(uow.tx, conditionId, input.fulfilledOn, input.evidence, input.indicatorIds);
     const conditions = aggregate.conditions.map((c) => (c.id === conditionId ? row : c));
     const decision = toDecision({ ...aggregate, conditions }, today);
     const condition = toCondition(row, today);

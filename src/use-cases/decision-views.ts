@@ -40,6 +40,7 @@ export function toCondition(row: ConditionRow, today: string): Condition {
     fulfilledLate: isFulfilledLate(row),
     reference: row.reference,
     documents: row.documents,
+    indicatorIds: row.indicatorIds,
   };
 }
 

@@ -2,7 +2,7 @@ import { todayInAmsterdam } from '../domain/clock.js';
 import { assertTransition } from '../domain/decision-lifecycle.js';
 import { DomainError, notFound } from '../domain/errors.js';
 import { sumCents } from '../domain/money.js';
-import { decideAdoption, NOT_SUSPECTED } from '../domain/adoption.js';
+import { decideAdoption } from '../domain/adoption.js';
 import { ruleInForce } from '../domain/statute.js';
 import type { Tx } from '../db/client.js';
 import {
@@ -31,6 +31,8 @@ import type { ServiceContext } from './context.js';
 import { toDecision, type Decision } from './decision-views.js';
 import { rulesForReads, rulesForViews, statuteRules } from './statute-rules.js';
 import { assertIfMatch } from './etag.js';
+import { fundCoverageAtAdoption } from './fund.js';
+import { splittingAtAdoption } from './splitting.js';
 import { sentFields } from './sent-fields.js';
 import { runUnitOfWork, type Caller, type UnitOfWork } from './unit-of-work.js';
 
@@ -166,14 +168,16 @@ export async function adoptDecision(ctx: ServiceContext, caller: Caller, id: str
       assertTransition(current.status, 'adopt');
       await lockAdoptions(tx);
       const rule = ruleInForce(await statuteRules(tx), current.boardMeetingDate);
+      const splitting = await splittingAtAdoption(tx, current, rule);
+      const fundCoverage = await fundCoverageAtAdoption(tx, current.totalAmountCents);
       const adoption = decideAdoption({
         status: current.status,
         totalAmountCents: current.totalAmountCents,
         rule,
         centreMunicipalityIds: await listCentreMunicipalityIds(tx),
         today: todayInAmsterdam(ctx.clock),
-        splitting: NOT_SUSPECTED,
-        fundCoverage: null,
+        splitting,
+        fundCoverage,
       });
       return {
         status: adoption.status,
@@ -191,6 +195,8 @@ export async function adoptDecision(ctx: ServiceContext, caller: Caller, id: str
       };
     });
     uow.emit('decision.adopted', { decision });
+    if (decision.splitting.suspected) uow.emit('decision.splitting_suspected', { decision });
+    if (decision.fundCoverage?.sufficient === false) uow.emit('decision.fund_insufficient', { decision });
     return decision;
   });
 }

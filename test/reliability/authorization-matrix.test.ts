@@ -72,6 +72,18 @@ const ALLOWED: Record<string, Caller[]> = {
   deleteWebhookSubscription: ADMIN,
   listWebhookDeliveries: ADMIN,
   redeliverWebhook: ADMIN,
+  // Second round: statute rules (added by admins only), the fund, co-financing, indicators.
+  listStatuteRules: READ_REGISTER,
+  getStatuteRule: READ_REGISTER,
+  createStatuteRule: ADMIN,
+  recordFundContribution: MANAGE,
+  listFundContributions: READ_REGISTER,
+  getFund: READ_REGISTER,
+  recordCoFinancing: MANAGE,
+  listCoFinancing: READ_REGISTER,
+  defineIndicator: MANAGE,
+  reportIndicator: MANAGE,
+  listIndicators: READ_REGISTER,
 };
 
 const WEBHOOK_HOSTS = [RECEIVER_HOST];
@@ -98,6 +110,18 @@ const keys: Record<Caller, string | undefined> = {
 };
 
 const existingDecision = await createPendingDecision(admin, wtmr);
+const statuteRuleId = ((await admin.get('/api/v1/statute-rules')).json() as { items: { id: string }[] }).items[0]!.id;
+/** Each created rule takes effect a day after the one before: a fresh, valid request every time. */
+let ruleDay = Date.UTC(2030, 0, 1);
+function nextRuleBody() {
+  ruleDay += 86_400_000;
+  return { effectiveFrom: new Date(ruleDay).toISOString().slice(0, 10), thresholdCents: 10_000_000, splitting: { scope: 'applicant_year', action: 'flag' }, reference: 'Matrix rule' };
+}
+async function indicatorOf(decisionId: string): Promise<string> {
+  const res = await admin.post(`/api/v1/decisions/${decisionId}/indicators`, { code: `I-${uniqueSuffix()}`, name: 'Placements', unit: 'placements', targets: [{ period: '2026', value: 60 }] });
+  if (res.statusCode !== 201) throw new Error(`indicator: ${res.statusCode} ${res.body}`);
+  return (JSON.parse(res.body) as { id: string }).id;
+}
 
 async function subscription(): Promise<string> {
   const res = await admin.post('/api/v1/webhook-subscriptions', { callbackUrl: receiver.url, eventTypes: ['decision.adopted'] });
@@ -260,6 +284,37 @@ const CELLS: Record<string, () => Promise<Cell>> = {
     };
   },
   listWebhookDeliveries: async () => ({ method: 'GET', url: `/api/v1/webhook-subscriptions/${await subscription()}/deliveries`, success: 200 }),
+  listStatuteRules: async () => ({ method: 'GET', url: '/api/v1/statute-rules', success: 200 }),
+  getStatuteRule: async () => ({ method: 'GET', url: `/api/v1/statute-rules/${statuteRuleId}`, success: 200 }),
+  createStatuteRule: async () => ({ method: 'POST', url: '/api/v1/statute-rules', body: nextRuleBody(), success: 201 }),
+  recordFundContribution: async () => ({
+    method: 'POST',
+    url: '/api/v1/fund/contributions',
+    body: { organisationId: heerlen, year: 2026, amountCents: 100_000, receivedOn: '2026-02-01', reference: 'Matrix contribution' },
+    success: 201,
+  }),
+  listFundContributions: async () => ({ method: 'GET', url: '/api/v1/fund/contributions', success: 200 }),
+  getFund: async () => ({ method: 'GET', url: '/api/v1/fund', success: 200 }),
+  recordCoFinancing: async () => ({
+    method: 'POST',
+    url: `/api/v1/programmes/${wtmr}/co-financing`,
+    body: { funderName: 'Regio Deal', kind: 'regio_deal', year: 2026, amountCents: 100_000, reference: 'Matrix co-financing' },
+    success: 201,
+  }),
+  listCoFinancing: async () => ({ method: 'GET', url: `/api/v1/programmes/${wtmr}/co-financing`, success: 200 }),
+  defineIndicator: async () => ({
+    method: 'POST',
+    url: `/api/v1/decisions/${existingDecision.id}/indicators`,
+    body: { code: `M-${uniqueSuffix()}`, name: 'Placements', unit: 'placements', targets: [{ period: '2026', value: 60 }] },
+    success: 201,
+  }),
+  reportIndicator: async () => ({
+    method: 'POST',
+    url: `/api/v1/decisions/${existingDecision.id}/indicators/${await indicatorOf(existingDecision.id)}/reports`,
+    body: { period: '2026', value: 40, reportedOn: '2026-02-20' },
+    success: 201,
+  }),
+  listIndicators: async () => ({ method: 'GET', url: `/api/v1/decisions/${existingDecision.id}/indicators`, success: 200 }),
   redeliverWebhook: async () => {
     const { id, deliveryId } = await subscriptionWithDelivery();
     return { method: 'POST', url: `/api/v1/webhook-subscriptions/${id}/deliveries/${deliveryId}/redeliver`, success: 200 };

@@ -87,6 +87,19 @@ await t.test(`contract fuzzing, seed ${SEED}`, async (t) => {
   for (let i = 0; i < scale(8, 400); i++) decisions.push(await createDecision(admin, i % 2 ? wtmr : amkb, { conditions: i % 3 }));
   for (let i = 0; i < scale(6, 800); i++) decisions.push(await createPendingDecision(admin, wtmr, i % 2));
   for (let i = 0; i < scale(4, 1000); i++) decisions.push(await createAdoptedDecision(admin, amkb, 2));
+  // Indicators whose targets span every period the schema allows, so a generated report fits one.
+  const indicators: { parentId: string; id: string }[] = [];
+  for (const decision of decisions.filter((d) => d.status !== 'draft').slice(0, 8)) {
+    const res = await admin.post(`/api/v1/decisions/${decision.id}/indicators`, {
+      code: 'FUZZ',
+      name: 'Fuzzed indicator',
+      unit: 'count',
+      targets: [{ period: '2000', value: 1 }, { period: '2100', value: 1 }],
+    });
+    if (res.statusCode !== 201) throw new Error(`indicator: ${res.statusCode} ${res.body}`);
+    indicators.push({ parentId: decision.id, id: (JSON.parse(res.body) as { id: string }).id });
+  }
+  const statuteRules = (JSON.parse((await admin.get('/api/v1/statute-rules')).body) as { items: { id: string }[] }).items.map((r) => r.id);
   const sacrificialKeys: string[] = [];
   for (let i = 0; i < scale(6, 500); i++) sacrificialKeys.push((await createKey(admin, i % 2 ? 'reader' : 'auditor')).id);
 
@@ -116,10 +129,12 @@ await t.test(`contract fuzzing, seed ${SEED}`, async (t) => {
       'api-keys': sacrificialKeys,
       // The first subscription stays active (never DELETEd), so its deliveries can be redelivered.
       'webhook-subscriptions': subscriptions.slice(1),
+      'statute-rules': statuteRules,
     },
     children: {
       conditionId: decisions.flatMap((d) => d.conditions.map((c) => ({ parentId: d.id, id: c.id }))),
       deliveryId: deliveries,
+      indicatorId: indicators,
     },
     etags,
     keys: {

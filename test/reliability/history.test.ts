@@ -78,6 +78,9 @@ t.test(`a random concurrent history of ${OPS} operations is consistent with the 
   const collegeKeys = new Map<string, string>();
   for (const id of centreIds) collegeKeys.set(id, (await createKey(admin, 'college', id)).key);
   const secretariatKey = (await createKey(admin, 'secretariat')).key;
+  // A fund that covers every adoption of the history, so adoption writes its one event only.
+  const funded = await admin.post('/api/v1/fund/contributions', { organisationId: centre.heerlen.id, year: 2026, amountCents: 1_000_000_000_000, receivedOn: '2026-01-15', reference: 'History fund' });
+  if (funded.statusCode !== 201) throw new Error(`fund contribution: ${funded.statusCode} ${funded.body}`);
   const programmeIds: string[] = [];
   for (const code of ['WTMR', 'AMKB', 'EUREGIO']) programmeIds.push((await createProgramme(admin, { code: `${code}-${SEED % 10_000}` })).id);
   const fixture: Fixture = {

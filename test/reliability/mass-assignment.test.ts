@@ -54,6 +54,15 @@ interface Target {
 
 const get = async (url: string) => JSON.parse((await admin.get(url)).body) as unknown;
 
+/** Statute rules created here take effect a day apart, far after every board meeting. */
+let ruleDay = Date.UTC(2031, 0, 1);
+const monitored = await createAdoptedDecision(admin, wtmr);
+const placements = (
+  JSON.parse(
+    (await admin.post(`/api/v1/decisions/${monitored.id}/indicators`, { code: 'PLACEMENTS', name: 'Placements', unit: 'placements', targets: [{ period: '2026', value: 60 }] })).body,
+  ) as { id: string }
+).id;
+
 const TARGETS: Record<string, () => Promise<Target>> = {
   createApiKey: async () => ({
     method: 'POST',
@@ -117,6 +126,53 @@ const TARGETS: Record<string, () => Promise<Target>> = {
       success: 201,
       read: () => get(url),
       extra: { decisionId: ATTACKER_ID, castAt: '2000-01-01T00:00:00Z' },
+    };
+  },
+  createStatuteRule: async () => {
+    ruleDay += 86_400_000;
+    return {
+      method: 'POST',
+      url: '/api/v1/statute-rules',
+      body: { effectiveFrom: new Date(ruleDay).toISOString().slice(0, 10), thresholdCents: 10_000_000, splitting: { scope: 'none', action: 'flag' }, reference: 'Mass rule' },
+      success: 201,
+      read: () => get('/api/v1/statute-rules?limit=200'),
+      extra: { version: 1 },
+    };
+  },
+  recordFundContribution: async () => ({
+    method: 'POST',
+    url: '/api/v1/fund/contributions',
+    body: { organisationId: heerlen, year: 2026, amountCents: 100, receivedOn: '2026-02-01', reference: 'Mass contribution' },
+    success: 201,
+    read: () => get('/api/v1/fund'),
+  }),
+  recordCoFinancing: async () => ({
+    method: 'POST',
+    url: `/api/v1/programmes/${wtmr}/co-financing`,
+    body: { funderName: 'Regio Deal', kind: 'regio_deal', year: 2026, amountCents: 100, reference: 'Mass co-financing' },
+    success: 201,
+    read: () => get(`/api/v1/programmes/${wtmr}/co-financing?limit=200`),
+    extra: { programmeId: ATTACKER_ID },
+  }),
+  defineIndicator: async () => {
+    const url = `/api/v1/decisions/${monitored.id}/indicators`;
+    return {
+      method: 'POST',
+      url,
+      body: { code: `M-${uniqueSuffix()}`, name: 'Placements', unit: 'placements', targets: [{ period: '2026', value: 60 }] },
+      success: 201,
+      read: () => get(`${url}?limit=200`),
+      extra: { decisionId: ATTACKER_ID, reports: [], progress: [] },
+    };
+  },
+  reportIndicator: async () => {
+    const url = `/api/v1/decisions/${monitored.id}/indicators`;
+    return {
+      method: 'POST',
+      url: `${url}/${placements}/reports`,
+      body: { period: '2026', value: 40, reportedOn: '2026-02-20' },
+      success: 201,
+      read: () => get(`${url}?limit=200`),
     };
   },
   createWebhookSubscription: async () => ({

@@ -352,6 +352,147 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/statute-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the statute rules in version order
+         * @description With effectiveOn, the list holds the one rule in force that day.
+         */
+        get: operations["listStatuteRules"];
+        put?: never;
+        /**
+         * Add the next version of the statute rules
+         * @description effectiveFrom before today (Europe/Amsterdam) is 400; not after the latest rule's effectiveFrom is 409 STATUTE_RULE_NOT_LATEST. Rules are never edited or deleted; each decision keeps the rule it was adopted under.
+         */
+        post: operations["createStatuteRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/statute-rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one version of the statute rules */
+        get: operations["getStatuteRule"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fund/contributions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the contributions to the ESZL fund */
+        get: operations["listFundContributions"];
+        put?: never;
+        /**
+         * Record a municipality's contribution to the ESZL fund
+         * @description organisationId must be an organisation of kind municipality (else 400).
+         */
+        post: operations["recordFundContribution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ESZL fund: contributed, binding, pending, disbursed and uncommitted money, in total and per year */
+        get: operations["getFund"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/programmes/{id}/co-financing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the co-financing of a programme */
+        get: operations["listCoFinancing"];
+        put?: never;
+        /**
+         * Record co-financing of a programme by another funder
+         * @description Name the funder by funderOrganisationId, funderName or both (neither is 400).
+         */
+        post: operations["recordCoFinancing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/decisions/{id}/indicators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a decision's indicators with targets, reports and target versus actual */
+        get: operations["listIndicators"];
+        put?: never;
+        /**
+         * Define a monitoring indicator with targets for a decision
+         * @description Allowed while the decision is draft, pending_ratification, adopted or ratified (else 409). The code is unique per decision (409 INDICATOR_CODE_TAKEN); each target period once.
+         */
+        post: operations["defineIndicator"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/decisions/{id}/indicators/{indicatorId}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report the value of an indicator for one period
+         * @description Allowed while the decision is pending_ratification, adopted or ratified (else 409). The period must have a target or lie inside the range of the target periods, and reportedOn not after today (else 400). The answer is the indicator with its reports and target versus actual; a later report of a period corrects an earlier one.
+         */
+        post: operations["reportIndicator"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhook-subscriptions": {
         parameters: {
             query?: never;
@@ -443,7 +584,7 @@ export interface components {
              * @description Stable machine-readable error code; docs/errors.md says what each means and what to do
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND" | "COLLEGE_KEY_NEEDS_CENTRE_MUNICIPALITY" | "CENTRE_MUNICIPALITY_NOT_A_MUNICIPALITY" | "AMOUNT_OUT_OF_RANGE" | "VOTE_MUNICIPALITY_NOT_REQUIRED" | "VOTE_DATE_OUT_OF_RANGE" | "CONDITION_FULFILMENT_DATE_OUT_OF_RANGE" | "UNAUTHENTICATED" | "FORBIDDEN" | "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "NOT_ACCEPTABLE" | "PROGRAMME_CODE_TAKEN" | "DECISION_REFERENCE_TAKEN" | "DECISION_TRANSITION_NOT_ALLOWED" | "NO_CENTRE_MUNICIPALITIES" | "VOTE_ALREADY_CAST" | "CONDITION_NOT_FULFILLABLE" | "STATUTE_RULE_NOT_LATEST" | "DISBURSEMENT_EXCEEDS_COMMITMENT" | "CONDITION_BLOCKS_DISBURSEMENT" | "INSUFFICIENT_FUNDS" | "WEBHOOKS_NOT_CONFIGURED" | "CONFLICT" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+            code: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND" | "COLLEGE_KEY_NEEDS_CENTRE_MUNICIPALITY" | "CENTRE_MUNICIPALITY_NOT_A_MUNICIPALITY" | "AMOUNT_OUT_OF_RANGE" | "VOTE_MUNICIPALITY_NOT_REQUIRED" | "VOTE_DATE_OUT_OF_RANGE" | "CONDITION_FULFILMENT_DATE_OUT_OF_RANGE" | "UNAUTHENTICATED" | "FORBIDDEN" | "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "NOT_ACCEPTABLE" | "PROGRAMME_CODE_TAKEN" | "DECISION_REFERENCE_TAKEN" | "DECISION_TRANSITION_NOT_ALLOWED" | "NO_CENTRE_MUNICIPALITIES" | "VOTE_ALREADY_CAST" | "CONDITION_NOT_FULFILLABLE" | "STATUTE_RULE_NOT_LATEST" | "DISBURSEMENT_EXCEEDS_COMMITMENT" | "CONDITION_BLOCKS_DISBURSEMENT" | "INSUFFICIENT_FUNDS" | "WEBHOOKS_NOT_CONFIGURED" | "CONFLICT" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED" | "INDICATOR_CODE_TAKEN" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
             instance?: string;
             /** @description Every problem with the input, all at once */
             errors?: {
@@ -620,6 +761,8 @@ export interface components {
             fulfilledLate: boolean;
             reference: string | null;
             documents: components["schemas"]["DocumentRef"][];
+            /** @description Monitoring indicators of the decision whose reports satisfy it */
+            indicatorIds: string[];
         };
         Vote: {
             /**
@@ -940,6 +1083,182 @@ export interface components {
         };
         WebhookDeliveryPage: {
             items: components["schemas"]["WebhookDelivery"][];
+            nextCursor: string | null;
+        };
+        StatuteRule: {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            id: string;
+            /** @description 1, 2, 3... in order of creation */
+            version: number;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD
+             */
+            effectiveFrom: string;
+            /** @description Decisions with a total of this or more need ratification by every centre municipality */
+            thresholdCents: number;
+            splitting: {
+                /**
+                 * @description Which decisions count together: none, the same applicant and year, or the same programme and year
+                 * @enum {string}
+                 */
+                scope: "none" | "applicant_year" | "programme_year";
+                /**
+                 * @description What suspected splitting does: flag it, or require ratification
+                 * @enum {string}
+                 */
+                action: "flag" | "require_ratification";
+            };
+            ratificationPeriodDays: number | null;
+            /**
+             * @description What adoption does when the ESZL fund does not cover the decision: flag it, or refuse (409 INSUFFICIENT_FUNDS)
+             * @enum {string}
+             */
+            fundCheck: "flag" | "block";
+            reference: string;
+            note: string | null;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             */
+            createdAt: string;
+        };
+        StatuteRulePage: {
+            items: components["schemas"]["StatuteRule"][];
+            nextCursor: string | null;
+        };
+        FundContribution: {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            organisationId: string;
+            year: number;
+            amountCents: number;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD
+             */
+            receivedOn: string;
+            reference: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             */
+            createdAt: string;
+        };
+        FundContributionPage: {
+            items: components["schemas"]["FundContribution"][];
+            nextCursor: string | null;
+        };
+        FundPosition: {
+            /** @description Brought into the fund by the municipalities */
+            contributedCents: number;
+            /** @description Committed by binding decisions (adopted, ratified; settled ones by their final amounts) */
+            bindingCents: number;
+            /** @description Committed by decisions awaiting ratification (of an amendment, only its increase) */
+            pendingCents: number;
+            /** @description Paid on binding decisions */
+            disbursedCents: number;
+            /** @description contributed - binding - pending; negative when more was committed than contributed */
+            uncommittedCents: number;
+            /** @description Per year: contributions by their year, commitments by theirs */
+            years: {
+                year: number;
+                /** @description Brought into the fund by the municipalities */
+                contributedCents: number;
+                /** @description Committed by binding decisions (adopted, ratified; settled ones by their final amounts) */
+                bindingCents: number;
+                /** @description Committed by decisions awaiting ratification (of an amendment, only its increase) */
+                pendingCents: number;
+                /** @description Paid on binding decisions */
+                disbursedCents: number;
+                /** @description contributed - binding - pending; negative when more was committed than contributed */
+                uncommittedCents: number;
+            }[];
+        };
+        CoFinancing: {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            programmeId: string;
+            funderOrganisationId: string | null;
+            funderName: string | null;
+            /**
+             * @description Who co-finances: the Regio Deal, employers, government, or another funder
+             * @enum {string}
+             */
+            kind: "regio_deal" | "employers" | "government" | "other";
+            year: number;
+            amountCents: number;
+            reference: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             */
+            createdAt: string;
+        };
+        CoFinancingPage: {
+            items: components["schemas"]["CoFinancing"][];
+            nextCursor: string | null;
+        };
+        Indicator: {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            decisionId: string;
+            code: string;
+            name: string;
+            unit: string;
+            targets: {
+                /** @description A year (2026), quarter (2026-Q2) or month (2026-05) */
+                period: string;
+                /** @description The value, in the indicator's unit */
+                value: number;
+            }[];
+            /** @description In the order they were recorded */
+            reports: {
+                /** @description A year (2026), quarter (2026-Q2) or month (2026-05) */
+                period: string;
+                /** @description The value, in the indicator's unit */
+                value: number;
+                /**
+                 * Format: date
+                 * @description Calendar date, YYYY-MM-DD
+                 */
+                reportedOn: string;
+                documents: components["schemas"]["DocumentRef"][];
+            }[];
+            /** @description Target versus actual per period with a target or a report, in time order; actual is the latest report of that period (null while none), target is null for a period reported without one */
+            progress: {
+                /** @description A year (2026), quarter (2026-Q2) or month (2026-05) */
+                period: string;
+                target: number | null;
+                actual: number | null;
+            }[];
+        };
+        IndicatorPage: {
+            items: components["schemas"]["Indicator"][];
             nextCursor: string | null;
         };
     };
@@ -3685,7 +4004,7 @@ export interface operations {
                          * @description The codes this operation answers with this status
                          * @enum {string}
                          */
-                        code?: "DECISION_TRANSITION_NOT_ALLOWED" | "NO_CENTRE_MUNICIPALITIES" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
+                        code?: "DECISION_TRANSITION_NOT_ALLOWED" | "NO_CENTRE_MUNICIPALITIES" | "INSUFFICIENT_FUNDS" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
                     };
                 };
             };
@@ -4040,6 +4359,8 @@ export interface operations {
                      */
                     fulfilledOn: string;
                     evidence: string;
+                    /** @description Indicators of this decision whose reports satisfy the condition */
+                    indicatorIds?: string[];
                 };
             };
         };
@@ -4070,7 +4391,7 @@ export interface operations {
                          * @description The codes this operation answers with this status
                          * @enum {string}
                          */
-                        code?: "VALIDATION_FAILED" | "CONDITION_FULFILMENT_DATE_OUT_OF_RANGE";
+                        code?: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND" | "CONDITION_FULFILMENT_DATE_OUT_OF_RANGE";
                     };
                 };
             };
@@ -5248,6 +5569,1878 @@ export interface operations {
                          * @enum {string}
                          */
                         code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    listStatuteRules: {
+        parameters: {
+            query?: {
+                /** @description Only the rule in force on this day */
+                effectiveOn?: string;
+                /** @description Page size, 1..200 */
+                limit?: number;
+                /** @description Opaque cursor from nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of statute rules */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatuteRulePage"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    createStatuteRule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Unique key of this request (for example a UUID); a retry with the same key and body gets the stored response */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description Today (Europe/Amsterdam) or later, after every existing rule
+                     */
+                    effectiveFrom: string;
+                    /** @description Amount in euro cents */
+                    thresholdCents: number;
+                    splitting: {
+                        /**
+                         * @description Which decisions count together: none, the same applicant and year, or the same programme and year
+                         * @enum {string}
+                         */
+                        scope: "none" | "applicant_year" | "programme_year";
+                        /**
+                         * @description What suspected splitting does: flag it, or require ratification
+                         * @enum {string}
+                         */
+                        action: "flag" | "require_ratification";
+                    };
+                    ratificationPeriodDays?: number | null;
+                    /**
+                     * @description What adoption does when the ESZL fund does not cover the decision: flag it, or refuse (409 INSUFFICIENT_FUNDS)
+                     * @enum {string}
+                     */
+                    fundCheck?: "flag" | "block";
+                    /** @description Where the rule comes from, e.g. the article of the statute */
+                    reference: string;
+                    note?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The new rule */
+            201: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    /** @description Present when this is a stored response replayed for a repeated Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatuteRule"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Not allowed in the resource's current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "STATUTE_RULE_NOT_LATEST" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
+                    };
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    getStatuteRule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag(s) from a previous GET; 304 when unchanged */
+                "if-none-match"?: string;
+            };
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The statute rule */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    /** @description Strong entity tag of this representation; send it in If-Match to change the resource safely */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatuteRule"];
+                };
+            };
+            /** @description Not modified: the ETag still matches */
+            304: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    /** @description Strong entity tag of this representation; send it in If-Match to change the resource safely */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    listFundContributions: {
+        parameters: {
+            query?: {
+                /** @description UUID */
+                organisationId?: string;
+                /** @description Calendar year */
+                year?: number;
+                /** @description Page size, 1..200 */
+                limit?: number;
+                /** @description Opaque cursor from nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of contributions */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FundContributionPage"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    recordFundContribution: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Unique key of this request (for example a UUID); a retry with the same key and body gets the stored response */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The municipality that contributes
+                     */
+                    organisationId: string;
+                    /** @description Calendar year */
+                    year: number;
+                    /** @description Amount in euro cents */
+                    amountCents: number;
+                    /**
+                     * Format: date
+                     * @description Calendar date, YYYY-MM-DD
+                     */
+                    receivedOn: string;
+                    reference: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The contribution */
+            201: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    /** @description Present when this is a stored response replayed for a repeated Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FundContribution"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Not allowed in the resource's current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
+                    };
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    getFund: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag(s) from a previous GET; 304 when unchanged */
+                "if-none-match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The fund's position */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    /** @description Strong entity tag of this representation; send it in If-Match to change the resource safely */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FundPosition"];
+                };
+            };
+            /** @description Not modified: the ETag still matches */
+            304: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    /** @description Strong entity tag of this representation; send it in If-Match to change the resource safely */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    listCoFinancing: {
+        parameters: {
+            query?: {
+                /** @description Calendar year */
+                year?: number;
+                /** @description Page size, 1..200 */
+                limit?: number;
+                /** @description Opaque cursor from nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of co-financing */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoFinancingPage"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    recordCoFinancing: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Unique key of this request (for example a UUID); a retry with the same key and body gets the stored response */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description At least one of funderOrganisationId and funderName (else 400) */
+        requestBody: {
+            content: {
+                "application/json": {
+                    funderOrganisationId?: string | null;
+                    funderName?: string | null;
+                    /**
+                     * @description Who co-finances: the Regio Deal, employers, government, or another funder
+                     * @enum {string}
+                     */
+                    kind: "regio_deal" | "employers" | "government" | "other";
+                    /** @description Calendar year */
+                    year: number;
+                    /** @description Amount in euro cents */
+                    amountCents: number;
+                    reference: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The co-financing */
+            201: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    /** @description Present when this is a stored response replayed for a repeated Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoFinancing"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Not allowed in the resource's current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
+                    };
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    listIndicators: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1..200 */
+                limit?: number;
+                /** @description Opaque cursor from nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of indicators */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndicatorPage"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    defineIndicator: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Unique key of this request (for example a UUID); a retry with the same key and body gets the stored response */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Unique per decision (409 on a duplicate) */
+                    code: string;
+                    name: string;
+                    /** @description What the values count, e.g. placements */
+                    unit: string;
+                    /** @description One target per period */
+                    targets: {
+                        /** @description A year (2026), quarter (2026-Q2) or month (2026-05) */
+                        period: string;
+                        /** @description The value, in the indicator's unit */
+                        value: number;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description The indicator */
+            201: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    /** @description Present when this is a stored response replayed for a repeated Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Indicator"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Not allowed in the resource's current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "DECISION_TRANSITION_NOT_ALLOWED" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED" | "INDICATOR_CODE_TAKEN";
+                    };
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    reportIndicator: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Unique key of this request (for example a UUID); a retry with the same key and body gets the stored response */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description UUID */
+                id: string;
+                /** @description UUID */
+                indicatorId: string;
+            };
+            cookie?: never;
+        };
+        /** @description A period with a target, or inside the range of the indicator's target periods */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A year (2026), quarter (2026-Q2) or month (2026-05) */
+                    period: string;
+                    /** @description The value, in the indicator's unit */
+                    value: number;
+                    /**
+                     * Format: date
+                     * @description Calendar date, YYYY-MM-DD; not after today
+                     */
+                    reportedOn: string;
+                    documents?: {
+                        title: string;
+                        /**
+                         * Format: uri
+                         * @description https URL of the document
+                         */
+                        url: string;
+                        /**
+                         * @description What the document is
+                         * @enum {string}
+                         */
+                        kind: "board_decision" | "college_decision" | "criteria" | "evidence" | "report" | "other";
+                        registrationNumber?: string | null;
+                        sha256?: string | null;
+                        issuedOn?: string | null;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description The indicator with the new report */
+            201: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    /** @description Present when this is a stored response replayed for a repeated Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Indicator"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Not allowed in the resource's current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "DECISION_TRANSITION_NOT_ALLOWED" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
+                    };
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
                     };
                 };
             };

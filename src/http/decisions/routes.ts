@@ -132,7 +132,7 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
         tags,
         params: IdParams,
         headers: IdempotentIfMatchHeaders,
-        response: { 200: jsonResponse(Ref(Decision), 'The adopted decision', 'idempotent'), ...problems({ raises: ['DECISION_TRANSITION_NOT_ALLOWED', 'NO_CENTRE_MUNICIPALITIES'], idempotent: true }, 404, 412, 413, 415) },
+        response: { 200: jsonResponse(Ref(Decision), 'The adopted decision', 'idempotent'), ...problems({ raises: ['DECISION_TRANSITION_NOT_ALLOWED', 'NO_CENTRE_MUNICIPALITIES', 'INSUFFICIENT_FUNDS'], idempotent: true }, 404, 412, 413, 415) },
       },
     },
     async (request, reply) =>
@@ -172,7 +172,7 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
         params: ConditionParams,
         headers: IdempotencyHeaders,
         body: FulfilBody,
-        response: { 200: jsonResponse(Ref(Condition), 'The fulfilled condition', 'idempotent'), ...problems({ raises: ['DECISION_TRANSITION_NOT_ALLOWED', 'CONDITION_NOT_FULFILLABLE', 'CONDITION_FULFILMENT_DATE_OUT_OF_RANGE'], idempotent: true }, 404, 413, 415) },
+        response: { 200: jsonResponse(Ref(Condition), 'The fulfilled condition', 'idempotent'), ...problems({ raises: ['DECISION_TRANSITION_NOT_ALLOWED', 'CONDITION_NOT_FULFILLABLE', 'CONDITION_FULFILMENT_DATE_OUT_OF_RANGE', 'REFERENCED_RESOURCE_NOT_FOUND'], idempotent: true }, 404, 413, 415) },
       },
     },
     async (request) => fulfilCondition(ctx, request.caller, request.params.id, request.params.conditionId, request.body),

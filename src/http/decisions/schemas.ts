@@ -58,6 +58,7 @@ export const Condition = Type.Object(
     fulfilledLate: Type.Boolean({ description: 'fulfilledOn lies after dueDate' }),
     reference: Nullable(Type.String()),
     documents: Type.Array(Type.Ref('DocumentRef')),
+    indicatorIds: Type.Array(Uuid, { description: 'Monitoring indicators of the decision whose reports satisfy it' }),
   },
   { $id: 'Condition', additionalProperties: false },
 );
@@ -215,7 +216,16 @@ export const VoteBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const FulfilBody = Type.Object({ fulfilledOn: CalendarDate, evidence: Text(10_000) }, { additionalProperties: false });
+export const FulfilBody = Type.Object(
+  {
+    fulfilledOn: CalendarDate,
+    evidence: Text(10_000),
+    indicatorIds: Type.Optional(
+      Type.Array(Uuid, { maxItems: 20, uniqueItems: true, description: 'Indicators of this decision whose reports satisfy the condition' }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export const ListDecisionsQuery = Type.Object(
   { status: Type.Optional(Status), programmeId: Type.Optional(Uuid), year: Type.Optional(Year), ...PageQuery },

@@ -19,6 +19,9 @@ export const OPENAPI_TAGS = [
   { name: 'commitments', description: 'Yearly funding commitments across decisions' },
   { name: 'audit', description: 'The hash-chained audit trail and auditor exports' },
   { name: 'webhooks', description: 'Signed notifications to back-office systems (admin)' },
+  { name: 'statute-rules', description: 'The statute\'s threshold, splitting, ratification period and fund check, as versioned data' },
+  { name: 'fund', description: 'The ESZL fund: municipal contributions, committed and uncommitted money; co-financing of programmes' },
+  { name: 'monitoring', description: 'Monitoring indicators of decisions: targets, reported values, target versus actual' },
 ];
 
 export interface OpenapiOptions {

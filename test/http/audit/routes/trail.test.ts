@@ -190,6 +190,19 @@ t.test('the WTMR story played over HTTP leaves every change in the export with t
   const programmeRes = await s.post('/api/v1/programmes', { code: 'WTMR', name: 'Welcome to Maastricht Region' });
   t.equal(programmeRes.statusCode, 201, 'the secretariat registers the programme WTMR');
   const programme = programmeRes.json<ProgrammeJson>();
+  // The municipalities bring the ESZL fund together, so adoptions find it covering them.
+  const contributions: string[] = [];
+  for (const municipality of [heerlen, sittardGeleen, maastricht]) {
+    const res = await s.post('/api/v1/fund/contributions', {
+      organisationId: municipality.id,
+      year: 2026,
+      amountCents: 500_000_000,
+      receivedOn: '2026-01-15',
+      reference: `Bijdrage 2026 ${municipality.name}`,
+    });
+    t.equal(res.statusCode, 201, `${municipality.name} contributes to the fund`);
+    contributions.push(res.json<{ id: string }>().id);
+  }
   const college = {
     heerlen: await issueKey('college', heerlen.id),
     sittardGeleen: await issueKey('college', sittardGeleen.id),
@@ -248,6 +261,7 @@ t.test('the WTMR story played over HTTP leaves every change in the export with t
     ['organisation.created', 'organisation', maastricht.id, sec],
     ['organisation.created', 'organisation', applicant.id, sec],
     ['programme.created', 'programme', programme.id, sec],
+    ...contributions.map((id): [string, string, string, Actor] => ['fund.contribution_recorded', 'fund-contribution', id, sec]),
     ['apikey.created', 'apikey', college.heerlen.actor.keyId!, ADMIN_ACTOR],
     ['apikey.created', 'apikey', college.sittardGeleen.actor.keyId!, ADMIN_ACTOR],
     ['apikey.created', 'apikey', college.maastricht.actor.keyId!, ADMIN_ACTOR],
@@ -281,7 +295,7 @@ t.test('the WTMR story played over HTTP leaves every change in the export with t
   const ratified = story[story.length - 1]!;
   t.same(ratified.data, { decision: wtmr }, 'decision.ratified carries the ratified decision exactly as GET shows it');
   t.equal(
-    (story[9]!.data as { decision: DecisionJson }).decision.commitments.map((c) => c.amountCents).join('+'),
+    (story.find((e) => e.action === 'decision.created')!.data as { decision: DecisionJson }).decision.commitments.map((c) => c.amountCents).join('+'),
     '14000000+25000000',
     'decision.created records both commitments in cents',
   );
@@ -358,6 +372,18 @@ async function webhookDelivery(): Promise<{ subscriptionId: string; deliveryId: 
   const page = await getJson<{ items: { id: string }[] }>(admin, `/api/v1/webhook-subscriptions/${subscription.id}/deliveries`);
   if (page.items.length !== 1) throw new Error(`expected one delivery, got ${page.items.length}`);
   return { subscriptionId: subscription.id, deliveryId: page.items[0]!.id };
+}
+
+/** A placements indicator with a 2026 target on the decision. */
+async function definedIndicator(decisionId: string, code = 'PLACEMENTS'): Promise<{ id: string }> {
+  const res = await w().secretariat.client.post(`/api/v1/decisions/${decisionId}/indicators`, {
+    code,
+    name: 'Placements',
+    unit: 'placements',
+    targets: [{ period: '2026', value: 60 }],
+  });
+  expectStatus(res, 201, 'define indicator');
+  return res.json<{ id: string }>();
 }
 
 const MUTATIONS: Record<string, MutationCase> = {
@@ -518,6 +544,80 @@ const MUTATIONS: Record<string, MutationCase> = {
           resourceType: 'decision',
           resourceId: decision.id,
           data: { condition: res.json(), decision: await getJson(reader.client, `/api/v1/decisions/${decision.id}`) },
+        }),
+      };
+    },
+  },
+  createStatuteRule: {
+    action: 'statute_rule.created',
+    async prepare() {
+      // The same threshold as version 1, effective long after every board meeting of this file.
+      const body = { effectiveFrom: '2030-01-01', thresholdCents: 10_000_000, splitting: { scope: 'applicant_year', action: 'flag' }, reference: 'Statuten ESZL 2030' };
+      return {
+        request: (h) => admin.post('/api/v1/statute-rules', body, h),
+        expect: (res) => ({ status: 201, actor: ADMIN_ACTOR, resourceType: 'statute-rule', resourceId: res.json<{ id: string }>().id, data: { statuteRule: res.json() } }),
+      };
+    },
+  },
+  recordFundContribution: {
+    action: 'fund.contribution_recorded',
+    async prepare() {
+      const { secretariat, maastricht } = w();
+      const body = { organisationId: maastricht.id, year: 2027, amountCents: 10_000_000, receivedOn: '2026-02-01', reference: 'Bijdrage 2027' };
+      return {
+        request: (h) => secretariat.client.post('/api/v1/fund/contributions', body, h),
+        expect: (res) => ({ status: 201, actor: secretariat.actor, resourceType: 'fund-contribution', resourceId: res.json<{ id: string }>().id, data: { contribution: res.json() } }),
+      };
+    },
+  },
+  recordCoFinancing: {
+    action: 'co_financing.recorded',
+    async prepare() {
+      const { secretariat, programme } = w();
+      const body = { funderName: 'Regio Deal Zuid-Limburg', kind: 'regio_deal', year: 2026, amountCents: 15_000_000, reference: '4e tranche' };
+      return {
+        request: (h) => secretariat.client.post(`/api/v1/programmes/${programme.id}/co-financing`, body, h),
+        expect: (res) => ({ status: 201, actor: secretariat.actor, resourceType: 'programme', resourceId: programme.id, data: { coFinancing: res.json() } }),
+      };
+    },
+  },
+  defineIndicator: {
+    action: 'indicator.defined',
+    async prepare() {
+      const { secretariat } = w();
+      const decision = await adopted(SMALL);
+      const body = { code: 'PLACEMENTS', name: 'Placements', unit: 'placements', targets: [{ period: '2026', value: 60 }] };
+      return {
+        request: (h) => secretariat.client.post(`/api/v1/decisions/${decision.id}/indicators`, body, h),
+        expect: async (res) => ({
+          status: 201,
+          actor: secretariat.actor,
+          resourceType: 'decision',
+          resourceId: decision.id,
+          data: { decision: await getJson(reader.client, `/api/v1/decisions/${decision.id}`), indicator: res.json() },
+        }),
+      };
+    },
+  },
+  reportIndicator: {
+    action: 'indicator.reported',
+    async prepare() {
+      const { secretariat } = w();
+      const decision = await adopted(SMALL);
+      const { id } = await definedIndicator(decision.id);
+      const body = { period: '2026', value: 40, reportedOn: TODAY };
+      return {
+        request: (h) => secretariat.client.post(`/api/v1/decisions/${decision.id}/indicators/${id}/reports`, body, h),
+        expect: async (res) => ({
+          status: 201,
+          actor: secretariat.actor,
+          resourceType: 'decision',
+          resourceId: decision.id,
+          data: {
+            decision: await getJson(reader.client, `/api/v1/decisions/${decision.id}`),
+            indicator: res.json(),
+            report: { ...body, documents: [] },
+          },
         }),
       };
     },
@@ -749,7 +849,73 @@ t.test('a failed change writes no event', async (t) => {
   const redeliver = (target: { subscriptionId: string; deliveryId: string }, key: Client = admin, h?: Headers) =>
     key.post(`/api/v1/webhook-subscriptions/${target.subscriptionId}/deliveries/${target.deliveryId}/redeliver`, undefined, h);
 
+  const monitored = await adopted(SMALL);
+  const placements = await definedIndicator(monitored.id);
+  const draftIndicator = await definedIndicator(draft.id, 'DRAFT-PLACEMENTS');
+  const rule = (effectiveFrom: string) => ({ effectiveFrom, thresholdCents: 10_000_000, splitting: { scope: 'applicant_year', action: 'flag' }, reference: 'Statuten' });
+  const contribution = (organisationId: string) => ({ organisationId, year: 2026, amountCents: 100, receivedOn: TODAY, reference: 'Bijdrage' });
+  const coFinancing = { funderName: 'Regio Deal', kind: 'regio_deal', year: 2026, amountCents: 100, reference: 'Tranche' };
+  const indicator = { code: `CODE-${unique()}`, name: 'Indicator', unit: 'count', targets: [{ period: '2026', value: 1 }] };
+  const report = { period: '2026', value: 1, reportedOn: TODAY };
   const FAILURES: Record<string, Failure[]> = {
+    createStatuteRule: [
+      { name: 'an effectiveFrom before today', status: 400, request: () => admin.post('/api/v1/statute-rules', rule('2026-02-28')) },
+      { name: 'a secretariat key', status: 403, request: () => s.post('/api/v1/statute-rules', rule('2045-01-01')) },
+      {
+        name: 'an effectiveFrom before the latest rule',
+        status: 409,
+        prepare: () => admin.post('/api/v1/statute-rules', rule('2040-01-01')),
+        request: () => admin.post('/api/v1/statute-rules', rule('2039-01-01')),
+      },
+      reusedKey(
+        'a rule effective in the past',
+        (h) => admin.post('/api/v1/statute-rules', rule('2026-02-28'), h),
+        (h) => admin.post('/api/v1/statute-rules', rule('2050-01-01'), h),
+      ),
+    ],
+    recordFundContribution: [
+      { name: 'an organisation that is not a municipality', status: 400, request: () => s.post('/api/v1/fund/contributions', contribution(applicant.id)) },
+      { name: 'a reader key', status: 403, request: () => reader.client.post('/api/v1/fund/contributions', contribution(heerlen.id)) },
+      stillRunning('contribution', (h) => s.post('/api/v1/fund/contributions', contribution(heerlen.id), h)),
+      reusedKey(
+        'a contribution of an applicant',
+        (h) => s.post('/api/v1/fund/contributions', contribution(applicant.id), h),
+        (h) => s.post('/api/v1/fund/contributions', contribution(heerlen.id), h),
+      ),
+    ],
+    recordCoFinancing: [
+      { name: 'no funder', status: 400, request: () => s.post(`/api/v1/programmes/${programme.id}/co-financing`, { ...coFinancing, funderName: null }) },
+      { name: 'a college key', status: 403, request: () => college.heerlen.client.post(`/api/v1/programmes/${programme.id}/co-financing`, coFinancing) },
+      { name: 'an unknown programme', status: 404, request: () => s.post(`/api/v1/programmes/${unknown}/co-financing`, coFinancing) },
+      stillRunning('co-financing', (h) => s.post(`/api/v1/programmes/${programme.id}/co-financing`, coFinancing, h)),
+      reusedKey(
+        'co-financing of an unknown programme',
+        (h) => s.post(`/api/v1/programmes/${unknown}/co-financing`, coFinancing, h),
+        (h) => s.post(`/api/v1/programmes/${programme.id}/co-financing`, coFinancing, h),
+      ),
+    ],
+    defineIndicator: [
+      { name: 'a period that is not one', status: 400, request: () => s.post(`/api/v1/decisions/${monitored.id}/indicators`, { ...indicator, targets: [{ period: '2026-Q5', value: 1 }] }) },
+      { name: 'an auditor key', status: 403, request: () => auditor.client.post(`/api/v1/decisions/${monitored.id}/indicators`, indicator) },
+      { name: 'an unknown decision', status: 404, request: () => s.post(`/api/v1/decisions/${unknown}/indicators`, indicator) },
+      { name: 'a code the decision has already', status: 409, request: () => s.post(`/api/v1/decisions/${monitored.id}/indicators`, { ...indicator, code: 'PLACEMENTS' }) },
+      reusedKey(
+        'an indicator of an unknown decision',
+        (h) => s.post(`/api/v1/decisions/${unknown}/indicators`, indicator, h),
+        (h) => s.post(`/api/v1/decisions/${monitored.id}/indicators`, indicator, h),
+      ),
+    ],
+    reportIndicator: [
+      { name: 'a period outside the targets\' range', status: 400, request: () => s.post(`/api/v1/decisions/${monitored.id}/indicators/${placements.id}/reports`, { ...report, period: '2027' }) },
+      { name: 'a reader key', status: 403, request: () => reader.client.post(`/api/v1/decisions/${monitored.id}/indicators/${placements.id}/reports`, report) },
+      { name: 'an unknown indicator', status: 404, request: () => s.post(`/api/v1/decisions/${monitored.id}/indicators/${unknown}/reports`, report) },
+      { name: 'a draft decision', status: 409, request: () => s.post(`/api/v1/decisions/${draft.id}/indicators/${draftIndicator.id}/reports`, report) },
+      reusedKey(
+        'a report on an unknown indicator',
+        (h) => s.post(`/api/v1/decisions/${monitored.id}/indicators/${unknown}/reports`, report, h),
+        (h) => s.post(`/api/v1/decisions/${monitored.id}/indicators/${placements.id}/reports`, report, h),
+      ),
+    ],
     createOrganisation: [
       { name: 'an unknown kind', status: 400, request: () => s.post('/api/v1/organisations', { name: 'X', kind: 'club' }) },
       ((body) => stillRunning('registration', (h) => s.post('/api/v1/organisations', body, h)))({ name: `Running ${unique()}`, kind: 'applicant' }),

@@ -154,6 +154,7 @@ for (const status of ['pending_ratification', 'adopted', 'ratified']) {
       'fulfilledLate',
       'fulfilledOn',
       'id',
+      'indicatorIds',
       'reference',
       'status',
     ]);
@@ -168,6 +169,7 @@ for (const status of ['pending_ratification', 'adopted', 'ratified']) {
       fulfilledLate: false,
       reference: null,
       documents: [],
+      indicatorIds: [],
     });
     const after = await getDecision(admin, decision.id);
     t.equal(after.status, status, 'the decision keeps its status');

@@ -161,6 +161,7 @@ t.test('creating a decision answers 201 with a draft carrying every field of the
       fulfilledLate: false,
       reference: null,
       documents: [],
+      indicatorIds: [],
     },
     'the condition is open and, its due date having passed, overdue',
   );
