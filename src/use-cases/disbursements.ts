@@ -19,6 +19,7 @@ import { decodeCursor, toPage, type Page } from '../db/pagination.js';
 import type { ServiceContext } from './context.js';
 import { toDecision } from './decision-views.js';
 import { lockedAggregate } from './decisions.js';
+import { rulesForViews } from './statute-rules.js';
 import { runUnitOfWork, type Caller } from './unit-of-work.js';
 
 export type { Disbursement } from '../domain/records.js';
@@ -58,7 +59,7 @@ export async function recordDisbursement(ctx: ServiceContext, caller: Caller, de
     const { tx } = uow;
     const aggregate = await lockedAggregate(tx, decisionId);
     const today = todayInAmsterdam(ctx.clock);
-    const before = toDecision(aggregate, today);
+    const before = toDecision(aggregate, today, await rulesForViews(tx, [aggregate]));
     const commitment = decideDisbursement(
       {
         status: before.status,

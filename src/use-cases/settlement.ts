@@ -10,6 +10,7 @@ import { mapConstraintViolation } from '../db/errors.js';
 import type { ServiceContext } from './context.js';
 import { toDecision, type Decision } from './decision-views.js';
 import { lockedAggregate } from './decisions.js';
+import { rulesForViews } from './statute-rules.js';
 import { assertIfMatch } from './etag.js';
 import { runUnitOfWork, type Caller } from './unit-of-work.js';
 
@@ -59,7 +60,7 @@ export async function settleDecision(
     const { tx } = uow;
     const today = todayInAmsterdam(ctx.clock);
     const aggregate = await lockedAggregate(tx, id);
-    const current = toDecision(aggregate, today);
+    const current = toDecision(aggregate, today, await rulesForViews(tx, [aggregate]));
     assertIfMatch(ifMatch, current);
     const finals = decideSettlement(
       {
