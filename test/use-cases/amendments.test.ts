@@ -28,7 +28,7 @@ t.test('amendments of one decision started at once on two instances: exactly one
   const centreIds = [centre.heerlen.id, centre.sittardGeleen.id, centre.maastricht.id];
   const programme = await createProgramme(admin);
   const amended: Decision[] = [];
-  for (let i = 0; i < 10; i++) amended.push(await bindingDecision(admin, centreIds, [{ programmeId: programme.id, year: 2026, amountCents: 5_000_000 }]));
+  for (let i = 0; i < 8; i++) amended.push(await bindingDecision(admin, centreIds, [{ programmeId: programme.id, year: 2026, amountCents: 5_000_000 }]));
   const attempts = amended.flatMap((decision) =>
     Array.from({ length: 6 }, (_, k) => ({ decision, promise: apps[k % 2]!.admin.post(`/api/v1/decisions/${decision.id}/amendments`, decisionBody([{ programmeId: programme.id, year: 2026, amountCents: 4_000_000 + k }])) })),
   );
@@ -53,7 +53,7 @@ t.test('an increase ratified while payments run under the amended decision: the 
   const at = (year: number, amountCents: number) => ({ programmeId: programme.id, year, amountCents });
   const work: Promise<{ kind: string; res: LightMyRequestResponse }>[] = [];
   const pairs: { original: Decision; amendment: Decision }[] = [];
-  for (let i = 0; i < 8; i++) {
+  for (let i = 0; i < 6; i++) {
     const original = await bindingDecision(admin, centreIds, [at(2026, 4_000_000), at(2027, 1_000_000)]);
     // More in 2026 (so the colleges must ratify), less in 2027: while pending, 2027 payments must stay within EUR 5,000.
     const amendment = await amend(admin, original.id, [at(2026, 12_000_000), at(2027, 500_000)]);
@@ -96,7 +96,7 @@ t.test('a lower amendment adopted while payments run: no payment lands on a supe
   const centreIds = [centre.heerlen.id, centre.sittardGeleen.id, centre.maastricht.id];
   const programme = await createProgramme(admin);
   const work: Promise<{ kind: string; res: LightMyRequestResponse }>[] = [];
-  for (let i = 0; i < 8; i++) {
+  for (let i = 0; i < 6; i++) {
     const original = await bindingDecision(admin, centreIds, [{ programmeId: programme.id, year: 2026, amountCents: 4_000_000 }]);
     const amendment = await amend(admin, original.id, [{ programmeId: programme.id, year: 2026, amountCents: 2_000_000 }]);
     for (let k = 0; k < 12; k++) {
