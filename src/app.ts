@@ -22,6 +22,7 @@ import { organisationRoutes, organisationComponents } from './http/organisations
 import { programmeRoutes, programmeComponents } from './http/programmes/routes.js';
 import { decisionRoutes, decisionComponents } from './http/decisions/routes.js';
 import { fundingRoutes, fundingComponents } from './http/decisions/funding-routes.js';
+import { afterAdoptionRoutes, afterAdoptionComponents } from './http/decisions/after-adoption-routes.js';
 import { auditRoutes, auditComponents } from './http/audit/routes.js';
 import { webhookRoutes, webhookComponents } from './http/webhooks/routes.js';
 import { statuteRuleRoutes, statuteRuleComponents } from './http/statute-rules/routes.js';
@@ -100,6 +101,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         ...programmeComponents,
         ...decisionComponents,
         ...fundingComponents,
+        ...afterAdoptionComponents,
         ...auditComponents,
         ...webhookComponents,
         ...statuteRuleComponents,
@@ -112,6 +114,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(programmeRoutes, { ctx });
       await api.register(decisionRoutes, { ctx });
       await api.register(fundingRoutes, { ctx });
+      await api.register(afterAdoptionRoutes, { ctx });
       await api.register(auditRoutes, { ctx });
       await api.register(statuteRuleRoutes, { ctx });
       await api.register(fundRoutes, { ctx });

@@ -3,7 +3,7 @@ import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { queryRows, type Db, type Executor, type Tx } from './client.js';
 import { preparedOnce } from './prepared.js';
 import { commitments, conditions, decisions, organisations, programmes, sqlValues, votes } from './schema.js';
-import { BINDING_STATUSES, PENDING_STATUSES, type DecisionStatus } from '../domain/decision-lifecycle.js';
+import { BINDING_STATUSES, type DecisionStatus } from '../domain/decision-lifecycle.js';
 import { afterPlaceholders, afterPosition, keysetParams, type KeysetPosition } from './pagination.js';
 
 export type DecisionRow = typeof decisions.$inferSelect;
@@ -16,6 +16,8 @@ export interface DecisionAggregate {
   commitments: CommitmentRow[];
   conditions: ConditionRow[];
   votes: VoteRow[];
+  /** For an amendment, the total of the decision it amends (read with the decision; absent where not needed). */
+  amendedTotalCents?: number | null | undefined;
 }
 
 export interface CommitmentValues {
@@ -28,6 +30,8 @@ export interface CommitmentValues {
 export interface ConditionValues {
   description: string;
   dueDate: string;
+  blocksDisbursement?: boolean | undefined;
+  reference?: string | null | undefined;
 }
 
 /** Which of these programmes and organisations exist, in one round trip. */
@@ -106,28 +110,48 @@ const withChildren = {
   votes: { orderBy: [asc(votes.castAt), asc(votes.id)] },
 };
 
-function toAggregate(row: DecisionRow & Pick<DecisionAggregate, 'commitments' | 'conditions' | 'votes'>): DecisionAggregate {
-  const { commitments: c, conditions: k, votes: v, ...decision } = row;
-  return { decision, commitments: c, conditions: k, votes: v };
+/**
+ * Read with every decision: an amendment's draft shows whether it will need ratification, which
+ * depends on the total of the decision it amends (null for a decision that amends none).
+ */
+const withAmendedTotal = {
+  extras: (t: typeof decisions._.columns) => ({
+    amendedTotalCents: sql<string | null>`(select a.total_amount_cents::text from decisions a where a.id = ${t.amends})`.as('amended_total_cents'),
+  }),
+};
+
+function toAggregate(
+  row: DecisionRow & Pick<DecisionAggregate, 'commitments' | 'conditions' | 'votes'> & { amendedTotalCents?: string | null },
+): DecisionAggregate {
+  const { commitments: c, conditions: k, votes: v, amendedTotalCents, ...decision } = row;
+  return {
+    decision,
+    commitments: c,
+    conditions: k,
+    votes: v,
+    amendedTotalCents: amendedTotalCents === null || amendedTotalCents === undefined ? null : Number(amendedTotalCents),
+  };
 }
 
 /** Decisions with their children in one query (JSON aggregation), whatever their number. */
 export async function loadAggregates(ex: Executor, ids: readonly string[]): Promise<DecisionAggregate[]> {
   if (ids.length === 0) return [];
-  const found = await ex.query.decisions.findMany({ where: inArray(decisions.id, [...ids]), with: withChildren });
+  const found = await ex.query.decisions.findMany({ where: inArray(decisions.id, [...ids]), with: withChildren, ...withAmendedTotal });
   const byId = new Map(found.map((row) => [row.id, toAggregate(row)]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 export async function loadAggregate(ex: Executor, id: string): Promise<DecisionAggregate | undefined> {
-  const row = await ex.query.decisions.findFirst({ where: eq(decisions.id, id), with: withChildren });
+  const row = await ex.query.decisions.findFirst({ where: eq(decisions.id, id), with: withChildren, ...withAmendedTotal });
   return row && toAggregate(row);
 }
 
 /** The read path of one whole decision: the same query as `loadAggregate`, prepared once. */
 export async function findAggregate(db: Db, id: string): Promise<DecisionAggregate | undefined> {
   const statement = preparedOnce(db, 'decision_by_id', (name) =>
-    db.query.decisions.findFirst({ where: eq(decisions.id, sql.placeholder('id')), with: withChildren }).prepare(name),
+    db.query.decisions
+      .findFirst({ where: eq(decisions.id, sql.placeholder('id')), with: withChildren, ...withAmendedTotal })
+      .prepare(name),
   );
   const row = await statement.execute({ id });
   return row && toAggregate(row);
@@ -170,6 +194,7 @@ export async function listAggregates(
         orderBy: [asc(decisions.createdAt), asc(decisions.id)],
         limit: sql.placeholder('limit'),
         with: withChildren,
+        ...withAmendedTotal,
       })
       .prepare(name);
   });
@@ -231,6 +256,27 @@ export async function markOverdueNotified(tx: Tx, conditionIds: readonly string[
   await tx.update(conditions).set({ overdueNotifiedAt: sql`now()` }).where(inArray(conditions.id, [...conditionIds]));
 }
 
+/** Adds a condition after the others; the caller holds the decision's row lock, so positions cannot collide. */
+export async function appendCondition(tx: Tx, decisionId: string, values: ConditionValues): Promise<ConditionRow> {
+  const [row] = await tx
+    .insert(conditions)
+    .values({
+      ...values,
+      decisionId,
+      position: sql`(select coalesce(max(${conditions.position}), -1) + 1 from ${conditions} where ${conditions.decisionId} = ${decisionId})`,
+    })
+    .returning();
+  return row!;
+}
+
+/** Settlement: the final amount of each commitment; the commitments, in the decision's order. */
+export async function setFinalAmounts(tx: Tx, decisionId: string, finals: ReadonlyMap<string, number>): Promise<CommitmentRow[]> {
+  for (const [id, cents] of finals) {
+    await tx.update(commitments).set({ finalAmountCents: cents }).where(and(eq(commitments.id, id), eq(commitments.decisionId, decisionId)));
+  }
+  return tx.select().from(commitments).where(eq(commitments.decisionId, decisionId)).orderBy(asc(commitments.position));
+}
+
 export async function fulfilConditionRow(
   ex: Executor,
   conditionId: string,
@@ -257,7 +303,6 @@ export interface CommitmentListRow extends CommitmentRow {
 }
 
 const binding = sql`${decisions.status} in (${sqlValues(BINDING_STATUSES)})`;
-const pending = sql`${decisions.status} in (${sqlValues(PENDING_STATUSES)})`;
 
 export async function listCommitmentRows(
   ex: Executor,
@@ -284,31 +329,4 @@ export async function listCommitmentRows(
     .orderBy(asc(commitments.createdAt), asc(commitments.id))
     .limit(limit + 1);
   return rows.map((row) => ({ ...row.commitment, decisionStatus: row.decisionStatus }));
-}
-
-export interface FundingYearRow {
-  year: number;
-  bindingCents: number;
-  pendingCents: number;
-}
-
-/** Binding money (adopted, ratified) and pending money (awaiting ratification) per year. */
-export async function programmeFundingRows(ex: Executor, programmeId: string): Promise<FundingYearRow[]> {
-  const rows = await ex
-    .select({
-      year: commitments.year,
-      bindingCents: sql<string>`coalesce(sum(${commitments.amountCents}) filter (where ${binding}), 0)::text`,
-      pendingCents: sql<string>`coalesce(sum(${commitments.amountCents}) filter (where ${pending}), 0)::text`,
-    })
-    .from(commitments)
-    .innerJoin(decisions, eq(decisions.id, commitments.decisionId))
-    .where(
-      and(
-        eq(commitments.programmeId, programmeId),
-        sql`(${binding} or ${pending})`,
-      ),
-    )
-    .groupBy(commitments.year)
-    .orderBy(asc(commitments.year));
-  return rows.map((row) => ({ year: row.year, bindingCents: Number(row.bindingCents), pendingCents: Number(row.pendingCents) }));
 }

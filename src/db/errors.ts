@@ -37,6 +37,13 @@ export function mapConstraintViolation(error: unknown): never {
   if (state === '23503') {
     throw new DomainError('REFERENCED_RESOURCE_NOT_FOUND', 'A referenced resource does not exist.');
   }
+  if (state === '23514' && constraint === 'commitments_disbursed_within_amount') {
+    // The backstop of the payment rule (see recordDisbursement): never more paid than committed.
+    throw new DomainError('DISBURSEMENT_EXCEEDS_COMMITMENT', 'The payment would exceed what remains of the commitment.');
+  }
+  if (state === '23514' && constraint === 'commitments_final_amount_range') {
+    throw new DomainError('AMOUNT_OUT_OF_RANGE', 'A final amount must lie between 0 and the committed amount.');
+  }
   if (state === '23514' || state === '22P02' || state === '22003' || state === '22007' || state === '22008') {
     throw new DomainError('VALIDATION_FAILED', 'The input violates a rule of the register.');
   }

@@ -1,9 +1,10 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { BINDING_STATUSES, PENDING_STATUSES } from '../domain/decision-lifecycle.js';
+import { sumCents } from '../domain/money.js';
 import type { FundMoney } from '../domain/fund.js';
 import { queryRows, type Executor } from './client.js';
 import { afterPosition, type KeysetPosition } from './pagination.js';
-import { fundContributions, sqlValues } from './schema.js';
+import { fundContributions } from './schema.js';
+import { fundingRows } from './funding-repository.js';
 
 export type FundContributionRow = typeof fundContributions.$inferSelect;
 
@@ -37,71 +38,31 @@ export async function listFundContributions(
     .limit(limit + 1);
 }
 
-interface FundYearRow {
-  year: number;
-  contributed: string;
-  binding: string;
-  pending: string;
-  disbursed: string;
-}
-
 /**
- * The fund's money per year, in one statement: contributions by their year; binding money
- * (adopted, ratified, settled; a settled commitment counts its final amount), pending money
- * (awaiting ratification) and money paid on binding decisions, by commitment year. A pending
- * amendment counts only its increase over the decision it amends, per programme and year: the
- * amended decision's money stays binding until the amendment binds.
- *
- * This is the fund's one money query: when the register's funding aggregation over programmes
- * gains more lineage rules, this function is the one place to point at it.
+ * The fund's money per year: contributions by their year, and binding, pending and paid money by
+ * commitment year as the register's one money aggregation counts it (`fundingRows`: each lineage
+ * once, a settled commitment at its final amount, a pending amendment only by its increase).
  */
 export async function fundMoneyByYear(ex: Executor): Promise<(FundMoney & { year: number })[]> {
-  const binding = sqlValues(BINDING_STATUSES);
-  const pending = sqlValues(PENDING_STATUSES);
-  const rows = await queryRows<FundYearRow>(
+  const contributions = await queryRows<{ year: number; contributed: string }>(
     ex,
-    sql`with committed as (
-          select c.year,
-                 sum(coalesce(c.final_amount_cents, c.amount_cents)) as binding,
-                 sum(c.disbursed_cents) as disbursed
-            from decision_commitments c join decisions d on d.id = c.decision_id
-           where d.status in (${binding})
-           group by c.year
-        ),
-        pending_lines as (
-          select d.amends, c.programme_id, c.year, sum(c.amount_cents) as amount
-            from decision_commitments c join decisions d on d.id = c.decision_id
-           where d.status in (${pending})
-           group by d.id, d.amends, c.programme_id, c.year
-        ),
-        awaiting as (
-          select p.year,
-                 sum(greatest(p.amount - coalesce((select sum(a.amount_cents) from decision_commitments a
-                                                    where a.decision_id = p.amends and a.programme_id = p.programme_id
-                                                      and a.year = p.year), 0), 0)) as pending
-            from pending_lines p
-           group by p.year
-        ),
-        contributed as (
-          select year, sum(amount_cents) as contributed from fund_contributions group by year
-        ),
-        years as (select year from committed union select year from awaiting union select year from contributed)
-        select y.year,
-               coalesce(k.contributed, 0)::text as contributed,
-               coalesce(m.binding, 0)::text as binding,
-               coalesce(w.pending, 0)::text as pending,
-               coalesce(m.disbursed, 0)::text as disbursed
-          from years y
-          left join contributed k on k.year = y.year
-          left join committed m on m.year = y.year
-          left join awaiting w on w.year = y.year
-         order by y.year`,
+    sql`select year, sum(amount_cents)::text as contributed from ${fundContributions} group by year`,
   );
-  return rows.map((row) => ({
-    year: Number(row.year),
-    contributedCents: Number(row.contributed),
-    bindingCents: Number(row.binding),
-    pendingCents: Number(row.pending),
-    disbursedCents: Number(row.disbursed),
-  }));
+  const years = new Map<number, FundMoney & { year: number }>();
+  const yearOf = (year: number) => {
+    let money = years.get(year);
+    if (money === undefined) {
+      money = { year, contributedCents: 0, bindingCents: 0, pendingCents: 0, disbursedCents: 0 };
+      years.set(year, money);
+    }
+    return money;
+  };
+  for (const row of contributions) yearOf(Number(row.year)).contributedCents = Number(row.contributed);
+  for (const row of await fundingRows(ex)) {
+    const money = yearOf(row.year);
+    money.bindingCents = sumCents([money.bindingCents, row.bindingCents]);
+    money.pendingCents = sumCents([money.pendingCents, row.pendingCents]);
+    money.disbursedCents = sumCents([money.disbursedCents, row.disbursedCents]);
+  }
+  return [...years.values()].filter((money) => money.contributedCents + money.bindingCents + money.pendingCents + money.disbursedCents > 0).sort((a, b) => a.year - b.year);
 }

@@ -83,6 +83,20 @@ export const ERROR_CATALOGUE = {
     action: 'Send the date on which the condition was met, today or earlier.',
     scope: 'domain',
   },
+  DISBURSEMENT_DATE_OUT_OF_RANGE: {
+    status: 400,
+    title: 'Payment date out of range',
+    meaning: '`paidOn` lies before the day the decision began to bind, or after today.',
+    action: 'Send a `paidOn` between the day the decision bound and today (Europe/Amsterdam).',
+    scope: 'domain',
+  },
+  SETTLEMENT_DATE_OUT_OF_RANGE: {
+    status: 400,
+    title: 'Settlement date out of range',
+    meaning: '`settledOn` lies before the day the decision began to bind, or after today.',
+    action: 'Send a `settledOn` between the day the decision bound and today (Europe/Amsterdam).',
+    scope: 'domain',
+  },
   UNAUTHENTICATED: {
     status: 401,
     title: 'Authentication required',
@@ -229,6 +243,20 @@ export const ERROR_CATALOGUE = {
     title: 'The decision has an indicator with this code already',
     meaning: 'The decision already has a monitoring indicator with this `code`.',
     action: 'Use another code, or report on the existing indicator.',
+    scope: 'domain',
+  },
+  AMENDMENT_IN_PROGRESS: {
+    status: 409,
+    title: 'The decision has an amendment in draft or awaiting ratification',
+    meaning: 'The decision has an amendment in `draft` or `pending_ratification`: it cannot be amended again or settled until that amendment binds, is rejected or is withdrawn.',
+    action: 'Finish the live amendment first (adopt, or withdraw it), then act on the decision.',
+    scope: 'domain',
+  },
+  AMOUNT_BELOW_DISBURSED: {
+    status: 409,
+    title: 'The amount would be less than what was already paid',
+    meaning: "The amount would be less than what was already paid on the commitment: an amendment's commitment (at its adoption) or a settlement's final amount.",
+    action: 'Keep at least the paid amount (see `disbursedCents`) for that programme and year.',
     scope: 'domain',
   },
   PRECONDITION_FAILED: {

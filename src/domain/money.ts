@@ -27,3 +27,12 @@ export function sumCents(amounts: readonly Cents[]): Cents {
   }
   return Number(total);
 }
+
+/** `EUR 1,234.56 (123456 cents)`: how a problem's detail names an amount, exact to the cent. */
+export function describeCents(cents: Cents): string {
+  const sign = cents < 0 ? '-' : '';
+  const abs = BigInt(Math.abs(cents));
+  const euros = (abs / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const rest = (abs % 100n).toString().padStart(2, '0');
+  return `${sign}EUR ${euros}.${rest} (${cents} cents)`;
+}

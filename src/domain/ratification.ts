@@ -18,8 +18,16 @@ export interface CastVote {
   outcome: VoteOutcome;
 }
 
-export function requiresRatification(totalAmountCents: Cents, rule: Pick<StatuteRule, 'thresholdCents'>): boolean {
-  return totalAmountCents >= rule.thresholdCents;
+/**
+ * Whether the colleges must ratify: the total reaches the threshold, and for an amendment
+ * (wijzigingsbesluit) it is also higher than the total of the decision it amends.
+ */
+export function requiresRatification(
+  totalAmountCents: Cents,
+  rule: Pick<StatuteRule, 'thresholdCents'>,
+  amendedTotalCents?: Cents | null,
+): boolean {
+  return totalAmountCents >= rule.thresholdCents && (amendedTotalCents === undefined || amendedTotalCents === null || totalAmountCents > amendedTotalCents);
 }
 
 export interface AdoptionOutcome {

@@ -64,6 +64,8 @@ export async function seedDemo(ctx: ServiceContext, progress: (line: string) => 
       {
         description: 'WTMR submits measurable result criteria, including at least the expected number of placements.',
         dueDate: '2026-02-15',
+        // No money is paid before the criteria are in.
+        blocksDisbursement: true,
       },
     ],
   });

@@ -1,7 +1,8 @@
 import { todayInAmsterdam } from '../domain/clock.js';
 import { assertConditionFulfillable } from '../domain/conditions.js';
+import { assertTransition } from '../domain/decision-lifecycle.js';
 import { notFound } from '../domain/errors.js';
-import { fulfilConditionRow } from '../db/decisions-repository.js';
+import { appendCondition, fulfilConditionRow } from '../db/decisions-repository.js';
 import type { ServiceContext } from './context.js';
 import { toCondition, toDecision, type Condition } from './decision-views.js';
 import { lockedAggregate } from './decisions.js';
@@ -33,6 +34,37 @@ export async function fulfilCondition(
     const decision = toDecision({ ...aggregate, conditions }, today);
     const condition = toCondition(row, today);
     uow.emit('condition.fulfilled', { condition, decision });
+    return condition;
+  });
+}
+
+export interface NewConditionInput {
+  description: string;
+  dueDate: string;
+  blocksDisbursement?: boolean | undefined;
+  reference?: string | null | undefined;
+}
+
+/**
+ * A condition set after adoption (while the decision awaits the colleges or binds), for example
+ * one that monitoring brought up. With `blocksDisbursement` no money of the decision is paid
+ * until it is fulfilled. The decision's row lock orders it with payments: a payment either
+ * committed before the condition existed or sees it.
+ */
+export async function addCondition(ctx: ServiceContext, caller: Caller, decisionId: string, input: NewConditionInput): Promise<Condition> {
+  return runUnitOfWork(ctx, caller, async (uow) => {
+    const aggregate = await lockedAggregate(uow.tx, decisionId);
+    assertTransition(aggregate.decision.status, 'addCondition');
+    const row = await appendCondition(uow.tx, decisionId, {
+      description: input.description,
+      dueDate: input.dueDate,
+      blocksDisbursement: input.blocksDisbursement ?? false,
+      reference: input.reference ?? null,
+    });
+    const today = todayInAmsterdam(ctx.clock);
+    const decision = toDecision({ ...aggregate, conditions: [...aggregate.conditions, row] }, today);
+    const condition = toCondition(row, today);
+    uow.emit('condition.added', { condition, decision });
     return condition;
   });
 }

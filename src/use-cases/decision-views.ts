@@ -73,7 +73,10 @@ export function toDecision(aggregate: DecisionAggregate, today: string, rules: r
   const { decision } = aggregate;
   const frozen = decision.statuteRuleVersion !== null && decision.thresholdCents !== null;
   const rule = frozen ? undefined : ruleInForce(rules, decision.boardMeetingDate);
-  const required = rule === undefined ? decision.ratificationReason !== null : requiresRatification(decision.totalAmountCents, rule);
+  const required =
+    rule === undefined
+      ? decision.ratificationReason !== null
+      : requiresRatification(decision.totalAmountCents, rule, aggregate.amendedTotalCents);
   return {
     id: decision.id,
     reference: decision.reference,

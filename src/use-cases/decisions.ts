@@ -30,6 +30,7 @@ import { lockAdoptions } from '../db/adoption-lock.js';
 import type { ServiceContext } from './context.js';
 import { toDecision, type Decision } from './decision-views.js';
 import { rulesForReads, rulesForViews, statuteRules } from './statute-rules.js';
+import { amendmentAdoptionFacts, announceAmendment, bindAmendment } from './amendment-binding.js';
 import { assertIfMatch } from './etag.js';
 import { fundCoverageAtAdoption } from './fund.js';
 import { splittingAtAdoption } from './splitting.js';
@@ -79,33 +80,52 @@ export async function lockedAggregate(tx: Tx, id: string): Promise<DecisionAggre
 }
 
 export async function createDecision(ctx: ServiceContext, caller: Caller, input: DecisionInput): Promise<Decision> {
+  return runUnitOfWork(ctx, caller, (uow) => registerDraft(ctx, uow, input));
+}
+
+/** The decision an amendment (wijzigingsbesluit) amends, recorded on the amendment's draft. */
+export interface AmendedDecision {
+  id: string;
+  totalAmountCents: number;
+}
+
+/** Registers a draft in the caller's unit of work: a new decision, or an amendment of `amends`. */
+export async function registerDraft(
+  ctx: ServiceContext,
+  uow: UnitOfWork,
+  input: DecisionInput,
+  amends: AmendedDecision | null = null,
+): Promise<Decision> {
   const totalAmountCents = sumCents(input.commitments.map((c) => c.amountCents));
-  return runUnitOfWork(ctx, caller, async (uow) => {
-    const { tx } = uow;
-    await assertReferencesExist(tx, input);
-    const row = await insertDecision(tx, {
-      reference: input.reference,
-      title: input.title,
-      summary: input.summary ?? null,
-      boardMeetingDate: input.boardMeetingDate,
-      applicantOrganisationId: input.applicantOrganisationId ?? null,
-      status: 'draft',
-      totalAmountCents,
-    }).catch(mapConstraintViolation);
-    // A new draft's whole view is what was just inserted: no need to read it back.
-    const decision = toDecision(
-      {
-        decision: row,
-        commitments: await insertCommitments(tx, row.id, commitmentValues(input.commitments)),
-        conditions: await insertConditions(tx, row.id, input.conditions ?? []),
-        votes: [],
-      },
-      todayInAmsterdam(ctx.clock),
-      await statuteRules(tx),
-    );
-    uow.emit('decision.created', { decision });
-    return decision;
-  });
+  const { tx } = uow;
+  await assertReferencesExist(tx, input);
+  const row = await insertDecision(tx, {
+    reference: input.reference,
+    title: input.title,
+    summary: input.summary ?? null,
+    boardMeetingDate: input.boardMeetingDate,
+    applicantOrganisationId: input.applicantOrganisationId ?? null,
+    status: 'draft',
+    totalAmountCents,
+    ...(amends !== null && {
+      amends: amends.id,
+      relatedDecisions: [{ decisionId: amends.id, externalReference: null, relation: 'amends' as const }],
+    }),
+  }).catch(mapConstraintViolation);
+  // A new draft's whole view is what was just inserted: no need to read it back.
+  const decision = toDecision(
+    {
+      decision: row,
+      commitments: await insertCommitments(tx, row.id, commitmentValues(input.commitments)),
+      conditions: await insertConditions(tx, row.id, input.conditions ?? []),
+      votes: [],
+      amendedTotalCents: amends?.totalAmountCents ?? null,
+    },
+    todayInAmsterdam(ctx.clock),
+    await statuteRules(tx),
+  );
+  uow.emit('decision.created', { decision });
+  return decision;
 }
 
 export async function patchDecision(
@@ -164,9 +184,10 @@ async function changeState(
 export async function adoptDecision(ctx: ServiceContext, caller: Caller, id: string, ifMatch?: string): Promise<Decision> {
   return runUnitOfWork(ctx, caller, async (uow) => {
     const { tx } = uow;
-    const decision = await changeState(ctx, uow, id, ifMatch, async (current) => {
+    const adopted = await changeState(ctx, uow, id, ifMatch, async (current, aggregate) => {
       assertTransition(current.status, 'adopt');
       await lockAdoptions(tx);
+      const amendment = await amendmentAdoptionFacts(tx, aggregate);
       const rule = ruleInForce(await statuteRules(tx), current.boardMeetingDate);
       const splitting = await splittingAtAdoption(tx, current, rule);
       const fundCoverage = await fundCoverageAtAdoption(tx, current.totalAmountCents);
@@ -178,11 +199,13 @@ export async function adoptDecision(ctx: ServiceContext, caller: Caller, id: str
         today: todayInAmsterdam(ctx.clock),
         splitting,
         fundCoverage,
+        amendedTotalCents: amendment.amendedTotalCents,
       });
       return {
         status: adoption.status,
         requiredMunicipalityIds: adoption.requiredMunicipalityIds,
-        adoptedAt: sql`now()`,
+        // The service's clock, like "today": the adoption day is the day a decision adopted at once began to bind.
+        adoptedAt: ctx.clock.now(),
         statuteRuleVersion: adoption.statuteRuleVersion,
         thresholdCents: adoption.thresholdCents,
         ratificationReason: adoption.reason,
@@ -194,9 +217,12 @@ export async function adoptDecision(ctx: ServiceContext, caller: Caller, id: str
         fundSufficient: adoption.fundCoverage?.sufficient ?? null,
       };
     });
+    const bound = await bindAmendment(ctx, uow, adopted);
+    const decision = bound?.amendment ?? adopted;
     uow.emit('decision.adopted', { decision });
     if (decision.splitting.suspected) uow.emit('decision.splitting_suspected', { decision });
     if (decision.fundCoverage?.sufficient === false) uow.emit('decision.fund_insufficient', { decision });
+    announceAmendment(uow, bound);
     return decision;
   });
 }

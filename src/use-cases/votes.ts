@@ -5,6 +5,7 @@ import { decideVote, type VoteOutcome } from '../domain/ratification.js';
 import { findDecisionRow, insertVote, listVoteRows, updateDecision } from '../db/decisions-repository.js';
 import { mapConstraintViolation } from '../db/errors.js';
 import type { ServiceContext } from './context.js';
+import { announceAmendment, bindAmendment } from './amendment-binding.js';
 import { toDecision, toVote, type Decision, type Vote } from './decision-views.js';
 import { lockedAggregate } from './decisions.js';
 import { runUnitOfWork, type Caller, type UnitOfWork } from './unit-of-work.js';
@@ -65,11 +66,15 @@ export async function recordVote(
     collegeDecisionId,
   }).catch(mapConstraintViolation);
   const settled = next === current.status ? current : await updateDecision(uow.tx, decisionId, { status: next });
-  const decision = toDecision({ ...aggregate, decision: settled, votes: [...aggregate.votes, row] }, today);
+  const voted = toDecision({ ...aggregate, decision: settled, votes: [...aggregate.votes, row] }, today);
+  // A ratified amendment binds: the decision it amends is superseded in this same transaction.
+  const bound = await bindAmendment(ctx, uow, voted);
+  const decision = bound?.amendment ?? voted;
   const vote = toVote(row);
   uow.emit('vote.cast', { vote, decision });
   if (next === 'ratified') uow.emit('decision.ratified', { decision });
   if (next === 'rejected') uow.emit('decision.rejected', { decision });
+  announceAmendment(uow, bound);
   return { vote, decision };
 }
 

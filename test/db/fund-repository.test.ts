@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
-import { sql } from 'drizzle-orm';
 import { fundMoneyByYear } from '../../src/db/fund-repository.js';
 import { fixedClock } from '../../src/domain/clock.js';
 import { startTestApp } from '../helpers/app.js';
@@ -33,12 +32,30 @@ t.test('money per year, with settlement, payments and a pending amendment counte
   }
   const bound = await adopt(admin, (await draft([[wtmr.id, 2026, 6_000_000], [amkb.id, 2027, 2_000_000]])).id, 'adopted');
   const settled = await adopt(admin, (await draft([[wtmr.id, 2027, 3_000_000]])).id, 'adopted');
-  await db.execute(sql`update decision_commitments set disbursed_cents = 1000000 where id = ${bound.commitments[0]!.id}::uuid`);
-  await db.execute(sql`update decision_commitments set final_amount_cents = 2500000, disbursed_cents = 2000000 where decision_id = ${settled.id}::uuid`);
-  await db.execute(sql`update decisions set status = 'settled', settled_on = '2026-03-01', settled_at = now() where id = ${settled.id}::uuid`);
-  // An amendment of `bound` awaiting ratification: WTMR 2026 up from 6,000,000 to 14,000,000, AMKB 2027 down to 1,000,000.
-  const amendment = await adopt(admin, (await draft([[wtmr.id, 2026, 14_000_000], [amkb.id, 2027, 1_000_000]])).id, 'pending_ratification');
-  await db.execute(sql`update decisions set amends = ${bound.id}::uuid where id = ${amendment.id}::uuid`);
+  const pay = async (decisionId: string, commitmentId: string, amountCents: number) => {
+    const res = await admin.post(`/api/v1/decisions/${decisionId}/disbursements`, { commitmentId, amountCents, paidOn: '2026-03-01', reference: 'Betaling' });
+    t.equal(res.statusCode, 201, `payment (${res.body.slice(0, 200)})`);
+  };
+  await pay(bound.id, bound.commitments[0]!.id, 1_000_000);
+  await pay(settled.id, settled.commitments[0]!.id, 2_000_000);
+  const settle = await admin.post(`/api/v1/decisions/${settled.id}/settle`, {
+    settledOn: '2026-03-01',
+    finalAmounts: [{ commitmentId: settled.commitments[0]!.id, amountCents: 2_500_000 }],
+    reference: 'Vaststelling',
+  });
+  t.equal(settle.statusCode, 200, `settled (${settle.body.slice(0, 200)})`);
+  // An amendment of `bound` awaiting ratification: WTMR 2026 up from 6,000,000 to 14,000,000, AMKB 2027 down to 2,000,000 (not below what was paid).
+  const amendmentDraft = await admin.post(`/api/v1/decisions/${bound.id}/amendments`, {
+    reference: `FR-${randomUUID()}`,
+    title: 'Amendment',
+    boardMeetingDate: '2026-02-20',
+    commitments: [
+      { programmeId: wtmr.id, year: 2026, amountCents: 14_000_000 },
+      { programmeId: amkb.id, year: 2027, amountCents: 1_000_000 },
+    ],
+  });
+  t.equal(amendmentDraft.statusCode, 201, `amendment (${amendmentDraft.body.slice(0, 200)})`);
+  await adopt(admin, amendmentDraft.json<{ id: string }>().id, 'pending_ratification');
   await adopt(admin, (await draft([[amkb.id, 2026, 12_000_000]])).id, 'pending_ratification');
   const withdrawn = await draft([[amkb.id, 2026, 99_000]]);
   t.equal((await admin.post(`/api/v1/decisions/${withdrawn.id}/withdraw`, { reason: 'No' })).statusCode, 200);

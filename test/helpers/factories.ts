@@ -83,3 +83,19 @@ export async function listAll<T>(client: Client, path: string, limit = 200): Pro
   } while (cursor !== null);
   return items;
 }
+
+/**
+ * A fund large enough for every adoption of a test file: adoption records the fund's coverage,
+ * and an uncovered decision also raises decision.fund_insufficient, which tests that count the
+ * events of an adoption do not expect.
+ */
+export async function fundTheRegister(client: Client, municipalityId: string): Promise<void> {
+  const res = await client.post('/api/v1/fund/contributions', {
+    organisationId: municipalityId,
+    year: 2026,
+    amountCents: 100_000_000_000,
+    receivedOn: '2026-01-15',
+    reference: 'Fund of the tests',
+  });
+  if (res.statusCode !== 201) throw new Error(`fund contribution: expected 201, got ${res.statusCode}: ${res.body}`);
+}

@@ -61,6 +61,14 @@ const ALLOWED: Record<string, Caller[]> = {
   castVote: VOTE,
   listVotes: READ_REGISTER,
   listCommitments: READ_REGISTER,
+  // After adoption (second round): writes are the secretariat's and admin's, reads every register role's.
+  addCondition: MANAGE,
+  recordDisbursement: MANAGE,
+  listDecisionDisbursements: READ_REGISTER,
+  listDisbursements: READ_REGISTER,
+  createAmendment: MANAGE,
+  settleDecision: MANAGE,
+  getFunding: READ_REGISTER,
   listAuditEvents: AUDIT,
   verifyAuditTrail: AUDIT,
   exportAuditEvents: AUDIT,
@@ -259,6 +267,48 @@ const CELLS: Record<string, () => Promise<Cell>> = {
   },
   listVotes: async () => ({ method: 'GET', url: `/api/v1/decisions/${existingDecision.id}/votes`, success: 200 }),
   listCommitments: async () => ({ method: 'GET', url: '/api/v1/commitments', success: 200 }),
+  addCondition: async () => {
+    const adopted = await createAdoptedDecision(admin, wtmr);
+    return {
+      method: 'POST',
+      url: `/api/v1/decisions/${adopted.id}/conditions`,
+      body: { description: 'Monitoringsrapportage', dueDate: '2026-06-30', blocksDisbursement: true },
+      success: 201,
+      unchanged: () => decisionUnchanged(adopted),
+    };
+  },
+  recordDisbursement: async () => {
+    const adopted = await createAdoptedDecision(admin, wtmr);
+    const commitmentId = (adopted.commitments as { id: string }[])[0]!.id;
+    return {
+      method: 'POST',
+      url: `/api/v1/decisions/${adopted.id}/disbursements`,
+      body: { commitmentId, amountCents: 100_000, paidOn: '2026-03-01', reference: 'BET-MATRIX' },
+      success: 201,
+      unchanged: async () => {
+        const now = JSON.parse((await admin.get(`/api/v1/decisions/${adopted.id}`)).body) as { commitments: { disbursedCents: number }[] };
+        return now.commitments[0]?.disbursedCents === 0 ? undefined : 'money was paid';
+      },
+    };
+  },
+  listDecisionDisbursements: async () => ({ method: 'GET', url: `/api/v1/decisions/${existingDecision.id}/disbursements`, success: 200 }),
+  listDisbursements: async () => ({ method: 'GET', url: '/api/v1/disbursements', success: 200 }),
+  createAmendment: async () => {
+    const adopted = await createAdoptedDecision(admin, wtmr);
+    return { method: 'POST', url: `/api/v1/decisions/${adopted.id}/amendments`, body: decisionBody(), success: 201 };
+  },
+  settleDecision: async () => {
+    const adopted = await createAdoptedDecision(admin, wtmr);
+    const commitmentId = (adopted.commitments as { id: string }[])[0]!.id;
+    return {
+      method: 'POST',
+      url: `/api/v1/decisions/${adopted.id}/settle`,
+      body: { settledOn: '2026-03-01', reference: 'VS-MATRIX', finalAmounts: [{ commitmentId, amountCents: 2_000_000 }] },
+      success: 200,
+      unchanged: () => decisionUnchanged(adopted),
+    };
+  },
+  getFunding: async () => ({ method: 'GET', url: '/api/v1/funding', success: 200 }),
   listAuditEvents: async () => ({ method: 'GET', url: '/api/v1/audit-events', success: 200 }),
   verifyAuditTrail: async () => ({ method: 'GET', url: '/api/v1/audit-events/verify', success: 200 }),
   exportAuditEvents: async () => ({ method: 'GET', url: '/api/v1/exports/audit-events', success: 200 }),

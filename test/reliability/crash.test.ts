@@ -6,21 +6,23 @@ import { performance } from 'node:perf_hooks';
 import t from 'tap';
 import { sql, type SQL } from 'drizzle-orm';
 import { openDatabase, type Database } from '../../src/db/client.js';
+import { todayInAmsterdam, systemClock } from '../../src/domain/clock.js';
 import { seededRng } from '../helpers/concurrency.js';
 import { createTestDatabase, testDatabaseUrl, type TestDatabase } from '../helpers/database.js';
 import { httpClient, killIfRunning, startServer, waitUntilReady, type HttpAnswer, type ServerProcess } from './support/crash-server.js';
 
 /**
  * Crash safety: the real server (a child process) is killed with SIGKILL in the middle of a burst
- * of writes (creates with commitments and a condition, adoptions, ratification votes, 16 in
- * flight), after about 40 % of the answers have arrived, and started again on the same database:
+ * of writes (creates with commitments and a condition, adoptions, ratification votes, payments on
+ * binding decisions, 16 in flight), after about 40 % of the answers have arrived, and started again on the same database:
  * the PostgreSQL database named by DATABASE_URL's server, or, without DATABASE_URL, the embedded
  * PGlite in a data directory on disk, which thereby also has to survive an unclean stop.
  *
  * Afterwards every write that was acknowledged (2xx) must be there as acknowledged, no decision may
- * be half written (without commitments or condition, or with a total that is not their sum), the
- * audit chain must verify, and decisions and their decision.created events (votes and vote.cast,
- * adoptions and decision.adopted) must match one to one. Writes in flight at the kill may or may
+ * be half written (without commitments or condition, or with a total that is not their sum; no
+ * payment without what it paid counted on its commitment, or the other way round), the audit chain
+ * must verify, and decisions and their decision.created events (votes and vote.cast, adoptions and
+ * decision.adopted, payments and disbursement.recorded) must match one to one. Writes in flight at the kill may or may
  * not have committed; whichever it was, they must have committed whole.
  *
  * CRASH_WRITES sets the size of the burst (default 1,000), CRASH_SEED the seed.
@@ -36,7 +38,7 @@ const THRESHOLD_CENTS = 10_000_000;
 const BOARD_MEETING_DATE = '2020-01-15';
 const DECIDED_ON = '2020-02-01';
 
-type Kind = 'create' | 'adopt' | 'vote';
+type Kind = 'create' | 'adopt' | 'vote' | 'disburse';
 
 interface Attempt {
   index: number;
@@ -58,7 +60,7 @@ interface DecisionJson {
   reference: string;
   status: string;
   totalAmountCents: number;
-  commitments: { id: string; programmeId: string; year: number; amountCents: number }[];
+  commitments: { id: string; programmeId: string; year: number; amountCents: number; disbursedCents: number }[];
   conditions: { id: string }[];
   ratification: { requiredMunicipalityIds: string[]; votes: { id: string; municipalityId: string; outcome: string }[] };
 }
@@ -67,7 +69,14 @@ interface EventJson {
   seq: number;
   action: string;
   resourceId: string;
-  data: { vote?: { id: string } };
+  data: { vote?: { id: string }; disbursement?: { id: string } };
+}
+
+interface PaymentJson {
+  id: string;
+  decisionId: string;
+  commitmentId: string;
+  amountCents: number;
 }
 
 const ok = (a: Attempt) => a.status !== undefined && a.status >= 200 && a.status < 300;
@@ -127,6 +136,10 @@ t.test(`SIGKILL during a burst of ${WRITES} writes loses no acknowledged write a
   const attempts: Attempt[] = [];
   const drafts: string[] = [];
   const pending: string[] = [];
+  /** Commitments of decisions that bind (adopted at once): what payments go to. */
+  const payable: { decisionId: string; commitmentId: string }[] = [];
+  // The child runs on the system clock: a decision adopted now began to bind today, and is paid today.
+  const paidOn = todayInAmsterdam(systemClock);
   const requests = new Map<string, Attempt>();
   const plan = (index: number): Attempt => {
     const roll = rng.next();
@@ -148,6 +161,11 @@ t.test(`SIGKILL during a burst of ${WRITES} writes loses no acknowledged write a
         conditions: [{ description: `Deliver the result criteria of decision ${index}`, dueDate: '2030-06-30' }],
       };
       return { ...base, kind: 'create', path: '/api/v1/decisions', body, decisionId: undefined, reference };
+    }
+    if (payable.length > 0 && roll > 0.85) {
+      const { decisionId, commitmentId } = rng.pick(payable);
+      const body = { commitmentId, amountCents: rng.int(100_000, 900_000), paidOn, reference: `BET ${index}` };
+      return { ...base, kind: 'disburse', path: `/api/v1/decisions/${decisionId}/disbursements`, body, decisionId };
     }
     if (roll < 0.65 || pending.length === 0) {
       // Mostly a draft nobody adopted yet; now and then one again (a 409).
@@ -177,9 +195,12 @@ t.test(`SIGKILL during a burst of ${WRITES} writes loses no acknowledged write a
         attempt.response = answer.body;
         answers++;
         if (ok(attempt)) {
-          const body = answer.body as { id: string; status?: string };
+          const body = answer.body as { id: string; status?: string; commitments?: { id: string }[] };
           if (attempt.kind === 'create') drafts.push(body.id);
           if (attempt.kind === 'adopt' && body.status === 'pending_ratification') pending.push(attempt.decisionId!);
+          if (attempt.kind === 'adopt' && body.status === 'adopted') {
+            for (const c of body.commitments ?? []) payable.push({ decisionId: attempt.decisionId!, commitmentId: c.id });
+          }
         }
         if (killedAt === undefined && answers >= KILL_AFTER_ANSWERS) {
           process.kill(first.pid, 'SIGKILL');
@@ -205,7 +226,7 @@ t.test(`SIGKILL during a burst of ${WRITES} writes loses no acknowledged write a
   t.equal(answeredAfterKill.length, 0, 'nothing answered a request sent after the kill');
   t.same(attempts.filter((a) => (a.status ?? 0) >= 500).map((a) => `${a.kind} ${a.status} ${JSON.stringify(a.response)}`), [], 'no 5xx before the kill');
   const unexpected = attempts.filter((a) => a.status !== undefined && !ok(a) && !(a.status === 409 && a.kind !== 'create'));
-  t.same(unexpected.map((a) => `${a.kind} ${a.status} ${JSON.stringify(a.response)}`), [], 'every refusal is a 409 on adopt or vote');
+  t.same(unexpected.map((a) => `${a.kind} ${a.status} ${JSON.stringify(a.response)}`), [], 'every refusal is a 409 on adopt, vote or payment');
 
   // Restart on the same database or data directory.
   const restarted = performance.now();
@@ -238,6 +259,15 @@ t.test(`SIGKILL during a burst of ${WRITES} writes loses no acknowledged write a
     events.push(...body.items);
     cursor = body.nextCursor;
   }
+  const payments: PaymentJson[] = [];
+  for (let cursor: string | null = null, page = 0; page === 0 || cursor !== null; page++) {
+    const answer = await call('GET', `/api/v1/disbursements?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    if (answer.status !== 200) throw new Error(`GET disbursements: ${answer.status} ${JSON.stringify(answer.body)}`);
+    const body = answer.body as { items: PaymentJson[]; nextCursor: string | null };
+    payments.push(...body.items);
+    cursor = body.nextCursor;
+  }
+  const paymentsById = new Map(payments.map((p) => [p.id, p]));
   const byId = new Map(decisions.map((d) => [d.id, d]));
   const votes = new Map(decisions.flatMap((d) => d.ratification.votes.map((v) => [v.id, { ...v, decisionId: d.id }] as const)));
 
@@ -247,6 +277,7 @@ t.test(`SIGKILL during a burst of ${WRITES} writes loses no acknowledged write a
     create: { acknowledged: 0, present: 0 },
     adopt: { acknowledged: 0, present: 0 },
     vote: { acknowledged: 0, present: 0 },
+    disburse: { acknowledged: 0, present: 0 },
   };
   for (const attempt of acknowledged) {
     present[attempt.kind].acknowledged++;
@@ -262,6 +293,12 @@ t.test(`SIGKILL during a burst of ${WRITES} writes loses no acknowledged write a
       const status = byId.get(attempt.decisionId!)?.status;
       const allowed = response.status === 'adopted' ? ['adopted'] : ['pending_ratification', 'ratified', 'rejected'];
       if (!allowed.includes(status ?? 'missing')) problem = `acknowledged as ${response.status}, now ${status ?? 'missing'}`;
+    } else if (attempt.kind === 'disburse') {
+      const stored = paymentsById.get((attempt.response as { id: string }).id);
+      if (stored === undefined) problem = 'missing';
+      else if (stored.decisionId !== attempt.decisionId || stored.commitmentId !== attempt.body.commitmentId || stored.amountCents !== attempt.body.amountCents) {
+        problem = `stored as ${JSON.stringify(stored)}`;
+      }
     } else {
       const stored = votes.get((attempt.response as { id: string }).id);
       if (stored === undefined) problem = 'missing';
@@ -287,7 +324,14 @@ t.test(`SIGKILL during a burst of ${WRITES} writes loses no acknowledged write a
     if (decision.commitments.map(commitmentKey).join() !== sent.map(commitmentKey).join()) halfWritten.push(`${decision.id}: commitments differ from the request`);
     if (decision.conditions.length !== 1) halfWritten.push(`${decision.id}: ${decision.conditions.length} conditions, 1 sent`);
   }
-  t.same(halfWritten, [], `no half-written decision among the ${decisions.length} (checked through the API)`);
+  for (const decision of decisions) {
+    for (const c of decision.commitments) {
+      const paid = payments.filter((p) => p.commitmentId === c.id).reduce((sum, p) => sum + p.amountCents, 0);
+      if (paid !== c.disbursedCents) halfWritten.push(`${decision.id}: commitment ${c.id} shows ${c.disbursedCents} paid, its payments sum to ${paid}`);
+      if (c.disbursedCents > c.amountCents) halfWritten.push(`${decision.id}: commitment ${c.id} is paid ${c.disbursedCents} of ${c.amountCents}`);
+    }
+  }
+  t.same(halfWritten, [], `no half-written decision or payment among the ${decisions.length} decisions and ${payments.length} payments (checked through the API)`);
 
   // 3. Invariants of ratification hold on what survived.
   const broken: string[] = [];
@@ -312,6 +356,8 @@ t.test(`SIGKILL during a burst of ${WRITES} writes loses no acknowledged write a
   t.same(sorted(castEvents), sorted(votes.keys()), `every vote has exactly one vote.cast event and vice versa (${castEvents.length})`);
   const adoptedEvents = events.filter((e) => e.action === 'decision.adopted').map((e) => e.resourceId);
   t.same(sorted(adoptedEvents), sorted(decisions.filter((d) => d.status !== 'draft').map((d) => d.id)), 'every adopted decision has one decision.adopted event and vice versa');
+  const paymentEvents = events.filter((e) => e.action === 'disbursement.recorded').map((e) => e.data.disbursement?.id ?? '?');
+  t.same(sorted(paymentEvents), sorted(paymentsById.keys()), `every payment has exactly one disbursement.recorded event and vice versa (${paymentEvents.length})`);
   const settledEvents = events.filter((e) => e.action === 'decision.ratified' || e.action === 'decision.rejected').map((e) => e.resourceId);
   t.same(sorted(settledEvents), sorted(decisions.filter((d) => d.status === 'ratified' || d.status === 'rejected').map((d) => d.id)), 'every settled decision has one settling event');
 
@@ -363,10 +409,17 @@ t.test(`SIGKILL during a burst of ${WRITES} writes loses no acknowledged write a
   t.same(noCondition, [], 'SQL: every burst decision has its one condition');
   t.same(orphanEvents, [], 'SQL: every decision.created event has its decision');
   t.same(withoutEvent, [], 'SQL: every decision has exactly one decision.created event');
+  const paidMismatch = await query<{ id: string }>(
+    db,
+    sql`select c.id from decision_commitments c
+         where c.disbursed_cents <> (select coalesce(sum(p.amount_cents), 0) from disbursements p where p.commitment_id = c.id)`,
+  );
   t.same(head, [{ ok: true }], 'SQL: the audit head is the last event');
+  t.same(paidMismatch, [], 'SQL: what each commitment shows as paid is the sum of its payments');
 
   // Writes in flight at the kill that committed although nobody heard of it (allowed, reported).
   const acknowledgedVoteIds = new Set(acknowledged.filter((a) => a.kind === 'vote').map((a) => (a.response as { id: string }).id));
+  const acknowledgedPaymentIds = new Set(acknowledged.filter((a) => a.kind === 'disburse').map((a) => (a.response as { id: string }).id));
   const acknowledgedAdoptions = new Set(acknowledged.filter((a) => a.kind === 'adopt').map((a) => a.decisionId));
   const silentCreates = inFlightAtKill.filter((a) => a.kind === 'create' && decisions.some((d) => d.reference === a.reference)).length;
   const silentAdoptions = decisions.filter((d) => d.status !== 'draft' && !acknowledgedAdoptions.has(d.id)).length;
@@ -374,9 +427,11 @@ t.test(`SIGKILL during a burst of ${WRITES} writes loses no acknowledged write a
   const inFlightOf = (kind: Kind) => inFlightAtKill.filter((a) => a.kind === kind).length;
   t.comment(
     `acknowledged/present after the restart: creates ${present.create.acknowledged}/${present.create.present}, ` +
-      `adoptions ${present.adopt.acknowledged}/${present.adopt.present}, votes ${present.vote.acknowledged}/${present.vote.present}; ` +
+      `adoptions ${present.adopt.acknowledged}/${present.adopt.present}, votes ${present.vote.acknowledged}/${present.vote.present}, ` +
+      `payments ${present.disburse.acknowledged}/${present.disburse.present}; ` +
       `in flight at the kill and committed anyway: creates ${silentCreates}/${inFlightOf('create')}, adoptions ${silentAdoptions}/${inFlightOf('adopt')}, ` +
-      `votes ${silentVotes}/${inFlightOf('vote')}; ${decisions.length} decisions held`,
+      `votes ${silentVotes}/${inFlightOf('vote')}, payments ${payments.filter((p) => !acknowledgedPaymentIds.has(p.id)).length}/${inFlightOf('disburse')}; ` +
+      `${decisions.length} decisions held`,
   );
   t.comment(`timing: first start ${startMs.toFixed(0)} ms, burst to kill ${killedAt?.toFixed(0)} ms, restart ${restartMs.toFixed(0)} ms`);
 });

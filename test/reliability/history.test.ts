@@ -10,27 +10,26 @@ import { ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.js';
 import { seededRng } from '../helpers/concurrency.js';
 import { createTestDatabase, testDatabaseUrl, type TestDatabase } from '../helpers/database.js';
 import { createCentreMunicipalities, createKey, createOrganisation, createProgramme } from '../helpers/factories.js';
-import {
-  checkHistory,
-  type DbSnapshot,
-  type FundingAnswer,
-  type HistoryEntry,
-  type SqlFundingRow,
-  type VerifyAnswer,
-} from './support/history-model.js';
+import { checkHistory, type DbSnapshot, type FundingAnswer, type SqlFundingRow, type VerifyAnswer } from './support/history-check.js';
+import { SUCCESS, type HistoryEntry } from './support/history-model.js';
 import { Workload, type Fixture } from './support/history-workload.js';
 
 /**
  * Jepsen-style history checking. 32 requests are kept in flight at every moment against the
  * service (on PostgreSQL: two app instances, each with a pool of 16, on one database), each a
- * random create / adopt / vote / withdraw / fulfil-condition, most of them aimed at a few recent
- * decisions so that they collide. Every request is recorded with its answer and its start and end
- * time; afterwards `checkHistory` (support/history-model.ts) holds the history against the
- * database: every acknowledged write is there and matches one audit event, the commit order
- * respects real time, each decision's acknowledged writes replay legally through a sequential
- * model, every refusal is the one the model gives in a state the decision had while the request
- * was in flight, the invariants of the contract hold on the raw rows, funding per programme and
- * year is the same from the API, from SQL and from the replay, and the audit chain verifies.
+ * random create / adopt / vote / withdraw / fulfil-condition / add-condition / payment /
+ * amendment / settlement, most of them aimed at a few recent decisions so that they collide.
+ * Every request is recorded with its answer and its start and end time; afterwards
+ * `checkHistory` (support/history-check.ts) holds the history against the database: every
+ * acknowledged write is there and matches one audit event, the commit order respects real time,
+ * the acknowledged writes replay legally in commit order through a sequential model of the
+ * register (support/history-model.ts), every refusal is the one the model gives in a state the
+ * register had while the request was in flight, the invariants of the contract hold on the raw
+ * rows, the money adds up (support/history-money.ts: binding money per programme and year is the
+ * one binding decision of each lineage, at final amounts once settled; nothing is paid beyond
+ * what binds; no superseded decision binds or is paid after it was superseded), funding per
+ * programme and year is the same from both funding endpoints, from SQL and from the replay, and
+ * the audit chain verifies.
  *
  * HISTORY_OPS sets the size (default 10,000 on PostgreSQL, 2,000 on PGlite), HISTORY_SEED the seed.
  */
@@ -151,29 +150,45 @@ t.test(`a random concurrent history of ${OPS} operations is consistent with the 
   const database = dbA.database;
   const snapshot: DbSnapshot = {
     decisions: (
-      await query<{ id: string; reference: string; status: string; total: string; required: string[] }>(
+      await query<{ id: string; reference: string; status: string; total: string; required: string[]; amends: string | null }>(
         database,
-        sql`select id, reference, status, total_amount_cents::text as total, to_jsonb(required_municipality_ids) as required from decisions`,
+        sql`select id, reference, status, total_amount_cents::text as total, to_jsonb(required_municipality_ids) as required, amends from decisions`,
       )
-    ).map((r) => ({ id: r.id, reference: r.reference, status: r.status, totalAmountCents: Number(r.total), requiredMunicipalityIds: r.required })),
+    ).map((r) => ({ id: r.id, reference: r.reference, status: r.status, totalAmountCents: Number(r.total), requiredMunicipalityIds: r.required, amends: r.amends })),
     commitments: (
-      await query<{ id: string; decision_id: string; position: number; programme_id: string; year: number; amount: string }>(
+      await query<{ id: string; decision_id: string; position: number; programme_id: string; year: number; amount: string; final: string | null; disbursed: string }>(
         database,
-        sql`select id, decision_id, position, programme_id, year, amount_cents::text as amount from decision_commitments`,
+        sql`select id, decision_id, position, programme_id, year, amount_cents::text as amount, final_amount_cents::text as final,
+                   disbursed_cents::text as disbursed from decision_commitments`,
       )
-    ).map((r) => ({ id: r.id, decisionId: r.decision_id, position: r.position, programmeId: r.programme_id, year: r.year, amountCents: Number(r.amount) })),
+    ).map((r) => ({
+      id: r.id,
+      decisionId: r.decision_id,
+      position: r.position,
+      programmeId: r.programme_id,
+      year: r.year,
+      amountCents: Number(r.amount),
+      finalAmountCents: r.final === null ? null : Number(r.final),
+      disbursedCents: Number(r.disbursed),
+    })),
     conditions: (
-      await query<{ id: string; decision_id: string; position: number; fulfilled_on: string | null; evidence: string | null }>(
+      await query<{ id: string; decision_id: string; position: number; fulfilled_on: string | null; evidence: string | null; blocks: boolean }>(
         database,
-        sql`select id, decision_id, position, fulfilled_on::text as fulfilled_on, evidence from decision_conditions`,
+        sql`select id, decision_id, position, fulfilled_on::text as fulfilled_on, evidence, blocks_disbursement as blocks from decision_conditions`,
       )
-    ).map((r) => ({ id: r.id, decisionId: r.decision_id, position: r.position, fulfilledOn: r.fulfilled_on, evidence: r.evidence })),
+    ).map((r) => ({ id: r.id, decisionId: r.decision_id, position: r.position, fulfilledOn: r.fulfilled_on, evidence: r.evidence, blocksDisbursement: r.blocks })),
     votes: (
       await query<{ id: string; decision_id: string; municipality_id: string; outcome: string; decided_on: string }>(
         database,
         sql`select id, decision_id, municipality_id, outcome, decided_on::text as decided_on from ratification_votes`,
       )
     ).map((r) => ({ id: r.id, decisionId: r.decision_id, municipalityId: r.municipality_id, outcome: r.outcome, decidedOn: r.decided_on })),
+    disbursements: (
+      await query<{ id: string; decision_id: string; commitment_id: string; amount: string; paid_on: string }>(
+        database,
+        sql`select id, decision_id, commitment_id, amount_cents::text as amount, paid_on::text as paid_on from disbursements`,
+      )
+    ).map((r) => ({ id: r.id, decisionId: r.decision_id, commitmentId: r.commitment_id, amountCents: Number(r.amount), paidOn: r.paid_on })),
     audit: (
       await query<{ seq: string; action: string; resource_type: string; resource_id: string; data: unknown }>(
         database,
@@ -181,25 +196,60 @@ t.test(`a random concurrent history of ${OPS} operations is consistent with the 
       )
     ).map((r) => ({ seq: Number(r.seq), action: r.action, resourceType: r.resource_type, resourceId: r.resource_id, data: r.data })),
   };
+  // The funding figures straight from the tables, written here independently of the service's query.
   const sqlFunding: SqlFundingRow[] = (
-    await query<{ programme_id: string; year: number; binding: string; pending: string }>(
+    await query<{ programme_id: string; year: number; binding: string; pending: string; disbursed: string; released: string }>(
       database,
-      sql`select c.programme_id, c.year,
-            coalesce(sum(c.amount_cents) filter (where d.status in ('adopted', 'ratified')), 0)::text as binding,
-            coalesce(sum(c.amount_cents) filter (where d.status = 'pending_ratification'), 0)::text as pending
-          from decision_commitments c join decisions d on d.id = c.decision_id
-          group by c.programme_id, c.year`,
+      sql`with per_decision as (
+            select d.id, d.status, d.amends, c.programme_id, c.year, sum(c.amount_cents) as amount,
+                   sum(coalesce(c.final_amount_cents, c.amount_cents)) as final
+              from decision_commitments c join decisions d on d.id = c.decision_id
+             group by d.id, d.status, d.amends, c.programme_id, c.year
+          ), figures as (
+            select p.programme_id, p.year,
+                   case when p.status in ('adopted', 'ratified', 'settled') then p.final else 0 end as binding,
+                   case when p.status = 'pending_ratification'
+                        then greatest(p.amount - coalesce((select a.final from per_decision a where a.id = p.amends and a.programme_id = p.programme_id and a.year = p.year), 0), 0)
+                        else 0 end as pending,
+                   0 as disbursed,
+                   case when p.status = 'settled' then p.amount - p.final else 0 end as released
+              from per_decision p
+            union all
+            select c.programme_id, c.year, 0, 0, b.amount_cents, 0 from disbursements b join decision_commitments c on c.id = b.commitment_id
+          )
+          select programme_id, year, sum(binding)::text as binding, sum(pending)::text as pending,
+                 sum(disbursed)::text as disbursed, sum(released)::text as released
+            from figures group by programme_id, year`,
     )
-  ).map((r) => ({ programmeId: r.programme_id, year: r.year, bindingCents: Number(r.binding), pendingCents: Number(r.pending) }));
+  ).map((r) => ({
+    programmeId: r.programme_id,
+    year: r.year,
+    bindingCents: Number(r.binding),
+    pendingCents: Number(r.pending),
+    disbursedCents: Number(r.disbursed),
+    releasedCents: Number(r.released),
+  }));
 
-  // What the API says, through every instance.
+  // What the API says, through every instance: each programme's funding, and GET /funding.
   const funding: FundingAnswer[] = [];
   const verify: VerifyAnswer[] = [];
   for (const [app, instance] of apps.entries()) {
     for (const programmeId of programmeIds) {
       const res = await instance.admin.get(`/api/v1/programmes/${programmeId}/funding`);
-      funding.push({ programmeId, app, status: res.statusCode, body: res.json() });
+      funding.push({ programmeId, app, via: 'programme', status: res.statusCode, body: res.json() });
     }
+    const all = await instance.admin.get('/api/v1/funding');
+    const body = all.json<{ programmes?: FundingAnswer['body'][]; years?: { year: number; bindingCents: number; disbursedCents: number }[] }>();
+    for (const programmeId of programmeIds) {
+      funding.push({ programmeId, app, via: 'funding', status: all.statusCode, body: body.programmes?.find((p) => p.programmeId === programmeId) ?? {} });
+    }
+    const summed = new Map<number, number>();
+    for (const p of body.programmes ?? []) for (const y of p.years ?? []) summed.set(y.year, (summed.get(y.year) ?? 0) + y.bindingCents);
+    t.same(
+      (body.years ?? []).map((y) => [y.year, y.bindingCents]),
+      [...summed.entries()].sort(([a], [b]) => a - b),
+      `app ${app}: GET /funding's years are the sums over its programmes`,
+    );
     const res = await instance.admin.get('/api/v1/audit-events/verify');
     verify.push({ app, status: res.statusCode, body: res.json() });
   }
@@ -220,12 +270,23 @@ t.test(`a random concurrent history of ${OPS} operations is consistent with the 
   );
   const bindingWithRejection = await query<{ id: string }>(
     database,
-    sql`select d.id from decisions d where d.status in ('ratified', 'adopted')
+    sql`select d.id from decisions d where d.status in ('ratified', 'adopted', 'settled', 'superseded')
           and exists (select 1 from ratification_votes v where v.decision_id = d.id and v.outcome = 'reject')`,
+  );
+  const overPaid = await query<{ id: string }>(
+    database,
+    sql`select c.id from decision_commitments c where c.disbursed_cents > coalesce(c.final_amount_cents, c.amount_cents)`,
+  );
+  const twoBinding = await query<{ id: string }>(
+    database,
+    sql`select a.id from decisions a join decisions o on o.id = a.amends
+         where a.status in ('adopted', 'ratified', 'settled') and o.status in ('adopted', 'ratified', 'settled')`,
   );
   t.equal(duplicates[0]?.n, 0, 'SQL: no municipality voted twice on a decision');
   t.same(ratifiedWithoutApproval, [], 'SQL: no decision is ratified without an approval from every required municipality');
-  t.same(bindingWithRejection, [], 'SQL: no decision is ratified or adopted with a rejection');
+  t.same(bindingWithRejection, [], 'SQL: no decision that binds or bound has a rejection');
+  t.same(overPaid, [], 'SQL: no commitment is paid beyond what binds');
+  t.same(twoBinding, [], 'SQL: no amendment binds beside the decision it amends');
 
   const kinds = Object.entries(stats.byKind)
     .map(([kind, counts]) => `${kind} ${JSON.stringify(counts)}`)
@@ -258,7 +319,7 @@ t.test(`a random concurrent history of ${OPS} operations is consistent with the 
 
   // The checker is not vacuous: each planted fault in a copy of this very history is found.
   await t.test('the checker finds planted faults', async (t) => {
-    const acknowledgedOf = (h: HistoryEntry[], kind: HistoryEntry['kind']) => h.filter((e) => e.kind === kind && e.status === (kind === 'create' || kind === 'vote' ? 201 : 200));
+    const acknowledgedOf = (h: HistoryEntry[], kind: HistoryEntry['kind']) => h.filter((e) => e.kind === kind && e.status === SUCCESS[kind]);
     /** `mutate` returns false when this history has nothing to plant the fault in (a tiny HISTORY_OPS). */
     const plant = (name: string, rule: string, mutate: (h: HistoryEntry[], db: DbSnapshot, f: FundingAnswer[]) => boolean) => {
       const began = performance.now();
@@ -269,6 +330,7 @@ t.test(`a random concurrent history of ${OPS} operations is consistent with the 
         commitments: [...snapshot.commitments],
         conditions: [...snapshot.conditions],
         votes: [...snapshot.votes],
+        disbursements: [...snapshot.disbursements],
         audit: [...snapshot.audit],
       };
       const f = structuredClone(funding);
@@ -317,8 +379,29 @@ t.test(`a random concurrent history of ${OPS} operations is consistent with the 
     });
     plant('a 201 for a request with an invalid body', 'accepted-invalid', (h) => {
       const invalid = h.find((e) => e.intent === 'invalid-body');
-      if (invalid !== undefined) invalid.status = invalid.kind === 'create' || invalid.kind === 'vote' ? 201 : 200;
+      if (invalid !== undefined) invalid.status = SUCCESS[invalid.kind];
       return invalid !== undefined;
+    });
+    plant('a commitment paid beyond its amount', 'money', (_h, db) => {
+      const at = db.commitments.findIndex((c) => c.disbursedCents > 0);
+      if (at !== -1) db.commitments[at] = { ...db.commitments[at]!, disbursedCents: db.commitments[at]!.amountCents + 1 };
+      return at !== -1;
+    });
+    plant('an acknowledged payment missing from the database', 'acknowledged-write-lost', (_h, db) => db.disbursements.splice(0, 1).length === 1);
+    plant('a superseded decision stored as binding', 'lineage', (_h, db) => {
+      const superseded = db.decisions.find((d) => d.status === 'superseded');
+      if (superseded !== undefined) superseded.status = 'ratified';
+      return superseded !== undefined;
+    });
+    plant('"exceeds the commitment" answered before the decision bound', 'unexplained-refusal', (h) => {
+      const refused = h.find((e) => e.kind === 'disburse' && (e.response as { code?: string }).code === 'DISBURSEMENT_EXCEEDS_COMMITMENT');
+      if (refused !== undefined) [refused.start, refused.end] = [-2, -1];
+      return refused !== undefined;
+    });
+    plant('disbursed money off by one cent', 'funding', (_h, _db, f) => {
+      const year = f.find((a) => (a.body.years ?? []).some((y) => y.disbursedCents > 0))?.body.years?.find((y) => y.disbursedCents > 0);
+      if (year !== undefined) year.disbursedCents -= 1;
+      return year !== undefined;
     });
   });
 });

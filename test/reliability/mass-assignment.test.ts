@@ -175,6 +175,55 @@ const TARGETS: Record<string, () => Promise<Target>> = {
       read: () => get(`${url}?limit=200`),
     };
   },
+  addCondition: async () => {
+    const adopted = await createAdoptedDecision(admin, wtmr);
+    const url = `/api/v1/decisions/${adopted.id}`;
+    return {
+      method: 'POST',
+      url: `${url}/conditions`,
+      body: { description: 'Monitoringsrapportage', dueDate: '2026-06-30' },
+      success: 201,
+      read: () => get(url),
+      extra: { fulfilledOn: '2026-01-01', fulfilledLate: true, documents: [] },
+    };
+  },
+  recordDisbursement: async () => {
+    const adopted = await createAdoptedDecision(admin, wtmr);
+    const url = `/api/v1/decisions/${adopted.id}`;
+    const commitmentId = (adopted.commitments as { id: string }[])[0]!.id;
+    return {
+      method: 'POST',
+      url: `${url}/disbursements`,
+      body: { commitmentId, amountCents: 1_000, paidOn: '2026-03-01', reference: 'BET-MASS' },
+      success: 201,
+      read: () => get(url),
+      extra: { decisionId: ATTACKER_ID, disbursedCents: 0 },
+    };
+  },
+  createAmendment: async () => {
+    const adopted = await createAdoptedDecision(admin, wtmr);
+    return {
+      method: 'POST',
+      url: `/api/v1/decisions/${adopted.id}/amendments`,
+      body: { reference: `MASS-${uniqueSuffix()}`, title: 'Wijziging', boardMeetingDate: '2026-02-10', commitments: [{ programmeId: wtmr, year: 2026, amountCents: 1_000_000 }] },
+      success: 201,
+      read: () => get(`/api/v1/decisions/${adopted.id}`),
+      extra: { amends: ATTACKER_ID, supersededAt: '2000-01-01T00:00:00Z' },
+    };
+  },
+  settleDecision: async () => {
+    const adopted = await createAdoptedDecision(admin, wtmr);
+    const url = `/api/v1/decisions/${adopted.id}`;
+    const commitmentId = (adopted.commitments as { id: string }[])[0]!.id;
+    return {
+      method: 'POST',
+      url: `${url}/settle`,
+      body: { settledOn: '2026-03-01', reference: 'VS-MASS', finalAmounts: [{ commitmentId, amountCents: 1_000 }] },
+      success: 200,
+      read: () => get(url),
+      extra: { settledAt: '2000-01-01T00:00:00Z', settlement: null },
+    };
+  },
   createWebhookSubscription: async () => ({
     method: 'POST',
     url: '/api/v1/webhook-subscriptions',

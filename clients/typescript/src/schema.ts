@@ -264,6 +264,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/disbursements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List payments across decisions
+         * @description Filtered by the programme and year of the commitment paid on.
+         */
+        get: operations["listDisbursements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/programmes/{id}/funding": {
         parameters: {
             query?: never;
@@ -271,10 +291,117 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Binding and pending money of a programme per year */
+        /**
+         * Money of a programme per year
+         * @description Binding (adopted, ratified, settled at final amounts; each lineage of a decision and its amendments once), pending (awaiting ratification; of an amendment only its increase), disbursed, released by settlement, remaining (binding minus disbursed) and co-financing, per year and in total.
+         */
         get: operations["getProgrammeFunding"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/funding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Money of every programme and of ESZL as a whole, per year
+         * @description Each programme's funding object, and the same year figures summed over the programmes; `year` narrows both to one year.
+         */
+        get: operations["getFunding"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/decisions/{id}/conditions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a condition to a decision after its adoption
+         * @description Allowed while the decision is pending_ratification, adopted or ratified (else 409). A condition with blocksDisbursement: true blocks every payment of the decision until it is fulfilled.
+         */
+        post: operations["addCondition"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/decisions/{id}/disbursements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the payments of a decision
+         * @description Its own payments and those made under the decisions it amends, which its commitments' disbursedCents include.
+         */
+        get: operations["listDecisionDisbursements"];
+        put?: never;
+        /**
+         * Record a payment on a commitment of a binding decision
+         * @description Checks in order: 404; 409 when the decision does not bind (adopted, ratified, settled); 400 (REFERENCED_RESOURCE_NOT_FOUND) for a commitment of another decision; 400 (DISBURSEMENT_DATE_OUT_OF_RANGE) for paidOn before the day the decision began to bind or after today; 409 CONDITION_BLOCKS_DISBURSEMENT while a blocking condition is open; 409 DISBURSEMENT_EXCEEDS_COMMITMENT when the amount exceeds what remains of the commitment (its final amount once settled, minus what was paid, also under the decisions it amends; while an amendment awaits ratification, no more than the amendment leaves room for), naming the remaining amount in detail.
+         */
+        post: operations["recordDisbursement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/decisions/{id}/amendments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start an amendment (wijzigingsbesluit) of a binding decision
+         * @description Takes the body of a new decision with the full new set of commitments and answers a new draft with amends set. Allowed while the amended decision is adopted or ratified and has no other amendment in draft or pending_ratification (else 409). Adopting the amendment needs ratification when its total reaches the threshold and is higher than the amended decision's total; when it binds, the amended decision becomes superseded, and what was paid under it counts against the amendment's commitments of the same programme and year (an amendment that would commit less there than was paid answers 409 AMOUNT_BELOW_DISBURSED at adoption).
+         */
+        post: operations["createAmendment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/decisions/{id}/settle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Settle a decision (vaststelling): fix the final amounts
+         * @description On an adopted or ratified decision without a live amendment (else 409). finalAmounts names every commitment exactly once; a final amount above the committed amount, or a settledOn before the day the decision began to bind or after today, is 400 (every problem at once); a final amount below what was already paid is 409 AMOUNT_BELOW_DISBURSED. The final amounts bind from then on, the rest is released. Honours If-Match.
+         */
+        post: operations["settleDecision"];
         delete?: never;
         options?: never;
         head?: never;
@@ -584,7 +711,7 @@ export interface components {
              * @description Stable machine-readable error code; docs/errors.md says what each means and what to do
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND" | "COLLEGE_KEY_NEEDS_CENTRE_MUNICIPALITY" | "CENTRE_MUNICIPALITY_NOT_A_MUNICIPALITY" | "AMOUNT_OUT_OF_RANGE" | "VOTE_MUNICIPALITY_NOT_REQUIRED" | "VOTE_DATE_OUT_OF_RANGE" | "CONDITION_FULFILMENT_DATE_OUT_OF_RANGE" | "UNAUTHENTICATED" | "FORBIDDEN" | "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "NOT_ACCEPTABLE" | "PROGRAMME_CODE_TAKEN" | "DECISION_REFERENCE_TAKEN" | "DECISION_TRANSITION_NOT_ALLOWED" | "NO_CENTRE_MUNICIPALITIES" | "VOTE_ALREADY_CAST" | "CONDITION_NOT_FULFILLABLE" | "STATUTE_RULE_NOT_LATEST" | "DISBURSEMENT_EXCEEDS_COMMITMENT" | "CONDITION_BLOCKS_DISBURSEMENT" | "INSUFFICIENT_FUNDS" | "WEBHOOKS_NOT_CONFIGURED" | "CONFLICT" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED" | "INDICATOR_CODE_TAKEN" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+            code: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND" | "COLLEGE_KEY_NEEDS_CENTRE_MUNICIPALITY" | "CENTRE_MUNICIPALITY_NOT_A_MUNICIPALITY" | "AMOUNT_OUT_OF_RANGE" | "VOTE_MUNICIPALITY_NOT_REQUIRED" | "VOTE_DATE_OUT_OF_RANGE" | "CONDITION_FULFILMENT_DATE_OUT_OF_RANGE" | "DISBURSEMENT_DATE_OUT_OF_RANGE" | "SETTLEMENT_DATE_OUT_OF_RANGE" | "UNAUTHENTICATED" | "FORBIDDEN" | "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "NOT_ACCEPTABLE" | "PROGRAMME_CODE_TAKEN" | "DECISION_REFERENCE_TAKEN" | "DECISION_TRANSITION_NOT_ALLOWED" | "NO_CENTRE_MUNICIPALITIES" | "VOTE_ALREADY_CAST" | "CONDITION_NOT_FULFILLABLE" | "STATUTE_RULE_NOT_LATEST" | "DISBURSEMENT_EXCEEDS_COMMITMENT" | "CONDITION_BLOCKS_DISBURSEMENT" | "INSUFFICIENT_FUNDS" | "WEBHOOKS_NOT_CONFIGURED" | "CONFLICT" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED" | "INDICATOR_CODE_TAKEN" | "AMENDMENT_IN_PROGRESS" | "AMOUNT_BELOW_DISBURSED" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
             instance?: string;
             /** @description Every problem with the input, all at once */
             errors?: {
@@ -919,19 +1046,74 @@ export interface components {
             items: components["schemas"]["CommitmentListItem"][];
             nextCursor: string | null;
         };
+        FundingYear: {
+            year: number;
+            /** @description Committed by binding decisions (adopted, ratified, settled at their final amounts); each lineage of a decision and its amendments once */
+            bindingCents: number;
+            /** @description Awaiting ratification; of an amendment only its increase over the decision it amends */
+            pendingCents: number;
+            /** @description Paid */
+            disbursedCents: number;
+            /** @description Released by settlement: committed amounts minus final amounts */
+            releasedCents: number;
+            /** @description bindingCents minus disbursedCents: binding money still to be paid */
+            remainingCents: number;
+            /** @description Co-financing of the programme by other funders */
+            coFinancingCents: number;
+            eszlShareBasisPoints: number | null;
+        };
         ProgrammeFunding: {
             /**
              * Format: uuid
              * @description UUID
              */
             programmeId: string;
-            years: {
-                year: number;
-                bindingCents: number;
-                pendingCents: number;
-            }[];
+            years: components["schemas"]["FundingYear"][];
             totalBindingCents: number;
             totalPendingCents: number;
+            totalDisbursedCents: number;
+            totalReleasedCents: number;
+            totalRemainingCents: number;
+            totalCoFinancingCents: number;
+        };
+        EszlFunding: {
+            /** @description Every programme, in code order */
+            programmes: components["schemas"]["ProgrammeFunding"][];
+            /** @description The figures per year, summed over the programmes */
+            years: components["schemas"]["FundingYear"][];
+        };
+        Disbursement: {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            decisionId: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            commitmentId: string;
+            amountCents: number;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD
+             */
+            paidOn: string;
+            reference: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             */
+            createdAt: string;
+        };
+        DisbursementPage: {
+            items: components["schemas"]["Disbursement"][];
+            nextCursor: string | null;
         };
         AuditEvent: {
             seq: number;
@@ -3347,6 +3529,9 @@ export interface operations {
                          * @description Calendar date, YYYY-MM-DD
                          */
                         dueDate: string;
+                        /** @description While not fulfilled, no money of the decision may be paid (default false) */
+                        blocksDisbursement?: boolean;
+                        reference?: string | null;
                     }[];
                 };
             };
@@ -3714,6 +3899,9 @@ export interface operations {
                          * @description Calendar date, YYYY-MM-DD
                          */
                         dueDate: string;
+                        /** @description While not fulfilled, no money of the decision may be paid (default false) */
+                        blocksDisbursement?: boolean;
+                        reference?: string | null;
                     }[];
                 };
             };
@@ -4004,7 +4192,7 @@ export interface operations {
                          * @description The codes this operation answers with this status
                          * @enum {string}
                          */
-                        code?: "DECISION_TRANSITION_NOT_ALLOWED" | "NO_CENTRE_MUNICIPALITIES" | "INSUFFICIENT_FUNDS" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
+                        code?: "DECISION_TRANSITION_NOT_ALLOWED" | "NO_CENTRE_MUNICIPALITIES" | "INSUFFICIENT_FUNDS" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED" | "AMOUNT_BELOW_DISBURSED";
                     };
                 };
             };
@@ -5023,6 +5211,129 @@ export interface operations {
             };
         };
     };
+    listDisbursements: {
+        parameters: {
+            query?: {
+                /** @description UUID */
+                programmeId?: string;
+                /** @description Year of the commitment paid on */
+                year?: number;
+                /** @description Page size, 1..200 */
+                limit?: number;
+                /** @description Opaque cursor from nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of payments */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisbursementPage"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
     getProgrammeFunding: {
         parameters: {
             query?: never;
@@ -5105,6 +5416,1175 @@ export interface operations {
                          * @enum {string}
                          */
                         code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    getFunding: {
+        parameters: {
+            query?: {
+                /** @description Calendar year of the commitment */
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Funding of every programme and in total */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EszlFunding"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    addCondition: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Unique key of this request (for example a UUID); a retry with the same key and body gets the stored response */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    description: string;
+                    /**
+                     * Format: date
+                     * @description Calendar date, YYYY-MM-DD
+                     */
+                    dueDate: string;
+                    /** @description While not fulfilled, no money of the decision may be paid (default false) */
+                    blocksDisbursement?: boolean;
+                    reference?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The new condition */
+            201: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    /** @description Present when this is a stored response replayed for a repeated Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Condition"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Not allowed in the resource's current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "DECISION_TRANSITION_NOT_ALLOWED" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
+                    };
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    listDecisionDisbursements: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1..200 */
+                limit?: number;
+                /** @description Opaque cursor from nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of payments */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisbursementPage"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    recordDisbursement: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Unique key of this request (for example a UUID); a retry with the same key and body gets the stored response */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    commitmentId: string;
+                    /** @description Amount in euro cents */
+                    amountCents: number;
+                    /**
+                     * Format: date
+                     * @description Calendar date, YYYY-MM-DD
+                     */
+                    paidOn: string;
+                    /** @description Payment reference (betalingskenmerk, boekingsnummer) */
+                    reference: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The recorded payment */
+            201: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    /** @description Present when this is a stored response replayed for a repeated Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Disbursement"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND" | "DISBURSEMENT_DATE_OUT_OF_RANGE";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Not allowed in the resource's current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "DECISION_TRANSITION_NOT_ALLOWED" | "DISBURSEMENT_EXCEEDS_COMMITMENT" | "CONDITION_BLOCKS_DISBURSEMENT" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
+                    };
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    createAmendment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Unique key of this request (for example a UUID); a retry with the same key and body gets the stored response */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Unique reference of the decision */
+                    reference: string;
+                    title: string;
+                    summary?: string | null;
+                    /**
+                     * Format: date
+                     * @description Calendar date, YYYY-MM-DD
+                     */
+                    boardMeetingDate: string;
+                    applicantOrganisationId?: string | null;
+                    commitments: {
+                        /**
+                         * Format: uuid
+                         * @description UUID
+                         */
+                        programmeId: string;
+                        /** @description Calendar year of the commitment */
+                        year: number;
+                        /** @description Amount in euro cents */
+                        amountCents: number;
+                        purpose?: string | null;
+                    }[];
+                    conditions?: {
+                        description: string;
+                        /**
+                         * Format: date
+                         * @description Calendar date, YYYY-MM-DD
+                         */
+                        dueDate: string;
+                        /** @description While not fulfilled, no money of the decision may be paid (default false) */
+                        blocksDisbursement?: boolean;
+                        reference?: string | null;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description The amendment, a draft */
+            201: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    /** @description Present when this is a stored response replayed for a repeated Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Decision"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND" | "AMOUNT_OUT_OF_RANGE";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Not allowed in the resource's current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "DECISION_REFERENCE_TAKEN" | "DECISION_TRANSITION_NOT_ALLOWED" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED" | "AMENDMENT_IN_PROGRESS";
+                    };
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    settleDecision: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Unique key of this request (for example a UUID); a retry with the same key and body gets the stored response */
+                "idempotency-key"?: string;
+                /** @description ETag from a previous GET; 412 when the resource has changed */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description Calendar date, YYYY-MM-DD
+                     */
+                    settledOn: string;
+                    /** @description One final amount for every commitment of the decision */
+                    finalAmounts: {
+                        /**
+                         * Format: uuid
+                         * @description UUID
+                         */
+                        commitmentId: string;
+                        /** @description Final amount in euro cents (0 releases the whole commitment) */
+                        amountCents: number;
+                    }[];
+                    /** @description Reference of the settlement decision (vaststellingsbesluit) */
+                    reference: string;
+                    /** @description Documents of the settlement, added to the decision's */
+                    documents?: {
+                        title: string;
+                        /**
+                         * Format: uri
+                         * @description https URL of the document
+                         */
+                        url: string;
+                        /**
+                         * @description What the document is
+                         * @enum {string}
+                         */
+                        kind: "board_decision" | "college_decision" | "criteria" | "evidence" | "report" | "other";
+                        registrationNumber?: string | null;
+                        sha256?: string | null;
+                        issuedOn?: string | null;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description The settled decision */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    /** @description Present when this is a stored response replayed for a repeated Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Decision"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND" | "AMOUNT_OUT_OF_RANGE" | "SETTLEMENT_DATE_OUT_OF_RANGE";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Not allowed in the resource's current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "DECISION_TRANSITION_NOT_ALLOWED" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED" | "AMENDMENT_IN_PROGRESS" | "AMOUNT_BELOW_DISBURSED";
+                    };
+                };
+            };
+            /** @description If-Match does not match the current ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "PRECONDITION_FAILED";
+                    };
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
                     };
                 };
             };

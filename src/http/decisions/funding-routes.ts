@@ -2,13 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ACCESS } from '../../domain/access.js';
 import type { ServiceContext } from '../../use-cases/context.js';
-import { listCommitmentsPage, programmeFunding } from '../../use-cases/funding.js';
+import { listDisbursementsPage } from '../../use-cases/disbursements.js';
+import { eszlFunding, listCommitmentsPage, programmeFunding } from '../../use-cases/funding.js';
 import { IdParams, jsonResponse, problems, Ref } from '../schemas.js';
-import { CommitmentListItem, CommitmentPage, ListCommitmentsQuery, ProgrammeFunding } from './schemas.js';
+import { DisbursementPage, ListDisbursementsQuery } from './after-adoption-schemas.js';
+import { CommitmentListItem, CommitmentPage, EszlFunding, FundingQuery, FundingYear, ListCommitmentsQuery, ProgrammeFunding } from './schemas.js';
 
-export const fundingComponents = [CommitmentListItem, CommitmentPage, ProgrammeFunding];
+export const fundingComponents = [CommitmentListItem, CommitmentPage, FundingYear, ProgrammeFunding, EszlFunding];
 
-/** Money views across decisions: commitments by programme and year, and funding per programme. */
+/** Money views across decisions: commitments and payments by programme and year, and funding per programme and ESZL-wide. */
 export async function fundingRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceContext }): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const read = { roles: ACCESS.readRegister };
@@ -32,17 +34,56 @@ export async function fundingRoutes(app: FastifyInstance, { ctx }: { ctx: Servic
   );
 
   r.get(
+    '/disbursements',
+    {
+      config: { access: read },
+      schema: {
+        operationId: 'listDisbursements',
+        summary: 'List payments across decisions',
+        description: 'Filtered by the programme and year of the commitment paid on.',
+        tags: ['disbursements'],
+        querystring: ListDisbursementsQuery,
+        response: { 200: jsonResponse(Ref(DisbursementPage), 'A page of payments'), ...problems({ raises: [] }) },
+      },
+    },
+    async (request) => {
+      const { programmeId, year, cursor, limit = 50 } = request.query;
+      return listDisbursementsPage(ctx, { programmeId, year }, cursor, limit);
+    },
+  );
+
+  r.get(
     '/programmes/:id/funding',
     {
       config: { access: read },
       schema: {
         operationId: 'getProgrammeFunding',
-        summary: 'Binding and pending money of a programme per year',
+        summary: 'Money of a programme per year',
+        description:
+          'Binding (adopted, ratified, settled at final amounts; each lineage of a decision and its amendments once), ' +
+          'pending (awaiting ratification; of an amendment only its increase), disbursed, released by settlement, ' +
+          'remaining (binding minus disbursed) and co-financing, per year and in total.',
         tags: ['programmes'],
         params: IdParams,
         response: { 200: jsonResponse(Ref(ProgrammeFunding), 'Funding per year'), ...problems({ raises: [] }, 404) },
       },
     },
     async (request) => programmeFunding(ctx, request.params.id),
+  );
+
+  r.get(
+    '/funding',
+    {
+      config: { access: read },
+      schema: {
+        operationId: 'getFunding',
+        summary: 'Money of every programme and of ESZL as a whole, per year',
+        description: 'Each programme\'s funding object, and the same year figures summed over the programmes; `year` narrows both to one year.',
+        tags: ['programmes'],
+        querystring: FundingQuery,
+        response: { 200: jsonResponse(Ref(EszlFunding), 'Funding of every programme and in total'), ...problems({ raises: [] }) },
+      },
+    },
+    async (request) => eszlFunding(ctx, { year: request.query.year }),
   );
 }

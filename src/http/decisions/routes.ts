@@ -132,7 +132,7 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
         tags,
         params: IdParams,
         headers: IdempotentIfMatchHeaders,
-        response: { 200: jsonResponse(Ref(Decision), 'The adopted decision', 'idempotent'), ...problems({ raises: ['DECISION_TRANSITION_NOT_ALLOWED', 'NO_CENTRE_MUNICIPALITIES', 'INSUFFICIENT_FUNDS'], idempotent: true }, 404, 412, 413, 415) },
+        response: { 200: jsonResponse(Ref(Decision), 'The adopted decision', 'idempotent'), ...problems({ raises: ['DECISION_TRANSITION_NOT_ALLOWED', 'NO_CENTRE_MUNICIPALITIES', 'INSUFFICIENT_FUNDS', 'AMOUNT_BELOW_DISBURSED'], idempotent: true }, 404, 412, 413, 415) },
       },
     },
     async (request, reply) =>

@@ -157,26 +157,65 @@ export const CommitmentListItem = Type.Object(
 );
 export const CommitmentPage = Page(CommitmentListItem, 'CommitmentPage');
 
-export const ProgrammeFunding = Type.Object(
+const cents = (description: string) => Type.Integer({ description });
+
+/** The money of a programme (or of all programmes) in one year. */
+export const FundingYear = Type.Object(
   {
-    programmeId: Uuid,
-    years: Type.Array(
-      Type.Object(
-        { year: Type.Integer(), bindingCents: Type.Integer(), pendingCents: Type.Integer() },
-        { additionalProperties: false },
-      ),
+    year: Type.Integer(),
+    bindingCents: cents('Committed by binding decisions (adopted, ratified, settled at their final amounts); each lineage of a decision and its amendments once'),
+    pendingCents: cents('Awaiting ratification; of an amendment only its increase over the decision it amends'),
+    disbursedCents: cents('Paid'),
+    releasedCents: cents('Released by settlement: committed amounts minus final amounts'),
+    remainingCents: cents('bindingCents minus disbursedCents: binding money still to be paid'),
+    coFinancingCents: cents('Co-financing of the programme by other funders'),
+    eszlShareBasisPoints: Nullable(
+      Type.Integer({
+        minimum: 0,
+        maximum: 10000,
+        description: "ESZL's share of bindingCents + coFinancingCents in basis points (10000 = 100 %), rounded half up; null when both are 0",
+      }),
     ),
-    totalBindingCents: Type.Integer(),
-    totalPendingCents: Type.Integer(),
   },
+  { $id: 'FundingYear', additionalProperties: false },
+);
+
+const fundingTotals = {
+  totalBindingCents: Type.Integer(),
+  totalPendingCents: Type.Integer(),
+  totalDisbursedCents: Type.Integer(),
+  totalReleasedCents: Type.Integer(),
+  totalRemainingCents: Type.Integer(),
+  totalCoFinancingCents: Type.Integer(),
+};
+
+export const ProgrammeFunding = Type.Object(
+  { programmeId: Uuid, years: Type.Array(Type.Ref('FundingYear')), ...fundingTotals },
   { $id: 'ProgrammeFunding', additionalProperties: false },
 );
+
+export const EszlFunding = Type.Object(
+  {
+    programmes: Type.Array(Type.Ref('ProgrammeFunding'), { description: 'Every programme, in code order' }),
+    years: Type.Array(Type.Ref('FundingYear'), { description: 'The figures per year, summed over the programmes' }),
+  },
+  { $id: 'EszlFunding', additionalProperties: false },
+);
+
+export const FundingQuery = Type.Object({ year: Type.Optional(Year) }, { additionalProperties: false });
 
 const CommitmentInput = Type.Object(
   { programmeId: Uuid, year: Year, amountCents: Cents, purpose: Type.Optional(Nullable(Text(2000))) },
   { additionalProperties: false },
 );
-const ConditionInput = Type.Object({ description: Text(4000), dueDate: CalendarDate }, { additionalProperties: false });
+const conditionFields = {
+  description: Text(4000),
+  dueDate: CalendarDate,
+  blocksDisbursement: Type.Optional(Type.Boolean({ description: 'While not fulfilled, no money of the decision may be paid (default false)' })),
+  reference: Type.Optional(Nullable(Text(200))),
+};
+const ConditionInput = Type.Object(conditionFields, { additionalProperties: false });
+export const NewConditionBody = Type.Object(conditionFields, { additionalProperties: false });
 
 const decisionFields = {
   reference: Text(100, { description: 'Unique reference of the decision' }),

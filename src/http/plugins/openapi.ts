@@ -17,6 +17,7 @@ export const OPENAPI_TAGS = [
   { name: 'decisions', description: 'Principle decisions of the board, their commitments and conditions' },
   { name: 'ratification', description: 'Ratification votes of the colleges of the centre municipalities' },
   { name: 'commitments', description: 'Yearly funding commitments across decisions' },
+  { name: 'disbursements', description: 'Payments of committed money (voorschot, betaling)' },
   { name: 'audit', description: 'The hash-chained audit trail and auditor exports' },
   { name: 'webhooks', description: 'Signed notifications to back-office systems (admin)' },
   { name: 'statute-rules', description: 'The statute\'s threshold, splitting, ratification period and fund check, as versioned data' },

@@ -13,7 +13,7 @@ import { startTestApp, type Client } from '../../helpers/app.js';
 import { expectStatus } from '../../helpers/assertions.js';
 import { Receiver, signedWith, type Hit } from '../../helpers/webhook-receiver.js';
 import { testDatabaseUrl } from '../../helpers/database.js';
-import { createCentreMunicipalities, createKey, createOrganisation, createProgramme } from '../../helpers/factories.js';
+import { createCentreMunicipalities, createKey, createOrganisation, createProgramme, fundTheRegister } from '../../helpers/factories.js';
 
 /**
  * Webhooks over HTTP and through the dispatcher: subscriptions (admin only, the secret shown
@@ -52,12 +52,7 @@ const { heerlen, sittardGeleen, maastricht } = await createCentreMunicipalities(
 const municipalities = [heerlen, sittardGeleen, maastricht];
 const college = new Map<string, Client>();
 for (const m of municipalities) college.set(m.id, ctx.as((await createKey(admin, 'college', m.id)).key));
-// A fund that covers every adoption of this file, so adoptions publish no decision.fund_insufficient.
-expectStatus(
-  await admin.post('/api/v1/fund/contributions', { organisationId: heerlen.id, year: 2026, amountCents: 100_000_000_000, receivedOn: '2026-01-15', reference: 'Fund' }),
-  201,
-  'fund contribution',
-);
+await fundTheRegister(admin, heerlen.id);
 
 // ---------------------------------------------------------------------------------------------
 // Receivers, dispatchers and the register

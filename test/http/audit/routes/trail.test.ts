@@ -622,6 +622,65 @@ const MUTATIONS: Record<string, MutationCase> = {
       };
     },
   },
+  addCondition: {
+    action: 'condition.added',
+    async prepare() {
+      const { secretariat } = w();
+      const decision = await adopted(SMALL);
+      return {
+        request: (h) => secretariat.client.post(`/api/v1/decisions/${decision.id}/conditions`, { ...CONDITION, blocksDisbursement: true }, h),
+        expect: async (res) => ({
+          status: 201,
+          actor: secretariat.actor,
+          resourceType: 'decision',
+          resourceId: decision.id,
+          data: { condition: res.json(), decision: await getJson(reader.client, `/api/v1/decisions/${decision.id}`) },
+        }),
+      };
+    },
+  },
+  recordDisbursement: {
+    action: 'disbursement.recorded',
+    async prepare() {
+      const { secretariat } = w();
+      const decision = await adopted(SMALL);
+      const body = { commitmentId: decision.commitments[0]!.id, amountCents: 200_000, paidOn: TODAY, reference: 'BET-2026-001' };
+      return {
+        request: (h) => secretariat.client.post(`/api/v1/decisions/${decision.id}/disbursements`, body, h),
+        expect: async (res) => ({
+          status: 201,
+          actor: secretariat.actor,
+          resourceType: 'decision',
+          resourceId: decision.id,
+          data: { disbursement: res.json(), decision: await getJson(reader.client, `/api/v1/decisions/${decision.id}`) },
+        }),
+      };
+    },
+  },
+  createAmendment: {
+    action: 'decision.created',
+    async prepare() {
+      const { secretariat } = w();
+      const decision = await adopted(SMALL);
+      const body = decisionBody([400_000]);
+      return {
+        request: (h) => secretariat.client.post(`/api/v1/decisions/${decision.id}/amendments`, body, h),
+        expect: (res) => ({ status: 201, actor: secretariat.actor, resourceType: 'decision', resourceId: res.json<{ id: string }>().id, data: { decision: res.json() } }),
+      };
+    },
+  },
+  settleDecision: {
+    action: 'decision.settled',
+    async prepare() {
+      const { secretariat } = w();
+      const decision = await adopted(SMALL);
+      const body = { settledOn: TODAY, reference: 'VS-2026-001', finalAmounts: [{ commitmentId: decision.commitments[0]!.id, amountCents: 450_000 }] };
+      return {
+        request: (h) => secretariat.client.post(`/api/v1/decisions/${decision.id}/settle`, body, h),
+        expect: (res) => ({ status: 200, actor: secretariat.actor, resourceType: 'decision', resourceId: decision.id, data: { decision: res.json() } }),
+      };
+    },
+  },
   createWebhookSubscription: {
     action: 'webhook.subscribed',
     async prepare() {
@@ -836,6 +895,8 @@ t.test('a failed change writes no event', async (t) => {
   const heerlenVoted = await college.heerlen.client.post(`/api/v1/decisions/${pending.id}/votes`, { municipalityId: heerlen.id, outcome: 'approve', decidedOn: TODAY });
   expectStatus(heerlenVoted, 201, 'vote');
   const revokable = await issueKey('reader');
+  const paying = await adopted(SMALL);
+  const blocked = await adopted(SMALL, [{ ...CONDITION, blocksDisbursement: true } as typeof CONDITION]);
   const vote = (key: Client, decisionId: string, body: Record<string, unknown>, h?: Headers) => key.post(`/api/v1/decisions/${decisionId}/votes`, body, h);
   const goodVote = { municipalityId: sittardGeleen.id, outcome: 'approve', decidedOn: TODAY };
   const fulfil = (decisionId: string, conditionId: string, body: Record<string, unknown> = { fulfilledOn: TODAY, evidence: 'Evidence' }, key = s, h?: Headers) =>
@@ -1045,6 +1106,62 @@ t.test('a failed change writes no event', async (t) => {
         (h) => fulfil(bound.id, bound.conditions[0]!.id, undefined, s, h),
       ),
     ],
+    addCondition: [
+      { name: 'an empty description', status: 400, request: () => s.post(`/api/v1/decisions/${bound.id}/conditions`, { ...CONDITION, description: '' }) },
+      { name: 'a reader key', status: 403, request: () => reader.client.post(`/api/v1/decisions/${bound.id}/conditions`, CONDITION) },
+      { name: 'an unknown decision', status: 404, request: () => s.post(`/api/v1/decisions/${unknown}/conditions`, CONDITION) },
+      { name: 'a draft decision', status: 409, request: () => s.post(`/api/v1/decisions/${draft.id}/conditions`, CONDITION) },
+      reusedKey(
+        'a condition on an unknown decision',
+        (h) => s.post(`/api/v1/decisions/${unknown}/conditions`, CONDITION, h),
+        (h) => s.post(`/api/v1/decisions/${bound.id}/conditions`, CONDITION, h),
+      ),
+    ],
+    recordDisbursement: (() => {
+      const payment = (commitmentId: string, paidOn = TODAY) => ({ commitmentId, amountCents: 1_000, paidOn, reference: 'BET-X' });
+      const pay = (id: string, body: Record<string, unknown>, key: Client = s, h?: Headers) => key.post(`/api/v1/decisions/${id}/disbursements`, body, h);
+      return [
+        { name: 'a payment date after today', status: 400, request: () => pay(paying.id, payment(paying.commitments[0]!.id, '2026-03-02')) },
+        { name: 'a commitment of another decision', status: 400, request: () => pay(paying.id, payment(draft.commitments[0]!.id)) },
+        { name: 'a college key', status: 403, request: () => pay(paying.id, payment(paying.commitments[0]!.id), college.heerlen.client) },
+        { name: 'an unknown decision', status: 404, request: () => pay(unknown, payment(paying.commitments[0]!.id)) },
+        { name: 'a draft decision', status: 409, request: () => pay(draft.id, payment(draft.commitments[0]!.id)) },
+        { name: 'more than the commitment', status: 409, request: () => pay(paying.id, { ...payment(paying.commitments[0]!.id), amountCents: SMALL[0]! + 1 }) },
+        { name: 'an open blocking condition', status: 409, request: () => pay(blocked.id, payment(blocked.commitments[0]!.id)) },
+        reusedKey(
+          'a payment on an unknown decision',
+          (h) => pay(unknown, payment(paying.commitments[0]!.id), s, h),
+          (h) => pay(paying.id, payment(paying.commitments[0]!.id), s, h),
+        ),
+      ];
+    })(),
+    createAmendment: [
+      { name: 'no commitments', status: 400, request: () => s.post(`/api/v1/decisions/${paying.id}/amendments`, { ...decisionBody(SMALL), commitments: [] }) },
+      { name: 'an auditor key', status: 403, request: () => auditor.client.post(`/api/v1/decisions/${paying.id}/amendments`, decisionBody(SMALL)) },
+      { name: 'an unknown decision', status: 404, request: () => s.post(`/api/v1/decisions/${unknown}/amendments`, decisionBody(SMALL)) },
+      { name: 'a draft decision', status: 409, request: () => s.post(`/api/v1/decisions/${draft.id}/amendments`, decisionBody(SMALL)) },
+      reusedKey(
+        'an amendment of an unknown decision',
+        (h) => s.post(`/api/v1/decisions/${unknown}/amendments`, decisionBody(SMALL), h),
+        (h) => s.post(`/api/v1/decisions/${paying.id}/amendments`, decisionBody(SMALL), h),
+      ),
+    ],
+    settleDecision: (() => {
+      const settlement = (d: DecisionJson, amountCents = 1_000) => ({ settledOn: TODAY, reference: 'VS-X', finalAmounts: [{ commitmentId: d.commitments[0]!.id, amountCents }] });
+      const settle = (id: string, body: Record<string, unknown>, key: Client = s, h?: Headers) => key.post(`/api/v1/decisions/${id}/settle`, body, h);
+      return [
+        { name: 'a final amount above the commitment', status: 400, request: () => settle(paying.id, settlement(paying, SMALL[0]! + 1)) },
+        { name: 'a reader key', status: 403, request: () => settle(paying.id, settlement(paying), reader.client) },
+        { name: 'an unknown decision', status: 404, request: () => settle(unknown, settlement(paying)) },
+        { name: 'a draft decision', status: 409, request: () => settle(draft.id, settlement(draft)) },
+        { name: 'a stale If-Match', status: 412, request: () => settle(paying.id, settlement(paying), s, STALE) },
+        reusedKey(
+          'settling an unknown decision',
+          (h) => settle(unknown, settlement(paying), s, h),
+          (h) => settle(paying.id, settlement(paying), s, h),
+        ),
+      ];
+    })(),
     createWebhookSubscription: [
       { name: 'an unknown event type', status: 400, request: () => admin.post('/api/v1/webhook-subscriptions', { ...subscription, eventTypes: ['decision.created'] }) },
       { name: 'no event types', status: 400, request: () => admin.post('/api/v1/webhook-subscriptions', { ...subscription, eventTypes: [] }) },

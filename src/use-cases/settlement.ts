@@ -1,0 +1,93 @@
+import { sql } from 'drizzle-orm';
+import { todayInAmsterdam } from '../domain/clock.js';
+import { DomainError } from '../domain/errors.js';
+import { bindingSince } from '../domain/ratification.js';
+import type { DocumentRef } from '../domain/records.js';
+import { decideSettlement } from '../domain/settlement.js';
+import { findLiveAmendment } from '../db/amendments-repository.js';
+import { setFinalAmounts, updateDecision } from '../db/decisions-repository.js';
+import { mapConstraintViolation } from '../db/errors.js';
+import type { ServiceContext } from './context.js';
+import { toDecision, type Decision } from './decision-views.js';
+import { lockedAggregate } from './decisions.js';
+import { rulesForViews } from './statute-rules.js';
+import { assertIfMatch } from './etag.js';
+import { runUnitOfWork, type Caller } from './unit-of-work.js';
+
+/** At most this many documents on one decision (the contract's limit per resource). */
+const MAX_DOCUMENTS = 20;
+
+export interface DocumentInput {
+  title: string;
+  url: string;
+  kind: DocumentRef['kind'];
+  registrationNumber?: string | null | undefined;
+  sha256?: string | null | undefined;
+  issuedOn?: string | null | undefined;
+}
+
+export interface SettlementInput {
+  settledOn: string;
+  finalAmounts: { commitmentId: string; amountCents: number }[];
+  reference: string;
+  documents?: DocumentInput[] | undefined;
+}
+
+const toDocumentRef = (d: DocumentInput): DocumentRef => ({
+  title: d.title,
+  url: d.url,
+  kind: d.kind,
+  registrationNumber: d.registrationNumber ?? null,
+  sha256: d.sha256 ?? null,
+  issuedOn: d.issuedOn ?? null,
+});
+
+/**
+ * Settles (vaststelling) an adopted or ratified decision: the final amounts bind from now on and
+ * the rest of each commitment is released; the settlement's documents join the decision's. The
+ * decision's row lock orders it with payments, so no payment slips in between the check that
+ * every final amount covers what was paid and the write (the CHECK constraint on
+ * `disbursed_cents` backs that too). If-Match is honoured as on adoption.
+ */
+export async function settleDecision(
+  ctx: ServiceContext,
+  caller: Caller,
+  id: string,
+  input: SettlementInput,
+  ifMatch?: string,
+): Promise<Decision> {
+  return runUnitOfWork(ctx, caller, async (uow) => {
+    const { tx } = uow;
+    const today = todayInAmsterdam(ctx.clock);
+    const aggregate = await lockedAggregate(tx, id);
+    const current = toDecision(aggregate, today, await rulesForViews(tx, [aggregate]));
+    assertIfMatch(ifMatch, current);
+    const finals = decideSettlement(
+      {
+        status: current.status,
+        liveAmendmentId: (await findLiveAmendment(tx, id))?.id ?? null,
+        bindingSince: bindingSince(current),
+        today,
+        commitments: current.commitments,
+      },
+      input,
+    );
+    const documents = [...current.documents, ...(input.documents ?? []).map(toDocumentRef)];
+    if (documents.length > MAX_DOCUMENTS) {
+      throw new DomainError('VALIDATION_FAILED', `A decision holds at most ${MAX_DOCUMENTS} documents; it has ${current.documents.length}.`, [
+        { path: '/documents', message: `at most ${MAX_DOCUMENTS - current.documents.length} more documents` },
+      ]);
+    }
+    const commitments = await setFinalAmounts(tx, id, finals).catch(mapConstraintViolation);
+    const row = await updateDecision(tx, id, {
+      status: 'settled',
+      settledOn: input.settledOn,
+      settlementReference: input.reference,
+      settledAt: sql`now()`,
+      documents,
+    });
+    const decision = toDecision({ ...aggregate, decision: row, commitments }, today);
+    uow.emit('decision.settled', { decision });
+    return decision;
+  });
+}
