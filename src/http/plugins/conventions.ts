@@ -30,7 +30,8 @@ export interface ConventionsOptions {
 
 /**
  * Headers the contract promises on every response: API-Version, X-Request-Id, the security
- * headers, and `Cache-Control: no-store` (register data may be confidential and changes often).
+ * headers, and `Cache-Control: no-store` (register data may be confidential and changes often) unless
+ * a route of public data set its own.
  */
 async function conventionsPlugin(app: FastifyInstance, options: ConventionsOptions): Promise<void> {
   await app.register(helmet, {
@@ -50,7 +51,7 @@ async function conventionsPlugin(app: FastifyInstance, options: ConventionsOptio
   await app.register(cors, {
     delegator: (request, callback) => {
       const path = request.url?.split('?')[0];
-      if (path === '/api/v1/openapi.json') {
+      if (path === '/api/v1/openapi.json' || path?.startsWith('/api/v1/open-data/') || path === '/api/v1/audit-checkpoints/public-key') {
         callback(null, { origin: '*', methods: ['GET', 'HEAD'] });
         return;
       }
@@ -84,7 +85,9 @@ async function conventionsPlugin(app: FastifyInstance, options: ConventionsOptio
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('API-Version', API_VERSION);
     reply.header('X-Request-Id', request.id);
-    if (!request.url.startsWith('/docs')) reply.header('Cache-Control', 'no-store');
+    // Public data (the open data documents) may set its own caching; everything else, and every error, is no-store.
+    const ownCaching = reply.statusCode < 400 && reply.getHeader('Cache-Control') !== undefined;
+    if (!request.url.startsWith('/docs') && !ownCaching) reply.header('Cache-Control', 'no-store');
     return payload;
   });
 }

@@ -17,6 +17,7 @@ export const OPENAPI_TAGS = [
   { name: 'commitments', description: 'Yearly funding commitments across decisions' },
   { name: 'audit', description: 'The hash-chained audit trail and auditor exports' },
   { name: 'webhooks', description: 'Signed notifications to back-office systems (admin)' },
+  { name: 'open-data', description: 'Public open data: binding decisions (360Giving) and ratification votes (Popolo)' },
 ];
 
 async function openapiPlugin(app: FastifyInstance): Promise<void> {
