@@ -70,9 +70,10 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** Parses a verifier key; throws with the reason when it is malformed or its key id does not match. */
 export function parseVerifierKey(text: string): NoteVerifier {
-  const parts = text.trim().split('+');
-  if (parts.length !== 3) throw new Error('a verifier key has the form <name>+<key id hex>+<base64 key>');
-  const [name, idHex, key64] = parts as [string, string, string];
+  // As Go's chop: the name and the key id hold no '+', the base64 of the key may.
+  const match = /^([^+]*)\+([^+]*)\+(.*)$/s.exec(text.trim());
+  if (match === null) throw new Error('a verifier key has the form <name>+<key id hex>+<base64 key>');
+  const [, name, idHex, key64] = match as unknown as [string, string, string, string];
   if (!isValidKeyName(name)) throw new Error('the verifier key has an invalid name');
   if (!/^[0-9a-f]{8}$/.test(idHex)) throw new Error('the key id is not 8 lower-case hex digits');
   const key = BASE64.test(key64) ? Buffer.from(key64, 'base64') : Buffer.alloc(0);
