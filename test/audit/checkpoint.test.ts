@@ -23,7 +23,7 @@ t.test('malformed checkpoint bodies are refused', async (t) => {
     ['hex instead of base64', `o\n12\n${HASH}\n`],
     ['no origin', '\n12\nm6cNLQ6Wa+mrFvLGqPUKhIbSpXQpVOofJ0DHAL1Umoo=\n'],
   ];
-  for (const [name, text] of bad) t.throws(() => parseCheckpointText(text), undefined, name);
+  for (const [name, text] of bad) t.throws(() => parseCheckpointText(text), Error, name);
   t.throws(() => checkpointText({ origin: 'o', size: 1, hash: 'ABC' }), /hash/);
   t.throws(() => checkpointText({ origin: 'two\nlines', size: 1, hash: HASH }), /origin/);
 });

@@ -45,7 +45,7 @@ t.test('refuses malformed verifier keys, as Go does', async (t) => {
     'PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW',
     'Peter Neumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW',
   ];
-  for (const key of bad) t.throws(() => parseVerifierKey(key), undefined, JSON.stringify(key));
+  for (const key of bad) t.throws(() => parseVerifierKey(key), Error, JSON.stringify(key));
 });
 
 t.test('a note that was changed, re-signed by another key, or malformed does not open', async (t) => {

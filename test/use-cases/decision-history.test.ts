@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
+import type { LightMyRequestResponse } from 'fastify';
 import { amsterdamDateOf } from '../../src/domain/clock.js';
 import type { Decision } from '../../src/use-cases/decision-views.js';
 import { startTestApp, type Client } from '../helpers/app.js';
@@ -65,7 +66,7 @@ t.test('asOf at every moment of a random history answers what GET answered then'
       const live = mine.filter((d) => ['draft', 'pending_ratification', 'adopted', 'ratified'].includes(d.status));
       const current = live.length === 0 ? undefined : rng.pick(rng.chance(0.9) ? live : mine);
       const action = current === undefined || live.length < 3 || rng.chance(0.1) ? 'create' : rng.pick(ACTIONS[current.status]);
-      let res: { statusCode: number; body: string } | undefined;
+      let res: LightMyRequestResponse | undefined;
       let id = current?.id;
       if (action === 'create') {
         res = await client.post('/api/v1/decisions', {
