@@ -6,7 +6,7 @@ import { auditCheckpoints, auditHead } from './schema.js';
 export type CheckpointRow = typeof auditCheckpoints.$inferSelect;
 
 // Any constant shared by all instances; distinct from the migration lock's.
-const ISSUING_LOCK_KEY = 0x65737a63;
+export const ISSUING_LOCK_KEY = 0x65737a63;
 
 /**
  * Takes the transaction-scoped lock under which one instance at a time issues a checkpoint;

@@ -3,7 +3,11 @@ import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { amsterdamDateOf } from '../../../src/domain/clock.js';
 import type { Decision } from '../../../src/use-cases/decision-views.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startTestApp } from '../../helpers/app.js';
+import { runOfflineVerifier } from '../../helpers/audit-verifier.js';
 import { expectStatus, okJson, problemOf } from '../../helpers/assertions.js';
 import { adopt, createCentreMunicipalities, createDecision, createKey, createProgramme } from '../../helpers/factories.js';
 
@@ -75,6 +79,21 @@ t.test('asOf at each moment a client read the decision answers exactly what it w
   }
   t.same(served.map((s) => s.body.status), ['draft', 'draft', 'pending_ratification', 'pending_ratification', 'pending_ratification', 'rejected']);
   t.equal(served[0]!.body.conditions[0]!.status, 'overdue', 'the condition was overdue (its due date was yesterday)');
+});
+
+t.test('the offline verifier rebuilds the decision as of each moment from an export alone, as the service does', async (t) => {
+  const auditor = ctx.as((await createKey(admin, 'auditor')).key);
+  const dir = mkdtempSync(join(tmpdir(), 'eszl-as-of-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'export.ndjson');
+  writeFileSync(file, (await auditor.get('/api/v1/exports/audit-events')).body);
+  for (const then of [served[0]!, served[3]!, served[served.length - 1]!]) {
+    const offline = await runOfflineVerifier(file, '--decision', id, '--as-of', then.at);
+    t.equal(offline.status, 0, offline.stderr);
+    t.same(JSON.parse(offline.fields.decision!), then.body, `as of ${then.at}: ${then.body.status}`);
+  }
+  const before = await runOfflineVerifier(file, '--decision', id, '--as-of', beforeAnything);
+  t.match(before.fields.decision, /^none/, 'before it existed: none');
 });
 
 t.test('asOf before the decision existed is 404; a date stands for the end of that day; the future for now', async (t) => {
