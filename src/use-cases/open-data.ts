@@ -60,12 +60,12 @@ interface Batch {
 }
 
 /** The published decisions of one set, a batch at a time, with the organisations and programmes they name. */
-async function* batches(ctx: ServiceContext, set: PublishedSet): AsyncGenerator<Batch> {
+async function* batches(ctx: ServiceContext, set: PublishedSet, size: number): AsyncGenerator<Batch> {
   const ex: Executor = ctx.database.db;
   const today = todayInAmsterdam(ctx.clock);
   let after: KeysetPosition | undefined;
   for (;;) {
-    const positions = await publishedDecisionBatch(ex, set, after, BATCH);
+    const positions = await publishedDecisionBatch(ex, set, after, size);
     if (positions.length === 0) return;
     // Published decisions were all adopted: what their views need from the statute is frozen into them.
     const decisions = (await loadAggregates(ex, positions.map((p) => p.id))).map((aggregate) => toDecision(aggregate, today));
@@ -83,7 +83,7 @@ async function* batches(ctx: ServiceContext, set: PublishedSet): AsyncGenerator<
     for (const programme of programmes.values()) if (programme.ownerOrganisationId !== null) organisationIds.add(programme.ownerOrganisationId);
     const organisations = new Map((await organisationsByIds(ex, [...organisationIds])).map((row) => [row.id, toOrganisation(row)]));
     yield { decisions, organisations, programmes };
-    if (positions.length < BATCH) return;
+    if (positions.length < size) return;
     after = positions[positions.length - 1];
   }
 }
@@ -94,12 +94,12 @@ async function funderOf(ctx: ServiceContext): Promise<OrgRef> {
 }
 
 /** The 360Giving package (schema 1.4) of every binding decision, as JSON text in chunks. */
-export async function* grantPackageChunks(ctx: ServiceContext, version: OpenDataVersion): AsyncGenerator<string> {
+export async function* grantPackageChunks(ctx: ServiceContext, version: OpenDataVersion, batchSize = BATCH): AsyncGenerator<string> {
   const funder = await funderOf(ctx);
   const header = JSON.stringify(grantPackageHeader(funder, version.modified));
   yield `${header.slice(0, -1)},"grants":[`;
   let separator = '';
-  for await (const batch of batches(ctx, 'binding')) {
+  for await (const batch of batches(ctx, 'binding', batchSize)) {
     const payments = new Map<string, Disbursement[]>();
     for (const { decisionId, ...payment } of await paymentsOfLineages(ctx.database.db, batch.decisions.map((d) => d.id))) {
       payments.set(decisionId, [...(payments.get(decisionId) ?? []), { ...payment, decisionId }]);
@@ -116,11 +116,11 @@ export async function* grantPackageChunks(ctx: ServiceContext, version: OpenData
 }
 
 /** Popolo vote events of every decision whose ratification ended, as JSON text in chunks. */
-export async function* voteEventChunks(ctx: ServiceContext): AsyncGenerator<string> {
+export async function* voteEventChunks(ctx: ServiceContext, batchSize = BATCH): AsyncGenerator<string> {
   const funder = await funderOf(ctx);
   yield '{"vote_events":[';
   let separator = '';
-  for await (const batch of batches(ctx, 'ratification-ended')) {
+  for await (const batch of batches(ctx, 'ratification-ended', batchSize)) {
     let chunk = '';
     for (const decision of batch.decisions) {
       chunk += separator + JSON.stringify(toVoteEvent(decision, batch.organisations, funder));
