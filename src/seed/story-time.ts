@@ -129,6 +129,7 @@ export class StoryTime {
       prevHash = hash;
     }
     await tx.execute(sql`update audit_head set hash = ${prevHash} where id = 1`);
+    if (moments.size === 0) return;
     const pairs = sql.join([...moments].map(([old, moment]) => sql`(${old}::timestamptz, ${moment}::timestamptz)`), sql`, `);
     for (const [table, column] of RETIMED_COLUMNS) {
       await tx.execute(

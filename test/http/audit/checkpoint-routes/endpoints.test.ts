@@ -1,9 +1,9 @@
 import t from 'tap';
 import { parseCheckpointText } from '../../../../src/audit/checkpoint.js';
 import { openNote, parseVerifierKey } from '../../../../src/audit/note.js';
+import { generateSigningKeyPem } from '../../../../src/audit/signing-key.js';
 import type { AuditCheckpoint } from '../../../../src/use-cases/audit-checkpoints.js';
 import { startTestApp } from '../../../helpers/app.js';
-import { createTestDatabase } from '../../../helpers/database.js';
 import { okJson, problemOf } from '../../../helpers/assertions.js';
 import { createKey, createOrganisation } from '../../../helpers/factories.js';
 
@@ -79,10 +79,8 @@ t.test('the list and the latest need a key; the public key does not', async (t) 
 });
 
 t.test('a service without a signing key (PostgreSQL without AUDIT_SIGNING_KEY) starts, and every checkpoint endpoint answers 503', async (t) => {
-  const db = await createTestDatabase();
-  t.teardown(() => db.close());
   // The service decides by the kind of database: this one says it is PostgreSQL.
-  const keyless = await startTestApp(t, { database: { ...db, database: { ...db.database, kind: 'postgres' } } });
+  const keyless = await startTestApp(t, { database: { ...ctx.db, database: { ...ctx.db.database, kind: 'postgres' } } });
   t.equal(keyless.app.auditCheckpoints.settings.signer, undefined);
   t.ok(keyless.logLines.some((line) => line.includes('AUDIT_SIGNING_KEY is not set')), 'it says so at start');
   for (const url of ['/api/v1/audit-checkpoints', '/api/v1/audit-checkpoints/latest', '/api/v1/audit-checkpoints/public-key']) {
@@ -93,10 +91,9 @@ t.test('a service without a signing key (PostgreSQL without AUDIT_SIGNING_KEY) s
 });
 
 t.test('with AUDIT_SIGNING_KEY every instance signs with that key', async (t) => {
-  const { generateSigningKeyPem } = await import('../../../../src/audit/signing-key.js');
   const pem = generateSigningKeyPem();
-  const one = await startTestApp(t, { env: { AUDIT_SIGNING_KEY: pem, AUDIT_CHECKPOINT_ORIGIN: 'example.org/eszl' } });
-  const two = await startTestApp(t, { database: one.db, env: { AUDIT_SIGNING_KEY: pem, AUDIT_CHECKPOINT_ORIGIN: 'example.org/eszl' } });
+  const one = await startTestApp(t, { database: ctx.db, env: { AUDIT_SIGNING_KEY: pem, AUDIT_CHECKPOINT_ORIGIN: 'example.org/eszl' } });
+  const two = await startTestApp(t, { database: ctx.db, env: { AUDIT_SIGNING_KEY: pem, AUDIT_CHECKPOINT_ORIGIN: 'example.org/eszl' } });
   const keyOf = async (app: typeof one.app) => (await app.inject({ method: 'GET', url: '/api/v1/audit-checkpoints/public-key' })).body;
   t.equal(await keyOf(one.app), await keyOf(two.app));
   t.match(await keyOf(one.app), /^example\.org\/eszl\+/);
