@@ -14,18 +14,18 @@ import { createCentreMunicipalities, createProgramme } from '../helpers/factorie
  * of their own at the same time (create, edit, adopt, vote, fulfil, withdraw), recording every
  * answer of `GET /decisions/{id}` with the moment right after it; afterwards `asOf` at each of
  * those moments must answer the same body with the same ETag, for every decision. Seeded
- * (HISTORY_SEED overrides); the interleaving is up to the database.
+ * (ASOF_SEED overrides); the interleaving is up to the database.
  */
 const onPostgres = testDatabaseUrl() !== undefined;
 const WORKERS = 4;
 const OPERATIONS_PER_WORKER = 75;
-const SEED = Number(process.env.HISTORY_SEED ?? 20261129);
+const SEED = Number(process.env.ASOF_SEED ?? 20261129);
 
 /** What a worker does with one of its decisions, by its status (a mix that reaches every state). */
 const ACTIONS: Record<Decision['status'], string[]> = {
   draft: ['edit', 'adopt', 'adopt', 'adopt', 'withdraw'],
-  pending_ratification: ['vote', 'vote', 'vote', 'vote', 'fulfil', 'withdraw', 'read'],
-  adopted: ['fulfil', 'read', 'adopt'],
+  pending_ratification: ['vote', 'vote', 'vote', 'vote', 'vote', 'vote', 'vote', 'fulfil', 'withdraw', 'read'],
+  adopted: ['fulfil', 'read'],
   ratified: ['fulfil', 'read'],
   rejected: ['read', 'vote'],
   withdrawn: ['read', 'edit'],
@@ -51,20 +51,23 @@ t.test('asOf at every moment of a random history answers what GET answered then'
   const served: Served[] = [];
   const outcomes: Record<string, number> = {};
 
-  async function record(id: string): Promise<void> {
+  async function record(id: string): Promise<Decision> {
     const res = await admin.get(`/api/v1/decisions/${id}`);
     if (res.statusCode !== 200) throw new Error(`GET ${id}: ${res.statusCode} ${res.body}`);
     const at = new Date();
-    served.push({ id, at: at.toISOString(), etag: String(res.headers.etag), body: res.json<Decision>() });
+    const body = res.json<Decision>();
+    served.push({ id, at: at.toISOString(), etag: String(res.headers.etag), body });
     // This worker's next change is recorded at a later millisecond than that moment.
     while (Date.now() <= at.getTime()) await new Promise((resolve) => setTimeout(resolve, 1));
+    return body;
   }
 
   async function worker(rng: Rng, client: Client): Promise<void> {
     const mine: Decision[] = [];
     for (let op = 0; op < OPERATIONS_PER_WORKER; op++) {
       const live = mine.filter((d) => ['draft', 'pending_ratification', 'adopted', 'ratified'].includes(d.status));
-      const current = live.length === 0 ? undefined : rng.pick(rng.chance(0.9) ? live : mine);
+      const pending = live.filter((d) => d.status === 'pending_ratification');
+      const current = live.length === 0 ? undefined : rng.pick(pending.length > 0 && rng.chance(0.5) ? pending : rng.chance(0.9) ? live : mine);
       const action = current === undefined || live.length < 3 || rng.chance(0.1) ? 'create' : rng.pick(ACTIONS[current.status]);
       let res: LightMyRequestResponse | undefined;
       let id = current?.id;
@@ -96,8 +99,8 @@ t.test('asOf at every moment of a random history answers what GET answered then'
       }
       if (res !== undefined) outcomes[`${action} ${res.statusCode}`] = (outcomes[`${action} ${res.statusCode}`] ?? 0) + 1;
       if (id === undefined) continue;
-      await record(id);
-      const latest = served[served.length - 1]!.body;
+      // Each worker keeps to decisions of its own: a change by another could land between a GET and its moment.
+      const latest = await record(id);
       const index = mine.findIndex((d) => d.id === id);
       if (index >= 0) mine[index] = latest;
       else mine.push(latest);

@@ -127,7 +127,7 @@ export async function checkpointRoutes(
     async (request, reply) => {
       const key = checkpointVerifierKey(settings);
       reply.type(TEXT);
-      return sendWithEtag(request, reply, `${key}\n`);
+      return sendWithEtag(request, reply, key);
     },
   );
 }

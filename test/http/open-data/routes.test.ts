@@ -99,7 +99,7 @@ await db.execute(sql`update decisions set status = 'superseded', superseded_at =
 const settled = await draft('Settled', [9_000_000]);
 await adopt(admin, settled.id, 'adopted');
 await db.execute(sql`update decisions set status = 'settled', settled_on = '2026-02-28', settled_at = now(), settlement_reference = 'VS-1' where id = ${settled.id}`);
-await db.execute(sql`update decision_commitments set final_amount_cents = 8_000_000, disbursed_cents = 6_000_025 where decision_id = ${settled.id}`);
+await db.execute(sql`update decision_commitments set final_amount_cents = 8000000, disbursed_cents = 6000025 where decision_id = ${settled.id}`);
 await db.execute(sql`insert into disbursements (decision_id, commitment_id, amount_cents, paid_on, reference)
                      select decision_id, id, 6000025, '2026-02-25', 'BET-2026-001' from decision_commitments where decision_id = ${settled.id}`);
 

@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { eventHash, GENESIS_HASH, type AuditEvent, type ChainVerdict } from '../../../../src/audit/chain.js';
 import { readAuditEvents, toAuditEvent } from '../../../../src/db/audit-repository.js';
+import { generateSigningKeyPem } from '../../../../src/audit/signing-key.js';
 import { startTestApp } from '../../../helpers/app.js';
 import { runOfflineVerifier } from '../../../helpers/audit-verifier.js';
 import { createKey, createOrganisation, createProgramme } from '../../../helpers/factories.js';
@@ -109,7 +110,7 @@ t.test('the service re-signing the rewritten past gives the auditor proof of a f
 });
 
 t.test('a checkpoint signed by another key, or a malformed key, is reported', async (t) => {
-  const other = await startTestApp(t);
+  const other = await startTestApp(t, { env: { AUDIT_SIGNING_KEY: generateSigningKeyPem() } });
   await createOrganisation(other.admin);
   const foreign = join(dir, 'foreign.checkpoint');
   writeFileSync(foreign, (await other.app.auditCheckpoints.issue())!.note);
