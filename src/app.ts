@@ -21,9 +21,16 @@ import { apiKeyRoutes, apiKeyComponents } from './http/api-keys/routes.js';
 import { organisationRoutes, organisationComponents } from './http/organisations/routes.js';
 import { programmeRoutes, programmeComponents } from './http/programmes/routes.js';
 import { decisionRoutes, decisionComponents } from './http/decisions/routes.js';
+import { decisionHistoryRoutes, decisionHistoryComponents } from './http/decisions/history-routes.js';
 import { fundingRoutes, fundingComponents } from './http/decisions/funding-routes.js';
 import { afterAdoptionRoutes, afterAdoptionComponents } from './http/decisions/after-adoption-routes.js';
 import { auditRoutes, auditComponents } from './http/audit/routes.js';
+import { checkpointRoutes, checkpointComponents } from './http/audit/checkpoint-routes.js';
+import { openDataRoutes } from './http/open-data/routes.js';
+import { openDataComponents } from './http/open-data/schemas.js';
+import { noteSigner } from './audit/note.js';
+import { embeddedSigningKey, parseSigningKey } from './audit/signing-key.js';
+import { issueCheckpoint, type AuditCheckpoint, type CheckpointSettings } from './use-cases/audit-checkpoints.js';
 import { webhookRoutes, webhookComponents } from './http/webhooks/routes.js';
 import { statuteRuleRoutes, statuteRuleComponents } from './http/statute-rules/routes.js';
 import { fundRoutes, fundComponents } from './http/fund/routes.js';
@@ -39,6 +46,31 @@ export interface AppOptions {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The signing of audit checkpoints: what the routes show, and what the scheduled job (server.ts) and tests call. */
+export interface AuditCheckpoints {
+  settings: CheckpointSettings;
+  /** Signs the head when it moved, unless a checkpoint was issued in the last `minIntervalS` seconds. */
+  issue(minIntervalS?: number): Promise<AuditCheckpoint | undefined>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    auditCheckpoints: AuditCheckpoints;
+  }
+}
+
+/**
+ * The checkpoint key: AUDIT_SIGNING_KEY when set (every instance signs with the same key);
+ * embedded, one generated once into the data directory; on PostgreSQL without it, none (the
+ * checkpoint endpoints answer 503 and the service runs on).
+ */
+async function checkpointSettings(config: Config, database: Database): Promise<CheckpointSettings> {
+  const origin = config.AUDIT_CHECKPOINT_ORIGIN;
+  if (config.AUDIT_SIGNING_KEY !== undefined) return { origin, signer: noteSigner(origin, parseSigningKey(config.AUDIT_SIGNING_KEY)) };
+  if (database.kind === 'pglite') return { origin, signer: noteSigner(origin, await embeddedSigningKey(database.dataDir ?? config.DATA_DIR)) };
+  return { origin, signer: undefined };
+}
 
 /** The whole service as a Fastify instance, ready for `inject` or `listen`; it never listens itself. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -64,6 +96,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: trust,
     frameworkErrors: frameworkErrorHandler(headers),
   });
+
+  const checkpoints = await checkpointSettings(config, database);
+  app.decorate('auditCheckpoints', { settings: checkpoints, issue: (minIntervalS = 0) => issueCheckpoint(ctx, checkpoints, minIntervalS) });
+  if (checkpoints.signer === undefined) {
+    app.log.warn('AUDIT_SIGNING_KEY is not set: no audit checkpoints are issued and the checkpoint endpoints answer 503');
+  }
 
   // The API speaks JSON only: any other body is 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
@@ -100,9 +138,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         ...organisationComponents,
         ...programmeComponents,
         ...decisionComponents,
+        ...decisionHistoryComponents,
         ...fundingComponents,
         ...afterAdoptionComponents,
         ...auditComponents,
+        ...checkpointComponents,
+        ...openDataComponents,
         ...webhookComponents,
         ...statuteRuleComponents,
         ...fundComponents,
@@ -113,12 +154,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(organisationRoutes, { ctx });
       await api.register(programmeRoutes, { ctx });
       await api.register(decisionRoutes, { ctx });
+      await api.register(decisionHistoryRoutes, { ctx });
       await api.register(fundingRoutes, { ctx });
       await api.register(afterAdoptionRoutes, { ctx });
       await api.register(auditRoutes, { ctx });
       await api.register(statuteRuleRoutes, { ctx });
       await api.register(fundRoutes, { ctx });
       await api.register(indicatorRoutes, { ctx });
+      await api.register(checkpointRoutes, { ctx, settings: checkpoints });
+      await api.register(openDataRoutes, { ctx, mode: config.OPEN_DATA });
       await api.register(webhookRoutes, {
         ctx,
         settings: { signingKey: config.WEBHOOK_SIGNING_KEY, allowedHosts: webhookAllowedHosts(config) },

@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import type { ProxyTrust } from './http/response-headers.js';
 import proxyAddr from '@fastify/proxy-addr';
+import { parseSigningKey } from './audit/signing-key.js';
 
 /**
  * The environment, validated once at boot. A bad value stops start-up with one line that
@@ -11,6 +12,8 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 type LogLevel = (typeof LOG_LEVELS)[number];
 
 const PostgresUrl = Type.String({ pattern: '^postgres(ql)?://[^\\s]+$', maxLength: 2048 });
+const OPEN_DATA_MODES = ['public', 'auth', 'off'] as const;
+export type OpenDataMode = (typeof OPEN_DATA_MODES)[number];
 
 export const ConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
@@ -46,6 +49,13 @@ export const ConfigSchema = Type.Object({
   /** Unset: 1000 ms on PostgreSQL, off on the embedded database (whose queries run on the event loop). */
   MAX_EVENT_LOOP_DELAY_MS: Type.Optional(Type.Integer({ minimum: 0 })),
   MAX_HEAP_USED_BYTES: Type.Integer({ minimum: 0, default: 1_500_000_000 }),
+  /** Ed25519 private key (PKCS#8 PEM, or the path of a file holding it) that signs audit checkpoints; generated into DATA_DIR when embedded. */
+  AUDIT_SIGNING_KEY: Type.Optional(Type.String({ minLength: 1, maxLength: 8192 })),
+  /** First line of every checkpoint and name of the signing key: no spaces, no '+'. */
+  AUDIT_CHECKPOINT_ORIGIN: Type.String({ pattern: '^[^\\s+]{1,200}$', default: 'eszl-decisions/audit' }),
+  AUDIT_CHECKPOINT_INTERVAL_S: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
+  /** Open data (360Giving, vote events): `public` without a key, `auth` with any key, `off` answers 404. */
+  OPEN_DATA: Type.Unsafe<OpenDataMode>({ type: 'string', enum: [...OPEN_DATA_MODES], default: 'public' }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -68,7 +78,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const first = errors[0];
   if (first !== undefined) {
     const variable = first.instancePath.replace(/^\//, '').split('/')[0] || 'environment';
-    const secret = ['ADMIN_API_KEY', 'DATABASE_URL', 'WEBHOOK_SIGNING_KEY'].includes(variable);
+    const secret = ['ADMIN_API_KEY', 'DATABASE_URL', 'WEBHOOK_SIGNING_KEY', 'AUDIT_SIGNING_KEY'].includes(variable);
     const shown = secret ? '(value hidden)' : JSON.stringify(raw[variable]);
     throw new ConfigError(`Invalid configuration: ${variable} ${first.message} ${shown}`.trim());
   }
@@ -77,6 +87,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     proxyTrust(config);
   } catch (error) {
     throw new ConfigError(`Invalid configuration: TRUST_PROXY ${(error as Error).message} ${JSON.stringify(config.TRUST_PROXY)}`);
+  }
+  if (config.AUDIT_SIGNING_KEY !== undefined) {
+    try {
+      parseSigningKey(config.AUDIT_SIGNING_KEY);
+    } catch (error) {
+      throw new ConfigError(`Invalid configuration: AUDIT_SIGNING_KEY ${(error as Error).message} (value hidden)`);
+    }
   }
   return config;
 }

@@ -20,6 +20,8 @@ export const REDACT_PATHS = [
   'DATABASE_URL',
   'WEBHOOK_SIGNING_KEY',
   '*.WEBHOOK_SIGNING_KEY',
+  'AUDIT_SIGNING_KEY',
+  '*.AUDIT_SIGNING_KEY',
   'secret',
   '*.secret',
   '*.DATABASE_URL',

@@ -81,6 +81,11 @@ async function main(): Promise<void> {
     { name: 'ratification deadline check', everyMs: config.OVERDUE_CHECK_INTERVAL_MS, run: () => raiseOverdueRatifications(ctx) },
   ];
   if (dispatcher) schedule.push({ name: 'webhook dispatch', everyMs: config.WEBHOOK_POLL_INTERVAL_MS, run: () => dispatcher.runOnce() });
+  if (app.auditCheckpoints.settings.signer !== undefined) {
+    // Looks a few times per interval; the database decides whether one is due (see issueCheckpoint).
+    const intervalS = config.AUDIT_CHECKPOINT_INTERVAL_S;
+    schedule.push({ name: 'audit checkpoint', everyMs: Math.max(1_000, (intervalS * 1_000) / 4), run: () => app.auditCheckpoints.issue(intervalS) });
+  }
   const jobs = new BackgroundJobs(logger, schedule);
 
   let closing = false;

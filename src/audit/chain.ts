@@ -76,9 +76,18 @@ export interface ChainVerdict {
  */
 export class ChainVerifier {
   private count = 0;
-  private expectedSeq = 1;
-  private prevHash = GENESIS_HASH;
+  private expectedSeq: number;
+  private prevHash: string;
   private firstInvalidSeq: number | null = null;
+
+  /**
+   * From the start of the trail, or, for an incremental export, from the head it continues: the
+   * last `seq` and `hash` of the previous export (its first event must then be seq + 1 linking to hash).
+   */
+  constructor(after: { seq: number; hash: string } = { seq: 0, hash: GENESIS_HASH }) {
+    this.expectedSeq = after.seq + 1;
+    this.prevHash = after.hash;
+  }
 
   add(event: AuditEvent): void {
     this.count++;

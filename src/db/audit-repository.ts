@@ -143,14 +143,14 @@ interface ExportRow {
 const text = (value: string | null) => JSON.stringify(value);
 
 /**
- * The NDJSON lines of every event with seq <= upToSeq, in seq order, in chunks of one keyset
- * batch. The event's `data` comes from PostgreSQL as JSON text and is copied into the line as it
+ * The NDJSON lines of every event with afterSeq < seq <= upToSeq, in seq order, in chunks of one
+ * keyset batch. The event's `data` comes from PostgreSQL as JSON text and is copied into the line as it
  * is, never parsed and re-serialised: the export costs little more than the bytes it sends, and
  * memory stays bounded by one batch. Lines are valid JSON with the fields of `AuditEvent`
  * (`data` in PostgreSQL's JSON spelling); verifiers canonicalise before hashing.
  */
-export async function* auditExportChunks(ex: Executor, upToSeq: number): AsyncGenerator<string> {
-  let after = 0;
+export async function* auditExportChunks(ex: Executor, afterSeq: number, upToSeq: number): AsyncGenerator<string> {
+  let after = afterSeq;
   while (after < upToSeq) {
     const rows = await queryRows<ExportRow>(
       ex,

@@ -21,6 +21,8 @@ export type Executor = Db | Tx;
 
 export interface Database {
   readonly kind: 'postgres' | 'pglite';
+  /** The embedded database's directory (`memory://...` in tests); undefined on PostgreSQL. */
+  readonly dataDir?: string | undefined;
   readonly db: Db;
   /** Present only on PostgreSQL: raw pool, used for cursors in streaming exports. */
   readonly pool: pg.Pool | undefined;
@@ -206,6 +208,7 @@ async function openPglite(dataDir: string, holder: string): Promise<Database> {
   let closed = false;
   return {
     kind: 'pglite',
+    dataDir,
     db,
     pool: undefined,
     async ping(timeoutMs = 1_000) {

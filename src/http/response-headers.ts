@@ -25,7 +25,7 @@ export type ProxyTrust = (address: string, hop: number) => boolean;
 export interface ResponseHeaders {
   /** Helmet's security headers for this request (onRequest: also on responses that fail later). */
   security(request: FastifyRequest, reply: FastifyReply): void;
-  /** API-Version, X-Request-Id and, outside the Swagger UI, `Cache-Control: no-store`. */
+  /** API-Version, X-Request-Id and, outside the Swagger UI and public data, `Cache-Control: no-store`. */
   contract(request: FastifyRequest, reply: FastifyReply): void;
 }
 
@@ -108,7 +108,10 @@ export function responseHeaders(options: ResponseHeaderOptions): ResponseHeaders
     contract(request, reply) {
       reply.header('API-Version', API_VERSION);
       reply.header('X-Request-Id', request.id);
-      if (!isDocsRequest(request)) reply.header('Cache-Control', 'no-store');
+      // Public data (the open-data documents) may set its own caching on success; everything else,
+      // and every error, is no-store.
+      const ownCaching = reply.statusCode < 400 && reply.getHeader('Cache-Control') !== undefined;
+      if (!isDocsRequest(request) && !ownCaching) reply.header('Cache-Control', 'no-store');
     },
   };
 }

@@ -113,6 +113,11 @@ export function jsonResponse<T extends TSchema>(schema: T, description: string, 
   } as unknown as T;
 }
 
+/** A 2xx response in other media types than JSON alone (text, NDJSON, a choice by Accept). */
+export function mediaResponse(description: string, content: Record<string, { schema: unknown }>, kind: 'plain' | 'etag' = 'plain') {
+  return { description, headers: kind === 'etag' ? etagHeaders : versionHeaders, content } as unknown as ReturnType<typeof Type.Unknown>;
+}
+
 export function notModifiedResponse() {
   return { description: 'Not modified: the ETag still matches', type: 'null', headers: etagHeaders } as unknown as ReturnType<typeof Type.Null>;
 }

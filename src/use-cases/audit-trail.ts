@@ -18,10 +18,14 @@ export async function listAuditEventsPage(
   return { items: page.map(toAuditEvent), nextCursor: rows.length > limit && last ? encodeSeqCursor(last.seq) : null };
 }
 
-/** The NDJSON lines of the trail up to its head at the moment of the request, in chunks. */
-export async function exportAuditEvents(ctx: ServiceContext): Promise<AsyncGenerator<string>> {
+/**
+ * The NDJSON lines of the trail after `afterSeq` (0: from the start) up to its head at the moment
+ * of the request, in chunks. An incremental export continues the previous one: its first event
+ * links to the previous export's last hash.
+ */
+export async function exportAuditEvents(ctx: ServiceContext, afterSeq = 0): Promise<AsyncGenerator<string>> {
   const head = await readAuditHead(ctx.database.db);
-  return auditExportChunks(ctx.database.db, head.seq);
+  return auditExportChunks(ctx.database.db, afterSeq, head.seq);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { asc } from 'drizzle-orm';
 import { todayInAmsterdam } from '../domain/clock.js';
-import type { Decision, Organisation, Programme } from '../domain/records.js';
+import type { Decision, Organisation, Programme, StatuteRule } from '../domain/records.js';
 import { decisions, organisations, programmes } from '../db/schema.js';
 import { loadAggregates } from '../db/decisions-repository.js';
 import { readAuditHead } from '../db/audit-repository.js';
@@ -17,6 +17,7 @@ export interface Snapshot {
   organisations: Organisation[];
   programmes: Programme[];
   decisions: Decision[];
+  statuteRules: StatuteRule[];
 }
 
 /**
@@ -45,6 +46,7 @@ export async function exportSnapshot(ctx: ServiceContext): Promise<Snapshot> {
         organisations: organisationRows.map(toOrganisation),
         programmes: programmeRows.map(toProgramme),
         decisions: whole,
+        statuteRules: rules,
       };
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },

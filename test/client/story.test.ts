@@ -42,7 +42,9 @@ function ok<T>(t: TapTest, result: { data?: T; error?: unknown; response: Respon
 
 t.test('the generated types have no any', async (t) => {
   const schema = await readFile(CLIENT_SCHEMA_PATH, 'utf8');
-  t.notMatch(schema, /:\s*any\b|<any>|\bany\[\]/, 'schema.ts never says any');
+  // Types only: the descriptions in comments are prose, where "any" is an English word.
+  const types = schema.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+  t.notMatch(types, /:\s*any\b|<any>|\bany\[\]/, 'schema.ts never says any');
 });
 
 t.test('a portal plays the WTMR and AMKB story through the typed client', async (t) => {

@@ -5,9 +5,16 @@ import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/domain/clock.js';
 import { createLogger } from '../../src/logger.js';
 import { documentedProblemCodes } from '../../src/http/schemas.js';
-import { createTestDatabase, type TestDatabase } from './database.js';
+import { createTestDatabase, testDatabaseUrl, type TestDatabase } from './database.js';
+import { generateSigningKeyPem } from '../../src/audit/signing-key.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnop';
+
+/**
+ * On PostgreSQL a deployment signs checkpoints with AUDIT_SIGNING_KEY; the embedded database
+ * generates its own. Test apps do the same (`AUDIT_SIGNING_KEY: ''` in `env` leaves it unset).
+ */
+const SIGNING_KEY = testDatabaseUrl() === undefined ? {} : { AUDIT_SIGNING_KEY: generateSigningKeyPem() };
 
 interface Teardown {
   teardown(fn: () => unknown): void;
@@ -43,7 +50,7 @@ export async function startTestApp(
     },
   });
   // Load shedding is off by default here: a busy CI machine must not turn test requests into 503s.
-  const config = loadConfig({ ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'info', MAX_EVENT_LOOP_DELAY_MS: '0', ...options.env });
+  const config = loadConfig({ ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'info', MAX_EVENT_LOOP_DELAY_MS: '0', ...SIGNING_KEY, ...options.env });
   const app = await buildApp({
     config,
     database: db.database,

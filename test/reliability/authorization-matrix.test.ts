@@ -36,6 +36,8 @@ const MANAGE: Caller[] = ['admin', 'secretariat'];
 const READ_REGISTER: Caller[] = ['admin', 'secretariat', 'college', 'collegeOther', 'auditor', 'reader'];
 const VOTE: Caller[] = ['admin', 'college'];
 const AUDIT: Caller[] = ['admin', 'auditor'];
+// Public data: anyone, with or without a key (an unknown or revoked key is not looked at).
+const EVERYONE: Caller[] = CALLERS;
 
 const ALLOWED: Record<string, Caller[]> = {
   createApiKey: ADMIN,
@@ -73,6 +75,14 @@ const ALLOWED: Record<string, Caller[]> = {
   verifyAuditTrail: AUDIT,
   exportAuditEvents: AUDIT,
   exportSnapshot: AUDIT,
+  // Auditors' round: a decision's history is read like the decision; checkpoints by every role
+  // that reads the register (the contract opens reads of new resources to all of them).
+  getDecisionHistory: READ_REGISTER,
+  listAuditCheckpoints: READ_REGISTER,
+  getLatestAuditCheckpoint: READ_REGISTER,
+  getAuditCheckpointPublicKey: EVERYONE,
+  getOpenData360Giving: EVERYONE,
+  getOpenDataVoteEvents: EVERYONE,
   // Webhooks came after the roles table; subscriptions carry callback URLs and secrets, like API keys: admin only.
   createWebhookSubscription: ADMIN,
   listWebhookSubscriptions: ADMIN,
@@ -313,6 +323,16 @@ const CELLS: Record<string, () => Promise<Cell>> = {
   verifyAuditTrail: async () => ({ method: 'GET', url: '/api/v1/audit-events/verify', success: 200 }),
   exportAuditEvents: async () => ({ method: 'GET', url: '/api/v1/exports/audit-events', success: 200 }),
   exportSnapshot: async () => ({ method: 'GET', url: '/api/v1/exports/snapshot', success: 200 }),
+  getDecisionHistory: async () => ({ method: 'GET', url: `/api/v1/decisions/${existingDecision.id}/history`, success: 200 }),
+  listAuditCheckpoints: async () => ({ method: 'GET', url: '/api/v1/audit-checkpoints', success: 200 }),
+  getLatestAuditCheckpoint: async () => {
+    await createOrganisation(admin);
+    await app.auditCheckpoints.issue();
+    return { method: 'GET', url: '/api/v1/audit-checkpoints/latest', success: 200 };
+  },
+  getAuditCheckpointPublicKey: async () => ({ method: 'GET', url: '/api/v1/audit-checkpoints/public-key', success: 200 }),
+  getOpenData360Giving: async () => ({ method: 'GET', url: '/api/v1/open-data/360giving.json', success: 200 }),
+  getOpenDataVoteEvents: async () => ({ method: 'GET', url: '/api/v1/open-data/vote-events.json', success: 200 }),
   createWebhookSubscription: async () => ({
     method: 'POST',
     url: '/api/v1/webhook-subscriptions',

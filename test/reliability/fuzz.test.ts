@@ -72,6 +72,8 @@ await t.test(`contract fuzzing, seed ${SEED}`, async (t) => {
 
   // Fixtures, sized with the run: drafts and pending decisions are consumed by adopt/withdraw/votes.
   const world = await buildWorld(ctx);
+  // A signed checkpoint, so that the latest checkpoint can be read.
+  await ctx.app.auditCheckpoints.issue();
   const scale = (min: number, per: number) => Math.max(min, Math.round(REQUESTS / per));
   const [wtmr, amkb] = world.programmes as [string, string];
   // Webhook subscriptions first, so that the decisions below leave deliveries in their logs.

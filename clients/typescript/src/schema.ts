@@ -158,7 +158,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get one decision with its commitments, conditions and votes */
+        /**
+         * Get one decision with its commitments, conditions and votes, now or as it stood at a past moment
+         * @description With asOf, the decision as it stood at that moment, rebuilt from the audit trail (the last of its events recorded by then carries the whole decision); open/overdue conditions and ratification.overdue are shown as of that moment's day. 404 when the decision did not exist yet then.
+         */
         get: operations["getDecision"];
         put?: never;
         post?: never;
@@ -241,6 +244,26 @@ export interface paths {
          * @description Checks in order: 403 (key may not vote, or a college key of another municipality), 400 (schema), 404, 409 (decision not pending_ratification), 400 (municipality not required), 400 (decidedOn before the board meeting or after today), 409 (municipality already voted; votes are final).
          */
         post: operations["castVote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/decisions/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The changes of a decision in seq order, each with the whole decision right after it
+         * @description Read from the audit trail (the events of resource type decision with this id). Events recorded before every decision event carried the whole decision (older vote.cast and condition.fulfilled) are left out.
+         */
+        get: operations["getDecisionHistory"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -451,7 +474,7 @@ export interface paths {
         };
         /**
          * Export the audit trail as NDJSON, one event a line, in seq order
-         * @description Streamed up to the head at the moment of the request; verify offline with `npm run audit:verify -- <file>`.
+         * @description Streamed up to the head at the moment of the request; verify offline with `npm run audit:verify -- <file>`. With afterSeq, only the events after it: a continuation of an earlier export, verified with `npm run audit:verify -- <file> --after-seq <its last seq> --prev-hash <its last hash>`.
          */
         get: operations["exportAuditEvents"];
         put?: never;
@@ -614,6 +637,106 @@ export interface paths {
          * @description Allowed while the decision is pending_ratification, adopted or ratified (else 409). The period must have a target or lie inside the range of the target periods, and reportedOn not after today (else 400). The answer is the indicator with its reports and target versus actual; a later report of a period corrects an earlier one.
          */
         post: operations["reportIndicator"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit-checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Signed checkpoints of the audit trail, newest first
+         * @description C2SP tlog-checkpoint in a signed note (Ed25519), as Go's sumdb/note writes it. Verify it with the key at /audit-checkpoints/public-key and keep it: `npm run audit:verify -- <export> --checkpoint <file> --public-key <key>` then proves that the trail up to its seq was not rewritten. 503 AUDIT_SIGNING_KEY_MISSING on a service without a signing key.
+         */
+        get: operations["listAuditCheckpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit-checkpoints/latest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The newest signed checkpoint: the signed note as text, or JSON with Accept: application/json
+         * @description C2SP tlog-checkpoint in a signed note (Ed25519), as Go's sumdb/note writes it. Verify it with the key at /audit-checkpoints/public-key and keep it: `npm run audit:verify -- <export> --checkpoint <file> --public-key <key>` then proves that the trail up to its seq was not rewritten. 503 AUDIT_SIGNING_KEY_MISSING on a service without a signing key.
+         */
+        get: operations["getLatestAuditCheckpoint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit-checkpoints/public-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The verifier key of the checkpoints (public, no authentication)
+         * @description As text: <key name>+<key id hex>+<base64(0x01 || Ed25519 public key)>, the verifier key form of Go's sumdb/note.
+         */
+        get: operations["getAuditCheckpointPublicKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open-data/360giving.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every binding decision as a 360Giving Data Standard package (schema 1.4), amounts in euros
+         * @description One grant per decision that binds (adopted, ratified, settled); drafts and pending, rejected, withdrawn and superseded decisions never appear; grants: [] when none binds. Streamed. OPEN_DATA=public (the default): no authentication. OPEN_DATA=auth: any API key. OPEN_DATA=off: 404 for everyone. Cached publicly for five minutes; revalidate with If-None-Match (the ETag changes with every change of the register).
+         */
+        get: operations["getOpenData360Giving"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open-data/vote-events.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every ended ratification as a Popolo vote event, one vote per college
+         * @description Decisions whose ratification ended: ratified (result pass) or rejected (result fail). Streamed. OPEN_DATA=public (the default): no authentication. OPEN_DATA=auth: any API key. OPEN_DATA=off: 404 for everyone. Cached publicly for five minutes; revalidate with If-None-Match (the ETag changes with every change of the register).
+         */
+        get: operations["getOpenDataVoteEvents"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1013,6 +1136,27 @@ export interface components {
             items: components["schemas"]["Vote"][];
             nextCursor: string | null;
         };
+        DecisionHistoryItem: {
+            /** @description The audit event's seq */
+            seq: number;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             */
+            occurredAt: string;
+            /** @description The audit event's action, e.g. decision.adopted, vote.cast */
+            action: string;
+            actor: {
+                keyId: string | null;
+                role: string;
+                organisationId: string | null;
+            };
+            decision: components["schemas"]["Decision"];
+        };
+        DecisionHistoryPage: {
+            items: components["schemas"]["DecisionHistoryItem"][];
+            nextCursor: string | null;
+        };
         CommitmentListItem: {
             /**
              * Format: uuid
@@ -1165,6 +1309,168 @@ export interface components {
             organisations: components["schemas"]["Organisation"][];
             programmes: components["schemas"]["Programme"][];
             decisions: components["schemas"]["Decision"][];
+            /** @description Every version of the statute rules, oldest first */
+            statuteRules: components["schemas"]["StatuteRule"][];
+        };
+        AuditCheckpoint: {
+            /** @description The tree size: the seq of the head that was signed */
+            seq: number;
+            /** @description The hash of the event at seq (lower-case hex) */
+            headHash: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             */
+            issuedAt: string;
+            /** @description First line of the checkpoint (AUDIT_CHECKPOINT_ORIGIN) */
+            origin: string;
+            /** @description Name of the signing key (the origin) */
+            keyName: string;
+            /** @description The signed note: origin, seq and base64 head hash lines, an empty line, and "— <key name> <base64 signature>" */
+            note: string;
+        };
+        AuditCheckpointPage: {
+            items: components["schemas"]["AuditCheckpoint"][];
+            nextCursor: string | null;
+        };
+        OpenDataGrant: {
+            /** @description 360G-ESZL-<decision id> */
+            id: string;
+            title: string;
+            /** @description The decision's summary, else its title */
+            description: string;
+            /** @enum {string} */
+            currency: "EUR";
+            /** @description What binds, in euros: the final amounts once settled */
+            amountAwarded: number;
+            /** @description Amount in euros (two decimals at most) */
+            amountDisbursed: number;
+            /**
+             * Format: date
+             * @description The day the decision began to bind: adoption, or the last college's vote
+             */
+            awardDate: string;
+            /** @description From the first of January of its first year to the end of its last year */
+            plannedDates: {
+                /**
+                 * Format: date
+                 * @description YYYY-MM-DD
+                 */
+                startDate: string;
+                /**
+                 * Format: date
+                 * @description YYYY-MM-DD
+                 */
+                endDate: string;
+            }[];
+            /** @description The applicant, else the owner of the programme */
+            recipientOrganization: {
+                /** @description NL-KVK-<KvK number> where known, else 360G-ESZL-ORG-<register id> */
+                id: string;
+                name: string;
+            }[];
+            fundingOrganization: {
+                /** @description NL-KVK-<KvK number> where known, else 360G-ESZL-ORG-<register id> */
+                id: string;
+                name: string;
+            }[];
+            grantProgramme: {
+                code: string;
+                title: string;
+            }[];
+            disbursementTransaction: {
+                id: string;
+                /**
+                 * Format: date
+                 * @description YYYY-MM-DD
+                 */
+                transactionDate: string;
+                /** @enum {string} */
+                currency: "EUR";
+                /** @description Amount in euros (two decimals at most) */
+                value: number;
+                /** @description The payment's reference */
+                description: string;
+                provider: string;
+                recipient: string;
+            }[];
+            relatedDocument: {
+                id: string;
+                title: string;
+                /** Format: uri */
+                url: string;
+                documentType: string;
+            }[];
+            /** Format: date-time */
+            dateModified: string;
+        };
+        /** @description 360Giving Data Standard package, schema 1.4 */
+        OpenDataGrantPackage: {
+            /** @enum {string} */
+            version: "1.4";
+            title: string;
+            description: string;
+            identifier: string;
+            /** Format: date-time */
+            modified?: string;
+            publisher: {
+                identifier: string;
+                name: string;
+            };
+            /** Format: uri */
+            license: string;
+            grants: components["schemas"]["OpenDataGrant"][];
+        };
+        PopoloVoteEvent: {
+            /** @description The decision's id */
+            id: string;
+            /** @description The decision's reference */
+            identifier: string;
+            /** @enum {string} */
+            classification: "ratification";
+            organization: {
+                id: string;
+                name: string;
+                classification: string;
+            };
+            motion: {
+                id: string;
+                organization_id: string;
+                text: string;
+                classification: string;
+                /** Format: date */
+                date: string;
+                requirement: string;
+                result: "passed" | "failed";
+            };
+            start_date: string | null;
+            end_date: string | null;
+            result: "pass" | "fail";
+            counts: {
+                option: string;
+                value: number;
+            }[];
+            /** @description One per college asked to ratify */
+            votes: {
+                vote_event_id: string;
+                voter_id: string;
+                voter: {
+                    id: string;
+                    name: string;
+                    classification: string;
+                };
+                option: "yes" | "no" | "not voting";
+                decided_on: string | null;
+                reference: string | null;
+            }[];
+            sources: {
+                url: string;
+                note: string;
+            }[];
+        };
+        /** @description Popolo vote events */
+        PopoloVoteEvents: {
+            vote_events: components["schemas"]["PopoloVoteEvent"][];
         };
         WebhookSubscription: {
             /**
@@ -3706,7 +4012,10 @@ export interface operations {
     };
     getDecision: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description RFC 3339 timestamp: the decision as it stood then, rebuilt from the audit trail. A date YYYY-MM-DD stands for the end of that day in Europe/Amsterdam; a moment in the future for now. */
+                asOf?: string;
+            };
             header?: {
                 /** @description ETag(s) from a previous GET; 304 when unchanged */
                 "if-none-match"?: string;
@@ -5036,6 +5345,143 @@ export interface operations {
                          * @enum {string}
                          */
                         code?: "IDEMPOTENCY_KEY_REUSED";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    getDecisionHistory: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1..200 */
+                limit?: number;
+                /** @description Opaque cursor from nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the decision's history */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecisionHistoryPage"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND" | "COLLEGE_KEY_NEEDS_CENTRE_MUNICIPALITY" | "CENTRE_MUNICIPALITY_NOT_A_MUNICIPALITY" | "AMOUNT_OUT_OF_RANGE" | "VOTE_MUNICIPALITY_NOT_REQUIRED" | "VOTE_DATE_OUT_OF_RANGE" | "CONDITION_FULFILMENT_DATE_OUT_OF_RANGE" | "DISBURSEMENT_DATE_OUT_OF_RANGE" | "SETTLEMENT_DATE_OUT_OF_RANGE";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
             };
@@ -6875,7 +7321,10 @@ export interface operations {
     };
     exportAuditEvents: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only events with a greater seq: an incremental export continuing one that ended at this seq (default 0: all) */
+                afterSeq?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -8921,6 +9370,617 @@ export interface operations {
                          * @enum {string}
                          */
                         code?: "IDEMPOTENCY_KEY_REUSED";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    listAuditCheckpoints: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1..200 */
+                limit?: number;
+                /** @description Opaque cursor from nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of checkpoints */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditCheckpointPage"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND" | "COLLEGE_KEY_NEEDS_CENTRE_MUNICIPALITY" | "CENTRE_MUNICIPALITY_NOT_A_MUNICIPALITY" | "AMOUNT_OUT_OF_RANGE" | "VOTE_MUNICIPALITY_NOT_REQUIRED" | "VOTE_DATE_OUT_OF_RANGE" | "CONDITION_FULFILMENT_DATE_OUT_OF_RANGE" | "DISBURSEMENT_DATE_OUT_OF_RANGE" | "SETTLEMENT_DATE_OUT_OF_RANGE";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    getLatestAuditCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag(s) from a previous GET; 304 when unchanged */
+                "if-none-match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The checkpoint */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    /** @description Strong entity tag of this representation; send it in If-Match to change the resource safely */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                    "application/json": components["schemas"]["AuditCheckpoint"];
+                };
+            };
+            /** @description Not modified: the ETag still matches */
+            304: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    /** @description Strong entity tag of this representation; send it in If-Match to change the resource safely */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND" | "COLLEGE_KEY_NEEDS_CENTRE_MUNICIPALITY" | "CENTRE_MUNICIPALITY_NOT_A_MUNICIPALITY" | "AMOUNT_OUT_OF_RANGE" | "VOTE_MUNICIPALITY_NOT_REQUIRED" | "VOTE_DATE_OUT_OF_RANGE" | "CONDITION_FULFILMENT_DATE_OUT_OF_RANGE" | "DISBURSEMENT_DATE_OUT_OF_RANGE" | "SETTLEMENT_DATE_OUT_OF_RANGE";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    getAuditCheckpointPublicKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag(s) from a previous GET; 304 when unchanged */
+                "if-none-match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The verifier key */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    /** @description Strong entity tag of this representation; send it in If-Match to change the resource safely */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Not modified: the ETag still matches */
+            304: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    /** @description Strong entity tag of this representation; send it in If-Match to change the resource safely */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    getOpenData360Giving: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag(s) from a previous GET; 304 when unchanged */
+                "if-none-match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The 360Giving package */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request */
+                    "X-Request-Id"?: string;
+                    /** @description Changes with every change of the register */
+                    ETag?: string;
+                    /** @description public, max-age=300 (private with OPEN_DATA=auth) */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenDataGrantPackage"];
+                };
+            };
+            /** @description Not modified: the register did not change */
+            304: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request */
+                    "X-Request-Id"?: string;
+                    /** @description Changes with every change of the register */
+                    ETag?: string;
+                    /** @description public, max-age=300 (private with OPEN_DATA=auth) */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    getOpenDataVoteEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag(s) from a previous GET; 304 when unchanged */
+                "if-none-match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The vote events */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request */
+                    "X-Request-Id"?: string;
+                    /** @description Changes with every change of the register */
+                    ETag?: string;
+                    /** @description public, max-age=300 (private with OPEN_DATA=auth) */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PopoloVoteEvents"];
+                };
+            };
+            /** @description Not modified: the register did not change */
+            304: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request */
+                    "X-Request-Id"?: string;
+                    /** @description Changes with every change of the register */
+                    ETag?: string;
+                    /** @description public, max-age=300 (private with OPEN_DATA=auth) */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
             };

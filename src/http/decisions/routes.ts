@@ -11,6 +11,7 @@ import {
   withdrawDecision,
 } from '../../use-cases/decisions.js';
 import { castVote, listVotes } from '../../use-cases/votes.js';
+import { getDecisionAsOf } from '../../use-cases/decision-history.js';
 import { fulfilCondition } from '../../use-cases/conditions.js';
 import { sendWithEtag } from '../etag.js';
 import {
@@ -33,6 +34,7 @@ import {
   DocumentRef,
   RelatedDecision,
   DecisionPage,
+  GetDecisionQuery,
   FulfilBody,
   ListDecisionsQuery,
   PatchDecisionBody,
@@ -90,14 +92,23 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
       config: { access: read },
       schema: {
         operationId: 'getDecision',
-        summary: 'Get one decision with its commitments, conditions and votes',
+        summary: 'Get one decision with its commitments, conditions and votes, now or as it stood at a past moment',
+        description:
+          'With asOf, the decision as it stood at that moment, rebuilt from the audit trail (the last of its events recorded ' +
+          'by then carries the whole decision); open/overdue conditions and ratification.overdue are shown as of that ' +
+          "moment's day. 404 when the decision did not exist yet then.",
         tags,
         params: IdParams,
+        querystring: GetDecisionQuery,
         headers: IfNoneMatchHeaders,
         response: { 200: jsonResponse(Ref(Decision), 'The decision', 'etag'), 304: notModifiedResponse(), ...problems({ raises: [] }, 404) },
       },
     },
-    async (request, reply) => sendWithEtag(request, reply, await getDecision(ctx, request.params.id)),
+    async (request, reply) => {
+      const { id } = request.params;
+      const { asOf } = request.query;
+      return sendWithEtag(request, reply, asOf === undefined ? await getDecision(ctx, id) : await getDecisionAsOf(ctx, id, asOf));
+    },
   );
 
   r.patch(

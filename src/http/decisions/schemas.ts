@@ -266,6 +266,19 @@ export const FulfilBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const GetDecisionQuery = Type.Object(
+  {
+    asOf: Type.Optional(
+      Type.Union([Type.String({ format: 'date-time', maxLength: 40 }), Type.String({ format: 'date', maxLength: 10 })], {
+        description:
+          'RFC 3339 timestamp: the decision as it stood then, rebuilt from the audit trail. A date YYYY-MM-DD stands for the ' +
+          'end of that day in Europe/Amsterdam; a moment in the future for now.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const ListDecisionsQuery = Type.Object(
   { status: Type.Optional(Status), programmeId: Type.Optional(Uuid), year: Type.Optional(Year), ...PageQuery },
   { additionalProperties: false },

@@ -43,11 +43,14 @@ export const EXPOSED_HEADERS = [
   'X-RateLimit-Remaining',
   'X-RateLimit-Reset',
   'Content-Disposition',
+  // CORS-safelisted already; listed because the open-data documents declare it for public caching.
+  'Cache-Control',
 ];
 
 /**
  * Headers the contract promises on every response: API-Version, X-Request-Id, the security
- * headers, and `Cache-Control: no-store` (register data may be confidential and changes often).
+ * headers, and `Cache-Control: no-store` (register data may be confidential and changes often) unless
+ * a route of public data set its own.
  */
 async function conventionsPlugin(app: FastifyInstance, options: ConventionsOptions): Promise<void> {
   const { headers } = options;
@@ -58,7 +61,7 @@ async function conventionsPlugin(app: FastifyInstance, options: ConventionsOptio
   await app.register(cors, {
     delegator: (request, callback) => {
       const path = request.url?.split('?')[0];
-      if (path === '/api/v1/openapi.json') {
+      if (path === '/api/v1/openapi.json' || path?.startsWith('/api/v1/open-data/') || path === '/api/v1/audit-checkpoints/public-key') {
         callback(null, { origin: '*', methods: ['GET', 'HEAD'] });
         return;
       }

@@ -23,6 +23,7 @@ export const OPENAPI_TAGS = [
   { name: 'statute-rules', description: 'The statute\'s threshold, splitting, ratification period and fund check, as versioned data' },
   { name: 'fund', description: 'The ESZL fund: municipal contributions, committed and uncommitted money; co-financing of programmes' },
   { name: 'monitoring', description: 'Monitoring indicators of decisions: targets, reported values, target versus actual' },
+  { name: 'open-data', description: 'Public open data: binding decisions (360Giving) and ratification votes (Popolo)' },
 ];
 
 export interface OpenapiOptions {

@@ -86,9 +86,10 @@ t.test('every operation that takes input declares a 400 response', async (t) => 
   }
 });
 
+// A document served as a file keeps its extension (the contract names /open-data/360giving.json).
 t.test('path segments are kebab-case and query keys lowerCamelCase', async (t) => {
   for (const path of Object.keys(doc.paths)) {
-    for (const segment of path.split('/').slice(1)) t.match(segment, /^([a-z0-9-]+|\{[A-Za-z]+\})$/, path);
+    for (const segment of path.split('/').slice(1)) t.match(segment, /^([a-z0-9-]+(\.json)?|\{[A-Za-z]+\})$/, path);
     t.notOk(path.endsWith('/'), `${path} has no trailing slash`);
   }
   for (const { op } of operations) {

@@ -1396,8 +1396,10 @@ t.test('the snapshot holds everything, whole, at the audit head', async (t) => {
     organisations: { id: string }[];
     programmes: { id: string }[];
     decisions: DecisionJson[];
+    statuteRules: { version: number; effectiveFrom: string; thresholdCents: number; reference: string }[];
   }>();
-  t.same(Object.keys(snapshot).sort(), ['auditHeadHash', 'auditHeadSeq', 'decisions', 'generatedAt', 'organisations', 'programmes']);
+  t.same(Object.keys(snapshot).sort(), ['auditHeadHash', 'auditHeadSeq', 'decisions', 'generatedAt', 'organisations', 'programmes', 'statuteRules']);
+  t.match(snapshot.statuteRules, [{ version: 1, effectiveFrom: '2000-01-01', thresholdCents: 10_000_000, reference: 'Statuten ESZL' }], 'every statute rule');
   t.equal(snapshot.generatedAt, '2026-03-01T12:00:00.000Z', 'generatedAt is the (pinned) time of the request');
   t.equal(snapshot.auditHeadSeq, verdict.count, 'auditHeadSeq is the count of verify');
   t.equal(snapshot.auditHeadHash, verdict.headHash, 'auditHeadHash is the head hash of verify');
