@@ -35,8 +35,18 @@ import { webhookRoutes, webhookComponents } from './http/webhooks/routes.js';
 import { statuteRuleRoutes, statuteRuleComponents } from './http/statute-rules/routes.js';
 import { fundRoutes, fundComponents } from './http/fund/routes.js';
 import { indicatorRoutes, indicatorComponents } from './http/indicators/routes.js';
+import { collegeDecisionRoutes, collegeDecisionComponents } from './http/college-decisions/routes.js';
+import { eventFeedRoutes, eventFeedComponents } from './http/events/routes.js';
+import { EVENTS_CHANNEL, EventFeed } from './use-cases/event-feed.js';
 import { createLogger } from './logger.js';
 import { responseHeaders } from './http/response-headers.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The event feed of this instance (its waiting readers), for operators and tests. */
+    eventFeed: EventFeed;
+  }
+}
 
 export interface AppOptions {
   config: Config;
@@ -80,6 +90,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const baseUrl = publicBaseUrl(config);
   const trust = proxyTrust(config);
   const headers = responseHeaders({ trust, docsConnectSources: baseUrl === undefined ? [] : [new URL(baseUrl).origin] });
+  const feed = new EventFeed(database);
 
   const app = Fastify({
     loggerInstance: (options.logger ?? createLogger(config.LOG_LEVEL)) as FastifyBaseLogger,
@@ -148,6 +159,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         ...statuteRuleComponents,
         ...fundComponents,
         ...indicatorComponents,
+        ...collegeDecisionComponents,
+        ...eventFeedComponents,
       ];
       for (const schema of components) api.addSchema(schema);
       await api.register(apiKeyRoutes, { ctx });
@@ -157,7 +170,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(decisionHistoryRoutes, { ctx });
       await api.register(fundingRoutes, { ctx });
       await api.register(afterAdoptionRoutes, { ctx });
+      await api.register(collegeDecisionRoutes, { ctx });
       await api.register(auditRoutes, { ctx });
+      await api.register(eventFeedRoutes, { feed });
       await api.register(statuteRuleRoutes, { ctx });
       await api.register(fundRoutes, { ctx });
       await api.register(indicatorRoutes, { ctx });
@@ -170,6 +185,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     { prefix: '/api/v1' },
   );
+
+  // One connection of this instance listens for committed events and wakes the feed's waiting
+  // readers, who hold no connection while they wait. Closing answers them first, so they never
+  // hold a shutdown up.
+  app.decorate('eventFeed', feed);
+  const unlistenEvents = await database.listen(EVENTS_CHANNEL, {
+    onNotify: () => feed.notified(),
+    onReady: () => feed.ready(),
+    onLost: () => feed.lost(),
+  });
+  app.addHook('preClose', async () => feed.close());
+  app.addHook('onClose', unlistenEvents);
 
   if (config.ADMIN_API_KEY !== undefined) await installBootstrapKey(ctx, config.ADMIN_API_KEY);
   if (config.AUTH_CACHE_TTL_MS > 0) {

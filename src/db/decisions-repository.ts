@@ -1,10 +1,11 @@
-import { and, asc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { queryRows, type Db, type Executor, type Tx } from './client.js';
 import { preparedOnce } from './prepared.js';
 import { commitments, conditions, decisions, organisations, programmes, sqlValues, votes } from './schema.js';
+import type { DocumentRef } from '../domain/records.js';
 import { BINDING_STATUSES, type DecisionStatus } from '../domain/decision-lifecycle.js';
-import { afterPlaceholders, afterPosition, keysetParams, type KeysetPosition } from './pagination.js';
+import { afterPosition, type KeysetPosition } from './pagination.js';
 
 export type DecisionRow = typeof decisions.$inferSelect;
 export type CommitmentRow = typeof commitments.$inferSelect;
@@ -34,22 +35,26 @@ export interface ConditionValues {
   reference?: string | null | undefined;
 }
 
-/** Which of these programmes and organisations exist, in one round trip. */
+/** Which of these programmes, organisations and decisions exist, in one round trip. */
 export async function findExistingReferences(
   ex: Executor,
   programmeIds: readonly string[],
   organisationIds: readonly string[],
-): Promise<{ programmeIds: Set<string>; organisationIds: Set<string> }> {
-  const found = { programmeIds: new Set<string>(), organisationIds: new Set<string>() };
-  if (programmeIds.length === 0 && organisationIds.length === 0) return found;
+  decisionIds: readonly string[] = [],
+): Promise<{ programmeIds: Set<string>; organisationIds: Set<string>; decisionIds: Set<string> }> {
+  const found = { programmeIds: new Set<string>(), organisationIds: new Set<string>(), decisionIds: new Set<string>() };
+  if (programmeIds.length === 0 && organisationIds.length === 0 && decisionIds.length === 0) return found;
   const list = (ids: readonly string[]) => (ids.length === 0 ? sql`null` : sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `));
-  const rows = await queryRows<{ id: string; kind: 'programme' | 'organisation' }>(
+  const rows = await queryRows<{ id: string; kind: 'programme' | 'organisation' | 'decision' }>(
     ex,
     sql`select id::text as id, 'programme' as kind from ${programmes} where id in (${list(programmeIds)})
         union all
-        select id::text, 'organisation' from ${organisations} where id in (${list(organisationIds)})`,
+        select id::text, 'organisation' from ${organisations} where id in (${list(organisationIds)})
+        union all
+        select id::text, 'decision' from ${decisions} where id in (${list(decisionIds)})`,
   );
-  for (const row of rows) (row.kind === 'programme' ? found.programmeIds : found.organisationIds).add(row.id);
+  const sets = { programme: found.programmeIds, organisation: found.organisationIds, decision: found.decisionIds };
+  for (const row of rows) sets[row.kind].add(row.id);
   return found;
 }
 
@@ -89,6 +94,21 @@ export async function findDecisionRow(ex: Executor, id: string, forUpdate = fals
   return row;
 }
 
+/**
+ * Locks the decision rows that exist among `ids`, one after the other in id order (the rows are
+ * locked as the sorted scan returns them). Transactions that lock several decisions this way
+ * always take the locks in the same order, so two of them cannot deadlock on each other.
+ */
+export async function lockDecisionsInIdOrder(tx: Tx, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await tx
+    .select({ id: decisions.id })
+    .from(decisions)
+    .where(inArray(decisions.id, [...ids]))
+    .orderBy(asc(decisions.id))
+    .for('update');
+}
+
 /** Locks the decision row for the rest of the transaction; false when it does not exist. */
 export async function lockDecision(ex: Executor, id: string): Promise<boolean> {
   const rows = await ex.select({ id: decisions.id }).from(decisions).where(eq(decisions.id, id)).for('update');
@@ -104,7 +124,8 @@ export async function updateDecision(ex: Executor, id: string, values: PgUpdateS
   return row!;
 }
 
-const withChildren = {
+/** The children of a decision as every read loads them, in their order. */
+export const withChildren = {
   commitments: { orderBy: [asc(commitments.position)] },
   conditions: { orderBy: [asc(conditions.position)] },
   votes: { orderBy: [asc(votes.castAt), asc(votes.id)] },
@@ -114,13 +135,14 @@ const withChildren = {
  * Read with every decision: an amendment's draft shows whether it will need ratification, which
  * depends on the total of the decision it amends (null for a decision that amends none).
  */
-const withAmendedTotal = {
+export const withAmendedTotal = {
   extras: (t: typeof decisions._.columns) => ({
     amendedTotalCents: sql<string | null>`(select a.total_amount_cents::text from decisions a where a.id = ${t.amends})`.as('amended_total_cents'),
   }),
 };
 
-function toAggregate(
+/** A relational row with its children (and the amended decision's total) as the aggregate the views read. */
+export function toAggregate(
   row: DecisionRow & Pick<DecisionAggregate, 'commitments' | 'conditions' | 'votes'> & { amendedTotalCents?: string | null },
 ): DecisionAggregate {
   const { commitments: c, conditions: k, votes: v, amendedTotalCents, ...decision } = row;
@@ -155,56 +177,6 @@ export async function findAggregate(db: Db, id: string): Promise<DecisionAggrega
   );
   const row = await statement.execute({ id });
   return row && toAggregate(row);
-}
-
-export interface DecisionFilter {
-  status?: DecisionStatus | undefined;
-  programmeId?: string | undefined;
-  year?: number | undefined;
-}
-
-/**
- * One page of decisions with their children in a single statement. The statement is prepared
- * once per shape (which filters are present, and whether a cursor is), with every value a
- * placeholder, so at most 16 statements exist whatever the clients send.
- */
-export async function listAggregates(
-  db: Db,
-  filter: DecisionFilter,
-  after: KeysetPosition | undefined,
-  limit: number,
-): Promise<(DecisionAggregate & KeysetPosition)[]> {
-  const shape = [filter.status, filter.programmeId, filter.year, after].map((value) => (value === undefined ? 0 : 1)).join('');
-  const statement = preparedOnce(db, `decisions_page_${shape}`, (name) => {
-    // Spelled out with its own alias: a relational query maps every column object in its
-    // `where` to the root table's alias, which would turn the commitment columns into decision ones.
-    let commitmentFilter: SQL | undefined;
-    if (filter.programmeId !== undefined || filter.year !== undefined) {
-      commitmentFilter = sql`exists (select 1 from decision_commitments c where c.decision_id = ${decisions.id}${
-        filter.programmeId === undefined ? sql`` : sql` and c.programme_id = ${sql.placeholder('programmeId')}`
-      }${filter.year === undefined ? sql`` : sql` and c.year = ${sql.placeholder('year')}`})`;
-    }
-    return db.query.decisions
-      .findMany({
-        where: and(
-          filter.status === undefined ? undefined : eq(decisions.status, sql.placeholder('status')),
-          commitmentFilter,
-          after === undefined ? undefined : afterPlaceholders(decisions.createdAt, decisions.id),
-        ),
-        orderBy: [asc(decisions.createdAt), asc(decisions.id)],
-        limit: sql.placeholder('limit'),
-        with: withChildren,
-        ...withAmendedTotal,
-      })
-      .prepare(name);
-  });
-  const rows = await statement.execute({
-    status: filter.status,
-    programmeId: filter.programmeId,
-    year: filter.year,
-    ...keysetParams(after, limit),
-  });
-  return rows.map((row) => ({ ...toAggregate(row), createdAt: row.createdAt, id: row.id }));
 }
 
 export async function insertVote(ex: Executor, values: typeof votes.$inferInsert): Promise<VoteRow> {
@@ -282,11 +254,11 @@ export async function fulfilConditionRow(
   conditionId: string,
   fulfilledOn: string,
   evidence: string,
-  indicatorIds: readonly string[] = [],
+  extras: { documents?: DocumentRef[]; indicatorIds?: readonly string[] } = {},
 ): Promise<ConditionRow> {
   const [row] = await ex
     .update(conditions)
-    .set({ fulfilledOn, evidence, indicatorIds: [...indicatorIds] })
+    .set({ fulfilledOn, evidence, documents: extras.documents ?? [], indicatorIds: [...(extras.indicatorIds ?? [])] })
     .where(eq(conditions.id, conditionId))
     .returning();
   return row!;

@@ -22,11 +22,22 @@ export async function findSubscription(ex: Executor, id: string, forUpdate = fal
   return row;
 }
 
-export async function listSubscriptions(ex: Executor, after: KeysetPosition | undefined, limit: number): Promise<SubscriptionRow[]> {
+/** A keyset page of subscriptions; with `municipalityId`, only the subscriptions filtered on that municipality. */
+export async function listSubscriptions(
+  ex: Executor,
+  after: KeysetPosition | undefined,
+  limit: number,
+  municipalityId?: string,
+): Promise<SubscriptionRow[]> {
   return ex
     .select()
     .from(webhookSubscriptions)
-    .where(afterPosition(webhookSubscriptions.createdAt, webhookSubscriptions.id, after))
+    .where(
+      and(
+        municipalityId === undefined ? undefined : eq(webhookSubscriptions.municipalityId, municipalityId),
+        afterPosition(webhookSubscriptions.createdAt, webhookSubscriptions.id, after),
+      ),
+    )
     .orderBy(asc(webhookSubscriptions.createdAt), asc(webhookSubscriptions.id))
     .limit(limit + 1);
 }

@@ -25,6 +25,8 @@ export const SYSTEM_PRINCIPAL: Principal = { keyId: null, role: 'system', organi
 export const ACCESS = {
   manageKeys: ['admin'],
   manageWebhooks: ['admin'],
+  /** Webhook subscriptions: an admin manages all; a college key those of its own municipality. */
+  subscribeWebhooks: ['admin', 'college'],
   manageRegister: ['admin', 'secretariat'],
   /** The statute's rules change only by the board's statute: admins record them. */
   manageStatute: ['admin'],
@@ -43,4 +45,9 @@ export function assertActsFor(principal: Principal, municipalityId: string): voi
   if (principal.role === 'college' && principal.organisationId !== municipalityId) {
     throw new DomainError('FORBIDDEN', 'A college key may only act for its own municipality.');
   }
+}
+
+/** The municipality a caller is confined to (a college key's own), or undefined when it may see every one. */
+export function municipalityScope(principal: Principal): string | undefined {
+  return principal.role === 'college' ? (principal.organisationId ?? '') : undefined;
 }

@@ -37,3 +37,9 @@ export function isCalendarDate(value: string): boolean {
   const date = new Date(Date.UTC(y, m - 1, d));
   return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
 }
+
+/**
+ * The first calendar date the register can hold as `YYYY-MM-DD`: the calendar has no year 0000,
+ * so `0000-01-01`, though well-formed, is no date (and PostgreSQL refuses it).
+ */
+export const FIRST_CALENDAR_DATE = '0001-01-01';

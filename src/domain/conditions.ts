@@ -19,19 +19,26 @@ export function isFulfilledLate(condition: ConditionState): boolean {
   return condition.fulfilledOn !== null && condition.fulfilledOn > condition.dueDate;
 }
 
+/**
+ * A condition can be fulfilled once, while the decision's state allows it, on a day between the
+ * board meeting that set it and today: evidence cannot predate the decision that asked for it.
+ */
 export function assertConditionFulfillable(
   decisionStatus: DecisionStatus,
   condition: ConditionState,
   fulfilledOn: string,
   today: string,
+  boardMeetingDate: string,
 ): void {
   assertTransition(decisionStatus, 'fulfilCondition');
   if (condition.fulfilledOn !== null) {
     throw new DomainError('CONDITION_NOT_FULFILLABLE', `This condition was already fulfilled on ${condition.fulfilledOn}.`);
   }
-  if (fulfilledOn > today) {
-    throw new DomainError('CONDITION_FULFILMENT_DATE_OUT_OF_RANGE', `fulfilledOn cannot lie after today (${today}).`, [
-      { path: '/fulfilledOn', message: `must not be after ${today}` },
-    ]);
+  if (fulfilledOn < boardMeetingDate || fulfilledOn > today) {
+    throw new DomainError(
+      'CONDITION_FULFILMENT_DATE_OUT_OF_RANGE',
+      `fulfilledOn must lie between the board meeting (${boardMeetingDate}) and today (${today}).`,
+      [{ path: '/fulfilledOn', message: `must be between ${boardMeetingDate} and ${today}` }],
+    );
   }
 }

@@ -52,6 +52,9 @@ export const Problem = Type.Object(
 
 export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
 
+/** The query of a route that takes no query parameters: any parameter is unknown, so 400. */
+export const NoQuery = Type.Object({}, { additionalProperties: false });
+
 export const PageQuery = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Page size, 1..200' })),
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'Opaque cursor from nextCursor' })),

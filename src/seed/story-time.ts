@@ -26,6 +26,7 @@ const RETIMED_COLUMNS: [string, string][] = [
   ['decisions', 'adopted_at'],
   ['decision_commitments', 'created_at'],
   ['ratification_votes', 'cast_at'],
+  ['college_decisions', 'created_at'],
 ];
 
 interface Step {

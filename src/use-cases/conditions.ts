@@ -1,6 +1,7 @@
 import { todayInAmsterdam } from '../domain/clock.js';
 import { assertConditionFulfillable } from '../domain/conditions.js';
 import { assertTransition } from '../domain/decision-lifecycle.js';
+import { toDocumentRefs, type DocumentInput } from '../domain/documents.js';
 import { notFound } from '../domain/errors.js';
 import { appendCondition, fulfilConditionRow } from '../db/decisions-repository.js';
 import type { ServiceContext } from './context.js';
@@ -13,6 +14,8 @@ export interface FulfilmentInput {
   fulfilledOn: string;
   evidence: string;
   indicatorIds?: string[] | undefined;
+  /** The documents that show the condition is met (the criteria memo, a report). */
+  documents?: DocumentInput[] | undefined;
 }
 
 export async function fulfilCondition(
@@ -22,14 +25,15 @@ export async function fulfilCondition(
   conditionId: string,
   input: FulfilmentInput,
 ): Promise<Condition> {
+  const documents = toDocumentRefs(input.documents ?? []);
   return runUnitOfWork(ctx, caller, async (uow) => {
     const aggregate = await lockedAggregate(uow.tx, decisionId);
     const current = aggregate.conditions.find((row) => row.id === conditionId);
     if (current === undefined) throw notFound('Condition', conditionId);
     const today = todayInAmsterdam(ctx.clock);
-    assertConditionFulfillable(aggregate.decision.status, current, input.fulfilledOn, today);
+    assertConditionFulfillable(aggregate.decision.status, current, input.fulfilledOn, today, aggregate.decision.boardMeetingDate);
     await assertIndicatorsOfDecision(uow.tx, decisionId, input.indicatorIds ?? []);
-    const row = await fulfilConditionRow(uow.tx, conditionId, input.fulfilledOn, input.evidence, input.indicatorIds);
+    const row = await fulfilConditionRow(uow.tx, conditionId, input.fulfilledOn, input.evidence, { documents, indicatorIds: input.indicatorIds ?? [] });
     const conditions = aggregate.conditions.map((c) => (c.id === conditionId ? row : c));
     const decision = toDecision({ ...aggregate, conditions }, today);
     const condition = toCondition(row, today);

@@ -1,5 +1,6 @@
-import { todayInAmsterdam } from '../domain/clock.js';
+import { FIRST_CALENDAR_DATE, todayInAmsterdam } from '../domain/clock.js';
 import { assertTransition } from '../domain/decision-lifecycle.js';
+import { appendDocuments, toDocumentRefs, toRelatedDecisions, type DocumentInput, type RelatedDecisionInput } from '../domain/documents.js';
 import { DomainError, notFound } from '../domain/errors.js';
 import { sumCents } from '../domain/money.js';
 import { decideAdoption } from '../domain/adoption.js';
@@ -11,7 +12,6 @@ import {
   insertCommitments,
   insertConditions,
   insertDecision,
-  listAggregates,
   loadAggregate,
   lockDecision,
   replaceCommitments,
@@ -20,8 +20,8 @@ import {
   type CommitmentValues,
   type ConditionValues,
   type DecisionAggregate,
-  type DecisionFilter,
 } from '../db/decisions-repository.js';
+import { listAggregates, type DecisionFilter } from '../db/decision-list-repository.js';
 import { listCentreMunicipalityIds } from '../db/organisations-repository.js';
 import { decodeCursor, toPage, type Page } from '../db/pagination.js';
 import { mapConstraintViolation } from '../db/errors.js';
@@ -45,13 +45,16 @@ export interface DecisionInput {
   applicantOrganisationId?: string | null | undefined;
   commitments: { programmeId: string; year: number; amountCents: number; purpose?: string | null | undefined }[];
   conditions?: ConditionValues[] | undefined;
+  documents?: DocumentInput[] | undefined;
+  relatedDecisions?: RelatedDecisionInput[] | undefined;
 }
 
-/** Every programme and the applicant named in the input must exist: otherwise 400 with each path. */
+/** Every programme, the applicant and every related decision named in the input must exist: otherwise 400 with each path. */
 async function assertReferencesExist(tx: Tx, input: Partial<DecisionInput>): Promise<void> {
   const programmeIds = [...new Set((input.commitments ?? []).map((c) => c.programmeId))];
   const applicantIds = input.applicantOrganisationId ? [input.applicantOrganisationId] : [];
-  const known = await findExistingReferences(tx, programmeIds, applicantIds);
+  const relatedIds = (input.relatedDecisions ?? []).flatMap((related) => (related.decisionId ? [related.decisionId] : []));
+  const known = await findExistingReferences(tx, programmeIds, applicantIds, relatedIds);
   const errors = (input.commitments ?? []).flatMap((c, i) =>
     known.programmeIds.has(c.programmeId)
       ? []
@@ -60,6 +63,11 @@ async function assertReferencesExist(tx: Tx, input: Partial<DecisionInput>): Pro
   if (input.applicantOrganisationId && !known.organisationIds.has(input.applicantOrganisationId)) {
     errors.push({ path: '/applicantOrganisationId', message: `organisation ${input.applicantOrganisationId} does not exist` });
   }
+  (input.relatedDecisions ?? []).forEach((related, i) => {
+    if (related.decisionId && !known.decisionIds.has(related.decisionId)) {
+      errors.push({ path: `/relatedDecisions/${i}/decisionId`, message: `decision ${related.decisionId} does not exist` });
+    }
+  });
   if (errors.length > 0) {
     throw new DomainError('REFERENCED_RESOURCE_NOT_FOUND', 'The request refers to resources that do not exist.', errors);
   }
@@ -97,6 +105,12 @@ export async function registerDraft(
   amends: AmendedDecision | null = null,
 ): Promise<Decision> {
   const totalAmountCents = sumCents(input.commitments.map((c) => c.amountCents));
+  const documents = toDocumentRefs(input.documents ?? []);
+  // An amendment names the decision it amends first among its related decisions.
+  const relatedDecisions = [
+    ...(amends === null ? [] : [{ decisionId: amends.id, externalReference: null, relation: 'amends' as const }]),
+    ...toRelatedDecisions(input.relatedDecisions ?? []),
+  ];
   const { tx } = uow;
   await assertReferencesExist(tx, input);
   const row = await insertDecision(tx, {
@@ -107,10 +121,9 @@ export async function registerDraft(
     applicantOrganisationId: input.applicantOrganisationId ?? null,
     status: 'draft',
     totalAmountCents,
-    ...(amends !== null && {
-      amends: amends.id,
-      relatedDecisions: [{ decisionId: amends.id, externalReference: null, relation: 'amends' as const }],
-    }),
+    documents,
+    relatedDecisions,
+    ...(amends !== null && { amends: amends.id }),
   }).catch(mapConstraintViolation);
   // A new draft's whole view is what was just inserted: no need to read it back.
   const decision = toDecision(
@@ -135,6 +148,8 @@ export async function patchDecision(
   changes: Partial<DecisionInput>,
   ifMatch?: string,
 ): Promise<Decision> {
+  const documents = changes.documents === undefined ? undefined : toDocumentRefs(changes.documents);
+  const sentRelated = changes.relatedDecisions === undefined ? undefined : toRelatedDecisions(changes.relatedDecisions, id);
   return runUnitOfWork(ctx, caller, async (uow) => {
     const { tx } = uow;
     const today = todayInAmsterdam(ctx.clock);
@@ -142,9 +157,13 @@ export async function patchDecision(
     const before = toDecision(await lockedAggregate(tx, id), today, rules);
     assertIfMatch(ifMatch, before);
     assertTransition(before.status, 'edit', 'draft');
+    // An amendment keeps naming the decision it amends, whatever related decisions are sent.
+    const relatedDecisions =
+      sentRelated === undefined ? undefined : [...before.relatedDecisions.filter((r) => r.relation === 'amends'), ...sentRelated];
     await assertReferencesExist(tx, changes);
     await updateDecision(tx, id, {
       ...sentFields(changes, ['reference', 'title', 'summary', 'boardMeetingDate', 'applicantOrganisationId']),
+      ...sentFields({ documents, relatedDecisions }, ['documents', 'relatedDecisions']),
       ...(changes.commitments !== undefined && { totalAmountCents: sumCents(changes.commitments.map((c) => c.amountCents)) }),
     }).catch(mapConstraintViolation);
     if (changes.commitments !== undefined) await replaceCommitments(tx, id, commitmentValues(changes.commitments));
@@ -244,6 +263,22 @@ export async function withdrawDecision(
   });
 }
 
+/**
+ * Adds documents to a decision in any state but withdrawn (a ratified or settled decision still
+ * gains its minutes and reports); the list only grows, to at most 20 documents.
+ */
+export async function addDocuments(ctx: ServiceContext, caller: Caller, id: string, added: DocumentInput[]): Promise<Decision> {
+  const documents = toDocumentRefs(added);
+  return runUnitOfWork(ctx, caller, async (uow) => {
+    const decision = await changeState(ctx, uow, id, undefined, async (current) => {
+      assertTransition(current.status, 'addDocument', current.status);
+      return { documents: appendDocuments(current.documents, documents) };
+    });
+    uow.emit('decision.document_added', { decision, documents });
+    return decision;
+  });
+}
+
 export async function getDecision(ctx: ServiceContext, id: string): Promise<Decision> {
   const aggregate = await findAggregate(ctx.database.db, id);
   if (aggregate === undefined) throw notFound('Decision', id);
@@ -256,8 +291,14 @@ export async function listDecisionsPage(
   cursor: string | undefined,
   limit: number,
 ): Promise<Page<Decision>> {
-  const rows = await listAggregates(ctx.database.db, filter, decodeCursor(cursor), limit);
+  const { boardMeetingDateFrom: from, boardMeetingDateTo: to } = filter;
+  const errors = (['boardMeetingDateFrom', 'boardMeetingDateTo'] as const).flatMap((name) =>
+    (filter[name] ?? FIRST_CALENDAR_DATE) < FIRST_CALENDAR_DATE ? [{ path: `query.${name}`, message: 'is not a date: there is no year 0000' }] : [],
+  );
+  if (from !== undefined && to !== undefined && from > to) errors.push({ path: 'query.boardMeetingDateFrom', message: 'must not be after boardMeetingDateTo' });
+  if (errors.length > 0) throw new DomainError('VALIDATION_FAILED', 'The board meeting date range is not valid.', errors);
   const today = todayInAmsterdam(ctx.clock);
+  const rows = await listAggregates(ctx.database.db, filter, decodeCursor(cursor), limit, today);
   const rules = await rulesForReads(ctx.database.db, rows);
   return toPage(rows, limit, (aggregate) => toDecision(aggregate, today, rules));
 }

@@ -1,3 +1,4 @@
+import { assertActsFor, municipalityScope, type Principal } from '../domain/access.js';
 import { DomainError, notFound } from '../domain/errors.js';
 import type { EventType } from '../domain/events.js';
 import type { Delivery, Subscription } from '../domain/records.js';
@@ -20,6 +21,7 @@ import {
 } from '../db/webhooks-repository.js';
 import { assertCallbackAllowed } from '../notifications/callback-url.js';
 import { subscriptionSecret } from '../notifications/signing.js';
+import type { Executor } from '../db/client.js';
 import type { ServiceContext } from './context.js';
 import { runUnitOfWork, type Caller } from './unit-of-work.js';
 
@@ -86,6 +88,9 @@ export async function subscribe(
   caller: Caller,
   input: SubscriptionInput,
 ): Promise<Subscription & { secret: string }> {
+  // A college key subscribes its own municipality's system: to that municipality's events only.
+  const municipalityId = input.municipalityId ?? municipalityScope(caller.principal) ?? null;
+  if (municipalityId !== null) assertActsFor(caller.principal, municipalityId);
   const signingKey = signingKeyOf(settings);
   await assertCallbackAllowed(input.callbackUrl, settings.allowedHosts);
   return runUnitOfWork(ctx, caller, async (uow) => {
@@ -94,13 +99,13 @@ export async function subscribe(
     if (input.programmeId && !(await findProgrammeIds(tx, [input.programmeId])).has(input.programmeId)) {
       errors.push({ path: '/programmeId', message: `programme ${input.programmeId} does not exist` });
     }
-    if (input.municipalityId) {
-      const organisation = await findOrganisation(tx, input.municipalityId);
+    if (municipalityId !== null) {
+      const organisation = await findOrganisation(tx, municipalityId);
       if (organisation === undefined) {
-        errors.push({ path: '/municipalityId', message: `organisation ${input.municipalityId} does not exist` });
+        errors.push({ path: '/municipalityId', message: `organisation ${municipalityId} does not exist` });
       } else if (organisation.kind !== 'municipality') {
         throw new DomainError('VALIDATION_FAILED', 'The municipality filter must name a municipality.', [
-          { path: '/municipalityId', message: `organisation ${input.municipalityId} is not a municipality` },
+          { path: '/municipalityId', message: `organisation ${municipalityId} is not a municipality` },
         ]);
       }
     }
@@ -109,7 +114,7 @@ export async function subscribe(
       callbackUrl: input.callbackUrl,
       eventTypes: [...new Set(input.eventTypes)],
       programmeId: input.programmeId ?? null,
-      municipalityId: input.municipalityId ?? null,
+      municipalityId,
     });
     const subscription = toSubscription(row);
     uow.emit('webhook.subscribed', { subscription });
@@ -117,14 +122,33 @@ export async function subscribe(
   });
 }
 
-export async function getSubscription(ctx: ServiceContext, id: string): Promise<Subscription> {
-  const row = await findSubscription(ctx.database.db, id);
-  if (row === undefined) throw notFound('Webhook subscription', id);
-  return toSubscription(row);
+/** A college key sees and manages only the subscriptions of its own municipality: another's is 403. */
+function assertMayManage(principal: Principal, subscription: SubscriptionRow): void {
+  const scope = municipalityScope(principal);
+  if (scope !== undefined && subscription.municipalityId !== scope) {
+    throw new DomainError('FORBIDDEN', "A college key may only manage its own municipality's webhook subscriptions.");
+  }
 }
 
-export async function listSubscriptionsPage(ctx: ServiceContext, cursor: string | undefined, limit: number): Promise<Page<Subscription>> {
-  const rows = await listSubscriptions(ctx.database.db, decodeCursor(cursor), limit);
+async function subscriptionFor(ex: Executor, principal: Principal, id: string, forUpdate = false): Promise<SubscriptionRow> {
+  const row = await findSubscription(ex, id, forUpdate);
+  if (row === undefined) throw notFound('Webhook subscription', id);
+  assertMayManage(principal, row);
+  return row;
+}
+
+export async function getSubscription(ctx: ServiceContext, principal: Principal, id: string): Promise<Subscription> {
+  return toSubscription(await subscriptionFor(ctx.database.db, principal, id));
+}
+
+/** Every subscription for an admin; for a college key, its own municipality's. */
+export async function listSubscriptionsPage(
+  ctx: ServiceContext,
+  principal: Principal,
+  cursor: string | undefined,
+  limit: number,
+): Promise<Page<Subscription>> {
+  const rows = await listSubscriptions(ctx.database.db, decodeCursor(cursor), limit, municipalityScope(principal));
   return toPage(rows, limit, toSubscription);
 }
 
@@ -132,8 +156,7 @@ export async function listSubscriptionsPage(ctx: ServiceContext, cursor: string 
 export async function unsubscribe(ctx: ServiceContext, caller: Caller, id: string): Promise<void> {
   await runUnitOfWork(ctx, caller, async (uow) => {
     const { tx } = uow;
-    const current = await findSubscription(tx, id, true);
-    if (current === undefined) throw notFound('Webhook subscription', id);
+    const current = await subscriptionFor(tx, caller.principal, id, true);
     if (!current.active) return;
     const subscription = toSubscription(await deactivateSubscription(tx, id));
     await cancelPendingDeliveries(tx, id);
@@ -143,12 +166,13 @@ export async function unsubscribe(ctx: ServiceContext, caller: Caller, id: strin
 
 export async function listDeliveriesPage(
   ctx: ServiceContext,
+  principal: Principal,
   subscriptionId: string,
   cursor: string | undefined,
   limit: number,
 ): Promise<Page<Delivery>> {
   const ex = ctx.database.db;
-  if ((await findSubscription(ex, subscriptionId)) === undefined) throw notFound('Webhook subscription', subscriptionId);
+  await subscriptionFor(ex, principal, subscriptionId);
   const page = toPage(await listDeliveries(ex, subscriptionId, decodeCursor(cursor), limit), limit, (row) => row);
   const attempts = await recentAttempts(ex, page.items.map((row) => row.id));
   return { items: page.items.map((row) => toDelivery(row, attempts.get(row.id) ?? [])), nextCursor: page.nextCursor };
@@ -157,8 +181,7 @@ export async function listDeliveriesPage(
 export async function redeliver(ctx: ServiceContext, caller: Caller, subscriptionId: string, deliveryId: string): Promise<Delivery> {
   return runUnitOfWork(ctx, caller, async (uow) => {
     const { tx } = uow;
-    const subscription = await findSubscription(tx, subscriptionId, true);
-    if (subscription === undefined) throw notFound('Webhook subscription', subscriptionId);
+    const subscription = await subscriptionFor(tx, caller.principal, subscriptionId, true);
     if (!subscription.active) throw new DomainError('CONFLICT', 'This subscription was cancelled; nothing is delivered to it.');
     const current = await findDelivery(tx, subscriptionId, deliveryId);
     if (current === undefined) throw notFound('Delivery', deliveryId);

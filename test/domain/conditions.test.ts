@@ -1,9 +1,10 @@
 import t from 'tap';
 import type { DecisionStatus } from '../../src/domain/decision-lifecycle.js';
-import { assertConditionFulfillable, conditionStatus, type ConditionState } from '../../src/domain/conditions.js';
-import { attempt, refused, OK } from '../helpers/attempt.js';
+import { assertConditionFulfillable, conditionStatus, isFulfilledLate, type ConditionState } from '../../src/domain/conditions.js';
+import { attempt, refused, OK, type Attempt } from '../helpers/attempt.js';
 
 const TODAY = '2026-02-15';
+const BOARD_MEETING = '2025-11-19';
 
 function openCondition(overrides: Partial<ConditionState> = {}): ConditionState {
   return { dueDate: '2026-03-31', fulfilledOn: null, ...overrides };
@@ -59,7 +60,7 @@ for (const [state, allowed] of Object.entries(FULFILLABLE_IN) as Array<[Decision
     : `refuses to fulfil a condition of a '${state}' decision with 409 DECISION_TRANSITION_NOT_ALLOWED`;
   t.test(sentence, async (t) => {
     t.same(
-      attempt(() => assertConditionFulfillable(state, openCondition(), '2026-02-10', TODAY)),
+      attempt(() => assertConditionFulfillable(state, openCondition(), '2026-02-10', TODAY, BOARD_MEETING)),
       allowed ? OK : refused('DECISION_TRANSITION_NOT_ALLOWED', 409),
     );
   });
@@ -68,7 +69,7 @@ for (const [state, allowed] of Object.entries(FULFILLABLE_IN) as Array<[Decision
 for (const state of ['pending_ratification', 'adopted', 'ratified'] as const) {
   t.test(`refuses to fulfil an already fulfilled condition of a '${state}' decision with 409 CONDITION_NOT_FULFILLABLE`, async (t) => {
     t.same(
-      attempt(() => assertConditionFulfillable(state, openCondition({ fulfilledOn: '2026-02-01' }), '2026-02-10', TODAY)),
+      attempt(() => assertConditionFulfillable(state, openCondition({ fulfilledOn: '2026-02-01' }), '2026-02-10', TODAY, BOARD_MEETING)),
       refused('CONDITION_NOT_FULFILLABLE', 409),
     );
   });
@@ -76,27 +77,50 @@ for (const state of ['pending_ratification', 'adopted', 'ratified'] as const) {
 
 t.test('refuses a fulfilment dated after today with 400 CONDITION_FULFILMENT_DATE_OUT_OF_RANGE', async (t) => {
   t.same(
-    attempt(() => assertConditionFulfillable('adopted', openCondition(), '2026-02-16', TODAY)),
+    attempt(() => assertConditionFulfillable('adopted', openCondition(), '2026-02-16', TODAY, BOARD_MEETING)),
     refused('CONDITION_FULFILMENT_DATE_OUT_OF_RANGE', 400),
   );
   try {
-    assertConditionFulfillable('adopted', openCondition(), '2026-02-16', TODAY);
+    assertConditionFulfillable('adopted', openCondition(), '2026-02-16', TODAY, BOARD_MEETING);
   } catch (error) {
     t.match(error, { errors: [{ path: '/fulfilledOn' }] }, 'points at /fulfilledOn');
   }
 });
 
+t.test('refuses a fulfilment dated before the board meeting with 400, accepts one on the board meeting day', async (t) => {
+  const cases: [string, Attempt][] = [
+    ['2025-11-18', refused('CONDITION_FULFILMENT_DATE_OUT_OF_RANGE', 400)],
+    ['2025-11-19', OK],
+    ['2025-11-20', OK],
+  ];
+  for (const [fulfilledOn, expected] of cases) {
+    t.same(attempt(() => assertConditionFulfillable('adopted', openCondition(), fulfilledOn, TODAY, BOARD_MEETING)), expected, fulfilledOn);
+  }
+  try {
+    assertConditionFulfillable('adopted', openCondition(), '2025-11-18', TODAY, BOARD_MEETING);
+  } catch (error) {
+    t.match(error, { errors: [{ path: '/fulfilledOn', message: /2025-11-19/ }] }, 'points at /fulfilledOn and names the board meeting');
+  }
+});
+
+t.test('isFulfilledLate: fulfilled after the due date; not on it, not before, and never while open', async (t) => {
+  t.equal(isFulfilledLate({ dueDate: '2026-02-15', fulfilledOn: '2026-02-16' }), true);
+  t.equal(isFulfilledLate({ dueDate: '2026-02-15', fulfilledOn: '2026-02-15' }), false);
+  t.equal(isFulfilledLate({ dueDate: '2026-02-15', fulfilledOn: '2026-02-01' }), false);
+  t.equal(isFulfilledLate({ dueDate: '2026-01-01', fulfilledOn: null }), false);
+});
+
 t.test('accepts a fulfilment dated today', async (t) => {
-  t.same(attempt(() => assertConditionFulfillable('adopted', openCondition(), TODAY, TODAY)), OK);
+  t.same(attempt(() => assertConditionFulfillable('adopted', openCondition(), TODAY, TODAY, BOARD_MEETING)), OK);
 });
 
 t.test('accepts a fulfilment of an overdue condition, dated in the past', async (t) => {
-  t.same(attempt(() => assertConditionFulfillable('ratified', openCondition({ dueDate: '2026-01-01' }), '2025-12-01', TODAY)), OK);
+  t.same(attempt(() => assertConditionFulfillable('ratified', openCondition({ dueDate: '2026-01-01' }), '2025-12-01', TODAY, BOARD_MEETING)), OK);
 });
 
 t.test('a fulfilment on a withdrawn decision of an already fulfilled condition is a transition error', async (t) => {
   t.same(
-    attempt(() => assertConditionFulfillable('withdrawn', openCondition({ fulfilledOn: '2026-02-01' }), '2026-02-10', TODAY)),
+    attempt(() => assertConditionFulfillable('withdrawn', openCondition({ fulfilledOn: '2026-02-01' }), '2026-02-10', TODAY, BOARD_MEETING)),
     refused('DECISION_TRANSITION_NOT_ALLOWED', 409),
   );
 });

@@ -17,7 +17,8 @@ import {
 
 /**
  * Graceful shutdown: SIGTERM lets a request that is still being received finish (it is answered
- * 201 and its change is made), refuses new work, and the process then exits with code 0.
+ * 201 and its change is made), answers waiting readers of the event feed at once, refuses new
+ * work, and the process then exits with code 0.
  * The server runs as a child process from the TypeScript sources (`node --import tsx`).
  */
 const ADMIN_API_KEY = `e2e-admin-${randomBytes(15).toString('hex')}`; // 40 characters
@@ -101,6 +102,11 @@ t.test('SIGTERM during a slow request lets it finish, refuses new connections, t
   slow.catch(() => undefined); // observed below; keep an early failure from being unhandled
   req.write(payload.subarray(0, half));
 
+  // A reader of the event feed waiting up to 30 s: shutting down answers it at once, so it
+  // cannot hold the exit (which must come within 20 s, below) for its 30 seconds.
+  const waiting = freshRequest(port, 'GET', '/api/v1/events?afterSeq=1000000&waitSeconds=30', { authorization });
+  waiting.catch(() => undefined);
+
   await sleep(300);
   t.ok(server.child.kill('SIGTERM'), 'SIGTERM was delivered');
   const signalledAt = Date.now();
@@ -134,6 +140,10 @@ t.test('SIGTERM during a slow request lets it finish, refuses new connections, t
     t.match(organisation, { name, kind: 'municipality', centreMunicipality: true }, 'with the organisation');
     t.match(organisation.id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   }
+
+  const feed = await within(waiting, 15_000);
+  t.not(feed, 'timeout', 'the waiting feed reader is answered');
+  if (feed !== 'timeout') t.same([feed.status, JSON.parse(feed.body)], [200, { items: [], lastSeq: 1_000_000 }], 'with no events, at once');
 
   const exit = await within(server.exited, 20_000);
   t.not(exit, 'timeout', 'the process exits within 20 s of SIGTERM');

@@ -83,13 +83,21 @@ const ALLOWED: Record<string, Caller[]> = {
   getAuditCheckpointPublicKey: EVERYONE,
   getOpenData360Giving: EVERYONE,
   getOpenDataVoteEvents: EVERYONE,
-  // Webhooks came after the roles table; subscriptions carry callback URLs and secrets, like API keys: admin only.
-  createWebhookSubscription: ADMIN,
-  listWebhookSubscriptions: ADMIN,
-  getWebhookSubscription: ADMIN,
-  deleteWebhookSubscription: ADMIN,
-  listWebhookDeliveries: ADMIN,
-  redeliverWebhook: ADMIN,
+  // Webhooks came after the roles table; subscriptions carry callback URLs and secrets, like API
+  // keys: an admin manages all, a college key those of its own municipality (the cells below are
+  // Heerlen's subscriptions, so the college of Maastricht is refused).
+  createWebhookSubscription: VOTE,
+  listWebhookSubscriptions: ['admin', 'college', 'collegeOther'],
+  getWebhookSubscription: VOTE,
+  deleteWebhookSubscription: VOTE,
+  listWebhookDeliveries: VOTE,
+  redeliverWebhook: VOTE,
+  // Second round: documents are register management; a college decision is votes; reads are open.
+  addDecisionDocuments: MANAGE,
+  recordCollegeDecision: VOTE,
+  listCollegeDecisions: READ_REGISTER,
+  getCollegeDecision: READ_REGISTER,
+  listEvents: READ_REGISTER,
   // Second round: statute rules (added by admins only), the fund, co-financing, indicators.
   listStatuteRules: READ_REGISTER,
   getStatuteRule: READ_REGISTER,
@@ -141,16 +149,30 @@ async function indicatorOf(decisionId: string): Promise<string> {
   return (JSON.parse(res.body) as { id: string }).id;
 }
 
+/** A subscription of Heerlen (the municipality of the `college` caller). */
 async function subscription(): Promise<string> {
-  const res = await admin.post('/api/v1/webhook-subscriptions', { callbackUrl: receiver.url, eventTypes: ['decision.adopted'] });
+  const res = await admin.post('/api/v1/webhook-subscriptions', { callbackUrl: receiver.url, eventTypes: ['decision.adopted'], municipalityId: heerlen });
   if (res.statusCode !== 201) throw new Error(`webhook subscription: ${res.statusCode} ${res.body}`);
+  return (JSON.parse(res.body) as { id: string }).id;
+}
+
+async function collegeDecision(): Promise<string> {
+  const pending = await createPendingDecision(admin, wtmr);
+  const res = await admin.post('/api/v1/college-decisions', {
+    municipalityId: heerlen,
+    decidedOn: '2026-02-20',
+    reference: `CB ${uniqueSuffix()}`,
+    votes: [{ decisionId: pending.id, outcome: 'approve' }],
+  });
+  if (res.statusCode !== 201) throw new Error(`college decision: ${res.statusCode} ${res.body}`);
   return (JSON.parse(res.body) as { id: string }).id;
 }
 
 /** A subscription with one delivered event in its log. */
 async function subscriptionWithDelivery(): Promise<{ id: string; deliveryId: string }> {
   const id = await subscription();
-  await createAdoptedDecision(admin, wtmr);
+  // Pending: its decision.adopted is an event of a decision that requires Heerlen.
+  await createPendingDecision(admin, wtmr);
   await dispatchOnce(ctx.db.database, WEBHOOK_HOSTS);
   const res = await admin.get(`/api/v1/webhook-subscriptions/${id}/deliveries`);
   const [delivery] = (JSON.parse(res.body) as { items: { id: string }[] }).items;
@@ -336,9 +358,33 @@ const CELLS: Record<string, () => Promise<Cell>> = {
   createWebhookSubscription: async () => ({
     method: 'POST',
     url: '/api/v1/webhook-subscriptions',
-    body: { callbackUrl: receiver.url, eventTypes: ['vote.cast'] },
+    body: { callbackUrl: receiver.url, eventTypes: ['vote.cast'], municipalityId: heerlen },
     success: 201,
   }),
+  addDecisionDocuments: async () => {
+    const draft = await createDecision(admin, wtmr);
+    return {
+      method: 'POST',
+      url: `/api/v1/decisions/${draft.id}/documents`,
+      body: { documents: [{ title: 'Notulen', url: 'https://example.org/notulen.pdf', kind: 'board_decision' }] },
+      success: 200,
+      unchanged: () => decisionUnchanged(draft),
+    };
+  },
+  recordCollegeDecision: async () => {
+    const pending = await createPendingDecision(admin, wtmr);
+    return {
+      method: 'POST',
+      url: '/api/v1/college-decisions',
+      // Heerlen's college decision, also when the college of Maastricht sends it: that must be refused.
+      body: { municipalityId: heerlen, decidedOn: '2026-02-20', reference: `CB ${uniqueSuffix()}`, votes: [{ decisionId: pending.id, outcome: 'approve' }] },
+      success: 201,
+      unchanged: () => decisionUnchanged(pending),
+    };
+  },
+  listCollegeDecisions: async () => ({ method: 'GET', url: '/api/v1/college-decisions', success: 200 }),
+  getCollegeDecision: async () => ({ method: 'GET', url: `/api/v1/college-decisions/${await collegeDecision()}`, success: 200 }),
+  listEvents: async () => ({ method: 'GET', url: '/api/v1/events?limit=5', success: 200 }),
   listWebhookSubscriptions: async () => ({ method: 'GET', url: '/api/v1/webhook-subscriptions', success: 200 }),
   getWebhookSubscription: async () => ({ method: 'GET', url: `/api/v1/webhook-subscriptions/${await subscription()}`, success: 200 }),
   deleteWebhookSubscription: async () => {

@@ -112,6 +112,15 @@ await t.test(`contract fuzzing, seed ${SEED}`, async (t) => {
     for (const item of (JSON.parse(res.body) as { items: { id: string }[] }).items) deliveries.push({ parentId: subscriptionId, id: item.id });
   }
 
+  // A college decision to read (its votes on two fresh pending decisions).
+  const collegeDecisions: string[] = [];
+  if (allOperations.some((op) => op.operationId === 'recordCollegeDecision')) {
+    const votes = [await createPendingDecision(admin, wtmr), await createPendingDecision(admin, amkb)].map((d) => ({ decisionId: d.id, outcome: 'approve' }));
+    const res = await admin.post('/api/v1/college-decisions', { municipalityId: world.centreMunicipalityIds[0], decidedOn: '2026-02-20', reference: 'CB fuzz', votes });
+    if (res.statusCode !== 201) throw new Error(`college decision: ${res.statusCode} ${res.body}`);
+    collegeDecisions.push((JSON.parse(res.body) as { id: string }).id);
+  }
+
   const etags = new Map<string, string>();
   for (const url of [
     ...world.organisations.map((id) => `/api/v1/organisations/${id}`),
@@ -131,6 +140,7 @@ await t.test(`contract fuzzing, seed ${SEED}`, async (t) => {
       'api-keys': sacrificialKeys,
       // The first subscription stays active (never DELETEd), so its deliveries can be redelivered.
       'webhook-subscriptions': subscriptions.slice(1),
+      'college-decisions': collegeDecisions,
       'statute-rules': statuteRules,
     },
     children: {

@@ -231,6 +231,30 @@ const TARGETS: Record<string, () => Promise<Target>> = {
     success: 201,
     extra: { active: false, secret: 'chosen', failingSince: null },
   }),
+  addDecisionDocuments: async () => {
+    const draft = await createDecision(admin, wtmr);
+    const url = `/api/v1/decisions/${draft.id}`;
+    return {
+      method: 'POST',
+      url: `${url}/documents`,
+      body: { documents: [{ title: 'Notulen', url: 'https://eszl.example/notulen.pdf', kind: 'board_decision' }] },
+      success: 200,
+      read: () => get(url),
+      extra: { relatedDecisions: [], amends: ATTACKER_ID },
+    };
+  },
+  recordCollegeDecision: async () => {
+    const pending = await createPendingDecision(admin, wtmr);
+    const url = `/api/v1/decisions/${pending.id}`;
+    return {
+      method: 'POST',
+      url: '/api/v1/college-decisions',
+      body: { municipalityId: heerlen, decidedOn: '2026-02-20', reference: `CB ${uniqueSuffix()}`, votes: [{ decisionId: pending.id, outcome: 'approve' }] },
+      success: 201,
+      read: () => get(url),
+      extra: { collegeDecisionId: ATTACKER_ID, castAt: '2000-01-01T00:00:00Z' },
+    };
+  },
 };
 
 async function auditCount(): Promise<number> {

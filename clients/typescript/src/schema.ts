@@ -140,7 +140,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List decisions, whole */
+        /**
+         * List decisions, whole
+         * @description Filters combine (all must hold). awaitingVoteOf=<municipality> lists the pending decisions that require it and that it has not voted on yet: what a college still has to decide. An id that matches nothing gives an empty page.
+         */
         get: operations["listDecisions"];
         put?: never;
         /** Register a principle decision as a draft */
@@ -212,6 +215,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/decisions/{id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add documents to a decision (any state but withdrawn)
+         * @description Appends to the decision's documents; a decision holds at most 20 (400 when the sum would exceed that).
+         */
+        post: operations["addDecisionDocuments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/decisions/{id}/conditions/{conditionId}/fulfil": {
         parameters: {
             query?: never;
@@ -221,7 +244,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record that a condition of the decision is fulfilled */
+        /**
+         * Record that a condition of the decision is fulfilled
+         * @description fulfilledOn lies between the board meeting and today (else 400); after the due date the condition shows fulfilledLate.
+         */
         post: operations["fulfilCondition"];
         delete?: never;
         options?: never;
@@ -431,6 +457,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/college-decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List college decisions, optionally of one municipality */
+        get: operations["listCollegeDecisions"];
+        put?: never;
+        /**
+         * Record a college decision: one municipality's votes on several decisions, all or none
+         * @description Each vote is checked as a single vote would be, in the same order (403, 400 schema, then per vote in array order: 404, 409 not pending_ratification, 400 municipality not required, 400 decidedOn out of range, 409 already voted). The first failing vote answers with its status, named in errors[].path as /votes/<index>/decisionId, and nothing is recorded. A decision named twice is 400. Events: vote.cast per vote (with decision.ratified or decision.rejected when it settles one), then college_decision.recorded.
+         */
+        post: operations["recordCollegeDecision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/college-decisions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one college decision with its votes */
+        get: operations["getCollegeDecision"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/audit-events": {
         parameters: {
             query?: never;
@@ -494,6 +558,26 @@ export interface paths {
         };
         /** Export every organisation, programme and whole decision as of one moment */
         get: operations["exportSnapshot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The event feed: published events after afterSeq, in seq order (long poll with waitSeconds)
+         * @description Each item is the body a webhook delivery of the event carries (same id, type, occurredAt, data) plus seq, the event's audit seq. Continue with afterSeq=lastSeq. With waitSeconds and nothing new that matches, the request waits until a matching event commits or the time is up (then items is empty). programmeId and municipalityId select like the webhook filters.
+         */
+        get: operations["listEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -750,12 +834,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List webhook subscriptions */
+        /** List webhook subscriptions (a college key: those of its own municipality) */
         get: operations["listWebhookSubscriptions"];
         put?: never;
         /**
          * Subscribe a callback URL to events
-         * @description Messages are POSTed as JSON with ESZL-Event-Id, ESZL-Event-Type and ESZL-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body" with the secret>. Loopback, link-local and private addresses are refused unless the service allows the host.
+         * @description Messages are POSTed as JSON with ESZL-Event-Id, ESZL-Event-Type and ESZL-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body" with the secret>. Loopback, link-local and private addresses are refused unless the service allows the host. A college key subscribes for its own municipality: municipalityId is set to it when absent, and naming another answers 403.
          */
         post: operations["createWebhookSubscription"];
         delete?: never;
@@ -1748,6 +1832,65 @@ export interface components {
         IndicatorPage: {
             items: components["schemas"]["Indicator"][];
             nextCursor: string | null;
+        };
+        CollegeDecision: {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            municipalityId: string;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD
+             */
+            decidedOn: string;
+            reference: string;
+            documents: components["schemas"]["DocumentRef"][];
+            /** @description The votes it recorded, in the order of the request */
+            votes: components["schemas"]["Vote"][];
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             */
+            createdAt: string;
+        };
+        CollegeDecisionPage: {
+            items: components["schemas"]["CollegeDecision"][];
+            nextCursor: string | null;
+        };
+        /** @description The body a webhook delivery of this event carries, plus seq */
+        FeedEvent: {
+            /** @description The event's audit seq: continue after it with afterSeq */
+            seq: number;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            id: string;
+            /**
+             * @description Kind of event
+             * @enum {string}
+             */
+            type: "decision.adopted" | "decision.ratified" | "decision.rejected" | "decision.withdrawn" | "vote.cast" | "condition.fulfilled" | "condition.overdue" | "decision.splitting_suspected" | "decision.fund_insufficient" | "ratification.overdue" | "decision.document_added" | "condition.added" | "disbursement.recorded" | "decision.amended" | "decision.superseded" | "decision.settled" | "indicator.defined" | "indicator.reported" | "college_decision.recorded";
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             */
+            occurredAt: string;
+            decisionId: string | null;
+            auditSeq: number;
+            /** @description What the event is about; events about a decision carry it whole in data.decision */
+            data: unknown;
+        };
+        FeedPage: {
+            items: components["schemas"]["FeedEvent"][];
+            /** @description Continue from here (afterSeq), also when the filters skipped events */
+            lastSeq: number;
         };
     };
     responses: never;
@@ -3677,6 +3820,22 @@ export interface operations {
                 programmeId?: string;
                 /** @description Calendar year of the commitment */
                 year?: number;
+                /** @description A municipality: pending decisions that require it and that it has not voted on */
+                awaitingVoteOf?: string;
+                /** @description Decisions that require this municipality's ratification */
+                municipalityId?: string;
+                /** @description UUID */
+                applicantOrganisationId?: string;
+                /** @description Exactly this reference */
+                reference?: string;
+                /** @description Board meeting on or after this date */
+                boardMeetingDateFrom?: string;
+                /** @description Board meeting on or before this date */
+                boardMeetingDateTo?: string;
+                /** @description true: only decisions suspected of splitting at adoption; false: only the others */
+                splittingSuspected?: boolean;
+                /** @description true: only decisions still pending after their ratification due date; false: only the others */
+                ratificationOverdue?: boolean;
                 /** @description Page size, 1..200 */
                 limit?: number;
                 /** @description Opaque cursor from nextCursor */
@@ -3838,6 +3997,32 @@ export interface operations {
                         /** @description While not fulfilled, no money of the decision may be paid (default false) */
                         blocksDisbursement?: boolean;
                         reference?: string | null;
+                    }[];
+                    /** @description Documents this rests on (https URLs), at most 20 */
+                    documents?: {
+                        title: string;
+                        /**
+                         * Format: uri
+                         * @description https URL of the document
+                         */
+                        url: string;
+                        /**
+                         * @description What the document is
+                         * @enum {string}
+                         */
+                        kind: "board_decision" | "college_decision" | "criteria" | "evidence" | "report" | "other";
+                        registrationNumber?: string | null;
+                        sha256?: string | null;
+                        issuedOn?: string | null;
+                    }[];
+                    relatedDecisions?: {
+                        decisionId?: string | null;
+                        externalReference?: string | null;
+                        /**
+                         * @description How this decision relates to the other one
+                         * @enum {string}
+                         */
+                        relation: "continues" | "extends" | "relates_to";
                     }[];
                 };
             };
@@ -4211,6 +4396,32 @@ export interface operations {
                         /** @description While not fulfilled, no money of the decision may be paid (default false) */
                         blocksDisbursement?: boolean;
                         reference?: string | null;
+                    }[];
+                    /** @description Documents this rests on (https URLs), at most 20 */
+                    documents?: {
+                        title: string;
+                        /**
+                         * Format: uri
+                         * @description https URL of the document
+                         */
+                        url: string;
+                        /**
+                         * @description What the document is
+                         * @enum {string}
+                         */
+                        kind: "board_decision" | "college_decision" | "criteria" | "evidence" | "report" | "other";
+                        registrationNumber?: string | null;
+                        sha256?: string | null;
+                        issuedOn?: string | null;
+                    }[];
+                    relatedDecisions?: {
+                        decisionId?: string | null;
+                        externalReference?: string | null;
+                        /**
+                         * @description How this decision relates to the other one
+                         * @enum {string}
+                         */
+                        relation: "continues" | "extends" | "relates_to";
                     }[];
                 };
             };
@@ -4832,6 +5043,225 @@ export interface operations {
             };
         };
     };
+    addDecisionDocuments: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Unique key of this request (for example a UUID); a retry with the same key and body gets the stored response */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Documents this rests on (https URLs), at most 20 */
+                    documents: {
+                        title: string;
+                        /**
+                         * Format: uri
+                         * @description https URL of the document
+                         */
+                        url: string;
+                        /**
+                         * @description What the document is
+                         * @enum {string}
+                         */
+                        kind: "board_decision" | "college_decision" | "criteria" | "evidence" | "report" | "other";
+                        registrationNumber?: string | null;
+                        sha256?: string | null;
+                        issuedOn?: string | null;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description The decision with its documents */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    /** @description Present when this is a stored response replayed for a repeated Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Decision"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Not allowed in the resource's current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "DECISION_TRANSITION_NOT_ALLOWED" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
+                    };
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
     fulfilCondition: {
         parameters: {
             query?: never;
@@ -4852,10 +5282,27 @@ export interface operations {
                 "application/json": {
                     /**
                      * Format: date
-                     * @description Calendar date, YYYY-MM-DD
+                     * @description Between the board meeting and today (Europe/Amsterdam)
                      */
                     fulfilledOn: string;
                     evidence: string;
+                    /** @description Documents this rests on (https URLs), at most 20 */
+                    documents?: {
+                        title: string;
+                        /**
+                         * Format: uri
+                         * @description https URL of the document
+                         */
+                        url: string;
+                        /**
+                         * @description What the document is
+                         * @enum {string}
+                         */
+                        kind: "board_decision" | "college_decision" | "criteria" | "evidence" | "report" | "other";
+                        registrationNumber?: string | null;
+                        sha256?: string | null;
+                        issuedOn?: string | null;
+                    }[];
                     /** @description Indicators of this decision whose reports satisfy the condition */
                     indicatorIds?: string[];
                 };
@@ -5436,7 +5883,7 @@ export interface operations {
                          * @description The codes this operation answers with this status
                          * @enum {string}
                          */
-                        code?: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND" | "COLLEGE_KEY_NEEDS_CENTRE_MUNICIPALITY" | "CENTRE_MUNICIPALITY_NOT_A_MUNICIPALITY" | "AMOUNT_OUT_OF_RANGE" | "VOTE_MUNICIPALITY_NOT_REQUIRED" | "VOTE_DATE_OUT_OF_RANGE" | "CONDITION_FULFILMENT_DATE_OUT_OF_RANGE" | "DISBURSEMENT_DATE_OUT_OF_RANGE" | "SETTLEMENT_DATE_OUT_OF_RANGE";
+                        code?: "VALIDATION_FAILED";
                     };
                 };
             };
@@ -6642,6 +7089,32 @@ export interface operations {
                         blocksDisbursement?: boolean;
                         reference?: string | null;
                     }[];
+                    /** @description Documents this rests on (https URLs), at most 20 */
+                    documents?: {
+                        title: string;
+                        /**
+                         * Format: uri
+                         * @description https URL of the document
+                         */
+                        url: string;
+                        /**
+                         * @description What the document is
+                         * @enum {string}
+                         */
+                        kind: "board_decision" | "college_decision" | "criteria" | "evidence" | "report" | "other";
+                        registrationNumber?: string | null;
+                        sha256?: string | null;
+                        issuedOn?: string | null;
+                    }[];
+                    relatedDecisions?: {
+                        decisionId?: string | null;
+                        externalReference?: string | null;
+                        /**
+                         * @description How this decision relates to the other one
+                         * @enum {string}
+                         */
+                        relation: "continues" | "extends" | "relates_to";
+                    }[];
                 };
             };
         };
@@ -7081,6 +7554,519 @@ export interface operations {
             };
         };
     };
+    listCollegeDecisions: {
+        parameters: {
+            query?: {
+                /** @description UUID */
+                municipalityId?: string;
+                /** @description Page size, 1..200 */
+                limit?: number;
+                /** @description Opaque cursor from nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of college decisions */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollegeDecisionPage"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    recordCollegeDecision: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Unique key of this request (for example a UUID); a retry with the same key and body gets the stored response */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    municipalityId: string;
+                    /**
+                     * Format: date
+                     * @description The day the college decided: the decidedOn of every vote
+                     */
+                    decidedOn: string;
+                    /** @description The college decision's reference (registration number); the reference of every vote */
+                    reference: string;
+                    /** @description Documents this rests on (https URLs), at most 20 */
+                    documents?: {
+                        title: string;
+                        /**
+                         * Format: uri
+                         * @description https URL of the document
+                         */
+                        url: string;
+                        /**
+                         * @description What the document is
+                         * @enum {string}
+                         */
+                        kind: "board_decision" | "college_decision" | "criteria" | "evidence" | "report" | "other";
+                        registrationNumber?: string | null;
+                        sha256?: string | null;
+                        issuedOn?: string | null;
+                    }[];
+                    /** @description One vote per principle decision, each decision at most once */
+                    votes: {
+                        /**
+                         * Format: uuid
+                         * @description UUID
+                         */
+                        decisionId: string;
+                        /**
+                         * @description The college's decision on this principle decision
+                         * @enum {string}
+                         */
+                        outcome: "approve" | "reject";
+                        note?: string | null;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description The college decision with its votes */
+            201: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    /** @description Present when this is a stored response replayed for a repeated Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollegeDecision"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED" | "VOTE_MUNICIPALITY_NOT_REQUIRED" | "VOTE_DATE_OUT_OF_RANGE";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Not allowed in the resource's current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "DECISION_TRANSITION_NOT_ALLOWED" | "VOTE_ALREADY_CAST" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
+                    };
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    getCollegeDecision: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag(s) from a previous GET; 304 when unchanged */
+                "if-none-match"?: string;
+            };
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The college decision */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    /** @description Strong entity tag of this representation; send it in If-Match to change the resource safely */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollegeDecision"];
+                };
+            };
+            /** @description Not modified: the ETag still matches */
+            304: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    /** @description Strong entity tag of this representation; send it in If-Match to change the resource safely */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
     listAuditEvents: {
         parameters: {
             query?: {
@@ -7454,6 +8440,133 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Snapshot"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this operation answers with this status
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /** @description Only events with a greater seq (default 0) */
+                afterSeq?: number;
+                /** @description Comma-separated event types, of: decision.adopted, decision.ratified, decision.rejected, decision.withdrawn, vote.cast, condition.fulfilled, condition.overdue, decision.splitting_suspected, decision.fund_insufficient, ratification.overdue, decision.document_added, condition.added, disbursement.recorded, decision.amended, decision.superseded, decision.settled, indicator.defined, indicator.reported, college_decision.recorded */
+                types?: string;
+                /** @description Only events of decisions that fund this programme */
+                programmeId?: string;
+                /** @description Only events of decisions that require this municipality */
+                municipalityId?: string;
+                /** @description Page size, 1..200 */
+                limit?: number;
+                /** @description With nothing new, wait up to this long for a matching event (long poll) */
+                waitSeconds?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The events and the position to continue from */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedPage"];
                 };
             };
             /** @description Invalid input; every problem is listed in errors */
@@ -9458,7 +10571,7 @@ export interface operations {
                          * @description The codes this operation answers with this status
                          * @enum {string}
                          */
-                        code?: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND" | "COLLEGE_KEY_NEEDS_CENTRE_MUNICIPALITY" | "CENTRE_MUNICIPALITY_NOT_A_MUNICIPALITY" | "AMOUNT_OUT_OF_RANGE" | "VOTE_MUNICIPALITY_NOT_REQUIRED" | "VOTE_DATE_OUT_OF_RANGE" | "CONDITION_FULFILMENT_DATE_OUT_OF_RANGE" | "DISBURSEMENT_DATE_OUT_OF_RANGE" | "SETTLEMENT_DATE_OUT_OF_RANGE";
+                        code?: "VALIDATION_FAILED";
                     };
                 };
             };
@@ -9591,7 +10704,7 @@ export interface operations {
                          * @description The codes this operation answers with this status
                          * @enum {string}
                          */
-                        code?: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND" | "COLLEGE_KEY_NEEDS_CENTRE_MUNICIPALITY" | "CENTRE_MUNICIPALITY_NOT_A_MUNICIPALITY" | "AMOUNT_OUT_OF_RANGE" | "VOTE_MUNICIPALITY_NOT_REQUIRED" | "VOTE_DATE_OUT_OF_RANGE" | "CONDITION_FULFILMENT_DATE_OUT_OF_RANGE" | "DISBURSEMENT_DATE_OUT_OF_RANGE" | "SETTLEMENT_DATE_OUT_OF_RANGE";
+                        code?: "VALIDATION_FAILED";
                     };
                 };
             };

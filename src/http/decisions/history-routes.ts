@@ -39,7 +39,7 @@ export async function decisionHistoryRoutes(app: FastifyInstance, { ctx }: { ctx
         tags: ['decisions'],
         params: IdParams,
         querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
-        response: { 200: jsonResponse(Ref(DecisionHistoryPage), 'A page of the decision\'s history'), ...problems(404) },
+        response: { 200: jsonResponse(Ref(DecisionHistoryPage), 'A page of the decision\'s history'), ...problems({ raises: ['RESOURCE_NOT_FOUND'] }, 404) },
       },
     },
     async (request) => {

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ACCESS } from '../../domain/access.js';
 import type { ServiceContext } from '../../use-cases/context.js';
 import {
+  addDocuments,
   adoptDecision,
   createDecision,
   getDecision,
@@ -26,6 +27,7 @@ import {
   Ref,
 } from '../schemas.js';
 import {
+  AddDocumentsBody,
   Commitment,
   Condition,
   ConditionParams,
@@ -75,14 +77,17 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
       schema: {
         operationId: 'listDecisions',
         summary: 'List decisions, whole',
+        description:
+          'Filters combine (all must hold). awaitingVoteOf=<municipality> lists the pending decisions that require it and that it has ' +
+          'not voted on yet: what a college still has to decide. An id that matches nothing gives an empty page.',
         tags,
         querystring: ListDecisionsQuery,
         response: { 200: jsonResponse(Ref(DecisionPage), 'A page of decisions'), ...problems({ raises: [] }) },
       },
     },
     async (request) => {
-      const { status, programmeId, year, cursor, limit = 50 } = request.query;
-      return listDecisionsPage(ctx, { status, programmeId, year }, cursor, limit);
+      const { cursor, limit = 50, ...filter } = request.query;
+      return listDecisionsPage(ctx, filter, cursor, limit);
     },
   );
 
@@ -173,12 +178,31 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
   );
 
   r.post(
+    '/decisions/:id/documents',
+    {
+      config: { access: manage },
+      schema: {
+        operationId: 'addDecisionDocuments',
+        summary: 'Add documents to a decision (any state but withdrawn)',
+        description: 'Appends to the decision\'s documents; a decision holds at most 20 (400 when the sum would exceed that).',
+        tags,
+        params: IdParams,
+        headers: IdempotencyHeaders,
+        body: AddDocumentsBody,
+        response: { 200: jsonResponse(Ref(Decision), 'The decision with its documents', 'idempotent'), ...problems({ raises: ['RESOURCE_NOT_FOUND', 'DECISION_TRANSITION_NOT_ALLOWED'], idempotent: true }, 404, 409, 413, 415) },
+      },
+    },
+    async (request, reply) => sendWithEtag(request, reply, await addDocuments(ctx, request.caller, request.params.id, request.body.documents)),
+  );
+
+  r.post(
     '/decisions/:id/conditions/:conditionId/fulfil',
     {
       config: { access: manage },
       schema: {
         operationId: 'fulfilCondition',
         summary: 'Record that a condition of the decision is fulfilled',
+        description: 'fulfilledOn lies between the board meeting and today (else 400); after the due date the condition shows fulfilledLate.',
         tags,
         params: ConditionParams,
         headers: IdempotencyHeaders,

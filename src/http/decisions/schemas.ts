@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { DECISION_STATUSES } from '../../domain/decision-lifecycle.js';
+import { MAX_DOCUMENTS, MAX_RELATED_DECISIONS, STATED_RELATIONS } from '../../domain/documents.js';
 import { DOCUMENT_KINDS, RELATION_KINDS } from '../../domain/records.js';
 import { CalendarDate, Cents, Nullable, Page, PageQuery, StringEnum, Text, Timestamp, Uuid } from '../schemas.js';
 
@@ -7,20 +8,24 @@ const Year = Type.Integer({ minimum: 2000, maximum: 2100, description: 'Calendar
 const Status = StringEnum(DECISION_STATUSES, { description: 'Lifecycle state of the decision' });
 const Outcome = StringEnum(['approve', 'reject'] as const, { description: 'The college\'s decision' });
 
+const documentFields = {
+  title: Text(300),
+  url: Type.String({ format: 'uri', pattern: '^https://', minLength: 9, maxLength: 2048, description: 'https URL of the document' }),
+  kind: StringEnum(DOCUMENT_KINDS, { description: 'What the document is' }),
+  registrationNumber: Type.Optional(Nullable(Text(100, { description: 'Registration number (zaaknummer, kenmerk)' }))),
+  sha256: Type.Optional(Nullable(Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the document, 64 lower-case hex' }))),
+  issuedOn: Type.Optional(Nullable(CalendarDate)),
+};
+
 /** A document a decision, vote or condition rests on; in requests and responses alike. */
-export const DocumentRef = Type.Object(
-  {
-    title: Text(300),
-    url: Type.String({ format: 'uri', pattern: '^https://', minLength: 9, maxLength: 2048, description: 'https URL of the document' }),
-    kind: StringEnum(DOCUMENT_KINDS, { description: 'What the document is' }),
-    registrationNumber: Type.Optional(Nullable(Text(100, { description: 'Registration number (zaaknummer, kenmerk)' }))),
-    sha256: Type.Optional(Nullable(Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the document, 64 lower-case hex' }))),
-    issuedOn: Type.Optional(Nullable(CalendarDate)),
-  },
-  { $id: 'DocumentRef', additionalProperties: false },
-);
-/** At most 20 documents per resource. */
-export const Documents = Type.Array(Type.Ref('DocumentRef'), { maxItems: 20 });
+export const DocumentRef = Type.Object(documentFields, { $id: 'DocumentRef', additionalProperties: false });
+/**
+ * Documents in a request body: at most 20 per resource. Spelled out rather than referenced:
+ * request bodies are validated on their own, without the shared components.
+ */
+const DocumentInput = Type.Object(documentFields, { additionalProperties: false });
+const documentsDescription = `Documents this rests on (https URLs), at most ${MAX_DOCUMENTS}`;
+export const Documents = Type.Array(DocumentInput, { maxItems: MAX_DOCUMENTS, description: documentsDescription });
 
 export const RelatedDecision = Type.Object(
   {
@@ -29,6 +34,19 @@ export const RelatedDecision = Type.Object(
     relation: StringEnum(RELATION_KINDS, { description: 'amends is set by the register on amendments' }),
   },
   { $id: 'RelatedDecision', additionalProperties: false },
+);
+
+/** Related decisions in a request body: each names exactly one of decisionId and externalReference. */
+const RelatedDecisions = Type.Array(
+  Type.Object(
+    {
+      decisionId: Type.Optional(Nullable(Uuid)),
+      externalReference: Type.Optional(Nullable(Text(100, { description: 'Reference of a decision outside this register, e.g. 2023.048225' }))),
+      relation: StringEnum(STATED_RELATIONS, { description: 'How this decision relates to the other one' }),
+    },
+    { additionalProperties: false, description: 'An earlier decision: decisionId (of this register) or externalReference, exactly one' },
+  ),
+  { maxItems: MAX_RELATED_DECISIONS },
 );
 
 export const Commitment = Type.Object(
@@ -225,6 +243,8 @@ const decisionFields = {
   applicantOrganisationId: Type.Optional(Nullable(Uuid)),
   commitments: Type.Array(CommitmentInput, { minItems: 1, maxItems: 100 }),
   conditions: Type.Optional(Type.Array(ConditionInput, { maxItems: 100 })),
+  documents: Type.Optional(Documents),
+  relatedDecisions: Type.Optional(RelatedDecisions),
 };
 
 export const CreateDecisionBody = Type.Object(decisionFields, { additionalProperties: false });
@@ -238,6 +258,8 @@ export const PatchDecisionBody = Type.Object(
     applicantOrganisationId: decisionFields.applicantOrganisationId,
     commitments: Type.Optional(decisionFields.commitments),
     conditions: decisionFields.conditions,
+    documents: decisionFields.documents,
+    relatedDecisions: decisionFields.relatedDecisions,
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -255,16 +277,16 @@ export const VoteBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const FulfilBody = Type.Object(
-  {
-    fulfilledOn: CalendarDate,
-    evidence: Text(10_000),
-    indicatorIds: Type.Optional(
-      Type.Array(Uuid, { maxItems: 20, uniqueItems: true, description: 'Indicators of this decision whose reports satisfy the condition' }),
-    ),
-  },
-  { additionalProperties: false },
-);
+/** The fields of a fulfilment. */
+export const fulfilFields = {
+  fulfilledOn: Type.Unsafe<string>({ ...CalendarDate, description: 'Between the board meeting and today (Europe/Amsterdam)' }),
+  evidence: Text(10_000),
+  documents: Type.Optional(Documents),
+  indicatorIds: Type.Optional(
+    Type.Array(Uuid, { maxItems: 20, uniqueItems: true, description: 'Indicators of this decision whose reports satisfy the condition' }),
+  ),
+};
+export const FulfilBody = Type.Object(fulfilFields, { additionalProperties: false });
 
 export const GetDecisionQuery = Type.Object(
   {
@@ -279,8 +301,30 @@ export const GetDecisionQuery = Type.Object(
   { additionalProperties: false },
 );
 
+export const AddDocumentsBody = Type.Object(
+  { documents: Type.Array(DocumentInput, { minItems: 1, maxItems: MAX_DOCUMENTS, description: documentsDescription }) },
+  { additionalProperties: false },
+);
+
+const Flag = (description: string) => Type.Boolean({ description });
+
 export const ListDecisionsQuery = Type.Object(
-  { status: Type.Optional(Status), programmeId: Type.Optional(Uuid), year: Type.Optional(Year), ...PageQuery },
+  {
+    status: Type.Optional(Status),
+    programmeId: Type.Optional(Uuid),
+    year: Type.Optional(Year),
+    awaitingVoteOf: Type.Optional(
+      Type.Unsafe<string>({ ...Uuid, description: 'A municipality: pending decisions that require it and that it has not voted on' }),
+    ),
+    municipalityId: Type.Optional(Type.Unsafe<string>({ ...Uuid, description: 'Decisions that require this municipality\'s ratification' })),
+    applicantOrganisationId: Type.Optional(Uuid),
+    reference: Type.Optional(Text(100, { description: 'Exactly this reference' })),
+    boardMeetingDateFrom: Type.Optional(Type.Unsafe<string>({ ...CalendarDate, description: 'Board meeting on or after this date' })),
+    boardMeetingDateTo: Type.Optional(Type.Unsafe<string>({ ...CalendarDate, description: 'Board meeting on or before this date' })),
+    splittingSuspected: Type.Optional(Flag('true: only decisions suspected of splitting at adoption; false: only the others')),
+    ratificationOverdue: Type.Optional(Flag('true: only decisions still pending after their ratification due date; false: only the others')),
+    ...PageQuery,
+  },
   { additionalProperties: false },
 );
 

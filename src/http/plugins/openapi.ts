@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { API_VERSION, Problem, publicProblems } from '../schemas.js';
+import { API_VERSION, NoQuery, Problem, publicProblems } from '../schemas.js';
 
 /**
  * The OpenAPI document is generated from the route schemas, never written by hand. Paths are
@@ -19,7 +19,9 @@ export const OPENAPI_TAGS = [
   { name: 'commitments', description: 'Yearly funding commitments across decisions' },
   { name: 'disbursements', description: 'Payments of committed money (voorschot, betaling)' },
   { name: 'audit', description: 'The hash-chained audit trail and auditor exports' },
-  { name: 'webhooks', description: 'Signed notifications to back-office systems (admin)' },
+  { name: 'college-decisions', description: 'College decisions (collegebesluiten): one municipality ratifying several decisions at once' },
+  { name: 'events', description: 'The event feed: published events in seq order, for systems that poll' },
+  { name: 'webhooks', description: 'Signed notifications to back-office systems (admin; a college for its own municipality)' },
   { name: 'statute-rules', description: 'The statute\'s threshold, splitting, ratification period and fund check, as versioned data' },
   { name: 'fund', description: 'The ESZL fund: municipal contributions, committed and uncommitted money; co-financing of programmes' },
   { name: 'monitoring', description: 'Monitoring indicators of decisions: targets, reported values, target versus actual' },
@@ -72,7 +74,7 @@ async function openapiPlugin(app: FastifyInstance, options: OpenapiOptions): Pro
   app.get(
     '/api/v1/openapi.json',
     {
-      schema: { hide: true, response: publicProblems() },
+      schema: { hide: true, querystring: NoQuery, response: publicProblems(400) },
     },
     async (_request, reply) => reply.type('application/json').send(app.swagger()),
   );

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { Ajv, type AnySchema, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import { DomainError } from '../../domain/errors.js';
+import { NoQuery } from '../schemas.js';
 
 /**
  * Two Ajv instances, both reporting every problem at once and never silently dropping unknown
@@ -38,6 +39,15 @@ export function buildValidatorCompiler(): FastifySchemaCompiler<AnySchema> {
 }
 
 async function validationPlugin(app: FastifyInstance): Promise<void> {
+  // An unknown query parameter is invalid input on every API route (400, before any lookup),
+  // never silently ignored: a route that declares no query takes none. A route declared later,
+  // in any scope, gets this too, so no route can forget it.
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/')) return;
+    route.schema ??= {};
+    route.schema.querystring ??= NoQuery;
+  });
+
   // Refused as invalid input here rather than failing later in the database or the hash chain.
   app.addHook('preValidation', async (request) => {
     if (containsUnstorableText(request.body) || containsUnstorableText(request.query) || containsUnstorableText(request.params)) {

@@ -99,19 +99,25 @@ export async function webhookRoutes(
   { ctx, settings }: { ctx: ServiceContext; settings: WebhookSettings },
 ): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const access = { roles: ACCESS.manageWebhooks };
+  // An admin manages every subscription; a college key those of its own municipality (the use
+  // cases hold it to that; a body naming another municipality is refused here already, 403 before 400).
+  const access = { roles: ACCESS.subscribeWebhooks };
   const tags = ['webhooks'];
 
   r.post(
     '/webhook-subscriptions',
     {
-      config: { access, idempotency: 'noBody' },
+      config: {
+        access: { ...access, municipalityOf: (request) => (request.body as { municipalityId?: unknown } | undefined)?.municipalityId },
+        idempotency: 'noBody',
+      },
       schema: {
         operationId: 'createWebhookSubscription',
         summary: 'Subscribe a callback URL to events',
         description:
           'Messages are POSTed as JSON with ESZL-Event-Id, ESZL-Event-Type and ESZL-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body" with the secret>. ' +
-          'Loopback, link-local and private addresses are refused unless the service allows the host.',
+          'Loopback, link-local and private addresses are refused unless the service allows the host. ' +
+          'A college key subscribes for its own municipality: municipalityId is set to it when absent, and naming another answers 403.',
         tags,
         headers: IdempotencyHeaders,
         body: CreateBody,
@@ -130,13 +136,13 @@ export async function webhookRoutes(
       config: { access },
       schema: {
         operationId: 'listWebhookSubscriptions',
-        summary: 'List webhook subscriptions',
+        summary: 'List webhook subscriptions (a college key: those of its own municipality)',
         tags,
         querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
         response: { 200: jsonResponse(Ref(WebhookSubscriptionPage), 'A page of subscriptions'), ...problems({ raises: [] }) },
       },
     },
-    async (request) => listSubscriptionsPage(ctx, request.query.cursor, request.query.limit ?? 50),
+    async (request) => listSubscriptionsPage(ctx, request.principal, request.query.cursor, request.query.limit ?? 50),
   );
 
   r.get(
@@ -151,7 +157,7 @@ export async function webhookRoutes(
         response: { 200: jsonResponse(Ref(WebhookSubscription), 'The subscription'), ...problems({ raises: [] }, 404) },
       },
     },
-    async (request) => getSubscription(ctx, request.params.id),
+    async (request) => getSubscription(ctx, request.principal, request.params.id),
   );
 
   r.delete(
@@ -185,7 +191,7 @@ export async function webhookRoutes(
         response: { 200: jsonResponse(Ref(WebhookDeliveryPage), 'A page of deliveries'), ...problems({ raises: [] }, 404) },
       },
     },
-    async (request) => listDeliveriesPage(ctx, request.params.id, request.query.cursor, request.query.limit ?? 50),
+    async (request) => listDeliveriesPage(ctx, request.principal, request.params.id, request.query.cursor, request.query.limit ?? 50),
   );
 
   r.post(

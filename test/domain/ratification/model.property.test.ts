@@ -215,7 +215,7 @@ function runOnDriver(driver: Driver, scenario: Scenario, command: Command): Step
       }
       case 'fulfilCondition': {
         const fulfilledOn = addDays(scenario.today, command.offsetDaysFromToday);
-        assertConditionFulfillable(driver.status, driver.condition, fulfilledOn, scenario.today);
+        assertConditionFulfillable(driver.status, driver.condition, fulfilledOn, scenario.today, scenario.boardMeetingDate);
         assertTransition(driver.status, 'fulfilCondition', driver.status);
         driver.condition = { ...driver.condition, fulfilledOn };
         break;
@@ -316,8 +316,11 @@ function runOnModel(model: Model, scenario: Scenario, command: Command): StepRes
         return modelRefuses('DECISION_TRANSITION_NOT_ALLOWED');
       }
       if (model.conditionFulfilledOn !== null) return modelRefuses('CONDITION_NOT_FULFILLABLE');
-      if (command.offsetDaysFromToday > 0) return modelRefuses('CONDITION_FULFILMENT_DATE_OUT_OF_RANGE');
-      model.conditionFulfilledOn = addDays(scenario.today, command.offsetDaysFromToday);
+      const fulfilledOn = addDays(scenario.today, command.offsetDaysFromToday);
+      if (command.offsetDaysFromToday > 0 || fulfilledOn < scenario.boardMeetingDate) {
+        return modelRefuses('CONDITION_FULFILMENT_DATE_OUT_OF_RANGE');
+      }
+      model.conditionFulfilledOn = fulfilledOn;
       return { accepted: true };
     }
   }

@@ -236,6 +236,8 @@ export class ValueGenerator {
       case 'applicantOrganisationId':
       case 'ownerOrganisationId':
         return this.rng.pick(this.ids.organisations);
+      case 'decisionId':
+        return this.rng.pick(this.ids.decisions);
       case 'resourceId':
         return this.rng.pick([...this.ids.decisions, ...this.ids.organisations, ...this.ids.programmes]);
       default:

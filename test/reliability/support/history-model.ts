@@ -206,7 +206,7 @@ export function expectOn(world: World, entry: Request, centreIds: readonly strin
       if (condition === undefined) return refused(404, 'RESOURCE_NOT_FOUND');
       if (condition.fulfilledOn !== null) return refused(409, 'CONDITION_NOT_FULFILLABLE');
       const fulfilledOn = String(entry.body.fulfilledOn);
-      if (fulfilledOn > TODAY) return refused(400, 'CONDITION_FULFILMENT_DATE_OUT_OF_RANGE');
+      if (fulfilledOn < state.boardMeetingDate || fulfilledOn > TODAY) return refused(400, 'CONDITION_FULFILMENT_DATE_OUT_OF_RANGE');
       const conditions = new Map(state.conditions);
       conditions.set(conditionId, { ...condition, fulfilledOn });
       return with201({ ...state, conditions }, 200);

@@ -326,6 +326,8 @@ interface Prepared {
 
 interface MutationCase {
   action: string;
+  /** The events the operation writes before its own (a college decision's votes), in order. */
+  causes?: string[];
   /** Sets up what the request needs; the events written here are not counted. */
   prepare(): Promise<Prepared>;
 }
@@ -681,6 +683,40 @@ const MUTATIONS: Record<string, MutationCase> = {
       };
     },
   },
+  addDecisionDocuments: {
+    action: 'decision.document_added',
+    async prepare() {
+      const { secretariat } = w();
+      const pending = await adopted(LARGE);
+      const documents = [{ title: 'Notulen', url: 'https://eszl.example/notulen.pdf', kind: 'board_decision', registrationNumber: null, sha256: null, issuedOn: null }];
+      return {
+        request: (h) => secretariat.client.post(`/api/v1/decisions/${pending.id}/documents`, { documents }, h),
+        expect: (res) => ({ status: 200, actor: secretariat.actor, resourceType: 'decision', resourceId: pending.id, data: { decision: res.json(), documents } }),
+      };
+    },
+  },
+  recordCollegeDecision: {
+    action: 'college_decision.recorded',
+    causes: ['vote.cast', 'vote.cast'],
+    async prepare() {
+      const { college, heerlen } = w();
+      const [a, b] = [await adopted(LARGE), await adopted(LARGE)];
+      const body = { municipalityId: heerlen.id, decidedOn: TODAY, reference: `CB ${unique()}`, votes: [a, b].map((d) => ({ decisionId: d.id, outcome: 'approve' })) };
+      return {
+        request: (h) => college.heerlen.client.post('/api/v1/college-decisions', body, h),
+        expect: async (res) => ({
+          status: 201,
+          actor: college.heerlen.actor,
+          resourceType: 'college-decision',
+          resourceId: res.json<{ id: string }>().id,
+          data: {
+            collegeDecision: res.json(),
+            decisions: [await getJson(reader.client, `/api/v1/decisions/${a.id}`), await getJson(reader.client, `/api/v1/decisions/${b.id}`)],
+          },
+        }),
+      };
+    },
+  },
   createWebhookSubscription: {
     action: 'webhook.subscribed',
     async prepare() {
@@ -759,10 +795,12 @@ t.test('every mutating operation writes exactly one event with its action, resou
       const { before, res, events } = await measured(() => request(headers));
       const expected = await expect(res);
       t.equal(res.statusCode, expected.status, `answers ${expected.status} (body: ${res.body.slice(0, 300)})`);
-      t.equal(events.length, 1, 'exactly one new event');
-      const [event] = events;
+      const causes = mutation.causes ?? [];
+      t.equal(events.length, causes.length + 1, causes.length === 0 ? 'exactly one new event' : `its own event after ${causes.join(', ')}`);
+      t.same(events.slice(0, -1).map((e) => e.action), causes, 'the events it causes first');
+      const event = events.at(-1);
       if (event === undefined) return;
-      t.equal(event.seq, before + 1, 'the event follows the previous head');
+      t.equal(event.seq, before + causes.length + 1, 'the event follows the previous head');
       t.equal(event.action, mutation.action, `action is ${mutation.action}`);
       t.equal(event.resourceType, expected.resourceType, `resourceType is ${expected.resourceType}`);
       t.equal(event.resourceId, expected.resourceId, 'resourceId is the changed resource');
@@ -907,6 +945,12 @@ t.test('a failed change writes no event', async (t) => {
   const live = await webhookDelivery();
   const cancelled = await webhookDelivery();
   expectStatus(await admin.delete(`/api/v1/webhook-subscriptions/${cancelled.subscriptionId}`), 204, 'unsubscribe');
+  const documentRef = { title: 'Notulen', url: 'https://eszl.example/notulen.pdf', kind: 'board_decision' };
+  const withdrawn = await newDecision(SMALL);
+  expectStatus(await s.post(`/api/v1/decisions/${withdrawn.id}/withdraw`, { reason: 'Withdrawn' }), 200, 'withdraw');
+  // Sittard-Geleen's college decisions (Heerlen voted on `pending` already).
+  const collegeDecision = (key: Client, decisionIds: string[], h?: Headers) =>
+    key.post('/api/v1/college-decisions', { municipalityId: sittardGeleen.id, decidedOn: TODAY, reference: 'CB X', votes: decisionIds.map((decisionId) => ({ decisionId, outcome: 'approve' })) }, h);
   const redeliver = (target: { subscriptionId: string; deliveryId: string }, key: Client = admin, h?: Headers) =>
     key.post(`/api/v1/webhook-subscriptions/${target.subscriptionId}/deliveries/${target.deliveryId}/redeliver`, undefined, h);
 
@@ -1044,6 +1088,28 @@ t.test('a failed change writes no event', async (t) => {
         'a taken reference',
         (h) => s.post('/api/v1/decisions', { ...decisionBody(SMALL), reference: draft.reference }, h),
         (h) => s.post('/api/v1/decisions', decisionBody(SMALL), h),
+      ),
+    ],
+    addDecisionDocuments: [
+      { name: 'no documents', status: 400, request: () => s.post(`/api/v1/decisions/${draft.id}/documents`, { documents: [] }) },
+      { name: 'a college key', status: 403, request: () => college.heerlen.client.post(`/api/v1/decisions/${draft.id}/documents`, { documents: [documentRef] }) },
+      { name: 'an unknown decision', status: 404, request: () => s.post(`/api/v1/decisions/${unknown}/documents`, { documents: [documentRef] }) },
+      { name: 'a withdrawn decision', status: 409, request: () => s.post(`/api/v1/decisions/${withdrawn.id}/documents`, { documents: [documentRef] }) },
+      reusedKey(
+        'documents for an unknown decision',
+        (h) => s.post(`/api/v1/decisions/${unknown}/documents`, { documents: [documentRef] }, h),
+        (h) => s.post(`/api/v1/decisions/${draft.id}/documents`, { documents: [documentRef] }, h),
+      ),
+    ],
+    recordCollegeDecision: [
+      { name: 'no votes', status: 400, request: () => collegeDecision(admin, []) },
+      { name: 'a secretariat key', status: 403, request: () => collegeDecision(s, [pending.id]) },
+      { name: 'an unknown decision as its second vote', status: 404, request: () => collegeDecision(admin, [pending.id, unknown]) },
+      { name: 'a decision that is not pending as its second vote', status: 409, request: () => collegeDecision(admin, [pending.id, bound.id]) },
+      reusedKey(
+        'a college decision on an unknown decision',
+        (h) => collegeDecision(admin, [unknown], h),
+        (h) => collegeDecision(admin, [pending.id], h),
       ),
     ],
     updateDecision: [
