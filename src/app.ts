@@ -17,26 +17,26 @@ import authPlugin from './http/plugins/auth.js';
 import validationPlugin, { buildValidatorCompiler } from './http/plugins/validation.js';
 import idempotencyPlugin from './http/plugins/idempotency.js';
 import { healthRoutes } from './http/health.js';
-import { apiKeyRoutes, apiKeyComponents } from './http/api-keys/routes.js';
-import { organisationRoutes, organisationComponents } from './http/organisations/routes.js';
-import { programmeRoutes, programmeComponents } from './http/programmes/routes.js';
-import { decisionRoutes, decisionComponents } from './http/decisions/routes.js';
-import { decisionHistoryRoutes, decisionHistoryComponents } from './http/decisions/history-routes.js';
-import { fundingRoutes, fundingComponents } from './http/decisions/funding-routes.js';
-import { afterAdoptionRoutes, afterAdoptionComponents } from './http/decisions/after-adoption-routes.js';
-import { auditRoutes, auditComponents } from './http/audit/routes.js';
-import { checkpointRoutes, checkpointComponents } from './http/audit/checkpoint-routes.js';
+import { apiKeyRoutes } from './http/api-keys/routes.js';
+import { organisationRoutes } from './http/organisations/routes.js';
+import { programmeRoutes } from './http/programmes/routes.js';
+import { decisionRoutes } from './http/decisions/routes.js';
+import { decisionHistoryRoutes } from './http/decisions/history-routes.js';
+import { fundingRoutes } from './http/decisions/funding-routes.js';
+import { afterAdoptionRoutes } from './http/decisions/after-adoption-routes.js';
+import { auditRoutes } from './http/audit/routes.js';
+import { checkpointRoutes } from './http/audit/checkpoint-routes.js';
 import { openDataRoutes } from './http/open-data/routes.js';
-import { openDataComponents } from './http/open-data/schemas.js';
+import { COMPONENT_SCHEMAS } from './http/components.js';
 import { noteSigner } from './audit/note.js';
 import { embeddedSigningKey, parseSigningKey } from './audit/signing-key.js';
 import { issueCheckpoint, type AuditCheckpoint, type CheckpointSettings } from './use-cases/audit-checkpoints.js';
-import { webhookRoutes, webhookComponents } from './http/webhooks/routes.js';
-import { statuteRuleRoutes, statuteRuleComponents } from './http/statute-rules/routes.js';
-import { fundRoutes, fundComponents } from './http/fund/routes.js';
-import { indicatorRoutes, indicatorComponents } from './http/indicators/routes.js';
-import { collegeDecisionRoutes, collegeDecisionComponents } from './http/college-decisions/routes.js';
-import { eventFeedRoutes, eventFeedComponents } from './http/events/routes.js';
+import { webhookRoutes } from './http/webhooks/routes.js';
+import { statuteRuleRoutes } from './http/statute-rules/routes.js';
+import { fundRoutes } from './http/fund/routes.js';
+import { indicatorRoutes } from './http/indicators/routes.js';
+import { collegeDecisionRoutes } from './http/college-decisions/routes.js';
+import { eventFeedRoutes } from './http/events/routes.js';
 import { EVENTS_CHANNEL, EventFeed } from './use-cases/event-feed.js';
 import { createLogger } from './logger.js';
 import { responseHeaders } from './http/response-headers.js';
@@ -144,25 +144,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(
     async (api) => {
       // Shared response components live at this level so every route (and the snapshot) can reference them.
-      const components = [
-        ...apiKeyComponents,
-        ...organisationComponents,
-        ...programmeComponents,
-        ...decisionComponents,
-        ...decisionHistoryComponents,
-        ...fundingComponents,
-        ...afterAdoptionComponents,
-        ...auditComponents,
-        ...checkpointComponents,
-        ...openDataComponents,
-        ...webhookComponents,
-        ...statuteRuleComponents,
-        ...fundComponents,
-        ...indicatorComponents,
-        ...collegeDecisionComponents,
-        ...eventFeedComponents,
-      ];
-      for (const schema of components) api.addSchema(schema);
+      for (const schema of COMPONENT_SCHEMAS) api.addSchema(schema);
       await api.register(apiKeyRoutes, { ctx });
       await api.register(organisationRoutes, { ctx });
       await api.register(programmeRoutes, { ctx });

@@ -904,7 +904,388 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "decision.adopted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The board adopted a decision: it binds at once, or awaits ratification by the colleges.
+         * @description Sent to the callbackUrl of every active subscription whose eventTypes include this type and whose programmeId and municipalityId filters match. Deliveries about one decision arrive in order. Verify ESZL-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the subscription secret>) before trusting the body.
+         */
+        post: operations["webhook_decision_adopted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "decision.ratified": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Every required college approved: the decision binds.
+         * @description Sent to the callbackUrl of every active subscription whose eventTypes include this type and whose programmeId and municipalityId filters match. Deliveries about one decision arrive in order. Verify ESZL-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the subscription secret>) before trusting the body.
+         */
+        post: operations["webhook_decision_ratified"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "decision.rejected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A required college rejected the decision.
+         * @description Sent to the callbackUrl of every active subscription whose eventTypes include this type and whose programmeId and municipalityId filters match. Deliveries about one decision arrive in order. Verify ESZL-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the subscription secret>) before trusting the body.
+         */
+        post: operations["webhook_decision_rejected"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "decision.withdrawn": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A draft or pending decision was withdrawn.
+         * @description Sent to the callbackUrl of every active subscription whose eventTypes include this type and whose programmeId and municipalityId filters match. Deliveries about one decision arrive in order. Verify ESZL-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the subscription secret>) before trusting the body.
+         */
+        post: operations["webhook_decision_withdrawn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "vote.cast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A college voted on a decision.
+         * @description Sent to the callbackUrl of every active subscription whose eventTypes include this type and whose programmeId and municipalityId filters match. Deliveries about one decision arrive in order. Verify ESZL-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the subscription secret>) before trusting the body.
+         */
+        post: operations["webhook_vote_cast"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "condition.fulfilled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A condition of a decision was fulfilled.
+         * @description Sent to the callbackUrl of every active subscription whose eventTypes include this type and whose programmeId and municipalityId filters match. Deliveries about one decision arrive in order. Verify ESZL-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the subscription secret>) before trusting the body.
+         */
+        post: operations["webhook_condition_fulfilled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "condition.overdue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An open condition passed its due date (raised once).
+         * @description Sent to the callbackUrl of every active subscription whose eventTypes include this type and whose programmeId and municipalityId filters match. Deliveries about one decision arrive in order. Verify ESZL-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the subscription secret>) before trusting the body.
+         */
+        post: operations["webhook_condition_overdue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "decision.splitting_suspected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * At adoption, this decision and related ones under the threshold together reach it: suspected splitting.
+         * @description Sent to the callbackUrl of every active subscription whose eventTypes include this type and whose programmeId and municipalityId filters match. Deliveries about one decision arrive in order. Verify ESZL-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the subscription secret>) before trusting the body.
+         */
+        post: operations["webhook_decision_splitting_suspected"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "decision.fund_insufficient": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * At adoption, the uncommitted means of the ESZL fund did not cover this decision.
+         * @description Sent to the callbackUrl of every active subscription whose eventTypes include this type and whose programmeId and municipalityId filters match. Deliveries about one decision arrive in order. Verify ESZL-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the subscription secret>) before trusting the body.
+         */
+        post: operations["webhook_decision_fund_insufficient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "ratification.overdue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A decision still awaits ratification after its ratification due date (raised once).
+         * @description Sent to the callbackUrl of every active subscription whose eventTypes include this type and whose programmeId and municipalityId filters match. Deliveries about one decision arrive in order. Verify ESZL-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the subscription secret>) before trusting the body.
+         */
+        post: operations["webhook_ratification_overdue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "decision.document_added": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Documents were added to a decision.
+         * @description Sent to the callbackUrl of every active subscription whose eventTypes include this type and whose programmeId and municipalityId filters match. Deliveries about one decision arrive in order. Verify ESZL-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the subscription secret>) before trusting the body.
+         */
+        post: operations["webhook_decision_document_added"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "condition.added": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A condition was added to a decision after its adoption.
+         * @description Sent to the callbackUrl of every active subscription whose eventTypes include this type and whose programmeId and municipalityId filters match. Deliveries about one decision arrive in order. Verify ESZL-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the subscription secret>) before trusting the body.
+         */
+        post: operations["webhook_condition_added"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "disbursement.recorded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Money of a binding decision was paid.
+         * @description Sent to the callbackUrl of every active subscription whose eventTypes include this type and whose programmeId and municipalityId filters match. Deliveries about one decision arrive in order. Verify ESZL-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the subscription secret>) before trusting the body.
+         */
+        post: operations["webhook_disbursement_recorded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "decision.amended": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An amendment (wijzigingsbesluit) binds: it takes the place of the decision it amends.
+         * @description Sent to the callbackUrl of every active subscription whose eventTypes include this type and whose programmeId and municipalityId filters match. Deliveries about one decision arrive in order. Verify ESZL-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the subscription secret>) before trusting the body.
+         */
+        post: operations["webhook_decision_amended"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "decision.superseded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An amendment of this decision binds: this decision no longer binds.
+         * @description Sent to the callbackUrl of every active subscription whose eventTypes include this type and whose programmeId and municipalityId filters match. Deliveries about one decision arrive in order. Verify ESZL-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the subscription secret>) before trusting the body.
+         */
+        post: operations["webhook_decision_superseded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "decision.settled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The decision was settled (vaststelling): its final amounts bind, the rest is released.
+         * @description Sent to the callbackUrl of every active subscription whose eventTypes include this type and whose programmeId and municipalityId filters match. Deliveries about one decision arrive in order. Verify ESZL-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the subscription secret>) before trusting the body.
+         */
+        post: operations["webhook_decision_settled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "indicator.defined": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A monitoring indicator with targets was defined for a decision.
+         * @description Sent to the callbackUrl of every active subscription whose eventTypes include this type and whose programmeId and municipalityId filters match. Deliveries about one decision arrive in order. Verify ESZL-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the subscription secret>) before trusting the body.
+         */
+        post: operations["webhook_indicator_defined"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "indicator.reported": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A value of a monitoring indicator was reported.
+         * @description Sent to the callbackUrl of every active subscription whose eventTypes include this type and whose programmeId and municipalityId filters match. Deliveries about one decision arrive in order. Verify ESZL-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the subscription secret>) before trusting the body.
+         */
+        post: operations["webhook_indicator_reported"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "college_decision.recorded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A college decision recorded the votes of one municipality on one or more decisions (after their vote.cast events).
+         * @description Sent to the callbackUrl of every active subscription whose eventTypes include this type and whose programmeId and municipalityId filters match. Deliveries about one decision arrive in order. Verify ESZL-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the subscription secret>) before trusting the body.
+         */
+        post: operations["webhook_college_decision_recorded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** @description RFC 9457 problem details */
@@ -1884,7 +2265,7 @@ export interface components {
             occurredAt: string;
             decisionId: string | null;
             auditSeq: number;
-            /** @description What the event is about; events about a decision carry it whole in data.decision */
+            /** @description What the event is about, per type as the webhooks section of this document defines it; events about a decision carry it whole in data.decision */
             data: unknown;
         };
         FeedPage: {
@@ -12077,6 +12458,1040 @@ export interface operations {
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
+            };
+        };
+    };
+    webhook_decision_adopted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex> */
+                "ESZL-Signature": string;
+                "ESZL-Event-Id": string;
+                "ESZL-Event-Type": "decision.adopted";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "decision.adopted";
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339 timestamp in UTC
+                     */
+                    occurredAt: string;
+                    decisionId: string | null;
+                    /** @description The seq of the event in the audit trail */
+                    auditSeq: number;
+                    data: {
+                        decision: components["schemas"]["Decision"];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within the timeout) is retried with backoff */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_decision_ratified: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex> */
+                "ESZL-Signature": string;
+                "ESZL-Event-Id": string;
+                "ESZL-Event-Type": "decision.ratified";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "decision.ratified";
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339 timestamp in UTC
+                     */
+                    occurredAt: string;
+                    decisionId: string | null;
+                    /** @description The seq of the event in the audit trail */
+                    auditSeq: number;
+                    data: {
+                        decision: components["schemas"]["Decision"];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within the timeout) is retried with backoff */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_decision_rejected: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex> */
+                "ESZL-Signature": string;
+                "ESZL-Event-Id": string;
+                "ESZL-Event-Type": "decision.rejected";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "decision.rejected";
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339 timestamp in UTC
+                     */
+                    occurredAt: string;
+                    decisionId: string | null;
+                    /** @description The seq of the event in the audit trail */
+                    auditSeq: number;
+                    data: {
+                        decision: components["schemas"]["Decision"];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within the timeout) is retried with backoff */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_decision_withdrawn: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex> */
+                "ESZL-Signature": string;
+                "ESZL-Event-Id": string;
+                "ESZL-Event-Type": "decision.withdrawn";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "decision.withdrawn";
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339 timestamp in UTC
+                     */
+                    occurredAt: string;
+                    decisionId: string | null;
+                    /** @description The seq of the event in the audit trail */
+                    auditSeq: number;
+                    data: {
+                        decision: components["schemas"]["Decision"];
+                        reason: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within the timeout) is retried with backoff */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_vote_cast: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex> */
+                "ESZL-Signature": string;
+                "ESZL-Event-Id": string;
+                "ESZL-Event-Type": "vote.cast";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "vote.cast";
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339 timestamp in UTC
+                     */
+                    occurredAt: string;
+                    decisionId: string | null;
+                    /** @description The seq of the event in the audit trail */
+                    auditSeq: number;
+                    data: {
+                        decision: components["schemas"]["Decision"];
+                        vote: components["schemas"]["Vote"];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within the timeout) is retried with backoff */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_condition_fulfilled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex> */
+                "ESZL-Signature": string;
+                "ESZL-Event-Id": string;
+                "ESZL-Event-Type": "condition.fulfilled";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "condition.fulfilled";
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339 timestamp in UTC
+                     */
+                    occurredAt: string;
+                    decisionId: string | null;
+                    /** @description The seq of the event in the audit trail */
+                    auditSeq: number;
+                    data: {
+                        decision: components["schemas"]["Decision"];
+                        condition: components["schemas"]["Condition"];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within the timeout) is retried with backoff */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_condition_overdue: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex> */
+                "ESZL-Signature": string;
+                "ESZL-Event-Id": string;
+                "ESZL-Event-Type": "condition.overdue";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "condition.overdue";
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339 timestamp in UTC
+                     */
+                    occurredAt: string;
+                    decisionId: string | null;
+                    /** @description The seq of the event in the audit trail */
+                    auditSeq: number;
+                    data: {
+                        decision: components["schemas"]["Decision"];
+                        condition: components["schemas"]["Condition"];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within the timeout) is retried with backoff */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_decision_splitting_suspected: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex> */
+                "ESZL-Signature": string;
+                "ESZL-Event-Id": string;
+                "ESZL-Event-Type": "decision.splitting_suspected";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "decision.splitting_suspected";
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339 timestamp in UTC
+                     */
+                    occurredAt: string;
+                    decisionId: string | null;
+                    /** @description The seq of the event in the audit trail */
+                    auditSeq: number;
+                    data: {
+                        decision: components["schemas"]["Decision"];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within the timeout) is retried with backoff */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_decision_fund_insufficient: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex> */
+                "ESZL-Signature": string;
+                "ESZL-Event-Id": string;
+                "ESZL-Event-Type": "decision.fund_insufficient";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "decision.fund_insufficient";
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339 timestamp in UTC
+                     */
+                    occurredAt: string;
+                    decisionId: string | null;
+                    /** @description The seq of the event in the audit trail */
+                    auditSeq: number;
+                    data: {
+                        decision: components["schemas"]["Decision"];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within the timeout) is retried with backoff */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_ratification_overdue: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex> */
+                "ESZL-Signature": string;
+                "ESZL-Event-Id": string;
+                "ESZL-Event-Type": "ratification.overdue";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "ratification.overdue";
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339 timestamp in UTC
+                     */
+                    occurredAt: string;
+                    decisionId: string | null;
+                    /** @description The seq of the event in the audit trail */
+                    auditSeq: number;
+                    data: {
+                        decision: components["schemas"]["Decision"];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within the timeout) is retried with backoff */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_decision_document_added: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex> */
+                "ESZL-Signature": string;
+                "ESZL-Event-Id": string;
+                "ESZL-Event-Type": "decision.document_added";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "decision.document_added";
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339 timestamp in UTC
+                     */
+                    occurredAt: string;
+                    decisionId: string | null;
+                    /** @description The seq of the event in the audit trail */
+                    auditSeq: number;
+                    data: {
+                        decision: components["schemas"]["Decision"];
+                        documents: components["schemas"]["DocumentRef"][];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within the timeout) is retried with backoff */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_condition_added: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex> */
+                "ESZL-Signature": string;
+                "ESZL-Event-Id": string;
+                "ESZL-Event-Type": "condition.added";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "condition.added";
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339 timestamp in UTC
+                     */
+                    occurredAt: string;
+                    decisionId: string | null;
+                    /** @description The seq of the event in the audit trail */
+                    auditSeq: number;
+                    data: {
+                        decision: components["schemas"]["Decision"];
+                        condition: components["schemas"]["Condition"];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within the timeout) is retried with backoff */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_disbursement_recorded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex> */
+                "ESZL-Signature": string;
+                "ESZL-Event-Id": string;
+                "ESZL-Event-Type": "disbursement.recorded";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "disbursement.recorded";
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339 timestamp in UTC
+                     */
+                    occurredAt: string;
+                    decisionId: string | null;
+                    /** @description The seq of the event in the audit trail */
+                    auditSeq: number;
+                    data: {
+                        decision: components["schemas"]["Decision"];
+                        disbursement: components["schemas"]["Disbursement"];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within the timeout) is retried with backoff */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_decision_amended: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex> */
+                "ESZL-Signature": string;
+                "ESZL-Event-Id": string;
+                "ESZL-Event-Type": "decision.amended";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "decision.amended";
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339 timestamp in UTC
+                     */
+                    occurredAt: string;
+                    decisionId: string | null;
+                    /** @description The seq of the event in the audit trail */
+                    auditSeq: number;
+                    data: {
+                        decision: components["schemas"]["Decision"];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within the timeout) is retried with backoff */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_decision_superseded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex> */
+                "ESZL-Signature": string;
+                "ESZL-Event-Id": string;
+                "ESZL-Event-Type": "decision.superseded";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "decision.superseded";
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339 timestamp in UTC
+                     */
+                    occurredAt: string;
+                    decisionId: string | null;
+                    /** @description The seq of the event in the audit trail */
+                    auditSeq: number;
+                    data: {
+                        decision: components["schemas"]["Decision"];
+                        /**
+                         * Format: uuid
+                         * @description UUID
+                         */
+                        supersededBy: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within the timeout) is retried with backoff */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_decision_settled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex> */
+                "ESZL-Signature": string;
+                "ESZL-Event-Id": string;
+                "ESZL-Event-Type": "decision.settled";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "decision.settled";
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339 timestamp in UTC
+                     */
+                    occurredAt: string;
+                    decisionId: string | null;
+                    /** @description The seq of the event in the audit trail */
+                    auditSeq: number;
+                    data: {
+                        decision: components["schemas"]["Decision"];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within the timeout) is retried with backoff */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_indicator_defined: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex> */
+                "ESZL-Signature": string;
+                "ESZL-Event-Id": string;
+                "ESZL-Event-Type": "indicator.defined";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "indicator.defined";
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339 timestamp in UTC
+                     */
+                    occurredAt: string;
+                    decisionId: string | null;
+                    /** @description The seq of the event in the audit trail */
+                    auditSeq: number;
+                    data: {
+                        decision: components["schemas"]["Decision"];
+                        indicator: components["schemas"]["Indicator"];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within the timeout) is retried with backoff */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_indicator_reported: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex> */
+                "ESZL-Signature": string;
+                "ESZL-Event-Id": string;
+                "ESZL-Event-Type": "indicator.reported";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "indicator.reported";
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339 timestamp in UTC
+                     */
+                    occurredAt: string;
+                    decisionId: string | null;
+                    /** @description The seq of the event in the audit trail */
+                    auditSeq: number;
+                    data: {
+                        decision: components["schemas"]["Decision"];
+                        indicator: components["schemas"]["Indicator"];
+                        report: {
+                            /** @description A year (2026), quarter (2026-Q2) or month (2026-05) */
+                            period: string;
+                            /** @description The value, in the indicator's unit */
+                            value: number;
+                            /**
+                             * Format: date
+                             * @description Calendar date, YYYY-MM-DD
+                             */
+                            reportedOn: string;
+                            documents: components["schemas"]["DocumentRef"][];
+                        };
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within the timeout) is retried with backoff */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_college_decision_recorded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex> */
+                "ESZL-Signature": string;
+                "ESZL-Event-Id": string;
+                "ESZL-Event-Type": "college_decision.recorded";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "college_decision.recorded";
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339 timestamp in UTC
+                     */
+                    occurredAt: string;
+                    decisionId: string | null;
+                    /** @description The seq of the event in the audit trail */
+                    auditSeq: number;
+                    data: {
+                        collegeDecision: components["schemas"]["CollegeDecision"];
+                        decisions: components["schemas"]["Decision"][];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within the timeout) is retried with backoff */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -15,7 +15,9 @@ export const FeedEvent = Type.Object(
     occurredAt: Timestamp,
     decisionId: Nullable(Uuid),
     auditSeq: Type.Integer({ minimum: 1 }),
-    data: Type.Unknown({ description: 'What the event is about; events about a decision carry it whole in data.decision' }),
+    data: Type.Unknown({
+      description: 'What the event is about, per type as the webhooks section of this document defines it; events about a decision carry it whole in data.decision',
+    }),
   },
   { $id: 'FeedEvent', additionalProperties: false, description: 'The body a webhook delivery of this event carries, plus seq' },
 );

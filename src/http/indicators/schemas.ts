@@ -7,6 +7,12 @@ const Period = Type.String({ pattern: PERIOD_PATTERN, maxLength: 7, description:
 const Value = Type.Number({ minimum: -1e12, maximum: 1e12, description: 'The value, in the indicator\'s unit' });
 const Target = Type.Object({ period: Period, value: Value }, { additionalProperties: false });
 
+/** One reported value of an indicator (also the `report` of an `indicator.reported` event). */
+export const IndicatorReport = Type.Object(
+  { period: Period, value: Value, reportedOn: CalendarDate, documents: Type.Array(Type.Ref('DocumentRef')) },
+  { additionalProperties: false },
+);
+
 export const Indicator = Type.Object(
   {
     id: Uuid,
@@ -15,13 +21,7 @@ export const Indicator = Type.Object(
     name: Type.String(),
     unit: Type.String(),
     targets: Type.Array(Target),
-    reports: Type.Array(
-      Type.Object(
-        { period: Period, value: Value, reportedOn: CalendarDate, documents: Type.Array(Type.Ref('DocumentRef')) },
-        { additionalProperties: false },
-      ),
-      { description: 'In the order they were recorded' },
-    ),
+    reports: Type.Array(IndicatorReport, { description: 'In the order they were recorded' }),
     progress: Type.Array(
       Type.Object({ period: Period, target: Nullable(Value), actual: Nullable(Value) }, { additionalProperties: false }),
       {

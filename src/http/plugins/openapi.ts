@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import swagger from '@fastify/swagger';
+import swagger, { type FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { API_VERSION, NoQuery, Problem, publicProblems } from '../schemas.js';
+import { webhooksSection } from '../events/payloads.js';
 
 /**
  * The OpenAPI document is generated from the route schemas, never written by hand. Paths are
@@ -27,6 +28,9 @@ export const OPENAPI_TAGS = [
   { name: 'monitoring', description: 'Monitoring indicators of decisions: targets, reported values, target versus actual' },
   { name: 'open-data', description: 'Public open data: binding decisions (360Giving) and ratification votes (Popolo)' },
 ];
+
+/** The JSON Schemas of the webhooks section come from TypeBox, which the OpenAPI object types do not know. */
+type Webhooks = Extract<NonNullable<FastifyDynamicSwaggerOptions['openapi']>, { webhooks?: unknown }>['webhooks'];
 
 export interface OpenapiOptions {
   publicBaseUrl?: string | undefined;
@@ -55,6 +59,7 @@ async function openapiPlugin(app: FastifyInstance, options: OpenapiOptions): Pro
         },
       },
       security: [{ apiKey: [] }],
+      webhooks: webhooksSection() as Webhooks,
     },
     hideUntagged: true,
     refResolver: {

@@ -12,6 +12,12 @@ import { WebhookDispatcher } from '../../../../src/notifications/dispatcher.js';
 import { BOOTSTRAP_KEY_ID } from '../../../../src/use-cases/api-keys.js';
 import { idempotencyKeys } from '../../../../src/db/schema.js';
 import { eq } from 'drizzle-orm';
+import { Value } from 'typebox/value';
+import { EVENT_TYPES, PUBLISHED_EVENT_TYPES, type EventType } from '../../../../src/domain/events.js';
+import { deliveryBody, EVENT_PAYLOAD_SCHEMAS } from '../../../../src/http/events/payloads.js';
+import { componentsByName } from '../../../../src/http/components.js';
+import { raiseOverdueConditions } from '../../../../src/use-cases/overdue-conditions.js';
+import { raiseOverdueRatifications } from '../../../../src/use-cases/overdue-ratifications.js';
 import { generateOpenapiText } from '../../../../scripts/openapi-document.js';
 import { startTestApp, type Client } from '../../../helpers/app.js';
 import { runOfflineVerifier } from '../../../helpers/audit-verifier.js';
@@ -1537,3 +1543,61 @@ t.test('the trail is still whole and valid at the end of the file', async (t) =>
   t.equal(verdict.count, all.length);
 });
 
+
+t.test('every event in the trail carries the payload its catalogue type defines; every type occurs', async (t) => {
+  // What the mutations above do not cause: the events of adoption's checks, of an amendment
+  // that binds, and of the daily jobs.
+  const s = w().secretariat.client;
+  const adopt = async (id: string) => expectStatus(await s.post(`/api/v1/decisions/${id}/adopt`), 200, 'adopt');
+  await adopted([6_000_000]);
+  await adopted([6_000_000]); // with the first, EUR 120,000 for one applicant and year: splitting is suspected
+  await adopted([90_000_000_000]); // more than the fund holds
+  const amended = await adopted(SMALL);
+  const amendment = await s.post(`/api/v1/decisions/${amended.id}/amendments`, decisionBody(SMALL));
+  expectStatus(amendment, 201, 'amend');
+  await adopt(amendment.json<DecisionJson>().id);
+  await adopted(SMALL, [{ description: 'Report the placements', dueDate: '2026-02-15' }]);
+  const nextYear = { database: ctx.db.database, clock: fixedClock('2027-01-01T12:00:00Z') };
+  t.ok((await raiseOverdueConditions(nextYear, 1000)) > 0, 'the condition job raised overdue conditions');
+  // The rules in force have no ratification period: a later version has one, and a decision
+  // adopted under it (by an instance whose today is then) is overdue after that period.
+  const period = { effectiveFrom: '2060-01-01', thresholdCents: 10_000_000, splitting: { scope: 'applicant_year', action: 'flag' } };
+  expectStatus(await admin.post('/api/v1/statute-rules', { ...period, ratificationPeriodDays: 10, reference: 'Statuten 2060' }), 201, 'rule');
+  const in2060 = await startTestApp(t, { clock: fixedClock('2060-01-02T12:00:00Z'), database: ctx.db });
+  const large = { ...decisionBody(LARGE), boardMeetingDate: '2060-01-02', commitments: [{ programmeId: w().programme.id, year: 2060, amountCents: LARGE[0] }] };
+  const draft = await in2060.admin.post('/api/v1/decisions', large);
+  expectStatus(draft, 201, 'create in 2060');
+  expectStatus(await in2060.admin.post(`/api/v1/decisions/${draft.json<DecisionJson>().id}/adopt`), 200, 'adopt in 2060');
+  const later = { database: ctx.db.database, clock: fixedClock('2060-02-01T12:00:00Z') };
+  t.ok((await raiseOverdueRatifications(later, 1000)) > 0, 'the ratification job raised overdue ratifications');
+
+  const schemas = componentsByName();
+  const seen = new Map<string, number>();
+  for (const event of await eventsAfter(0)) {
+    const type = event.action as EventType;
+    t.ok(type in EVENT_PAYLOAD_SCHEMAS, `${event.action} (seq ${event.seq}) is a catalogue type`);
+    if (!(type in EVENT_PAYLOAD_SCHEMAS)) continue;
+    seen.set(type, (seen.get(type) ?? 0) + 1);
+    const errors = [...Value.Errors(schemas, EVENT_PAYLOAD_SCHEMAS[type], event.data)].slice(0, 3);
+    if (errors.length > 0) t.fail(`${type} (seq ${event.seq}) data matches its schema: ${JSON.stringify(errors)}`);
+  }
+  t.same([...EVENT_TYPES].filter((type) => !seen.has(type)), [], 'every event type of the catalogue was emitted');
+  t.comment(`payloads checked: ${[...seen].map(([type, n]) => `${type} ${n}`).join(', ')}`);
+
+  // The event feed's items are the webhook bodies of the OpenAPI webhooks section, plus seq.
+  const published = new Set<string>();
+  for (let afterSeq = 0; ; ) {
+    const page = await getJson<{ items: ({ seq: number; type: EventType } & Record<string, unknown>)[]; lastSeq: number }>(
+      admin,
+      `/api/v1/events?afterSeq=${afterSeq}&limit=200`,
+    );
+    for (const { seq, ...body } of page.items) {
+      published.add(body.type);
+      const errors = [...Value.Errors(schemas, deliveryBody(body.type), body)].slice(0, 3);
+      if (errors.length > 0) t.fail(`the feed's ${body.type} (seq ${seq}) is its webhook body: ${JSON.stringify(errors)}`);
+    }
+    if (page.items.length === 0) break;
+    afterSeq = page.lastSeq;
+  }
+  t.same([...published].sort(), [...PUBLISHED_EVENT_TYPES].sort(), 'the feed carried every published type, and only those');
+});
