@@ -12,7 +12,8 @@ export interface CollegeDecisionAggregate {
   votes: VoteRow[];
 }
 
-const withVotes = { votes: { orderBy: [asc(votes.castAt), asc(votes.id)] } };
+/** In the order the college decision listed them (cast in one transaction, they may share a castAt). */
+const withVotes = { votes: { orderBy: [asc(votes.collegeDecisionPosition), asc(votes.castAt), asc(votes.id)] } };
 
 function toAggregate({ votes: recorded, ...collegeDecision }: CollegeDecisionRow & { votes: VoteRow[] }): CollegeDecisionAggregate {
   return { collegeDecision, votes: recorded };

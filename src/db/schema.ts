@@ -235,6 +235,8 @@ export const votes = pgTable(
     note: text('note'),
     castAt: instant('cast_at').notNull().default(sql`clock_timestamp()`),
     collegeDecisionId: uuid('college_decision_id').references((): AnyPgColumn => collegeDecisions.id),
+    /** Where the vote stands in its college decision's request (null for a vote cast alone). */
+    collegeDecisionPosition: smallint('college_decision_position'),
   },
   (t) => [
     uniqueIndex('votes_decision_municipality_key').on(t.decisionId, t.municipalityId),

@@ -29,15 +29,6 @@ export function todayInAmsterdam(clock: Clock): string {
   return amsterdamDateOf(clock.now());
 }
 
-/** True for a real calendar date in YYYY-MM-DD form (no 2026-02-30). */
-export function isCalendarDate(value: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!match) return false;
-  const [, y, m, d] = match.map(Number) as [number, number, number, number];
-  const date = new Date(Date.UTC(y, m - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
-}
-
 /**
  * The first calendar date the register can hold as `YYYY-MM-DD`: the calendar has no year 0000,
  * so `0000-01-01`, though well-formed, is no date (and PostgreSQL refuses it).

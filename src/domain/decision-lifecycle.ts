@@ -120,10 +120,6 @@ export function isBinding(status: DecisionStatus): boolean {
   return (BINDING_STATUSES as readonly DecisionStatus[]).includes(status);
 }
 
-export function isPending(status: DecisionStatus): boolean {
-  return (PENDING_STATUSES as readonly DecisionStatus[]).includes(status);
-}
-
 /** The states in which `action` is allowed, read from the transition table. */
 export function statusesAllowing(action: DecisionAction): DecisionStatus[] {
   return DECISION_STATUSES.filter((status) => isActionAllowed(status, action));

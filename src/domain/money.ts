@@ -10,10 +10,6 @@ export type Cents = number;
 /** Largest single amount accepted: EUR 10 billion, far above any ESZL contribution. */
 export const MAX_AMOUNT_CENTS = 1_000_000_000_000;
 
-export function isPositiveCents(value: number): boolean {
-  return Number.isSafeInteger(value) && value > 0 && value <= MAX_AMOUNT_CENTS;
-}
-
 export function sumCents(amounts: readonly Cents[]): Cents {
   let total = 0n;
   for (const amount of amounts) {

@@ -82,7 +82,7 @@ export async function recordCollegeDecision(ctx: ServiceContext, caller: Caller,
     const decisions: Decision[] = [];
     for (const [index, vote] of input.votes.entries()) {
       const single = { municipalityId: input.municipalityId, outcome: vote.outcome, decidedOn: input.decidedOn, reference: input.reference, note: vote.note };
-      const recorded = await recordVote(ctx, uow, vote.decisionId, single, row?.id ?? null).catch((error: unknown) => {
+      const recorded = await recordVote(ctx, uow, vote.decisionId, single, row === undefined ? null : { id: row.id, position: index }).catch((error: unknown) => {
         throw error instanceof DomainError ? voteProblem(index, vote.decisionId, error) : error;
       });
       votes.push(recorded.vote);

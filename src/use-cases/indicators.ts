@@ -8,7 +8,8 @@ import {
   indicatorProgress,
   type Target,
 } from '../domain/indicators.js';
-import type { DocumentRef, Indicator, IndicatorReport } from '../domain/records.js';
+import { toDocumentRefs, type DocumentInput } from '../domain/documents.js';
+import type { Indicator, IndicatorReport } from '../domain/records.js';
 import type { Executor } from '../db/client.js';
 import { findDecisionRow } from '../db/decisions-repository.js';
 import { mapConstraintViolation } from '../db/errors.js';
@@ -35,8 +36,6 @@ export interface IndicatorInput {
   unit: string;
   targets: Target[];
 }
-
-type DocumentInput = Pick<DocumentRef, 'title' | 'url' | 'kind'> & Partial<Omit<DocumentRef, 'title' | 'url' | 'kind'>>;
 
 export interface IndicatorReportInput {
   period: string;
@@ -97,14 +96,7 @@ export async function reportIndicator(
     if (row === undefined) throw notFound('Indicator', indicatorId);
     assertIndicatorsOpen(decision.status, 'report');
     assertReportAcceptable(row.targets, input, todayInAmsterdam(ctx.clock));
-    const documents = (input.documents ?? []).map((d) => ({
-      title: d.title,
-      url: d.url,
-      kind: d.kind,
-      registrationNumber: d.registrationNumber ?? null,
-      sha256: d.sha256 ?? null,
-      issuedOn: d.issuedOn ?? null,
-    }));
+    const documents = toDocumentRefs(input.documents ?? []);
     const reportRow = await insertIndicatorReport(uow.tx, { indicatorId, period: input.period, value: input.value, reportedOn: input.reportedOn, documents });
     const indicator = toIndicator(row, await listIndicatorReports(uow.tx, [indicatorId]));
     uow.emit('indicator.reported', { decision, indicator, report: toReport(reportRow) });

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { todayInAmsterdam } from '../domain/clock.js';
 import { DomainError } from '../domain/errors.js';
 import { bindingSince } from '../domain/ratification.js';
-import type { DocumentRef } from '../domain/records.js';
+import { MAX_DOCUMENTS, toDocumentRefs, type DocumentInput } from '../domain/documents.js';
 import { decideSettlement } from '../domain/settlement.js';
 import { findLiveAmendment } from '../db/amendments-repository.js';
 import { setFinalAmounts, updateDecision } from '../db/decisions-repository.js';
@@ -14,18 +14,6 @@ import { rulesForViews } from './statute-rules.js';
 import { assertIfMatch } from './etag.js';
 import { runUnitOfWork, type Caller } from './unit-of-work.js';
 
-/** At most this many documents on one decision (the contract's limit per resource). */
-const MAX_DOCUMENTS = 20;
-
-export interface DocumentInput {
-  title: string;
-  url: string;
-  kind: DocumentRef['kind'];
-  registrationNumber?: string | null | undefined;
-  sha256?: string | null | undefined;
-  issuedOn?: string | null | undefined;
-}
-
 export interface SettlementInput {
   settledOn: string;
   finalAmounts: { commitmentId: string; amountCents: number }[];
@@ -33,14 +21,6 @@ export interface SettlementInput {
   documents?: DocumentInput[] | undefined;
 }
 
-const toDocumentRef = (d: DocumentInput): DocumentRef => ({
-  title: d.title,
-  url: d.url,
-  kind: d.kind,
-  registrationNumber: d.registrationNumber ?? null,
-  sha256: d.sha256 ?? null,
-  issuedOn: d.issuedOn ?? null,
-});
 
 /**
  * Settles (vaststelling) an adopted or ratified decision: the final amounts bind from now on and
@@ -72,7 +52,7 @@ export async function settleDecision(
       },
       input,
     );
-    const documents = [...current.documents, ...(input.documents ?? []).map(toDocumentRef)];
+    const documents = [...current.documents, ...toDocumentRefs(input.documents ?? [])];
     if (documents.length > MAX_DOCUMENTS) {
       throw new DomainError('VALIDATION_FAILED', `A decision holds at most ${MAX_DOCUMENTS} documents; it has ${current.documents.length}.`, [
         { path: '/documents', message: `at most ${MAX_DOCUMENTS - current.documents.length} more documents` },

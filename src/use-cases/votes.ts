@@ -41,7 +41,7 @@ export async function recordVote(
   uow: UnitOfWork,
   decisionId: string,
   input: VoteInput,
-  collegeDecisionId: string | null,
+  collegeDecision: { id: string; position: number } | null,
 ): Promise<{ vote: Vote; decision: Decision }> {
   const aggregate = await lockedAggregate(uow.tx, decisionId);
   const current = aggregate.decision;
@@ -63,7 +63,8 @@ export async function recordVote(
     decidedOn: input.decidedOn,
     reference: input.reference ?? null,
     note: input.note ?? null,
-    collegeDecisionId,
+    collegeDecisionId: collegeDecision?.id ?? null,
+    collegeDecisionPosition: collegeDecision?.position ?? null,
   }).catch(mapConstraintViolation);
   const settled = next === current.status ? current : await updateDecision(uow.tx, decisionId, { status: next });
   const voted = toDecision({ ...aggregate, decision: settled, votes: [...aggregate.votes, row] }, today);

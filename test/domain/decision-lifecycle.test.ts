@@ -7,7 +7,6 @@ import {
   assertTransition,
   isActionAllowed,
   isBinding,
-  isPending,
   type DecisionAction,
   type DecisionStatus,
 } from '../../src/domain/decision-lifecycle.js';
@@ -166,20 +165,6 @@ t.test('only adopted, ratified and settled decisions bind the foundation', async
     settled: true,
   };
   for (const state of ALL_STATES) t.equal(isBinding(state), expected[state], `isBinding(${state})`);
-});
-
-t.test('only a decision awaiting ratification is pending', async (t) => {
-  const expected: Record<DecisionStatus, boolean> = {
-    draft: false,
-    pending_ratification: true,
-    adopted: false,
-    ratified: false,
-    rejected: false,
-    withdrawn: false,
-    superseded: false,
-    settled: false,
-  };
-  for (const state of ALL_STATES) t.equal(isPending(state), expected[state], `isPending(${state})`);
 });
 
 t.test('rejected, withdrawn, superseded and settled change state no more; settled still takes payments', async (t) => {

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import t from 'tap';
+import { sql } from 'drizzle-orm';
 import { fixedClock } from '../../../src/domain/clock.js';
 import type { CollegeDecision } from '../../../src/use-cases/college-decisions.js';
 import type { Decision } from '../../../src/use-cases/decision-views.js';
@@ -103,6 +104,19 @@ t.test('a college decision on two decisions answers 201 and records both votes, 
   t.same(okJson<CollegeDecision>(t, res), recorded, 'GET answers the same college decision');
   t.type(res.headers.etag, 'string', 'with an ETag');
   t.equal((await admin.get(`/api/v1/college-decisions/${recorded.id}`, { 'if-none-match': String(res.headers.etag) })).statusCode, 304);
+});
+
+t.test('the votes keep the order of the request, also when they share a castAt', async (t) => {
+  const decisions = [await pending(), await pending(), await pending(), await pending(), await pending(), await pending()];
+  // Neither the order of creation nor of ids: a reading that sorted by either would show.
+  const ordered = [...decisions].sort((a, b) => b.id.localeCompare(a.id)).map((d) => d.id);
+  [ordered[0], ordered[5]] = [ordered[5]!, ordered[0]!];
+  const recorded = okJson<CollegeDecision>(t, await record(college.maastricht, body(maastricht.id, ordered)), 201);
+  t.same(recorded.votes.map((v) => v.decisionId), ordered, 'as recorded');
+  t.same(okJson<CollegeDecision>(t, await admin.get(`/api/v1/college-decisions/${recorded.id}`)).votes.map((v) => v.decisionId), ordered, 'as read');
+  // All votes at one instant, as when a story's moments are set afterwards: still the request's order.
+  await ctx.db.database.db.execute(sql`update ratification_votes set cast_at = '2026-02-20T12:00:00Z' where college_decision_id = ${recorded.id}`);
+  t.same(okJson<CollegeDecision>(t, await admin.get(`/api/v1/college-decisions/${recorded.id}`)).votes.map((v) => v.decisionId), ordered, 'at one castAt');
 });
 
 t.test('the vote that completes the approvals ratifies its decision within the college decision', async (t) => {
