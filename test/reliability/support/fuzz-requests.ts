@@ -364,10 +364,13 @@ export class RequestFactory {
     if (payload !== undefined && contentType !== undefined) headers['content-type'] = contentType;
     const encoded: Record<string, string> = {};
     for (const [name, value] of Object.entries(pathValues)) encoded[name] = name in rawPath ? value : encode(value);
-    // A valid long poll (the event feed's waitSeconds, up to 30) would hold a fuzz worker that
-    // long when nothing matches: such waits are cut to 0 s, now and then 1 s.
+    // A valid long poll (the event feed's waitSeconds, up to 30) would hold a fuzz worker, and
+    // with it the batch, that long when nothing matches: such waits are cut to 0 s, now and then
+    // 1 s. Valid includes what the query coercion reads as a number of seconds ('5 ', '0x10',
+    // '1e1', as `Number` does): their digits become zeros, so the odd form is still sent.
     for (const entry of query) {
-      if (entry[0] === 'waitSeconds' && /^\d+$/.test(entry[1]) && Number(entry[1]) > 1 && Number(entry[1]) <= 30) entry[1] = this.rng.chance(0.1) ? '1' : '0';
+      const seconds = entry[0] === 'waitSeconds' ? Number(entry[1]) : Number.NaN;
+      if (seconds > 1 && seconds <= 30) entry[1] = /^\d+$/.test(entry[1]) && this.rng.chance(0.1) ? '1' : entry[1].replace(/\d/g, '0');
     }
     const search = query.map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&');
     const url = fillPath(operation.path, encoded) + (search ? `?${search}` : '');
