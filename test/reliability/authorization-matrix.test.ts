@@ -5,6 +5,7 @@ import { fixedClock } from '../../src/domain/clock.js';
 import { startTestApp } from '../helpers/app.js';
 import { createKey, createOrganisation, createProgramme } from '../helpers/factories.js';
 import { checkProblem } from './support/checks.js';
+import { committedOperationIds, operationIdsOf, OperationCoverage } from './support/coverage.js';
 import { fetchOpenApi, operationsOf } from './support/openapi.js';
 import {
   buildWorld,
@@ -119,7 +120,10 @@ const ctx = await startTestApp(t, {
   env: { RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'warn', WEBHOOK_SIGNING_KEY, WEBHOOK_ALLOWED_HOSTS: WEBHOOK_HOSTS.join(',') },
 });
 const { app, admin } = ctx;
-const operations = operationsOf(await fetchOpenApi(app));
+const served = await fetchOpenApi(app);
+const operations = operationsOf(served);
+/** Requests and non-404 answers per operationId: what the matrix really sent. */
+const coverage = new OperationCoverage();
 const world = await buildWorld(ctx);
 const { heerlen } = world.municipalities;
 const [wtmr] = world.programmes as [string];
@@ -437,14 +441,16 @@ const CELLS: Record<string, () => Promise<Cell>> = {
   },
 };
 
-function send(caller: Caller, cell: Cell): Promise<LightMyRequestResponse> {
+async function send(caller: Caller, cell: Cell, operationId?: string): Promise<LightMyRequestResponse> {
   const key = keys[caller];
-  return app.inject({
+  const res = await app.inject({
     method: cell.method,
     url: cell.url,
     headers: key === undefined ? {} : { authorization: `Bearer ${key}` },
     ...(cell.body !== undefined && { payload: cell.body as object }),
   });
+  if (operationId !== undefined) coverage.record(operationId, res.statusCode);
+  return res;
 }
 
 /** The newest audit seq: a denied request (or a read) must not add events. */
@@ -472,7 +478,7 @@ for (const operation of operations) {
       cells++;
       const cell = await build();
       const before = await auditHead();
-      const res = await send(caller, cell);
+      const res = await send(caller, cell, operation.operationId);
       const where = `${caller} ${operation.method} ${cell.url}`;
       if (allowed.includes(caller)) {
         if (res.statusCode === 401 || res.statusCode === 403) wrongfulDenials.push(`${where} -> ${res.statusCode} ${res.body}`);
@@ -534,6 +540,13 @@ t.test('a college key cannot vote for another municipality, in any letter case',
 
 t.test('summary', async (t) => {
   t.comment(`${cells} cells checked (${operations.length} operations x ${CALLERS.length} callers, plus public endpoints)`);
+  // Per operation: requests sent / answers other than 404 (every cell's resource exists).
+  t.comment('per operation: requests/answers other than 404/successes (2xx, 304):');
+  for (const line of coverage.lines(operations.map((op) => op.operationId))) t.comment(`  ${line}`);
+  const documented = committedOperationIds();
+  t.same(operationIdsOf(served), documented, 'the app serves the operations of the committed openapi/openapi.json');
+  t.same(coverage.exercised(), documented, `the matrix exercised exactly the ${documented.length} operations of openapi/openapi.json`);
+  t.same(coverage.only404(), [], 'no operation was answered only with 404');
   t.comment(`${escalations.length} escalations, ${wrongfulDenials.length} wrongful denials`);
   for (const line of escalations) t.comment(`escalation: ${line}`);
   for (const line of wrongfulDenials) t.comment(`wrongful denial: ${line}`);

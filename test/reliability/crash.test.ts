@@ -13,17 +13,21 @@ import { httpClient, killIfRunning, startServer, waitUntilReady, type HttpAnswer
 
 /**
  * Crash safety: the real server (a child process) is killed with SIGKILL in the middle of a burst
- * of writes (creates with commitments and a condition, adoptions, ratification votes, payments on
- * binding decisions, 16 in flight), after about 40 % of the answers have arrived, and started again on the same database:
+ * of writes (creates with commitments and a condition, adoptions, ratification votes, college
+ * decisions voting on one or two pending decisions at once, payments on binding decisions, 16 in
+ * flight), after about 40 % of the answers have arrived, and started again on the same database:
  * the PostgreSQL database named by DATABASE_URL's server, or, without DATABASE_URL, the embedded
  * PGlite in a data directory on disk, which thereby also has to survive an unclean stop.
  *
  * Afterwards every write that was acknowledged (2xx) must be there as acknowledged, no decision may
  * be half written (without commitments or condition, or with a total that is not their sum; no
- * payment without what it paid counted on its commitment, or the other way round), the audit chain
- * must verify, and decisions and their decision.created events (votes and vote.cast, adoptions and
- * decision.adopted, payments and disbursement.recorded) must match one to one. Writes in flight at the kill may or may
- * not have committed; whichever it was, they must have committed whole.
+ * payment without what it paid counted on its commitment, or the other way round; no college
+ * decision without all the votes it was sent with, no vote naming a college decision that is not
+ * there), nothing may be paid beyond its commitment, the audit chain must verify, and decisions and
+ * their decision.created events (votes and vote.cast, adoptions and decision.adopted, payments and
+ * disbursement.recorded, college decisions and college_decision.recorded) must match one to one.
+ * Writes in flight at the kill may or may not have committed; whichever it was, they must have
+ * committed whole.
  *
  * CRASH_WRITES sets the size of the burst (default 1,000), CRASH_SEED the seed.
  */
@@ -38,7 +42,7 @@ const THRESHOLD_CENTS = 10_000_000;
 const BOARD_MEETING_DATE = '2020-01-15';
 const DECIDED_ON = '2020-02-01';
 
-type Kind = 'create' | 'adopt' | 'vote' | 'disburse';
+type Kind = 'create' | 'adopt' | 'vote' | 'college' | 'disburse';
 
 interface Attempt {
   index: number;
@@ -62,14 +66,21 @@ interface DecisionJson {
   totalAmountCents: number;
   commitments: { id: string; programmeId: string; year: number; amountCents: number; disbursedCents: number }[];
   conditions: { id: string }[];
-  ratification: { requiredMunicipalityIds: string[]; votes: { id: string; municipalityId: string; outcome: string }[] };
+  ratification: { requiredMunicipalityIds: string[]; votes: { id: string; municipalityId: string; outcome: string; collegeDecisionId: string | null }[] };
+}
+
+interface CollegeDecisionJson {
+  id: string;
+  municipalityId: string;
+  reference: string;
+  votes: { id: string; decisionId: string; municipalityId: string; outcome: string }[];
 }
 
 interface EventJson {
   seq: number;
   action: string;
   resourceId: string;
-  data: { vote?: { id: string }; disbursement?: { id: string } };
+  data: { vote?: { id: string }; disbursement?: { id: string }; collegeDecision?: { id: string; votes: { id: string }[] } };
 }
 
 interface PaymentJson {
@@ -174,9 +185,18 @@ t.test(`SIGKILL during a burst of ${WRITES} writes loses no acknowledged write a
       if (rng.chance(0.85)) drafts.splice(at, 1);
       return { ...base, kind: 'adopt', path: `/api/v1/decisions/${id}/adopt`, body: {}, decisionId: id };
     }
-    const id = rng.pick(pending);
-    const body = { municipalityId: rng.pick(municipalityIds), outcome: rng.chance(0.85) ? 'approve' : 'reject', decidedOn: DECIDED_ON, reference: `B&W ${index}` };
-    return { ...base, kind: 'vote', path: `/api/v1/decisions/${id}/votes`, body, decisionId: id };
+    if (roll < 0.75) {
+      const id = rng.pick(pending);
+      const body = { municipalityId: rng.pick(municipalityIds), outcome: rng.chance(0.85) ? 'approve' : 'reject', decidedOn: DECIDED_ON, reference: `B&W ${index}` };
+      return { ...base, kind: 'vote', path: `/api/v1/decisions/${id}/votes`, body, decisionId: id };
+    }
+    // One college's decision on one or two pending decisions: all of its votes or none (a 409 when
+    // one of them was voted on already).
+    const ids = [...new Set(Array.from({ length: rng.int(1, 2) }, () => rng.pick(pending)))];
+    const reference = `CB-${SEED}-${index}`;
+    const votes = ids.map((decisionId) => ({ decisionId, outcome: rng.chance(0.85) ? 'approve' : 'reject' }));
+    const body = { municipalityId: rng.pick(municipalityIds), decidedOn: DECIDED_ON, reference, votes };
+    return { ...base, kind: 'college', path: '/api/v1/college-decisions', body, decisionId: undefined, reference };
   };
 
   let next = 0;
@@ -226,7 +246,10 @@ t.test(`SIGKILL during a burst of ${WRITES} writes loses no acknowledged write a
   t.equal(answeredAfterKill.length, 0, 'nothing answered a request sent after the kill');
   t.same(attempts.filter((a) => (a.status ?? 0) >= 500).map((a) => `${a.kind} ${a.status} ${JSON.stringify(a.response)}`), [], 'no 5xx before the kill');
   const unexpected = attempts.filter((a) => a.status !== undefined && !ok(a) && !(a.status === 409 && a.kind !== 'create'));
-  t.same(unexpected.map((a) => `${a.kind} ${a.status} ${JSON.stringify(a.response)}`), [], 'every refusal is a 409 on adopt, vote or payment');
+  t.same(unexpected.map((a) => `${a.kind} ${a.status} ${JSON.stringify(a.response)}`), [], 'every refusal is a 409 on adopt, vote, college decision or payment');
+  const sentOf = (kind: Kind) => attempts.filter((a) => a.kind === kind);
+  // A burst of a few hundred writes reaches binding decisions and pending ones before the kill.
+  if (WRITES >= 500) t.ok(sentOf('college').some(ok) && sentOf('disburse').some(ok), 'the burst had acknowledged college decisions and payments');
 
   // Restart on the same database or data directory.
   const restarted = performance.now();
@@ -243,30 +266,24 @@ t.test(`SIGKILL during a burst of ${WRITES} writes loses no acknowledged write a
   call = httpClient(second.baseUrl, ADMIN_API_KEY);
 
   // Everything the restarted server holds, through the API.
-  const decisions: DecisionJson[] = [];
-  for (let cursor: string | null = null, page = 0; page === 0 || cursor !== null; page++) {
-    const answer = await call('GET', `/api/v1/decisions?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-    if (answer.status !== 200) throw new Error(`GET decisions: ${answer.status} ${JSON.stringify(answer.body)}`);
-    const body = answer.body as { items: DecisionJson[]; nextCursor: string | null };
-    decisions.push(...body.items);
-    cursor = body.nextCursor;
-  }
-  const events: EventJson[] = [];
-  for (let cursor: string | null = null, page = 0; page === 0 || cursor !== null; page++) {
-    const answer = await call('GET', `/api/v1/audit-events?resourceType=decision&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-    if (answer.status !== 200) throw new Error(`GET audit-events: ${answer.status} ${JSON.stringify(answer.body)}`);
-    const body = answer.body as { items: EventJson[]; nextCursor: string | null };
-    events.push(...body.items);
-    cursor = body.nextCursor;
-  }
-  const payments: PaymentJson[] = [];
-  for (let cursor: string | null = null, page = 0; page === 0 || cursor !== null; page++) {
-    const answer = await call('GET', `/api/v1/disbursements?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-    if (answer.status !== 200) throw new Error(`GET disbursements: ${answer.status} ${JSON.stringify(answer.body)}`);
-    const body = answer.body as { items: PaymentJson[]; nextCursor: string | null };
-    payments.push(...body.items);
-    cursor = body.nextCursor;
-  }
+  const everyPage = async <T>(path: string): Promise<T[]> => {
+    const items: T[] = [];
+    const separator = path.includes('?') ? '&' : '?';
+    for (let cursor: string | null = null, page = 0; page === 0 || cursor !== null; page++) {
+      const answer = await call('GET', `${path}${separator}limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      if (answer.status !== 200) throw new Error(`GET ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+      const body = answer.body as { items: T[]; nextCursor: string | null };
+      items.push(...body.items);
+      cursor = body.nextCursor;
+    }
+    return items;
+  };
+  const decisions = await everyPage<DecisionJson>('/api/v1/decisions');
+  const events = await everyPage<EventJson>('/api/v1/audit-events?resourceType=decision');
+  const collegeEvents = await everyPage<EventJson>('/api/v1/audit-events?resourceType=college-decision');
+  const payments = await everyPage<PaymentJson>('/api/v1/disbursements');
+  const collegeDecisions = await everyPage<CollegeDecisionJson>('/api/v1/college-decisions');
+  const collegeDecisionsById = new Map(collegeDecisions.map((c) => [c.id, c]));
   const paymentsById = new Map(payments.map((p) => [p.id, p]));
   const byId = new Map(decisions.map((d) => [d.id, d]));
   const votes = new Map(decisions.flatMap((d) => d.ratification.votes.map((v) => [v.id, { ...v, decisionId: d.id }] as const)));
@@ -277,6 +294,7 @@ t.test(`SIGKILL during a burst of ${WRITES} writes loses no acknowledged write a
     create: { acknowledged: 0, present: 0 },
     adopt: { acknowledged: 0, present: 0 },
     vote: { acknowledged: 0, present: 0 },
+    college: { acknowledged: 0, present: 0 },
     disburse: { acknowledged: 0, present: 0 },
   };
   for (const attempt of acknowledged) {
@@ -298,6 +316,20 @@ t.test(`SIGKILL during a burst of ${WRITES} writes loses no acknowledged write a
       if (stored === undefined) problem = 'missing';
       else if (stored.decisionId !== attempt.decisionId || stored.commitmentId !== attempt.body.commitmentId || stored.amountCents !== attempt.body.amountCents) {
         problem = `stored as ${JSON.stringify(stored)}`;
+      }
+    } else if (attempt.kind === 'college') {
+      const acknowledgedAs = attempt.response as CollegeDecisionJson;
+      const stored = collegeDecisionsById.get(acknowledgedAs.id);
+      const sent = attempt.body.votes as { decisionId: string; outcome: string }[];
+      const heldVotes = acknowledgedAs.votes.map((v) => votes.get(v.id));
+      if (stored === undefined) problem = 'missing';
+      else if (stored.municipalityId !== attempt.body.municipalityId || stored.reference !== attempt.reference) problem = `stored as ${JSON.stringify(stored)}`;
+      else if (stored.votes.map((v) => `${v.id}/${v.decisionId}/${v.outcome}`).join() !== acknowledgedAs.votes.map((v) => `${v.id}/${v.decisionId}/${v.outcome}`).join()) {
+        problem = `votes ${JSON.stringify(stored.votes)}, acknowledged ${JSON.stringify(acknowledgedAs.votes)}`;
+      } else if (acknowledgedAs.votes.map((v) => `${v.decisionId}/${v.outcome}`).join() !== sent.map((v) => `${v.decisionId}/${v.outcome}`).join()) {
+        problem = `acknowledged votes differ from the request: ${JSON.stringify(acknowledgedAs.votes)}`;
+      } else if (heldVotes.some((v, i) => v === undefined || v.decisionId !== sent[i]!.decisionId || v.collegeDecisionId !== stored.id)) {
+        problem = 'a vote is missing from its decision, or does not name the college decision';
       }
     } else {
       const stored = votes.get((attempt.response as { id: string }).id);
@@ -328,10 +360,43 @@ t.test(`SIGKILL during a burst of ${WRITES} writes loses no acknowledged write a
     for (const c of decision.commitments) {
       const paid = payments.filter((p) => p.commitmentId === c.id).reduce((sum, p) => sum + p.amountCents, 0);
       if (paid !== c.disbursedCents) halfWritten.push(`${decision.id}: commitment ${c.id} shows ${c.disbursedCents} paid, its payments sum to ${paid}`);
-      if (c.disbursedCents > c.amountCents) halfWritten.push(`${decision.id}: commitment ${c.id} is paid ${c.disbursedCents} of ${c.amountCents}`);
     }
   }
   t.same(halfWritten, [], `no half-written decision or payment among the ${decisions.length} decisions and ${payments.length} payments (checked through the API)`);
+
+  // A college decision is all of its votes or nothing, and no vote names a college decision that is not there.
+  const halfRecorded: string[] = [];
+  for (const college of collegeDecisions) {
+    const request = requests.get(college.reference);
+    if (request === undefined || request.kind !== 'college') {
+      halfRecorded.push(`${college.id}: reference ${college.reference} was never sent`);
+      continue;
+    }
+    const sent = request.body.votes as { decisionId: string; outcome: string }[];
+    if (college.municipalityId !== request.body.municipalityId) halfRecorded.push(`${college.id}: of ${college.municipalityId}, sent for ${String(request.body.municipalityId)}`);
+    if (college.votes.map((v) => `${v.decisionId}/${v.outcome}`).join() !== sent.map((v) => `${v.decisionId}/${v.outcome}`).join()) {
+      halfRecorded.push(`${college.id}: votes ${JSON.stringify(college.votes)}, sent ${JSON.stringify(sent)}`);
+    }
+    for (const vote of college.votes) {
+      const held = votes.get(vote.id);
+      if (held === undefined || held.decisionId !== vote.decisionId || held.collegeDecisionId !== college.id) halfRecorded.push(`${college.id}: vote ${vote.id} is not on decision ${vote.decisionId}`);
+    }
+  }
+  for (const [id, vote] of votes) {
+    if (vote.collegeDecisionId === null) continue;
+    const college = collegeDecisionsById.get(vote.collegeDecisionId);
+    if (college === undefined || !college.votes.some((v) => v.id === id)) halfRecorded.push(`vote ${id} names college decision ${vote.collegeDecisionId}, which does not hold it`);
+  }
+  t.same(halfRecorded, [], `no half-recorded college decision among ${collegeDecisions.length} (checked through the API)`);
+
+  // Money: nothing is paid beyond what was committed, per commitment and per decision.
+  const overpaid: string[] = [];
+  for (const decision of decisions) {
+    const paid = payments.filter((p) => p.decisionId === decision.id).reduce((sum, p) => sum + p.amountCents, 0);
+    if (paid > decision.totalAmountCents) overpaid.push(`${decision.id}: paid ${paid} of ${decision.totalAmountCents}`);
+    for (const c of decision.commitments) if (c.disbursedCents > c.amountCents) overpaid.push(`${decision.id}: commitment ${c.id} paid ${c.disbursedCents} of ${c.amountCents}`);
+  }
+  t.same(overpaid, [], `disbursed never exceeds what was committed (${payments.length} payments)`);
 
   // 3. Invariants of ratification hold on what survived.
   const broken: string[] = [];
@@ -358,6 +423,12 @@ t.test(`SIGKILL during a burst of ${WRITES} writes loses no acknowledged write a
   t.same(sorted(adoptedEvents), sorted(decisions.filter((d) => d.status !== 'draft').map((d) => d.id)), 'every adopted decision has one decision.adopted event and vice versa');
   const paymentEvents = events.filter((e) => e.action === 'disbursement.recorded').map((e) => e.data.disbursement?.id ?? '?');
   t.same(sorted(paymentEvents), sorted(paymentsById.keys()), `every payment has exactly one disbursement.recorded event and vice versa (${paymentEvents.length})`);
+  const collegeRecorded = collegeEvents.filter((e) => e.action === 'college_decision.recorded');
+  t.same(sorted(collegeRecorded.map((e) => e.resourceId)), sorted(collegeDecisionsById.keys()), `every college decision has exactly one college_decision.recorded event and vice versa (${collegeRecorded.length})`);
+  const eventVotesDiffer = collegeRecorded.filter(
+    (e) => (e.data.collegeDecision?.votes ?? []).map((v) => v.id).join() !== (collegeDecisionsById.get(e.resourceId)?.votes ?? []).map((v) => v.id).join(),
+  );
+  t.same(eventVotesDiffer.map((e) => e.seq), [], "each college_decision.recorded event names the college decision's votes");
   const settledEvents = events.filter((e) => e.action === 'decision.ratified' || e.action === 'decision.rejected').map((e) => e.resourceId);
   t.same(sorted(settledEvents), sorted(decisions.filter((d) => d.status === 'ratified' || d.status === 'rejected').map((d) => d.id)), 'every settled decision has one settling event');
 
@@ -416,9 +487,37 @@ t.test(`SIGKILL during a burst of ${WRITES} writes loses no acknowledged write a
   );
   t.same(head, [{ ok: true }], 'SQL: the audit head is the last event');
   t.same(paidMismatch, [], 'SQL: what each commitment shows as paid is the sum of its payments');
+  const overpaidRows = await query<{ id: string }>(
+    db,
+    sql`select c.id from decision_commitments c where c.disbursed_cents > c.amount_cents
+        union all
+        select d.id from decisions d where d.total_amount_cents < (select coalesce(sum(p.amount_cents), 0) from disbursements p where p.decision_id = d.id)`,
+  );
+  t.same(overpaidRows, [], 'SQL: no commitment and no decision is paid beyond what was committed');
+  const paymentWithoutEvent = await query<{ id: string }>(
+    db,
+    sql`select p.id from disbursements p
+         where (select count(*) from audit_events e where e.action = 'disbursement.recorded' and e.resource_id = p.decision_id and e.data->'disbursement'->>'id' = p.id::text) <> 1`,
+  );
+  t.same(paymentWithoutEvent, [], 'SQL: every payment has exactly one disbursement.recorded event');
+  const collegeWithoutVotes = await query<{ id: string }>(
+    db,
+    sql`select cd.id from college_decisions cd where not exists (select 1 from ratification_votes v where v.college_decision_id = cd.id)`,
+  );
+  const collegeWithoutEvent = await query<{ id: string }>(
+    db,
+    sql`select cd.id from college_decisions cd
+         where (select count(*) from audit_events e where e.action = 'college_decision.recorded' and e.resource_id = cd.id) <> 1`,
+  );
+  t.same(collegeWithoutVotes, [], 'SQL: every college decision has its votes');
+  t.same(collegeWithoutEvent, [], 'SQL: every college decision has exactly one college_decision.recorded event');
 
   // Writes in flight at the kill that committed although nobody heard of it (allowed, reported).
-  const acknowledgedVoteIds = new Set(acknowledged.filter((a) => a.kind === 'vote').map((a) => (a.response as { id: string }).id));
+  const acknowledgedVoteIds = new Set([
+    ...acknowledged.filter((a) => a.kind === 'vote').map((a) => (a.response as { id: string }).id),
+    ...acknowledged.filter((a) => a.kind === 'college').flatMap((a) => (a.response as CollegeDecisionJson).votes.map((v) => v.id)),
+  ]);
+  const acknowledgedCollegeIds = new Set(acknowledged.filter((a) => a.kind === 'college').map((a) => (a.response as { id: string }).id));
   const acknowledgedPaymentIds = new Set(acknowledged.filter((a) => a.kind === 'disburse').map((a) => (a.response as { id: string }).id));
   const acknowledgedAdoptions = new Set(acknowledged.filter((a) => a.kind === 'adopt').map((a) => a.decisionId));
   const silentCreates = inFlightAtKill.filter((a) => a.kind === 'create' && decisions.some((d) => d.reference === a.reference)).length;
@@ -428,9 +527,10 @@ t.test(`SIGKILL during a burst of ${WRITES} writes loses no acknowledged write a
   t.comment(
     `acknowledged/present after the restart: creates ${present.create.acknowledged}/${present.create.present}, ` +
       `adoptions ${present.adopt.acknowledged}/${present.adopt.present}, votes ${present.vote.acknowledged}/${present.vote.present}, ` +
+      `college decisions ${present.college.acknowledged}/${present.college.present}, ` +
       `payments ${present.disburse.acknowledged}/${present.disburse.present}; ` +
       `in flight at the kill and committed anyway: creates ${silentCreates}/${inFlightOf('create')}, adoptions ${silentAdoptions}/${inFlightOf('adopt')}, ` +
-      `votes ${silentVotes}/${inFlightOf('vote')}, payments ${payments.filter((p) => !acknowledgedPaymentIds.has(p.id)).length}/${inFlightOf('disburse')}; ` +
+      `votes ${silentVotes}/${inFlightOf('vote') + inFlightOf('college')}, college decisions ${collegeDecisions.filter((c) => !acknowledgedCollegeIds.has(c.id)).length}/${inFlightOf('college')}, payments ${payments.filter((p) => !acknowledgedPaymentIds.has(p.id)).length}/${inFlightOf('disburse')}; ` +
       `${decisions.length} decisions held`,
   );
   t.comment(`timing: first start ${startMs.toFixed(0)} ms, burst to kill ${killedAt?.toFixed(0)} ms, restart ${restartMs.toFixed(0)} ms`);

@@ -4,17 +4,11 @@ import { fixedClock } from '../../src/domain/clock.js';
 import { startTestApp } from '../helpers/app.js';
 import { seededRng } from '../helpers/concurrency.js';
 import { checkResponse, truncate, ViolationLog, type CheckName } from './support/checks.js';
+import { committedOperationIds, operationIdsOf, OperationCoverage } from './support/coverage.js';
 import { RequestFactory, type FuzzPools, type FuzzRequest } from './support/fuzz-requests.js';
 import { ALLOWED_WEBHOOK_HOST, ValueGenerator } from './support/generator.js';
 import { fetchOpenApi, operationsOf, type Operation } from './support/openapi.js';
-import {
-  buildWorld,
-  createAdoptedDecision,
-  createDecision,
-  createPendingDecision,
-  FIXED_NOW,
-  type DecisionJson,
-} from './support/world.js';
+import { buildRegister, buildWorld, FIXED_NOW } from './support/world.js';
 import { createKey } from '../helpers/factories.js';
 import { dispatchOnce, RECEIVER_HOST, startReceiver, WEBHOOK_SIGNING_KEY } from './support/webhooks.js';
 
@@ -29,7 +23,8 @@ import { dispatchOnce, RECEIVER_HOST, startReceiver, WEBHOOK_SIGNING_KEY } from 
  *
  * FUZZ_REQUESTS (default 10000) sets the number of requests; FUZZ_SEED a seed (default fixed, so
  * CI is reproducible; `FUZZ_SEED=random` picks one and prints it). FUZZ_CONCURRENCY (default 8);
- * FUZZ_OPERATIONS a comma-separated list of operationIds to fuzz alone.
+ * FUZZ_OPERATIONS a comma-separated list of operationIds to fuzz alone; FUZZ_DETAIL=1 prints the
+ * statuses and time of every operation (otherwise one compact line of counts per few operations).
  */
 const DEFAULT_SEED = 20_260_301;
 const takesInput = (op: Operation) => op.parameters.length > 0 || op.body !== undefined;
@@ -75,7 +70,6 @@ await t.test(`contract fuzzing, seed ${SEED}`, async (t) => {
   // A signed checkpoint, so that the latest checkpoint can be read.
   await ctx.app.auditCheckpoints.issue();
   const scale = (min: number, per: number) => Math.max(min, Math.round(REQUESTS / per));
-  const [wtmr, amkb] = world.programmes as [string, string];
   // Webhook subscriptions first, so that the decisions below leave deliveries in their logs.
   const subscriptions: string[] = [];
   if (allOperations.some((op) => op.operationId === 'createWebhookSubscription')) {
@@ -85,23 +79,9 @@ await t.test(`contract fuzzing, seed ${SEED}`, async (t) => {
       subscriptions.push((JSON.parse(res.body) as { id: string }).id);
     }
   }
-  const decisions: DecisionJson[] = [];
-  for (let i = 0; i < scale(8, 400); i++) decisions.push(await createDecision(admin, i % 2 ? wtmr : amkb, { conditions: i % 3 }));
-  for (let i = 0; i < scale(6, 800); i++) decisions.push(await createPendingDecision(admin, wtmr, i % 2));
-  for (let i = 0; i < scale(4, 1000); i++) decisions.push(await createAdoptedDecision(admin, amkb, 2));
-  // Indicators whose targets span every period the schema allows, so a generated report fits one.
-  const indicators: { parentId: string; id: string }[] = [];
-  for (const decision of decisions.filter((d) => d.status !== 'draft').slice(0, 8)) {
-    const res = await admin.post(`/api/v1/decisions/${decision.id}/indicators`, {
-      code: 'FUZZ',
-      name: 'Fuzzed indicator',
-      unit: 'count',
-      targets: [{ period: '2000', value: 1 }, { period: '2100', value: 1 }],
-    });
-    if (res.statusCode !== 201) throw new Error(`indicator: ${res.statusCode} ${res.body}`);
-    indicators.push({ parentId: decision.id, id: (JSON.parse(res.body) as { id: string }).id });
-  }
-  const statuteRules = (JSON.parse((await admin.get('/api/v1/statute-rules')).body) as { items: { id: string }[] }).items.map((r) => r.id);
+  // Drafts, pending and binding decisions are consumed by adopt/withdraw/votes and settlements.
+  const register = await buildRegister(ctx, world, { drafts: scale(8, 400), pending: scale(6, 800), binding: scale(8, 500) });
+  const { decisions } = register;
   const sacrificialKeys: string[] = [];
   for (let i = 0; i < scale(6, 500); i++) sacrificialKeys.push((await createKey(admin, i % 2 ? 'reader' : 'auditor')).id);
 
@@ -110,15 +90,6 @@ await t.test(`contract fuzzing, seed ${SEED}`, async (t) => {
   for (const subscriptionId of subscriptions) {
     const res = await admin.get(`/api/v1/webhook-subscriptions/${subscriptionId}/deliveries?limit=20`);
     for (const item of (JSON.parse(res.body) as { items: { id: string }[] }).items) deliveries.push({ parentId: subscriptionId, id: item.id });
-  }
-
-  // A college decision to read (its votes on two fresh pending decisions).
-  const collegeDecisions: string[] = [];
-  if (allOperations.some((op) => op.operationId === 'recordCollegeDecision')) {
-    const votes = [await createPendingDecision(admin, wtmr), await createPendingDecision(admin, amkb)].map((d) => ({ decisionId: d.id, outcome: 'approve' }));
-    const res = await admin.post('/api/v1/college-decisions', { municipalityId: world.centreMunicipalityIds[0], decidedOn: '2026-02-20', reference: 'CB fuzz', votes });
-    if (res.statusCode !== 201) throw new Error(`college decision: ${res.statusCode} ${res.body}`);
-    collegeDecisions.push((JSON.parse(res.body) as { id: string }).id);
   }
 
   const etags = new Map<string, string>();
@@ -140,14 +111,19 @@ await t.test(`contract fuzzing, seed ${SEED}`, async (t) => {
       'api-keys': sacrificialKeys,
       // The first subscription stays active (never DELETEd), so its deliveries can be redelivered.
       'webhook-subscriptions': subscriptions.slice(1),
-      'college-decisions': collegeDecisions,
-      'statute-rules': statuteRules,
+      'college-decisions': register.collegeDecisions,
+      'statute-rules': register.statuteRules,
     },
+    // Payments, settlements and amendments go to binding decisions mostly (else a 409 at best).
+    pathIdsByOperation: Object.fromEntries(
+      ['recordDisbursement', 'settleDecision', 'createAmendment'].map((operationId) => [operationId, register.bindingDecisionIds]),
+    ),
     children: {
-      conditionId: decisions.flatMap((d) => d.conditions.map((c) => ({ parentId: d.id, id: c.id }))),
+      conditionId: register.conditions,
       deliveryId: deliveries,
-      indicatorId: indicators,
+      indicatorId: register.indicators,
     },
+    bodyIds: { commitmentId: register.commitments },
     etags,
     keys: {
       admin: world.keys.admin,
@@ -200,6 +176,7 @@ await t.test(`contract fuzzing, seed ${SEED}`, async (t) => {
 
   const statusCounts = new Map<number, number>();
   const perOperation = new Map<string, Map<number, number>>();
+  const coverage = new OperationCoverage();
   const violations = new ViolationLog();
   let valid = 0;
   let slowest = { ms: 0, what: '' };
@@ -235,6 +212,7 @@ await t.test(`contract fuzzing, seed ${SEED}`, async (t) => {
       const byStatus = perOperation.get(request.operation.operationId) ?? new Map<number, number>();
       bump(byStatus, res.statusCode);
       perOperation.set(request.operation.operationId, byStatus);
+      coverage.record(request.operation.operationId, res.statusCode);
       if (ms > slowest.ms) slowest = { ms, what: `${request.method} ${truncate(request.url, 100)} [${request.mutations.join('; ') || 'valid'}] -> ${res.statusCode}` };
       timeByOperation.set(request.operation.operationId, (timeByOperation.get(request.operation.operationId) ?? 0) + ms);
       for (const violation of checkResponse(request.operation, res)) {
@@ -252,16 +230,25 @@ await t.test(`contract fuzzing, seed ${SEED}`, async (t) => {
   t.comment(`fixtures: ${decisions.length} decisions, ${sacrificialKeys.length} revocable keys, ${subscriptions.length} webhook subscriptions with ${deliveries.length} deliveries`);
   t.comment(`${REQUESTS} requests (${valid} valid, ${REQUESTS - valid} mutated) in ${seconds.toFixed(1)} s on ${ctx.db.url ? 'PostgreSQL' : 'PGlite'}`);
   t.comment(`responses per status: ${sortedStatuses.map(([status, n]) => `${status}: ${n}`).join(', ')}`);
-  for (const operation of operations) {
-    const byStatus = [...(perOperation.get(operation.operationId) ?? new Map<number, number>())].sort(([a], [b]) => a - b);
-    const ms = timeByOperation.get(operation.operationId) ?? 0;
-    t.comment(
-      `  ${operation.method} ${operation.path} (${operation.operationId}): ${byStatus.map(([s, n]) => `${s}x${n}`).join(' ')} [${(ms / 1000).toFixed(1)} s]`,
-    );
+  t.comment('per operation: requests/answers other than 404/successes (2xx, 304):');
+  for (const line of coverage.lines(operations.map((op) => op.operationId))) t.comment(`  ${line}`);
+  if (process.env.FUZZ_DETAIL === '1') {
+    for (const operation of operations) {
+      const byStatus = [...(perOperation.get(operation.operationId) ?? new Map<number, number>())].sort(([a], [b]) => a - b);
+      const ms = timeByOperation.get(operation.operationId) ?? 0;
+      t.comment(
+        `  ${operation.method} ${operation.path} (${operation.operationId}): ${byStatus.map(([s, n]) => `${s}x${n}`).join(' ')} [${(ms / 1000).toFixed(1)} s]`,
+      );
+    }
   }
   t.comment(`slowest request: ${slowest.ms.toFixed(0)} ms ${slowest.what}`);
 
-  t.equal(perOperation.size, operations.length, 'every operation of the document was fuzzed');
+  // Coverage: exactly the operations of the committed document (or of FUZZ_OPERATIONS when focused).
+  const documented = committedOperationIds();
+  t.same(operationIdsOf(doc), documented, 'the app serves the operations of the committed openapi/openapi.json');
+  const expected = only.length > 0 ? operations.map((op) => op.operationId).sort() : documented;
+  t.same(coverage.exercised(), expected, `the fuzzer exercised exactly the ${expected.length} operations of ${only.length > 0 ? 'FUZZ_OPERATIONS' : 'openapi/openapi.json'}`);
+  t.same(coverage.only404(), [], 'no operation was answered only with 404');
   // A 2xx, 304, 409 or 412 can only come from the handler: the generated requests get past auth and validation.
   const unreached = operations.filter((op) => ![...(perOperation.get(op.operationId)?.keys() ?? [])].some((s) => s < 400 || s === 409 || s === 412));
   t.same(unreached.map((op) => op.operationId), [], 'every operation had requests that reached its handler (2xx, 304, 409 or 412)');

@@ -23,11 +23,19 @@ export type AuthProfile = 'admin' | 'secretariat' | 'college' | 'auditor' | 'rea
 export interface FuzzPools {
   /** Real ids per first path segment (`organisations`, `programmes`, `decisions`, `api-keys`). */
   pathIds: Record<string, readonly string[]>;
+  /** Real ids of `{id}` for some operations, in place of the first segment's (e.g. binding decisions to pay). */
+  pathIdsByOperation: Record<string, readonly string[]>;
   /**
    * Ids of sub-resources per path parameter name, with the id of their parent (`{id}`): e.g.
    * `conditionId` pairs for `/decisions/{id}/conditions/{conditionId}/fulfil`.
    */
   children: Record<string, readonly { parentId: string; id: string }[]>;
+  /**
+   * Ids of body properties (by name, at any depth) that belong to the resource of the path's
+   * `{id}`: e.g. `commitmentId` pairs, so that a payment or settlement names a commitment of the
+   * decision it is sent to.
+   */
+  bodyIds: Record<string, readonly { parentId: string; id: string }[]>;
   /** ETag per URL, from GETs made while setting up. */
   etags: ReadonlyMap<string, string>;
   keys: Record<Exclude<AuthProfile, 'none' | 'garbage'>, string>;
@@ -256,7 +264,7 @@ export class RequestFactory {
     const pairs = child === undefined ? [] : (this.pools.children[child] ?? []);
     if (pairs.length > 0 && this.rng.chance(0.8)) return this.rng.pick(pairs).parentId;
     const segment = operation.path.split('/')[1] ?? '';
-    const ids = this.pools.pathIds[segment] ?? [];
+    const ids = this.pools.pathIdsByOperation[operation.operationId] ?? this.pools.pathIds[segment] ?? [];
     if (ids.length > 0 && this.rng.chance(0.8)) return this.rng.pick(ids);
     return this.gen.uuid();
   }
@@ -286,7 +294,7 @@ export class RequestFactory {
       const etag = this.pools.etags.get(url);
       if (etag !== undefined && this.rng.chance(0.3)) headers[headerParams.has('if-none-match') ? 'if-none-match' : 'if-match'] = etag;
     }
-    let body: Json | undefined = operation.body ? this.gen.valid(operation.body) : undefined;
+    let body: Json | undefined = operation.body ? this.ownedIds(this.gen.valid(operation.body), pathValues.id) : undefined;
     let payload: string | undefined;
     let contentType: string | undefined = operation.body ? 'application/json' : undefined;
     let rawPayload: string | undefined;
@@ -356,14 +364,30 @@ export class RequestFactory {
     if (payload !== undefined && contentType !== undefined) headers['content-type'] = contentType;
     const encoded: Record<string, string> = {};
     for (const [name, value] of Object.entries(pathValues)) encoded[name] = name in rawPath ? value : encode(value);
-    // A valid long poll (the event feed's waitSeconds, up to 30) would hold a fuzz worker that
-    // long when nothing matches: such waits are cut to 0 s, now and then 1 s.
+    // A valid long poll (the event feed's waitSeconds, up to 30) would hold a fuzz worker, and
+    // with it the batch, that long when nothing matches: such waits are cut to 0 s, now and then
+    // 1 s. Valid includes what the query coercion reads as a number of seconds ('5 ', '0x10',
+    // '1e1', as `Number` does): their digits become zeros, so the odd form is still sent.
     for (const entry of query) {
-      if (entry[0] === 'waitSeconds' && /^\d+$/.test(entry[1]) && Number(entry[1]) > 1 && Number(entry[1]) <= 30) entry[1] = this.rng.chance(0.1) ? '1' : '0';
+      const seconds = entry[0] === 'waitSeconds' ? Number(entry[1]) : Number.NaN;
+      if (seconds > 1 && seconds <= 30) entry[1] = /^\d+$/.test(entry[1]) && this.rng.chance(0.1) ? '1' : entry[1].replace(/\d/g, '0');
     }
     const search = query.map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&');
     const url = fillPath(operation.path, encoded) + (search ? `?${search}` : '');
     return { operation, method: operation.method, url, headers, payload, auth, mutations };
+  }
+
+  /** Puts ids of the path's resource into the body properties `bodyIds` names (mostly; not always). */
+  private ownedIds(value: Json, parentId: string | undefined): Json {
+    if (parentId === undefined) return value;
+    if (Array.isArray(value)) return value.map((item) => this.ownedIds(item, parentId));
+    if (value === null || typeof value !== 'object') return value;
+    const out: { [key: string]: Json } = {};
+    for (const [key, item] of Object.entries(value)) {
+      const own = (this.pools.bodyIds[key] ?? []).filter((pair) => pair.parentId === parentId);
+      out[key] = typeof item === 'string' && own.length > 0 && this.rng.chance(0.85) ? this.rng.pick(own).id : this.ownedIds(item, parentId);
+    }
+    return out;
   }
 
   private mutateBody(body: Json, schema: JsonSchema): { body: Json; label: string } {

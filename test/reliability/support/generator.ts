@@ -25,6 +25,9 @@ const PLAUSIBLE_DATES: Record<string, readonly string[]> = {
   decidedOn: ['2026-02-10', '2026-02-20', TODAY],
   fulfilledOn: ['2026-02-12', '2026-02-25', TODAY],
   dueDate: ['2026-02-15', '2026-06-30', '2025-10-01'],
+  // Payments and settlements of the decisions adopted on the fixed today: only today fits.
+  paidOn: [TODAY],
+  settledOn: [TODAY],
 };
 
 /**

@@ -134,3 +134,64 @@ export async function buildWorld(ctx: TestApp): Promise<World> {
     keys,
   };
 }
+
+/** A sub-resource's id with the id of the resource in whose path it appears (`{id}`). */
+export interface OwnedId {
+  parentId: string;
+  id: string;
+}
+
+/**
+ * The register the fuzzer's path parameters point into: decisions in each state (drafts, pending,
+ * binding), their commitments and conditions, indicators, a college decision, the statute rules.
+ */
+export interface Register {
+  decisions: DecisionJson[];
+  /** Adopted below the threshold on the fixed today: payable, settleable and amendable. */
+  bindingDecisionIds: string[];
+  commitments: OwnedId[];
+  conditions: OwnedId[];
+  indicators: OwnedId[];
+  collegeDecisions: string[];
+  statuteRules: string[];
+}
+
+export async function buildRegister(
+  ctx: TestApp,
+  world: World,
+  sizes: { drafts: number; pending: number; binding: number },
+): Promise<Register> {
+  const { admin } = ctx;
+  const [wtmr, amkb] = world.programmes as [string, string];
+  const decisions: DecisionJson[] = [];
+  for (let i = 0; i < sizes.drafts; i++) decisions.push(await createDecision(admin, i % 2 ? wtmr : amkb, { conditions: i % 3 }));
+  for (let i = 0; i < sizes.pending; i++) decisions.push(await createPendingDecision(admin, wtmr, i % 2));
+  const binding: DecisionJson[] = [];
+  for (let i = 0; i < sizes.binding; i++) binding.push(await createAdoptedDecision(admin, amkb, 2));
+  decisions.push(...binding);
+  // Indicators whose targets span every period the schema allows, so a generated report fits one.
+  const indicators: OwnedId[] = [];
+  for (const decision of decisions.filter((d) => d.status !== 'draft').slice(0, 8)) {
+    const res = await admin.post(`/api/v1/decisions/${decision.id}/indicators`, {
+      code: 'FUZZ',
+      name: 'Fuzzed indicator',
+      unit: 'count',
+      targets: [{ period: '2000', value: 1 }, { period: '2100', value: 1 }],
+    });
+    indicators.push({ parentId: decision.id, id: parsed<{ id: string }>(res, 201, 'indicator').id });
+  }
+  // A college decision to read: its votes on two fresh pending decisions.
+  const votes = [await createPendingDecision(admin, wtmr), await createPendingDecision(admin, amkb)].map((d) => ({ decisionId: d.id, outcome: 'approve' }));
+  const college = await admin.post('/api/v1/college-decisions', { municipalityId: world.centreMunicipalityIds[0], decidedOn: '2026-02-20', reference: 'CB fuzz', votes });
+  const statuteRules = parsed<{ items: { id: string }[] }>(await admin.get('/api/v1/statute-rules'), 200, 'statute rules').items.map((r) => r.id);
+  const owned = (pick: (d: DecisionJson) => { id: string }[]) => decisions.flatMap((d) => pick(d).map((c) => ({ parentId: d.id, id: c.id })));
+  return {
+    decisions,
+    bindingDecisionIds: binding.map((d) => d.id),
+    commitments: owned((d) => d.commitments as { id: string }[]),
+    conditions: owned((d) => d.conditions),
+    indicators,
+    collegeDecisions: [parsed<{ id: string }>(college, 201, 'college decision').id],
+    statuteRules,
+  };
+}
