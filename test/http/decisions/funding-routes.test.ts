@@ -1,81 +1,24 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import t, { type Test } from 'tap';
 import { fixedClock } from '../../../src/domain/clock.js';
-import type { CommitmentListItem, Condition, Decision } from '../../../src/use-cases/decision-views.js';
+import type { CommitmentListItem } from '../../../src/use-cases/decision-views.js';
 import type { ProgrammeFunding } from '../../../src/use-cases/funding.js';
 import { startTestApp, type Client } from '../../helpers/app.js';
-import { expectStatus, okJson, problemOf, sortedErrorPaths } from '../../helpers/assertions.js';
-import { adopt, createCentreMunicipalities, createDecision, createKey, createProgramme, getDecision } from '../../helpers/factories.js';
+import { expectStatus, okJson, problemOf } from '../../helpers/assertions.js';
+import { adopt, createCentreMunicipalities, createKey, createProgramme } from '../../helpers/factories.js';
+import { decisionStates } from '../../helpers/decision-states.js';
 
 /**
- * Conditions of a decision (derived status, fulfilment) and the money views: funding of a
- * programme per year and the commitments list. Today (Europe/Amsterdam) is pinned to 2026-03-01.
+ * The money views: funding of a programme per year and the commitments list. Today
+ * (Europe/Amsterdam) is pinned to 2026-03-01.
  */
-const TODAY = '2026-03-01';
-const TOMORROW = '2026-03-02';
-
 const ctx = await startTestApp(t, { clock: fixedClock('2026-03-01T12:00:00Z') });
 const { admin } = ctx;
 const centre = await createCentreMunicipalities(admin);
 const centreIds = [centre.heerlen.id, centre.sittardGeleen.id, centre.maastricht.id];
 const programme = await createProgramme(admin);
 
-const DEFAULT_CONDITIONS = [
-  { description: 'Meetbare resultaatcriteria aanleveren, ten minste het verwachte aantal plaatsingen', dueDate: '2026-02-15' },
-  { description: 'Begroting 2026 aanleveren', dueDate: '2026-03-01' },
-  { description: 'Eerste voortgangsrapportage', dueDate: '2026-03-02' },
-];
-
-interface CommitmentInput {
-  programmeId?: string;
-  year: number;
-  amountCents: number;
-  purpose?: string;
-}
-
-function draftDecision(
-  client: Client,
-  commitments: CommitmentInput[],
-  conditions: { description: string; dueDate: string }[] = DEFAULT_CONDITIONS,
-): Promise<Decision> {
-  return createDecision(client, {
-    reference: `PB-${randomBytes(5).toString('hex')}`,
-    title: 'Principebesluit',
-    boardMeetingDate: '2026-01-22',
-    commitments: commitments.map((c) => ({ programmeId: programme.id, ...c })),
-    conditions,
-  });
-}
-
-async function voteOn(id: string, municipalityId: string, outcome: 'approve' | 'reject'): Promise<void> {
-  const res = await admin.post(`/api/v1/decisions/${id}/votes`, { municipalityId, outcome, decidedOn: '2026-02-20' });
-  expectStatus(res, 201, `vote ${outcome}`);
-}
-
-const SMALL = [{ year: 2026, amountCents: 5_000_000 }];
-const LARGE = [{ year: 2026, amountCents: 20_000_000 }];
-
-async function inState(status: string, commitments?: CommitmentInput[]): Promise<Decision> {
-  const draft = await draftDecision(admin, commitments ?? (status === 'adopted' ? SMALL : LARGE));
-  if (status === 'draft') return draft;
-  if (status === 'withdrawn') {
-    expectStatus(await admin.post(`/api/v1/decisions/${draft.id}/withdraw`, { reason: 'Ingetrokken' }), 200, 'withdraw');
-    return getDecision(admin, draft.id);
-  }
-  if (status === 'adopted') return adopt(admin, draft.id, 'adopted');
-  const pending = await adopt(admin, draft.id, 'pending_ratification');
-  if (status === 'ratified') for (const id of centreIds) await voteOn(pending.id, id, 'approve');
-  if (status === 'rejected') await voteOn(pending.id, centre.heerlen.id, 'reject');
-  const decision = await getDecision(admin, pending.id);
-  if (decision.status !== status) throw new Error(`expected ${status}, got ${decision.status}`);
-  return decision;
-}
-
-function fulfil(client: Client, decisionId: string, conditionId: string, body: Record<string, unknown>) {
-  return client.post(`/api/v1/decisions/${decisionId}/conditions/${conditionId}/fulfil`, body);
-}
-
-const evidence = { fulfilledOn: '2026-02-14', evidence: 'Notitie resultaatcriteria WTMR, 14 februari 2026' };
+const { draftDecision, voteOn, inState } = decisionStates(admin, programme.id, centreIds);
 
 async function funding(t: Test, programmeId: string, client: Client = admin): Promise<ProgrammeFunding> {
   const body = okJson<ProgrammeFunding>(t, await client.get(`/api/v1/programmes/${programmeId}/funding`));
