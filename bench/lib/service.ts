@@ -77,7 +77,7 @@ export async function startService(options: ServiceOptions): Promise<Child> {
   });
 }
 
-export async function startBaseline(mode: 'hello' | 'read' | 'write', databaseUrl: string): Promise<Child> {
+export async function startBaseline(mode: 'hello' | 'doc' | 'page' | 'read' | 'write', databaseUrl: string): Promise<Child> {
   const port = await freePort();
   return startChild({
     name: `B_${mode}`,
