@@ -122,6 +122,11 @@ async function main(): Promise<number> {
     report(generatedEvents, true);
   }
   await pool.query('VACUUM ANALYZE');
+  // A smaller --decisions than the deep page's offset: the deepest full page of this register instead.
+  if (config.deepOffset > decisionIds.length - 60) {
+    config.deepOffset = Math.max(50, Math.floor((decisionIds.length - 60) / 10) * 10);
+    config.deepLabel = `offset ${config.deepOffset.toLocaleString('en')}`;
+  }
   const volume = (
     await pool.query<Record<string, string>>(`SELECT
       (SELECT count(*) FROM decisions) AS decisions,
