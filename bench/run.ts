@@ -1,10 +1,11 @@
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { AutocannonRequest } from 'autocannon';
 import { openDatabase } from '../src/db/client.js';
 import { systemClock, todayInAmsterdam } from '../src/domain/clock.js';
 import type { ServiceContext } from '../src/use-cases/context.js';
 import { generateAuditEvents } from './lib/audit-gen.js';
+import { storeDecisionDocuments } from './lib/documents.js';
 import { combine, measure, type Measurement } from './lib/cannon.js';
 import { runBench, stopAllChildren, type Child } from './lib/child.js';
 import { measureExport, type ExportMeasurement } from './lib/export.js';
@@ -14,7 +15,7 @@ import { benchPool, createDatabase, databaseUrl, dropBenchDatabase, postgresVers
 import { profileMarkdown, summariseProfile, type ProfileSummary } from './lib/profile.js';
 import { fmt, markdownTable, writeResults, type Row } from './lib/report.js';
 import { BUILD_DIR, buildService, startBaseline, startService } from './lib/service.js';
-import { log, machineInfo, parseArgs, progress, timestamp } from './lib/util.js';
+import { BENCH_DIR, log, machineInfo, parseArgs, progress, timestamp } from './lib/util.js';
 
 /**
  * The service against its baselines, in one run on one fresh database:
@@ -22,12 +23,14 @@ import { log, machineInfo, parseArgs, progress, timestamp } from './lib/util.js'
  *   npx tsx bench/run.ts --smoke    tiny data, ~1 s per scenario; exits 1 on any error or non-2xx
  * Options: --keep (keep the database), --tsx (service under tsx instead of compiled),
  * --only get,list,trivial,create,vote,export (a subset), --profile [--profile-dir DIR]
- * (service under --cpu-prof; prints the self-time summary), --decisions N, --duration S.
+ * (service under --cpu-prof; prints the self-time summary), --decisions N, --duration S,
+ * --with-b-read (also the first round's B_read, a small row, to show the old ratios beside the new).
  * See bench/README.md for how to read the table.
  */
 const { flags, values } = parseArgs(process.argv.slice(2));
 const smoke = flags.has('smoke');
 const keep = flags.has('keep');
+const withBRead = flags.has('with-b-read');
 const SCENARIOS = ['get', 'list', 'trivial', 'create', 'vote', 'export'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const only = new Set((values.get('only') ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()) as Scenario[]);
@@ -119,6 +122,11 @@ async function main(): Promise<number> {
     report(generatedEvents, true);
   }
   await pool.query('VACUUM ANALYZE');
+  // A smaller --decisions than the deep page's offset: the deepest full page of this register instead.
+  if (config.deepOffset > decisionIds.length - 60) {
+    config.deepOffset = Math.max(50, Math.floor((decisionIds.length - 60) / 10) * 10);
+    config.deepLabel = `offset ${config.deepOffset.toLocaleString('en')}`;
+  }
   const volume = (
     await pool.query<Record<string, string>>(`SELECT
       (SELECT count(*) FROM decisions) AS decisions,
@@ -164,35 +172,6 @@ async function main(): Promise<number> {
   });
   const base = { durationS: config.durationS, warmupS: config.warmupS };
 
-  // 2. Baselines, each its own child process, measured before the service starts.
-  const baselines: Record<string, Measurement> = {};
-  if (only.has('trivial')) {
-    const child = await startBaseline('hello', dbUrl);
-    log(`B_hello (pid ${child.pid})`);
-    baselines.hello = await measure({ ...base, label: 'B_hello GET /hello @10', url: child.url, connections: 10, path: '/hello' });
-    await child.stop();
-  }
-  if (only.has('get') || only.has('list') || only.has('trivial')) {
-    const child = await startBaseline('read', dbUrl);
-    log(`B_read (pid ${child.pid})`);
-    baselines.read = await measure({ ...base, label: 'B_read GET /decisions/:id @10', url: child.url, connections: 10, setupRequest: randomDecisionPath('/decisions/') });
-    await child.stop();
-  }
-  if (only.has('create') || only.has('vote')) {
-    const child = await startBaseline('write', dbUrl);
-    log(`B_write (pid ${child.pid})`);
-    if (only.has('create')) baselines.write10 = await measure({ ...base, label: 'B_write POST /rows @10', url: child.url, connections: 10, setupRequest: post('/rows') });
-    if (only.has('vote')) baselines.write32 = await measure({ ...base, label: 'B_write POST /rows @32', url: child.url, connections: 32, setupRequest: post('/rows') });
-    await child.stop();
-  }
-
-  // 3. The service.
-  if (profileDir) mkdirSync(profileDir, { recursive: true });
-  log(`starting the service (${entry.note}${profileDir ? `, --cpu-prof into ${profileDir}` : ''})`);
-  service = await startService({ entry, databaseUrl: dbUrl, profileDir });
-  log(`  service pid ${service.pid} at ${service.url}`);
-  const auth = (key: string) => ({ authorization: `Bearer ${key}` });
-  const reader = auth(dataset.keys.reader.key);
   const results: Record<string, Measurement> = {};
   const activity: Record<string, ActivitySummary> = {};
   /** A service scenario, with the database activity of the service's connections sampled during the measured run. */
@@ -211,13 +190,70 @@ async function main(): Promise<number> {
     }
     return measurement;
   };
+  const auth = (key: string) => ({ authorization: `Bearer ${key}` });
+  const reader = auth(dataset.keys.reader.key);
+
+  // 2. The same-bytes baselines' documents: every decision as the service answers it, fetched from
+  // a service instance without its decision cache, which then measures GET one decision uncached.
+  let documents: { documents: number; bytes: number } | undefined;
+  if (only.has('get') || only.has('list')) {
+    const uncached = await startService({ entry, databaseUrl: dbUrl, env: { DECISION_CACHE_ENTRIES: '0' } });
+    log(`storing every decision's JSON as the service answers it into bench_decision_json (service pid ${uncached.pid}, DECISION_CACHE_ENTRIES=0)`);
+    documents = await storeDecisionDocuments({ serviceUrl: uncached.url, key: dataset.keys.reader.key, ids: decisionIds, pool });
+    log(`  ${documents.documents.toLocaleString('en')} documents, ${(documents.bytes / documents.documents).toFixed(0)} bytes on average`);
+    if (only.has('get')) {
+      log('scenario: GET /api/v1/decisions/{id} without the decision cache (DECISION_CACHE_ENTRIES=0), random ids');
+      results.getUncached = await measureService('getUncached', { ...base, label: 'GET decision, no cache @10', url: uncached.url, connections: 10, headers: reader, setupRequest: (request) => ({ ...randomDecisionPath('/api/v1/decisions/')(request), headers: reader }) });
+    }
+    await uncached.stop();
+  }
+
+  // 3. Baselines, each its own child process, measured before the service starts.
+  const baselines: Record<string, Measurement> = {};
+  if (only.has('trivial')) {
+    const child = await startBaseline('hello', dbUrl);
+    log(`B_hello (pid ${child.pid})`);
+    baselines.hello = await measure({ ...base, label: 'B_hello GET /hello @10', url: child.url, connections: 10, path: '/hello' });
+    await child.stop();
+  }
+  if (only.has('get') || only.has('trivial')) {
+    const child = await startBaseline('doc', dbUrl);
+    log(`B_doc (pid ${child.pid})`);
+    baselines.doc = await measure({ ...base, label: 'B_doc GET /decisions/:id (stored document) @10', url: child.url, connections: 10, setupRequest: randomDecisionPath('/decisions/') });
+    await child.stop();
+  }
+  if (only.has('list')) {
+    const child = await startBaseline('page', dbUrl);
+    log(`B_page (pid ${child.pid})`);
+    baselines.page = await measure({ ...base, label: 'B_page GET /decisions (50 stored documents) @10', url: child.url, connections: 10, path: '/decisions' });
+    await child.stop();
+  }
+  if (withBRead && (only.has('get') || only.has('list'))) {
+    const child = await startBaseline('read', dbUrl);
+    log(`B_read (pid ${child.pid})`);
+    baselines.read = await measure({ ...base, label: 'B_read GET /decisions/:id @10', url: child.url, connections: 10, setupRequest: randomDecisionPath('/decisions/') });
+    await child.stop();
+  }
+  if (only.has('create') || only.has('vote')) {
+    const child = await startBaseline('write', dbUrl);
+    log(`B_write (pid ${child.pid})`);
+    if (only.has('create')) baselines.write10 = await measure({ ...base, label: 'B_write POST /rows @10', url: child.url, connections: 10, setupRequest: post('/rows') });
+    if (only.has('vote')) baselines.write32 = await measure({ ...base, label: 'B_write POST /rows @32', url: child.url, connections: 32, setupRequest: post('/rows') });
+    await child.stop();
+  }
+
+  // 4. The service.
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  log(`starting the service (${entry.note}${profileDir ? `, --cpu-prof into ${profileDir}` : ''})`);
+  service = await startService({ entry, databaseUrl: dbUrl, profileDir });
+  log(`  service pid ${service.pid} at ${service.url}`);
   let exported: ExportMeasurement | undefined;
   let deepCursorNote = '';
   let votePairs = 0;
   let voteStoppedEarly = false;
 
   if (only.has('get')) {
-    log('scenario: GET /api/v1/decisions/{id} (whole decision), random ids');
+    log('scenario: GET /api/v1/decisions/{id} (whole decision), random ids, with the decision cache');
     results.get = await measureService('get', { ...base, label: 'GET decision @10', url: service.url, connections: 10, headers: reader, setupRequest: (request) => ({ ...randomDecisionPath('/api/v1/decisions/')(request), headers: reader }) });
   }
 
@@ -341,7 +377,7 @@ async function main(): Promise<number> {
     }
   }
 
-  // 4. The table.
+  // 5. The table.
   const rows: Row[] = [];
   const problems: string[] = [];
   const errorCell = (m: Measurement) => `${m.errors + m.timeouts} / ${m.non2xx}`;
@@ -357,7 +393,9 @@ async function main(): Promise<number> {
     rows.push({ scenario: name, reqPerSec: fmt.rate(m.reqPerSec), p50Ms: fmt.ms(m.p50Ms), p99Ms: fmt.ms(m.p99Ms), errors: errorCell(m), baseline: '-', ratio: '-', goal: '-', met: null });
   };
   baselineRow('B_hello: bare Fastify GET /hello @10', baselines.hello);
-  baselineRow('B_read: Fastify + pg, 1 PK SELECT @10', baselines.read);
+  baselineRow('B_doc: Fastify + pg, 1 PK SELECT of the stored document @10', baselines.doc);
+  baselineRow('B_page: Fastify + pg, 50 stored documents by keyset @10', baselines.page);
+  baselineRow('B_read (first round): Fastify + pg, 1 PK SELECT of the small row @10', baselines.read);
   baselineRow('B_write: Fastify + pg, 1 INSERT @10', baselines.write10);
   baselineRow('B_write: Fastify + pg, 1 INSERT @32', baselines.write32);
   /** A service scenario against its baseline; without `minRatio` the row has no goal (met: null). */
@@ -379,13 +417,19 @@ async function main(): Promise<number> {
       met,
     });
   };
-  scenarioRow('GET one decision (whole) @10', results.get, { name: 'B_read', m: baselines.read }, 0.6, '>= 0.6 x, p99 <= 25 ms', (m) => m.p99Ms <= 25);
-  scenarioRow('list 50 decisions, page 1 @10', results.list1, { name: 'B_read', m: baselines.read }, 0.3, '>= 0.3 x');
+  scenarioRow('GET one decision @10', results.get, { name: 'B_doc', m: baselines.doc }, 0.6, '>= 0.6 x, p99 <= 10 ms', (m) => m.p99Ms <= 10);
+  scenarioRow('GET one decision, no cache @10 (before)', results.getUncached, { name: 'B_doc', m: baselines.doc }, undefined, '-');
+  if (baselines.read) {
+    scenarioRow('GET one decision @10, old ratio', results.get, { name: 'B_read', m: baselines.read }, undefined, '-');
+    scenarioRow('GET one decision, no cache @10, old ratio', results.getUncached, { name: 'B_read', m: baselines.read }, undefined, '-');
+  }
+  scenarioRow('list 50 decisions, page 1 @10', results.list1, { name: 'B_page', m: baselines.page }, 0.4, '>= 0.4 x');
+  if (baselines.read) scenarioRow('list 50 decisions, page 1 @10, old ratio', results.list1, { name: 'B_read', m: baselines.read }, undefined, '-');
   scenarioRow(`list 50 decisions, ${config.deepLabel} @10`, results.listDeep, { name: 'page 1', m: results.list1 }, 0.8, 'within 20 % of page 1');
   scenarioRow('create decision @10', results.create, { name: 'B_write@10', m: baselines.write10 }, 0.3, '>= 0.3 x');
   scenarioRow('cast vote @32', results.vote, { name: 'B_write@32', m: baselines.write32 }, 0.3, '>= 0.3 x, 0 errors, only 201');
   scenarioRow('full stack: GET api-keys/current @10', results.trivial, { name: 'B_hello', m: baselines.hello }, 0.6, '>= 0.6 x');
-  scenarioRow('GET programmes?limit=1 @10 (one small query)', results.smallRead, { name: 'B_read', m: baselines.read }, undefined, '-');
+  scenarioRow('GET programmes?limit=1 @10 (one small query)', results.smallRead, { name: 'B_doc', m: baselines.doc }, undefined, '-');
   if (exported) {
     const growthOk = exported.rss.growthKiB < (50 * 1000 * 1000) / 1024;
     rows.push({
@@ -396,10 +440,24 @@ async function main(): Promise<number> {
       errors: exported.export.status === 200 && exported.export.lines === exported.headSeq ? '0 / 0' : `status ${exported.export.status}, ${exported.export.lines} lines`,
       baseline: `COPY ${fmt.rate(exported.copyRowsPerSecond)} rows/s`,
       ratio: fmt.ratio(exported.ratioToCopy),
-      goal: `>= 0.3 x COPY; RSS +${fmt.mib(exported.rss.growthKiB)} (< 50 MB)`,
-      met: exported.ratioToCopy >= 0.3 && growthOk,
+      goal: `>= 0.5 x COPY; RSS +${fmt.mib(exported.rss.growthKiB)} (< 50 MB)`,
+      met: exported.ratioToCopy >= 0.5 && growthOk,
     });
     if (exported.export.status !== 200 || exported.export.lines !== exported.headSeq) problems.push(`export: status ${exported.export.status}, ${exported.export.lines} lines for head ${exported.headSeq}`);
+  }
+  const million = latestMillionExport();
+  if (million) {
+    rows.push({
+      scenario: `NDJSON audit export, 1M events: not rerun, from ${million.file}`,
+      reqPerSec: fmt.rate(million.rowsPerSecond),
+      p50Ms: '-',
+      p99Ms: '-',
+      errors: '-',
+      baseline: `COPY ${fmt.rate(million.copyRowsPerSecond)} rows/s`,
+      ratio: fmt.ratio(million.ratioToCopy),
+      goal: `>= 0.5 x COPY; RSS +${fmt.mib(million.growthKiB)} per ${million.events.toLocaleString('en')} events (< 50 MB per 1M)`,
+      met: million.ratioToCopy >= 0.5 && million.growthKiB < ((50 * 1000 * 1000) / 1024) * (million.events / 1_000_000),
+    });
   }
   const markdown = markdownTable(rows);
   const file = writeResults(smoke ? 'smoke' : 'full', {
@@ -410,6 +468,7 @@ async function main(): Promise<number> {
     config,
     database: { name: dbName, kept: keep },
     volume: { ...volume, useCaseSeconds, generatedAuditEvents: generatedEvents, loadSeconds, dataset: { statusCounts: dataset.statusCounts, votesCast: dataset.votesCast } },
+    documents,
     baselines,
     scenarios: results,
     databaseActivity: activity,
@@ -424,6 +483,17 @@ async function main(): Promise<number> {
   log(`results: ${path.relative(process.cwd(), file)}`);
   for (const problem of problems) log(`PROBLEM: ${problem}`);
   return problems.length === 0 ? 0 : 1;
+}
+
+/** The export goal per 1M events, from the newest committed `npm run bench:audit` result (this run exports far fewer). */
+function latestMillionExport(): { file: string; events: number; rowsPerSecond: number; copyRowsPerSecond: number; ratioToCopy: number; growthKiB: number } | undefined {
+  const dir = path.join(BENCH_DIR, 'results');
+  const file = readdirSync(dir).filter((name) => name.endsWith('-audit-1m.json')).sort().at(-1);
+  if (file === undefined) return undefined;
+  const { export: e } = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as {
+    export: { headSeq: number; copyRowsPerSecond: number; ratioToCopy: number; export: { rowsPerSecond: number }; rss: { growthKiB: number } };
+  };
+  return { file: `bench/results/${file}`, events: e.headSeq, rowsPerSecond: e.export.rowsPerSecond, copyRowsPerSecond: e.copyRowsPerSecond, ratioToCopy: e.ratioToCopy, growthKiB: e.rss.growthKiB };
 }
 
 await runBench(main, cleanup, () => service?.output());

@@ -6,6 +6,7 @@ import { corsOrigins, proxyTrust, publicBaseUrl, webhookAllowedHosts } from './c
 import { systemClock, type Clock } from './domain/clock.js';
 import type { Database } from './db/client.js';
 import type { ServiceContext } from './use-cases/context.js';
+import { DecisionViewCache } from './use-cases/decision-view-cache.js';
 import { installBootstrapKey } from './use-cases/api-keys.js';
 import { API_KEYS_CHANGED_CHANNEL, PrincipalCache } from './use-cases/principal-cache.js';
 import errorsPlugin, { frameworkErrorHandler } from './http/plugins/errors.js';
@@ -86,7 +87,12 @@ async function checkpointSettings(config: Config, database: Database): Promise<C
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, database } = options;
   const principals = new PrincipalCache({ ttlMs: config.AUTH_CACHE_TTL_MS, maxEntries: 10_000 });
-  const ctx: ServiceContext = { database, clock: options.clock ?? systemClock, principals };
+  const ctx: ServiceContext = {
+    database,
+    clock: options.clock ?? systemClock,
+    principals,
+    ...(config.DECISION_CACHE_ENTRIES > 0 && { decisionViews: new DecisionViewCache(config.DECISION_CACHE_ENTRIES) }),
+  };
   const baseUrl = publicBaseUrl(config);
   const trust = proxyTrust(config);
   const headers = responseHeaders({ trust, docsConnectSources: baseUrl === undefined ? [] : [new URL(baseUrl).origin] });

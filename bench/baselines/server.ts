@@ -3,14 +3,20 @@ import pg from 'pg';
 
 /**
  * Baselines for the benches, each the least a route of its kind can do on this stack:
- *   hello  GET  /hello          a small JSON, no database            (B_hello)
- *   read   GET  /decisions/:id  ONE primary-key SELECT through pg    (B_read)
- *   write  POST /rows           ONE INSERT into a scratch table      (B_write)
+ *   hello  GET  /hello          a small JSON, no database                                  (B_hello)
+ *   doc    GET  /decisions/:id  the stored JSON of one decision, the very bytes the service
+ *                              answers, by ONE primary-key SELECT of bench_decision_json    (B_doc)
+ *   page   GET  /decisions      50 stored documents by keyset (?after=<id>), joined into the
+ *                              service's page shape {"items":[...],"nextCursor":...}        (B_page)
+ *   read   GET  /decisions/:id  ONE primary-key SELECT of the small decisions row: the first
+ *                              round's B_read, kept to show the old ratios                 (B_read)
+ *   write  POST /rows           ONE INSERT into a scratch table                            (B_write)
  * Same pool size as the service (10). Usage: node --import tsx bench/baselines/server.ts <mode>
  */
-const mode = process.argv[2];
-if (mode !== 'hello' && mode !== 'read' && mode !== 'write') {
-  process.stderr.write('usage: server.ts hello|read|write\n');
+const MODES = ['hello', 'doc', 'page', 'read', 'write'] as const;
+const mode = process.argv[2] as (typeof MODES)[number];
+if (!MODES.includes(mode)) {
+  process.stderr.write(`usage: server.ts ${MODES.join('|')}\n`);
   process.exit(2);
 }
 const port = Number(process.env.PORT ?? 3100);
@@ -26,6 +32,26 @@ app.get('/ready', async () => {
 
 if (mode === 'hello') {
   app.get('/hello', async () => ({ hello: 'world' }));
+}
+
+if (mode === 'doc') {
+  app.get<{ Params: { id: string } }>('/decisions/:id', async (request, reply) => {
+    const { rows } = await pool!.query<{ body: string }>('SELECT body FROM bench_decision_json WHERE id = $1', [request.params.id]);
+    if (rows.length === 0) return reply.code(404).send({ status: 404 });
+    return reply.type('application/json; charset=utf-8').send(rows[0]!.body);
+  });
+}
+
+if (mode === 'page') {
+  const first = '00000000-0000-0000-0000-000000000000';
+  app.get<{ Querystring: { after?: string } }>('/decisions', async (request, reply) => {
+    const { rows } = await pool!.query<{ id: string; body: string }>('SELECT id, body FROM bench_decision_json WHERE id > $1 ORDER BY id LIMIT 51', [
+      request.query.after ?? first,
+    ]);
+    const page = rows.slice(0, 50);
+    const nextCursor = rows.length > 50 ? JSON.stringify(page.at(-1)!.id) : 'null';
+    return reply.type('application/json; charset=utf-8').send(`{"items":[${page.map((row) => row.body).join(',')}],"nextCursor":${nextCursor}}`);
+  });
 }
 
 if (mode === 'read') {

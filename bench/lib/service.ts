@@ -49,6 +49,8 @@ export interface ServiceOptions {
   /** Adds --cpu-prof; the profile is written when the service exits after SIGTERM. */
   profileDir?: string | undefined;
   env?: Record<string, string>;
+  /** Extra node options before the entry, e.g. `--max-old-space-size=64`. */
+  nodeArgs?: string[];
 }
 
 export async function startService(options: ServiceOptions): Promise<Child> {
@@ -57,7 +59,7 @@ export async function startService(options: ServiceOptions): Promise<Child> {
   return startChild({
     name: 'service',
     command: process.execPath,
-    args: [...profile, ...options.entry.args],
+    args: [...profile, ...(options.nodeArgs ?? []), ...options.entry.args],
     cwd: PROJECT_DIR,
     env: {
       PORT: String(port),
@@ -77,7 +79,7 @@ export async function startService(options: ServiceOptions): Promise<Child> {
   });
 }
 
-export async function startBaseline(mode: 'hello' | 'read' | 'write', databaseUrl: string): Promise<Child> {
+export async function startBaseline(mode: 'hello' | 'doc' | 'page' | 'read' | 'write', databaseUrl: string): Promise<Child> {
   const port = await freePort();
   return startChild({
     name: `B_${mode}`,

@@ -22,6 +22,7 @@ import {
   type DecisionAggregate,
 } from '../db/decisions-repository.js';
 import { listAggregates, type DecisionFilter } from '../db/decision-list-repository.js';
+import { findDecisionViewVersion } from '../db/decision-view-version.js';
 import { listCentreMunicipalityIds } from '../db/organisations-repository.js';
 import { decodeCursor, toPage, type Page } from '../db/pagination.js';
 import { mapConstraintViolation } from '../db/errors.js';
@@ -32,6 +33,7 @@ import { toDecision, type Decision } from './decision-views.js';
 import { rulesForReads, rulesForViews, statuteRules } from './statute-rules.js';
 import { amendmentAdoptionFacts, announceAmendment, bindAmendment } from './amendment-binding.js';
 import { assertIfMatch } from './etag.js';
+import type { RenderedView } from './decision-view-cache.js';
 import { fundCoverageAtAdoption } from './fund.js';
 import { splittingAtAdoption } from './splitting.js';
 import { sentFields } from './sent-fields.js';
@@ -280,9 +282,34 @@ export async function addDocuments(ctx: ServiceContext, caller: Caller, id: stri
 }
 
 export async function getDecision(ctx: ServiceContext, id: string): Promise<Decision> {
+  return decisionOn(ctx, id, todayInAmsterdam(ctx.clock));
+}
+
+async function decisionOn(ctx: ServiceContext, id: string, today: string): Promise<Decision> {
   const aggregate = await findAggregate(ctx.database.db, id);
   if (aggregate === undefined) throw notFound('Decision', id);
-  return toDecision(aggregate, todayInAmsterdam(ctx.clock), await rulesForReads(ctx.database.db, [aggregate]));
+  return toDecision(aggregate, today, await rulesForReads(ctx.database.db, [aggregate]));
+}
+
+/**
+ * The current decision rendered by `render`, from the instance's cache when the cached rendering
+ * was made from the very row versions the database holds now and for today's date; otherwise
+ * rendered afresh and cached. The version is read before the decision: should a change commit
+ * between the two reads, the entry holds a newer view under an older version, which the next
+ * request's version no longer matches, so it is rendered again (never the reverse, a stale view
+ * under a current version).
+ */
+export async function getDecisionRendered(ctx: ServiceContext, id: string, render: (decision: Decision) => RenderedView): Promise<RenderedView> {
+  const cache = ctx.decisionViews;
+  if (cache === undefined) return render(await getDecision(ctx, id));
+  const version = await findDecisionViewVersion(ctx.database.db, id);
+  if (version === undefined) throw notFound('Decision', id);
+  const today = todayInAmsterdam(ctx.clock);
+  const cached = cache.get(id, version, today);
+  if (cached !== undefined) return cached;
+  const view = render(await decisionOn(ctx, id, today));
+  cache.set(id, version, today, view);
+  return view;
 }
 
 export async function listDecisionsPage(

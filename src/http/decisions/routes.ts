@@ -6,7 +6,7 @@ import {
   addDocuments,
   adoptDecision,
   createDecision,
-  getDecision,
+  getDecisionRendered,
   listDecisionsPage,
   patchDecision,
   withdrawDecision,
@@ -14,7 +14,7 @@ import {
 import { castVote, listVotes } from '../../use-cases/votes.js';
 import { getDecisionAsOf } from '../../use-cases/decision-history.js';
 import { fulfilCondition } from '../../use-cases/conditions.js';
-import { sendWithEtag } from '../etag.js';
+import { renderWithEtag, sendRenderedWithEtag, sendWithEtag } from '../etag.js';
 import {
   IdempotencyHeaders,
   IdempotentIfMatchHeaders,
@@ -112,7 +112,8 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
     async (request, reply) => {
       const { id } = request.params;
       const { asOf } = request.query;
-      return sendWithEtag(request, reply, asOf === undefined ? await getDecision(ctx, id) : await getDecisionAsOf(ctx, id, asOf));
+      if (asOf !== undefined) return sendWithEtag(request, reply, await getDecisionAsOf(ctx, id, asOf));
+      return sendRenderedWithEtag(request, reply, await getDecisionRendered(ctx, id, (decision) => renderWithEtag(reply, decision)));
     },
   );
 

@@ -1,0 +1,37 @@
+import type pg from 'pg';
+
+/**
+ * The same-bytes baselines' data: every decision's JSON document exactly as the service's
+ * `GET /api/v1/decisions/{id}` answers it, fetched from the service once after loading and
+ * stored in `bench_decision_json(id uuid primary key, body text)`. B_doc and B_page then return
+ * these bytes with one query, so the ratio compares the service with the least work that gives
+ * a client the same answer.
+ */
+export async function storeDecisionDocuments(options: { serviceUrl: string; key: string; ids: readonly string[]; pool: pg.Pool }): Promise<{ documents: number; bytes: number }> {
+  const { serviceUrl, key, ids, pool } = options;
+  await pool.query('DROP TABLE IF EXISTS bench_decision_json');
+  await pool.query('CREATE TABLE bench_decision_json (id uuid PRIMARY KEY, body text NOT NULL)');
+  let next = 0;
+  let bytes = 0;
+  const batch: { id: string; body: string }[] = [];
+  const flush = async () => {
+    const rows = batch.splice(0);
+    if (rows.length === 0) return;
+    await pool.query('INSERT INTO bench_decision_json (id, body) SELECT * FROM unnest($1::uuid[], $2::text[])', [rows.map((r) => r.id), rows.map((r) => r.body)]);
+  };
+  const worker = async () => {
+    while (next < ids.length) {
+      const id = ids[next++]!;
+      const response = await fetch(`${serviceUrl}/api/v1/decisions/${id}`, { headers: { authorization: `Bearer ${key}` } });
+      const body = await response.text();
+      if (response.status !== 200) throw new Error(`GET /api/v1/decisions/${id} answered ${response.status}: ${body.slice(0, 200)}`);
+      bytes += Buffer.byteLength(body);
+      batch.push({ id, body });
+      if (batch.length >= 500) await flush();
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  await flush();
+  await pool.query('VACUUM ANALYZE bench_decision_json');
+  return { documents: ids.length, bytes };
+}
