@@ -12,6 +12,7 @@ const ADOPTION_LOCK_KEY = 0x61646f70;
  * threshold are never both unsuspected, and `fundCoverage.uncommittedCentsBefore` follows
  * commit order. Adoptions are rare board acts: serialising them costs nothing that matters.
  */
-export async function lockAdoptions(tx: Tx): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${ADOPTION_LOCK_KEY})`);
+export function lockAdoptions(tx: Tx): Promise<unknown> {
+  // Sent when called (`execute()`): the reads a caller issues after this call run behind the lock.
+  return tx.execute(sql`select pg_advisory_xact_lock(${ADOPTION_LOCK_KEY})`).execute();
 }

@@ -4,6 +4,7 @@ import type { EventAudience } from '../domain/events.js';
 import { canonicalParts, type AuditEvent } from '../audit/chain.js';
 import { queryRows, type Executor, type Tx } from './client.js';
 import { auditEvents, auditHead, auditPending } from './schema.js';
+import type { ClosingStatement } from './transaction.js';
 
 /** The audit trail: appending a transaction's events, and reading them by seq or in batches. */
 export type AuditEventRow = typeof auditEvents.$inferSelect;
@@ -35,9 +36,14 @@ export interface AuditEntry {
  * which are the events with an audience: the catalogue decides, the trigger follows.
  */
 export async function appendAuditEvents(tx: Tx, actor: Principal, entries: readonly AuditEntry[]): Promise<void> {
-  if (entries.length === 0) return;
+  await auditEventsInsert(tx, actor, entries);
+}
+
+/** The INSERT of `appendAuditEvents`, not yet run (a unit of work sends it with COMMIT); undefined for no entries. */
+export function auditEventsInsert(tx: Tx, actor: Principal, entries: readonly AuditEntry[]): ClosingStatement | undefined {
+  if (entries.length === 0) return undefined;
   const actorJson = { keyId: actor.keyId, role: actor.role, organisationId: actor.organisationId };
-  await tx.insert(auditPending).values(
+  return tx.insert(auditPending).values(
     entries.map((entry) => {
       // Stored as jsonb and hashed in the same JSON form (Dates become RFC 3339 strings).
       const data = JSON.parse(JSON.stringify(entry.data ?? null)) as unknown;

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { queryRows, type Db, type Executor, type Tx } from './client.js';
 import { preparedOnce } from './prepared.js';
+import { answersInOrder } from './transaction.js';
 import { commitments, conditions, decisions, organisations, programmes, sqlValues, votes } from './schema.js';
 import type { DocumentRef } from '../domain/records.js';
 import { BINDING_STATUSES, type DecisionStatus } from '../domain/decision-lifecycle.js';
@@ -115,13 +116,27 @@ export async function lockDecision(ex: Executor, id: string): Promise<boolean> {
   return rows.length === 1;
 }
 
-export async function updateDecision(ex: Executor, id: string, values: PgUpdateSetSource<typeof decisions>): Promise<DecisionRow> {
-  const [row] = await ex
+/**
+ * Locks the decision row and loads its aggregate in one round trip: `execute()` sends each
+ * statement as it is called, the lock first, so the load runs behind the lock and reads the
+ * decision as its last committed change left it. Undefined when the decision does not exist.
+ */
+export async function lockAndLoadAggregate(tx: Tx, id: string): Promise<DecisionAggregate | undefined> {
+  const locking = tx.select({ id: decisions.id }).from(decisions).where(eq(decisions.id, id)).for('update').execute();
+  const loading = tx.query.decisions.findFirst({ where: eq(decisions.id, id), with: withChildren, ...withAmendedTotal }).execute();
+  const [locked, row] = await answersInOrder(locking, loading);
+  return locked.length === 1 && row !== undefined ? toAggregate(row) : undefined;
+}
+
+/** Sent when called (`execute()`), so a caller may send another statement behind it before the answer. */
+export function updateDecision(ex: Executor, id: string, values: PgUpdateSetSource<typeof decisions>): Promise<DecisionRow> {
+  return ex
     .update(decisions)
     .set({ ...values, updatedAt: sql`now()` })
     .where(eq(decisions.id, id))
-    .returning();
-  return row!;
+    .returning()
+    .execute()
+    .then(([row]) => row!);
 }
 
 /** The children of a decision as every read loads them, in their order. */
@@ -179,9 +194,14 @@ export async function findAggregate(db: Db, id: string): Promise<DecisionAggrega
   return row && toAggregate(row);
 }
 
-export async function insertVote(ex: Executor, values: typeof votes.$inferInsert): Promise<VoteRow> {
-  const [row] = await ex.insert(votes).values(values).returning();
-  return row!;
+/** Sent when called (`execute()`), like `updateDecision`. */
+export function insertVote(ex: Executor, values: typeof votes.$inferInsert): Promise<VoteRow> {
+  return ex
+    .insert(votes)
+    .values(values)
+    .returning()
+    .execute()
+    .then(([row]) => row!);
 }
 
 export async function listVoteRows(ex: Executor, decisionId: string): Promise<VoteRow[]> {

@@ -1,6 +1,7 @@
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Executor } from './client.js';
 import { idempotencyKeys } from './schema.js';
+import type { ClosingStatement } from './transaction.js';
 
 export type IdempotencyRow = typeof idempotencyKeys.$inferSelect;
 
@@ -50,8 +51,9 @@ export async function takeOverStaleClaim(
   return rows.length === 1;
 }
 
-export async function markCommitted(ex: Executor, apiKeyId: string, key: string): Promise<void> {
-  await ex
+/** Marks the key's change committed: a query not yet run, which a unit of work sends with COMMIT. */
+export function markCommitted(ex: Executor, apiKeyId: string, key: string): ClosingStatement {
+  return ex
     .update(idempotencyKeys)
     .set({ state: 'committed' })
     .where(and(eq(idempotencyKeys.apiKeyId, apiKeyId), eq(idempotencyKeys.key, key)));

@@ -1,4 +1,6 @@
-import type { Database, Tx } from './client.js';
+import { NodePgSession, NodePgTransaction } from 'drizzle-orm/node-postgres';
+import type pg from 'pg';
+import type { Database, Db, Tx } from './client.js';
 
 export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
 
@@ -25,6 +27,32 @@ export function constraintName(error: unknown): string | undefined {
 }
 
 /**
+ * The answers of statements sent together on one connection (pipeline mode), awaited in the
+ * order they were sent. Inside a transaction the first failure is the one that counts: the
+ * statements behind it fail only because it did (25P02), so it is the error this throws.
+ */
+export async function answersInOrder<T extends readonly unknown[]>(...pending: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  for (const answer of pending) answer.catch(() => undefined);
+  const answers: unknown[] = [];
+  for (const answer of pending) answers.push(await answer);
+  return answers as unknown as T;
+}
+
+/**
+ * A write whose answer nobody reads (the audit events, the Idempotency-Key's state): a drizzle
+ * query, not yet run. The transaction sends it last, together with COMMIT.
+ */
+export interface ClosingStatement extends PromiseLike<unknown> {
+  toSQL(): { sql: string; params: unknown[] };
+}
+
+/** What a transaction's work returns: its result, and the statements that close it. */
+export interface Closing<T> {
+  result: T;
+  closing: readonly ClosingStatement[];
+}
+
+/**
  * Runs `work` in one transaction. Serialization failures and deadlocks are retried a bounded
  * number of times with a short jittered back-off; every other error rolls back and propagates.
  */
@@ -33,13 +61,80 @@ export async function inTransaction<T>(
   work: (tx: Tx) => Promise<T>,
   isolationLevel: IsolationLevel = 'read committed',
 ): Promise<T> {
+  return inClosingTransaction(database, async (tx) => ({ result: await work(tx), closing: [] }), isolationLevel);
+}
+
+/**
+ * `inTransaction` for work that ends in closing statements. On PostgreSQL the pool's
+ * connections run in pipeline mode, and the transaction costs no round trip of its own: BEGIN
+ * goes out with the work's first statement, and the closing statements go out with COMMIT, all
+ * answered in one round trip. Should one of them fail, PostgreSQL answers COMMIT with ROLLBACK
+ * and the transaction fails with that statement's error. PGlite runs them one after the other.
+ */
+export async function inClosingTransaction<T>(
+  database: Database,
+  work: (tx: Tx) => Promise<Closing<T>>,
+  isolationLevel: IsolationLevel = 'read committed',
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await database.db.transaction(work, { isolationLevel });
+      return database.pool === undefined
+        ? await embeddedTransaction(database.db, work, isolationLevel)
+        : await pipelinedTransaction(database.db, database.pool, work, isolationLevel);
     } catch (error) {
       const state = sqlState(error);
       if (attempt >= MAX_ATTEMPTS || state === undefined || !RETRYABLE_SQLSTATES.has(state)) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** attempt));
     }
+  }
+}
+
+function embeddedTransaction<T>(db: Db, work: (tx: Tx) => Promise<Closing<T>>, isolationLevel: IsolationLevel): Promise<T> {
+  return db.transaction(async (tx) => {
+    const { result, closing } = await work(tx);
+    for (const statement of closing) await statement;
+    return result;
+  }, { isolationLevel });
+}
+
+// The node-postgres session of the database handle: its dialect, relational schema and options,
+// which a transaction on one of the pool's connections shares (as drizzle's own transaction does).
+interface SessionParts {
+  dialect: ConstructorParameters<typeof NodePgSession>[1];
+  schema: ConstructorParameters<typeof NodePgSession>[2];
+  options: ConstructorParameters<typeof NodePgSession>[3];
+}
+
+async function pipelinedTransaction<T>(db: Db, pool: pg.Pool, work: (tx: Tx) => Promise<Closing<T>>, isolationLevel: IsolationLevel): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  // Sent now, answered with the work's first statement; a failed BEGIN fails that statement too.
+  const begun = client.query(`begin isolation level ${isolationLevel}`);
+  begun.catch(() => undefined);
+  try {
+    const { dialect, schema, options } = (db as unknown as { session: SessionParts }).session;
+    const tx = new NodePgTransaction(dialect, new NodePgSession(client, dialect, schema, options), schema) as unknown as Tx;
+    const { result, closing } = await work(tx);
+    await begun;
+    // Issued in order without waiting: one round trip for the lot.
+    const sent = closing.map((statement) => {
+      const { sql, params } = statement.toSQL();
+      return client.query(sql, params);
+    });
+    const committed = client.query('commit');
+    const answers = await Promise.allSettled([...sent, committed]);
+    const failed = answers.find((answer): answer is PromiseRejectedResult => answer.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    const tag = (answers.at(-1) as PromiseFulfilledResult<pg.QueryResult>).value.command;
+    if (tag !== 'COMMIT') throw new Error(`the transaction did not commit: PostgreSQL answered ${tag}`);
+    return result;
+  } catch (error) {
+    // Ends an open or failed transaction; after a failed COMMIT there is none, and ROLLBACK only warns.
+    await client.query('rollback').catch(() => {
+      broken = true;
+    });
+    throw error;
+  } finally {
+    client.release(broken);
   }
 }

@@ -6,6 +6,7 @@ import { sumCents } from '../domain/money.js';
 import { decideAdoption } from '../domain/adoption.js';
 import { ruleInForce } from '../domain/statute.js';
 import type { Tx } from '../db/client.js';
+import { answersInOrder } from '../db/transaction.js';
 import {
   findAggregate,
   findExistingReferences,
@@ -13,7 +14,7 @@ import {
   insertConditions,
   insertDecision,
   loadAggregate,
-  lockDecision,
+  lockAndLoadAggregate,
   replaceCommitments,
   replaceConditions,
   updateDecision,
@@ -85,8 +86,9 @@ function commitmentValues(input: DecisionInput['commitments']): CommitmentValues
  * would still read other tables as of its own start.
  */
 export async function lockedAggregate(tx: Tx, id: string): Promise<DecisionAggregate> {
-  if (!(await lockDecision(tx, id))) throw notFound('Decision', id);
-  return (await loadAggregate(tx, id))!;
+  const aggregate = await lockAndLoadAggregate(tx, id);
+  if (aggregate === undefined) throw notFound('Decision', id);
+  return aggregate;
 }
 
 export async function createDecision(ctx: ServiceContext, caller: Caller, input: DecisionInput): Promise<Decision> {
@@ -114,7 +116,8 @@ export async function registerDraft(
     ...toRelatedDecisions(input.relatedDecisions ?? []),
   ];
   const { tx } = uow;
-  await assertReferencesExist(tx, input);
+  // Independent reads go out together (one round trip), as do the children's inserts below.
+  const [, rules] = await answersInOrder(assertReferencesExist(tx, input), statuteRules(tx));
   const row = await insertDecision(tx, {
     reference: input.reference,
     title: input.title,
@@ -127,17 +130,15 @@ export async function registerDraft(
     relatedDecisions,
     ...(amends !== null && { amends: amends.id }),
   }).catch(mapConstraintViolation);
+  const [insertedCommitments, insertedConditions] = await answersInOrder(
+    insertCommitments(tx, row.id, commitmentValues(input.commitments)),
+    insertConditions(tx, row.id, input.conditions ?? []),
+  );
   // A new draft's whole view is what was just inserted: no need to read it back.
   const decision = toDecision(
-    {
-      decision: row,
-      commitments: await insertCommitments(tx, row.id, commitmentValues(input.commitments)),
-      conditions: await insertConditions(tx, row.id, input.conditions ?? []),
-      votes: [],
-      amendedTotalCents: amends?.totalAmountCents ?? null,
-    },
+    { decision: row, commitments: insertedCommitments, conditions: insertedConditions, votes: [], amendedTotalCents: amends?.totalAmountCents ?? null },
     todayInAmsterdam(ctx.clock),
-    await statuteRules(tx),
+    rules,
   );
   uow.emit('decision.created', { decision });
   return decision;
@@ -207,16 +208,22 @@ export async function adoptDecision(ctx: ServiceContext, caller: Caller, id: str
     const { tx } = uow;
     const adopted = await changeState(ctx, uow, id, ifMatch, async (current, aggregate) => {
       assertTransition(current.status, 'adopt');
-      await lockAdoptions(tx);
-      const amendment = await amendmentAdoptionFacts(tx, aggregate);
-      const rule = ruleInForce(await statuteRules(tx), current.boardMeetingDate);
+      // The lock is sent first and the reads right behind it, so they read what the adoptions
+      // before this one committed; independent of each other, they share round trips.
+      const [, amendment, rules, fundCoverage, centreMunicipalityIds] = await answersInOrder(
+        lockAdoptions(tx),
+        amendmentAdoptionFacts(tx, aggregate),
+        statuteRules(tx),
+        fundCoverageAtAdoption(tx, current.totalAmountCents),
+        listCentreMunicipalityIds(tx),
+      );
+      const rule = ruleInForce(rules, current.boardMeetingDate);
       const splitting = await splittingAtAdoption(tx, current, rule);
-      const fundCoverage = await fundCoverageAtAdoption(tx, current.totalAmountCents);
       const adoption = decideAdoption({
         status: current.status,
         totalAmountCents: current.totalAmountCents,
         rule,
-        centreMunicipalityIds: await listCentreMunicipalityIds(tx),
+        centreMunicipalityIds,
         today: todayInAmsterdam(ctx.clock),
         splitting,
         fundCoverage,

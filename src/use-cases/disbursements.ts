@@ -21,6 +21,7 @@ import { toDecision } from './decision-views.js';
 import { lockedAggregate } from './decisions.js';
 import { rulesForViews } from './statute-rules.js';
 import { runUnitOfWork, type Caller } from './unit-of-work.js';
+import { answersInOrder } from '../db/transaction.js';
 
 export type { Disbursement } from '../domain/records.js';
 
@@ -59,23 +60,20 @@ export async function recordDisbursement(ctx: ServiceContext, caller: Caller, de
     const { tx } = uow;
     const aggregate = await lockedAggregate(tx, decisionId);
     const today = todayInAmsterdam(ctx.clock);
-    const before = toDecision(aggregate, today, await rulesForViews(tx, [aggregate]));
+    const [rules, pendingAmendment] = await answersInOrder(rulesForViews(tx, [aggregate]), findPendingAmendmentCommitments(tx, decisionId));
+    const before = toDecision(aggregate, today, rules);
     const commitment = decideDisbursement(
-      {
-        status: before.status,
-        bindingSince: bindingSince(before),
-        today,
-        commitments: before.commitments,
-        conditions: aggregate.conditions,
-        pendingAmendment: await findPendingAmendmentCommitments(tx, decisionId),
-      },
+      { status: before.status, bindingSince: bindingSince(before), today, commitments: before.commitments, conditions: aggregate.conditions, pendingAmendment },
       input,
     );
-    const paid = await addDisbursed(tx, commitment.id, input.amountCents).catch(mapConstraintViolation);
+    // The conditional update and the payment's row go out together; a refused update rolls both back.
+    const [paid, row] = await answersInOrder(
+      addDisbursed(tx, commitment.id, input.amountCents).catch(mapConstraintViolation),
+      insertDisbursement(tx, { decisionId, ...input }),
+    );
     if (paid === undefined) {
       throw new DomainError('DISBURSEMENT_EXCEEDS_COMMITMENT', `The payment of ${describeCents(input.amountCents)} would exceed the commitment.`);
     }
-    const row = await insertDisbursement(tx, { decisionId, ...input });
     const decision = toDecision({ ...aggregate, commitments: aggregate.commitments.map((c) => (c.id === paid.id ? paid : c)) }, today);
     const disbursement = toDisbursement(row);
     uow.emit('disbursement.recorded', { disbursement, decision });

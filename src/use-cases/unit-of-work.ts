@@ -1,9 +1,9 @@
 import { SYSTEM_PRINCIPAL, type Principal } from '../domain/access.js';
 import { describeEvent, type EventPayloads, type EventType } from '../domain/events.js';
 import type { Tx } from '../db/client.js';
-import { appendAuditEvents, type AuditEntry } from '../db/audit-repository.js';
+import { auditEventsInsert, type AuditEntry } from '../db/audit-repository.js';
 import { markCommitted } from '../db/idempotency-repository.js';
-import { inTransaction, type IsolationLevel } from '../db/transaction.js';
+import { inClosingTransaction, type ClosingStatement, type IsolationLevel } from '../db/transaction.js';
 import type { ServiceContext } from './context.js';
 
 /**
@@ -40,11 +40,14 @@ export class UnitOfWork {
     this.events.push({ action: type, resourceType, resourceId, data, audience });
   }
 
-  /** Writes what the change caused; called once, by `runUnitOfWork`, after the use case's work. */
-  async flush(): Promise<void> {
-    await appendAuditEvents(this.tx, this.actor, this.events);
+  /**
+   * The writes of what the change caused, not yet run; taken once, by `runUnitOfWork`, after the
+   * use case's work. Nothing reads their answers, so they go out together with COMMIT.
+   */
+  closingStatements(): ClosingStatement[] {
+    const audit = auditEventsInsert(this.tx, this.actor, this.events);
     const claim = this.caller.idempotency;
-    if (claim) await markCommitted(this.tx, claim.apiKeyId, claim.key);
+    return [...(audit ? [audit] : []), ...(claim ? [markCommitted(this.tx, claim.apiKeyId, claim.key)] : [])];
   }
 }
 
@@ -58,13 +61,12 @@ export async function runUnitOfWork<T>(
   work: (uow: UnitOfWork) => Promise<T>,
   isolationLevel?: IsolationLevel,
 ): Promise<T> {
-  return inTransaction(
+  return inClosingTransaction(
     ctx.database,
     async (tx) => {
       const uow = new UnitOfWork(tx, caller);
       const result = await work(uow);
-      await uow.flush();
-      return result;
+      return { result, closing: uow.closingStatements() };
     },
     isolationLevel,
   );

@@ -4,6 +4,7 @@ import { notFound } from '../domain/errors.js';
 import { decideVote, type VoteOutcome } from '../domain/ratification.js';
 import { findDecisionRow, insertVote, listVoteRows, updateDecision } from '../db/decisions-repository.js';
 import { mapConstraintViolation } from '../db/errors.js';
+import { answersInOrder } from '../db/transaction.js';
 import type { ServiceContext } from './context.js';
 import { announceAmendment, bindAmendment } from './amendment-binding.js';
 import { toDecision, toVote, type Decision, type Vote } from './decision-views.js';
@@ -56,17 +57,20 @@ export async function recordVote(
     input,
     today,
   );
-  const row = await insertVote(uow.tx, {
-    decisionId,
-    municipalityId: input.municipalityId,
-    outcome: input.outcome,
-    decidedOn: input.decidedOn,
-    reference: input.reference ?? null,
-    note: input.note ?? null,
-    collegeDecisionId: collegeDecision?.id ?? null,
-    collegeDecisionPosition: collegeDecision?.position ?? null,
-  }).catch(mapConstraintViolation);
-  const settled = next === current.status ? current : await updateDecision(uow.tx, decisionId, { status: next });
+  // The vote and the state change it causes go out together: one round trip.
+  const [row, settled] = await answersInOrder(
+    insertVote(uow.tx, {
+      decisionId,
+      municipalityId: input.municipalityId,
+      outcome: input.outcome,
+      decidedOn: input.decidedOn,
+      reference: input.reference ?? null,
+      note: input.note ?? null,
+      collegeDecisionId: collegeDecision?.id ?? null,
+      collegeDecisionPosition: collegeDecision?.position ?? null,
+    }).catch(mapConstraintViolation),
+    next === current.status ? Promise.resolve(current) : updateDecision(uow.tx, decisionId, { status: next }),
+  );
   const voted = toDecision({ ...aggregate, decision: settled, votes: [...aggregate.votes, row] }, today);
   // A ratified amendment binds: the decision it amends is superseded in this same transaction.
   const bound = await bindAmendment(ctx, uow, voted);
