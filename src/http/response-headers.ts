@@ -60,8 +60,38 @@ function docsDirectives(connectSources: readonly string[]) {
   };
 }
 
-function policy(directives: Record<string, string[]>, https: boolean): Policy {
-  return helmet({
+/** What a helmet policy does to a response: the headers it sets and the ones it removes. */
+interface SecurityHeaders {
+  set: [name: string, value: string][];
+  remove: string[];
+}
+
+/**
+ * Helmet's headers depend on its options alone (no directive here is a function of the request),
+ * so each policy runs once, on a recording response, and every request gets the recorded headers
+ * without helmet's middleware chain.
+ */
+function recorded(run: Policy): SecurityHeaders {
+  const headers: SecurityHeaders = { set: [], remove: [] };
+  const response = {
+    setHeader: (name: string, value: string | number | readonly string[]) => headers.set.push([name, String(value)]),
+    removeHeader: (name: string) => headers.remove.push(name),
+  };
+  let failure: unknown;
+  run({ headers: {} } as IncomingMessage, response as unknown as ServerResponse, (error) => {
+    failure = error;
+  });
+  if (failure !== undefined) throw new Error(`helmet refused a policy: ${String(failure)}`);
+  return headers;
+}
+
+function apply(headers: SecurityHeaders, response: ServerResponse): void {
+  for (const name of headers.remove) response.removeHeader(name);
+  for (const [name, value] of headers.set) response.setHeader(name, value);
+}
+
+function policy(directives: Record<string, string[]>, https: boolean): SecurityHeaders {
+  return recorded(helmet({
     contentSecurityPolicy: { useDefaults: false, directives: https ? { ...directives, upgradeInsecureRequests: [] } : directives },
     strictTransportSecurity: HSTS,
     // Browsers honour these two only in secure contexts, and Chromium complains in the console
@@ -71,15 +101,13 @@ function policy(directives: Record<string, string[]>, https: boolean): Policy {
     frameguard: { action: 'deny' },
     referrerPolicy: { policy: 'no-referrer' },
     crossOriginResourcePolicy: { policy: 'same-site' },
-  }) as Policy;
+  }) as Policy);
 }
 
 export function isDocsRequest(request: FastifyRequest): boolean {
   const path = request.url.split('?', 1)[0]!;
   return path === '/docs' || path.startsWith('/docs/');
 }
-
-const noop = () => undefined;
 
 /**
  * Fastify's `request.protocol` with the same trust, computed from the raw request: the requests
@@ -103,7 +131,7 @@ export function responseHeaders(options: ResponseHeaderOptions): ResponseHeaders
   return {
     security(request, reply) {
       const kind = isDocsRequest(request) ? policies.docs : policies.api;
-      (isHttps(request.raw, options.trust) ? kind.https : kind.http)(request.raw, reply.raw, noop);
+      apply(isHttps(request.raw, options.trust) ? kind.https : kind.http, reply.raw);
     },
     contract(request, reply) {
       reply.header('API-Version', API_VERSION);

@@ -52,6 +52,11 @@ export function toApiKey(row: ApiKeyRow): ApiKey {
   };
 }
 
+/** `authenticate` answered from this instance's cache of keys, with no promise: undefined when not cached. */
+export function cachedPrincipal(ctx: ServiceContext, key: string): KeyPrincipal | undefined {
+  return ctx.principals?.get(hashApiKey(key));
+}
+
 export async function authenticate(ctx: ServiceContext, key: string): Promise<KeyPrincipal | undefined> {
   const keyHash = hashApiKey(key);
   const cached = ctx.principals?.get(keyHash);

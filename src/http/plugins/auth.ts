@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { assertActsFor, type KeyPrincipal, type Role } from '../../domain/access.js';
 import { DomainError } from '../../domain/errors.js';
-import { authenticate } from '../../use-cases/api-keys.js';
+import { authenticate, cachedPrincipal } from '../../use-cases/api-keys.js';
 import type { ServiceContext } from '../../use-cases/context.js';
 
 /**
@@ -36,26 +36,49 @@ const FIRST_KEY =
 async function authPlugin(app: FastifyInstance, options: { ctx: ServiceContext }): Promise<void> {
   app.decorateRequest('principal', null as unknown as KeyPrincipal);
 
-  app.addHook('onRequest', async (request) => {
-    const access = request.routeOptions.config.access;
-    if (access === undefined) return;
-    const match = BEARER.exec(request.headers.authorization ?? '');
-    if (match === null) {
-      throw new DomainError('UNAUTHENTICATED', `Send an API key as "Authorization: Bearer <key>". ${FIRST_KEY}`);
-    }
-    const principal = await authenticate(options.ctx, match[1]!);
+  const admit = (request: FastifyRequest, access: RouteAccess, principal: KeyPrincipal | undefined): void => {
     if (principal === undefined) throw new DomainError('UNAUTHENTICATED', `The API key is unknown or revoked. ${FIRST_KEY}`);
     request.principal = principal;
     if (!access.roles.includes(principal.role)) {
       throw new DomainError('FORBIDDEN', `An API key with role '${principal.role}' may not do this.`);
     }
+  };
+
+  // Synchronous when the key is in this instance's cache (nearly every request), else one lookup.
+  app.addHook('onRequest', (request, _reply, done) => {
+    const access = request.routeOptions.config.access;
+    if (access === undefined) {
+      done();
+      return;
+    }
+    const match = BEARER.exec(request.headers.authorization ?? '');
+    if (match === null) {
+      throw new DomainError('UNAUTHENTICATED', `Send an API key as "Authorization: Bearer <key>". ${FIRST_KEY}`);
+    }
+    const cached = cachedPrincipal(options.ctx, match[1]!);
+    if (cached !== undefined) {
+      admit(request, access, cached);
+      done();
+      return;
+    }
+    authenticate(options.ctx, match[1]!).then((principal) => {
+      try {
+        admit(request, access, principal);
+      } catch (error) {
+        done(error as Error);
+        return;
+      }
+      done();
+    }, done);
   });
 
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     const access = request.routeOptions.config.access;
-    if (access?.municipalityOf === undefined || request.principal?.role !== 'college') return;
-    const municipalityId = access.municipalityOf(request);
-    if (typeof municipalityId === 'string') assertActsFor(request.principal, municipalityId);
+    if (access?.municipalityOf !== undefined && request.principal?.role === 'college') {
+      const municipalityId = access.municipalityOf(request);
+      if (typeof municipalityId === 'string') assertActsFor(request.principal, municipalityId);
+    }
+    done();
   });
 }
 

@@ -54,7 +54,11 @@ export const EXPOSED_HEADERS = [
  */
 async function conventionsPlugin(app: FastifyInstance, options: ConventionsOptions): Promise<void> {
   const { headers } = options;
-  app.addHook('onRequest', async (request, reply) => headers.security(request, reply));
+  // The hooks that every request passes are synchronous (`done`): no promise per hook and request.
+  app.addHook('onRequest', (request, reply, done) => {
+    headers.security(request, reply);
+    done();
+  });
 
   // The OpenAPI document is public and open to every origin; the API itself only to the
   // configured portal origins.
@@ -77,24 +81,26 @@ async function conventionsPlugin(app: FastifyInstance, options: ConventionsOptio
 
   // `/organisations/` is not `/organisations`, and not `/organisations/:id` with an empty id either:
   // the contract answers 404 for any trailing slash.
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     const path = request.url.split('?', 1)[0]!;
     if (path.length > 1 && path.endsWith('/') && (path.startsWith('/api/') || path.startsWith('/health/'))) {
       throw new DomainError('ROUTE_NOT_FOUND', `No resource at ${request.method} ${path.slice(0, 200)} (no trailing slash).`);
     }
+    done();
   });
 
   // Identifiers are UUIDs, which RFC 9562 compares case-insensitively: normalise them to the
   // lower case the database returns before anything (the college check, the rules) compares them.
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     lowerCaseIdentifiers(request.params);
     lowerCaseIdentifiers(request.query);
     lowerCaseIdentifiers(request.body);
+    done();
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     headers.contract(request, reply);
-    return payload;
+    done(null, payload);
   });
 }
 

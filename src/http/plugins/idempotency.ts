@@ -75,9 +75,21 @@ async function idempotencyPlugin(app: FastifyInstance, options: IdempotencyOptio
     },
   });
 
-  app.addHook('preHandler', async (request, reply) => {
+  // Synchronous for requests without an Idempotency-Key (every GET); the others claim the key
+  // first, and a replay answers here without calling `done`: the handler does not run.
+  app.addHook('preHandler', (request, reply, done) => {
     const header = request.headers[IDEMPOTENCY_HEADER];
-    if (request.method !== 'POST' || header === undefined || request.routeOptions.config.idempotency === false) return;
+    if (request.method !== 'POST' || header === undefined || request.routeOptions.config.idempotency === false) {
+      done();
+      return;
+    }
+    claimOrReplay(request, reply, header).then((replayed) => {
+      if (!replayed) done();
+    }, done);
+  });
+
+  /** Claims the key for this request (false), or answers the recorded response of its first request (true). */
+  const claimOrReplay = async (request: FastifyRequest, reply: FastifyReply, header: string | string[]): Promise<boolean> => {
     const key = Array.isArray(header) ? header[0] : header;
     if (key === undefined || !KEY_FORMAT.test(key) || request.principal?.keyId == null) {
       throw new DomainError('VALIDATION_FAILED', 'Idempotency-Key must be 1 to 255 visible ASCII characters.', [
@@ -90,7 +102,7 @@ async function idempotencyPlugin(app: FastifyInstance, options: IdempotencyOptio
     for (;;) {
       if ((await claimKey(database.db, apiKeyId, key, hash)) || (await takeOverStaleClaim(database.db, apiKeyId, key, hash, staleSeconds))) {
         request.idempotency = { apiKeyId, key, storeBody: request.routeOptions.config.idempotency !== 'noBody' };
-        return;
+        return false;
       }
       const existing = await findKey(database.db, apiKeyId, key);
       if (existing === undefined) continue; // released by a failed first request: claim it now
@@ -98,18 +110,27 @@ async function idempotencyPlugin(app: FastifyInstance, options: IdempotencyOptio
         throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different request.');
       }
       if (existing.state === 'done') {
-        return replay(reply, existing.responseStatus!, existing.responseBody, existing.responseContentType);
+        await replay(reply, existing.responseStatus!, existing.responseBody, existing.responseContentType);
+        return true;
       }
       if (Date.now() >= deadline) {
         throw new DomainError('IDEMPOTENCY_REQUEST_IN_PROGRESS', 'The first request with this Idempotency-Key is still running; retry later.');
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
+  };
+
+  // Synchronous for the requests without a claim (every GET); the others record their answer first.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (request.idempotency == null) {
+      done(null, payload);
+      return;
+    }
+    void recordAnswer(request, reply, payload).then(() => done(null, payload));
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
-    const scope = request.idempotency;
-    if (scope == null) return payload;
+  const recordAnswer = async (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<void> => {
+    const scope = request.idempotency!;
     try {
       if (reply.statusCode >= 500) {
         await releaseKey(database.db, scope.apiKeyId, scope.key);
@@ -121,8 +142,7 @@ async function idempotencyPlugin(app: FastifyInstance, options: IdempotencyOptio
     } catch (error) {
       request.log.error({ err: error }, 'could not record the idempotent response');
     }
-    return payload;
-  });
+  };
 
   const prune = () =>
     pruneKeys(database.db, retentionHours).catch((error: unknown) => app.log.warn({ err: error }, 'pruning idempotency keys failed'));

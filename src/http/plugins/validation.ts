@@ -49,7 +49,7 @@ async function validationPlugin(app: FastifyInstance): Promise<void> {
   });
 
   // Refused as invalid input here rather than failing later in the database or the hash chain.
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     if (containsUnstorableText(request.body) || containsUnstorableText(request.query) || containsUnstorableText(request.params)) {
       throw new DomainError(
         'VALIDATION_FAILED',
@@ -57,6 +57,7 @@ async function validationPlugin(app: FastifyInstance): Promise<void> {
         [{ path: '/', message: 'contains U+0000 or an unpaired surrogate' }],
       );
     }
+    done();
   });
 }
 
