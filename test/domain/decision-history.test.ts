@@ -8,60 +8,7 @@ import {
   recordedDecision,
   type RecordedDecision,
 } from '../../src/domain/decision-history.js';
-import type { Decision } from '../../src/domain/records.js';
-
-const MAASTRICHT = '00000000-0000-4000-8000-000000000003';
-
-function decision(overrides: Partial<Decision> = {}): Decision {
-  return {
-    id: '00000000-0000-4000-8000-0000000000d1',
-    reference: 'ESZL-PB-2025-11-19-WTMR',
-    title: 'WTMR',
-    summary: null,
-    boardMeetingDate: '2025-11-19',
-    applicantOrganisationId: null,
-    status: 'pending_ratification',
-    totalAmountCents: 39_000_000,
-    commitments: [{ id: 'c1', programmeId: 'p1', year: 2026, amountCents: 39_000_000, purpose: null, finalAmountCents: null, disbursedCents: 0 }],
-    conditions: [
-      {
-        id: 'k1',
-        description: 'Result criteria',
-        dueDate: '2026-02-15',
-        status: 'open',
-        fulfilledOn: null,
-        evidence: null,
-        blocksDisbursement: false,
-        fulfilledLate: false,
-        reference: null,
-        documents: [],
-        indicatorIds: [],
-      },
-    ],
-    ratification: {
-      required: true,
-      thresholdCents: 10_000_000,
-      requiredMunicipalityIds: [MAASTRICHT],
-      votes: [],
-      statuteRuleVersion: 1,
-      reason: 'threshold',
-      dueDate: '2026-01-18',
-      overdue: false,
-    },
-    documents: [],
-    relatedDecisions: [],
-    amends: null,
-    splitting: { suspected: false, cumulativeCents: null, relatedDecisionIds: [] },
-    fundCoverage: null,
-    settlement: null,
-    adoptedAt: '2025-11-19T14:00:00.000Z',
-    withdrawnAt: null,
-    withdrawalReason: null,
-    createdAt: '2025-11-12T09:00:00.000Z',
-    updatedAt: '2025-11-19T14:00:00.000Z',
-    ...overrides,
-  };
-}
+import { conditionRecord, decisionRecord, MAASTRICHT_ID } from '../helpers/decision-record.js';
 
 t.test('decisionOnDay derives what depends on the day, and nothing else', async (t) => {
   const cases: { name: string; day: string; condition: string; overdue: boolean }[] = [
@@ -71,7 +18,7 @@ t.test('decisionOnDay derives what depends on the day, and nothing else', async 
     { name: 'on the condition due date: still open', day: '2026-02-15', condition: 'open', overdue: true },
     { name: 'the day after the condition due date: overdue', day: '2026-02-16', condition: 'overdue', overdue: true },
   ];
-  const recorded = decision();
+  const recorded = decisionRecord();
   for (const c of cases) {
     const shown = decisionOnDay(recorded, c.day);
     t.equal(shown.conditions[0]!.status, c.condition, `${c.name}: condition ${c.condition}`);
@@ -81,10 +28,10 @@ t.test('decisionOnDay derives what depends on the day, and nothing else', async 
 });
 
 t.test('a condition recorded overdue shows open on a day before its due date, and fulfilled stays fulfilled', async (t) => {
-  const recorded = decision({
+  const recorded = decisionRecord({
     conditions: [
-      { ...decision().conditions[0]!, status: 'overdue' },
-      { ...decision().conditions[0]!, id: 'k2', status: 'fulfilled', fulfilledOn: '2026-01-02', evidence: 'sent' },
+      conditionRecord({ status: 'overdue' }),
+      conditionRecord({ id: 'k2', status: 'fulfilled', fulfilledOn: '2026-01-02', evidence: 'sent' }),
     ],
   });
   t.same(decisionOnDay(recorded, '2026-01-01').conditions.map((c) => c.status), ['open', 'fulfilled']);
@@ -92,17 +39,17 @@ t.test('a condition recorded overdue shows open on a day before its due date, an
 
 t.test('ratification.overdue is false on any day once the decision is no longer pending', async (t) => {
   for (const status of ['ratified', 'rejected', 'withdrawn'] as const) {
-    t.equal(decisionOnDay(decision({ status }), '2027-01-01').ratification.overdue, false, status);
+    t.equal(decisionOnDay(decisionRecord({ status }), '2027-01-01').ratification.overdue, false, status);
   }
 });
 
 t.test('a decision never adopted shows the statute rule in force on its board meeting date among the rules of that moment', async (t) => {
-  const draft = decision({
+  const draft = decisionRecord({
     status: 'draft',
     adoptedAt: null,
     boardMeetingDate: '2027-03-01',
     totalAmountCents: 8_000_000,
-    ratification: { ...decision().ratification, required: false, requiredMunicipalityIds: [], reason: null, dueDate: null },
+    ratification: { required: false, requiredMunicipalityIds: [], reason: null, dueDate: null },
   });
   const v1 = { version: 1, effectiveFrom: '2000-01-01', thresholdCents: 10_000_000 };
   const v2 = { version: 2, effectiveFrom: '2027-01-01', thresholdCents: 5_000_000 };
@@ -119,11 +66,11 @@ t.test('a decision never adopted shows the statute rule in force on its board me
     t.equal(shown.ratification.statuteRuleVersion, row.version, `${row.name}: version ${row.version}`);
     t.equal(shown.ratification.required, row.required, `${row.name}: required ${row.required}`);
   }
-  t.equal(decisionOnDay(decision(), '2026-12-01', [v1, v2]).ratification.statuteRuleVersion, 1, 'an adopted decision keeps its frozen rule');
+  t.equal(decisionOnDay(decisionRecord(), '2026-12-01', [v1, v2]).ratification.statuteRuleVersion, 1, 'an adopted decision keeps its frozen rule');
 });
 
 t.test('a decision recorded before the second round is completed with the values the migration gave', async (t) => {
-  const whole = decision();
+  const whole = decisionRecord();
   const old = JSON.parse(JSON.stringify(whole)) as Record<string, unknown> & { ratification: Record<string, unknown> };
   for (const key of ['documents', 'relatedDecisions', 'amends', 'splitting', 'fundCoverage', 'settlement', 'withdrawnAt', 'withdrawalReason']) delete old[key];
   for (const key of ['statuteRuleVersion', 'reason', 'dueDate', 'overdue']) delete old.ratification[key];
@@ -137,21 +84,21 @@ t.test('a decision recorded before the second round is completed with the values
 });
 
 t.test('recordedDecision finds the whole decision an event carries', async (t) => {
-  t.same(recordedDecision({ decision: decision() }), decision());
+  t.same(recordedDecision({ decision: decisionRecord() }), decisionRecord());
   t.equal(recordedDecision({ vote: {} }), undefined);
   t.equal(recordedDecision(null), undefined);
   t.equal(recordedDecision({ decision: 'x' }), undefined);
 });
 
 t.test('applyDecisionEvent: whole decisions replace, older vote and condition events apply to the decision before them', async (t) => {
-  const before = decision();
-  const vote = { id: 'v1', decisionId: before.id, municipalityId: MAASTRICHT, outcome: 'approve', decidedOn: '2026-02-03', reference: null, note: 'Conform', castAt: '2026-02-03T15:00:00.000Z' };
+  const before = decisionRecord();
+  const vote = { id: 'v1', decisionId: before.id, municipalityId: MAASTRICHT_ID, outcome: 'approve', decidedOn: '2026-02-03', reference: null, note: 'Conform', castAt: '2026-02-03T15:00:00.000Z' };
   const afterVote = applyDecisionEvent(before, 'vote.cast', { vote })!;
   t.same(afterVote.ratification.votes, [{ ...vote, collegeDecisionId: null }], 'an older vote.cast adds its vote');
   t.equal(applyDecisionEvent(afterVote, 'vote.cast', { vote }), afterVote, 'the same vote twice is added once');
   const condition = { ...before.conditions[0]!, status: 'fulfilled', fulfilledOn: '2026-02-10', evidence: 'criteria' };
   t.same(applyDecisionEvent(before, 'condition.fulfilled', { condition })!.conditions, [condition], 'an older condition.fulfilled replaces its condition');
-  const newer = decision({ status: 'ratified' });
+  const newer = decisionRecord({ status: 'ratified' });
   t.same(applyDecisionEvent(before, 'decision.ratified', { decision: newer }), newer, 'a whole decision replaces');
   t.equal(applyDecisionEvent(before, 'condition.overdue', { condition }), before, 'an older condition.overdue changes nothing');
   t.equal(applyDecisionEvent(undefined, 'vote.cast', { vote }), undefined, 'nothing to apply a vote to');

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { DEFAULT_FUNDER, euros, organisationRef, toGrant, toVoteEvent, type GrantSources } from '../../src/domain/open-data.js';
 import type { Decision, Organisation, Programme } from '../../src/domain/records.js';
+import { decisionRecord, type DecisionOverrides } from '../helpers/decision-record.js';
 
 const ESZL_ID = '00000000-0000-4000-8000-0000000000e5';
 const HEERLEN = '00000000-0000-4000-8000-000000000001';
@@ -28,44 +29,26 @@ function vote(municipalityId: string, outcome: 'approve' | 'reject', decidedOn: 
   return { id: `v-${municipalityId}`, decisionId: 'd1', municipalityId, outcome, decidedOn, reference: null, note: null, castAt: `${decidedOn}T15:00:00.000Z`, collegeDecisionId: null };
 }
 
-function decision(overrides: Partial<Decision> = {}): Decision {
-  return {
-    id: '00000000-0000-4000-8000-0000000000d1',
-    reference: 'ESZL-PB-2025-11-19-WTMR',
+/** The WTMR decision as ratified by the three colleges in February 2026: EUR 140,000 for 2026, EUR 250,000 for 2027. */
+function decision(overrides: DecisionOverrides = {}): Decision {
+  return decisionRecord({
     title: 'Principebesluit WTMR',
     summary: 'EUR 140,000 for 2026 and EUR 250,000 for 2027',
-    boardMeetingDate: '2025-11-19',
-    applicantOrganisationId: null,
     status: 'ratified',
-    totalAmountCents: 39_000_000,
     commitments: [
       { id: 'c1', programmeId: WTMR, year: 2026, amountCents: 14_000_000, purpose: null, finalAmountCents: null, disbursedCents: 0 },
       { id: 'c2', programmeId: WTMR, year: 2027, amountCents: 25_000_000, purpose: null, finalAmountCents: null, disbursedCents: 0 },
     ],
     conditions: [],
-    ratification: {
-      required: true,
-      thresholdCents: 10_000_000,
-      requiredMunicipalityIds: [HEERLEN, SITTARD, MAASTRICHT],
-      votes: [vote(MAASTRICHT, 'approve', '2026-02-03'), vote(HEERLEN, 'approve', '2026-02-10'), vote(SITTARD, 'approve', '2026-02-12')],
-      statuteRuleVersion: 1,
-      reason: 'threshold',
-      dueDate: null,
-      overdue: false,
-    },
-    documents: [],
-    relatedDecisions: [],
-    amends: null,
-    splitting: { suspected: false, cumulativeCents: null, relatedDecisionIds: [] },
-    fundCoverage: null,
-    settlement: null,
-    adoptedAt: '2025-11-19T14:00:00.000Z',
-    withdrawnAt: null,
-    withdrawalReason: null,
-    createdAt: '2025-11-12T09:00:00.000Z',
     updatedAt: '2026-02-12T15:00:00.000Z',
     ...overrides,
-  };
+    ratification: {
+      requiredMunicipalityIds: [HEERLEN, SITTARD, MAASTRICHT],
+      votes: [vote(MAASTRICHT, 'approve', '2026-02-03'), vote(HEERLEN, 'approve', '2026-02-10'), vote(SITTARD, 'approve', '2026-02-12')],
+      dueDate: null,
+      ...overrides.ratification,
+    },
+  });
 }
 
 t.test('organisation ids: NL-KVK-<number> where the KvK number is known, the publisher prefix and register id otherwise', async (t) => {
@@ -105,7 +88,7 @@ t.test('an adopted decision is awarded on its adoption day in Amsterdam; the app
       summary: null,
       applicantOrganisationId: HEERLEN,
       adoptedAt: '2025-11-19T23:30:00.000Z',
-      ratification: { ...decision().ratification, required: false, requiredMunicipalityIds: [], votes: [], reason: null },
+      ratification: { required: false, requiredMunicipalityIds: [], votes: [], reason: null },
     }),
     sources,
   );
@@ -161,7 +144,7 @@ t.test('a ratified decision is a vote event that passed, one yes per college', a
 t.test('a rejected decision is a vote event that failed; a college that never voted is "not voting"', async (t) => {
   const rejected = decision({
     status: 'rejected',
-    ratification: { ...decision().ratification, votes: [vote(MAASTRICHT, 'approve', '2026-02-03'), vote(HEERLEN, 'reject', '2026-02-10')] },
+    ratification: { votes: [vote(MAASTRICHT, 'approve', '2026-02-03'), vote(HEERLEN, 'reject', '2026-02-10')] },
   });
   const event = toVoteEvent(rejected, organisations, DEFAULT_FUNDER);
   t.equal(event.result, 'fail');

@@ -5,6 +5,7 @@ import { fixedClock } from '../../../../src/domain/clock.js';
 import type { Decision } from '../../../../src/use-cases/decision-views.js';
 import { ADMIN_KEY as ADMIN_KEY_FOR_INJECT, startTestApp, type Client } from '../../../helpers/app.js';
 import { expectStatus, okJson, problemOf, RFC3339_UTC, sortedErrorPaths, UUID } from '../../../helpers/assertions.js';
+import { conditionRecord } from '../../../helpers/decision-record.js';
 import {
   adopt,
   createCentreMunicipalities,
@@ -150,19 +151,7 @@ t.test('creating a decision answers 201 with a draft carrying every field of the
   t.match(condition!.id, UUID);
   t.same(
     { ...condition, id: undefined },
-    {
-      id: undefined,
-      description: 'Meetbare resultaatcriteria aanleveren',
-      dueDate: '2026-02-15',
-      status: 'overdue',
-      fulfilledOn: null,
-      evidence: null,
-      blocksDisbursement: false,
-      fulfilledLate: false,
-      reference: null,
-      documents: [],
-      indicatorIds: [],
-    },
+    { ...conditionRecord({ description: 'Meetbare resultaatcriteria aanleveren', dueDate: '2026-02-15', status: 'overdue' }), id: undefined },
     'the condition is open and, its due date having passed, overdue',
   );
   t.same(decision.ratification, {
