@@ -94,7 +94,9 @@ function snapshotText(
   return {
     async frame(frame) {
       const whole = serialize({ ...frame, decisions: [] });
-      const at = whole.indexOf(`${DECISIONS_SLOT}],"statuteRules":`) + DECISIONS_SLOT.length;
+      const slot = whole.indexOf(`${DECISIONS_SLOT}],"statuteRules":`);
+      if (slot === -1) throw new Error('the snapshot serializer no longer writes decisions before statuteRules');
+      const at = slot + DECISIONS_SLOT.length;
       rest = whole.slice(at);
       await write(whole.slice(0, at));
     },
