@@ -9,7 +9,7 @@ import { requestJson } from './lib/http.js';
 import { createDatabase, databaseUrl, dropBenchDatabase, postgresVersion, benchPool } from './lib/pg.js';
 import { profileMarkdown, summariseProfile, type ProfileSummary } from './lib/profile.js';
 import { fmt, metCell, table, writeResults } from './lib/report.js';
-import { ADMIN_API_KEY, BUILD_DIR, buildService, startService } from './lib/service.js';
+import { ADMIN_API_KEY, BUILD_DIR, buildService, memoryProbeArgs, memoryProbeEnv, startService } from './lib/service.js';
 import { log, machineInfo, parseArgs, progress, timestamp } from './lib/util.js';
 
 /**
@@ -28,6 +28,7 @@ const { flags, values } = parseArgs(process.argv.slice(2));
 const events = Number(values.get('events') ?? 1_000_000);
 if (!Number.isSafeInteger(events) || events < 1) throw new Error('--events must be a positive integer');
 const keep = flags.has('keep');
+const memoryLog = values.get('memory-log');
 const maxOldSpaceMiB = values.has('max-old-space-size') ? Number(values.get('max-old-space-size')) : undefined;
 if (maxOldSpaceMiB !== undefined && !(Number.isSafeInteger(maxOldSpaceMiB) && maxOldSpaceMiB >= 16)) throw new Error('--max-old-space-size must be an integer >= 16 (MiB)');
 const stamp = timestamp();
@@ -81,8 +82,8 @@ async function main(): Promise<number> {
 
   log(`starting the service (${entry.note}${maxOldSpaceMiB === undefined ? '' : `, --max-old-space-size=${maxOldSpaceMiB}`})`);
   if (profileDir) mkdirSync(profileDir, { recursive: true });
-  const nodeArgs = maxOldSpaceMiB === undefined ? [] : [`--max-old-space-size=${maxOldSpaceMiB}`];
-  service = await startService({ entry, databaseUrl: url, profileDir, nodeArgs });
+  const nodeArgs = [...(maxOldSpaceMiB === undefined ? [] : [`--max-old-space-size=${maxOldSpaceMiB}`]), ...memoryProbeArgs(memoryLog)];
+  service = await startService({ entry, databaseUrl: url, profileDir, nodeArgs, env: memoryProbeEnv(memoryLog) });
   log(`  service pid ${service.pid} at ${service.url}`);
 
   log('export');

@@ -91,3 +91,12 @@ export async function startBaseline(mode: 'hello' | 'doc' | 'page' | 'read' | 'w
     readyPath: '/ready',
   });
 }
+
+/** `node --import` of the memory probe (bench/lib/memory-probe.mjs) when a log file is asked for. */
+export function memoryProbeArgs(file: string | undefined): string[] {
+  return file === undefined ? [] : ['--import', path.join(BENCH_DIR, 'lib/memory-probe.mjs')];
+}
+
+export function memoryProbeEnv(file: string | undefined): Record<string, string> {
+  return file === undefined ? {} : { BENCH_MEMORY_LOG: path.resolve(file) };
+}

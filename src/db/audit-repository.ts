@@ -131,54 +131,49 @@ export async function* auditEventsUpTo(ex: Executor, upToSeq: number): AsyncGene
 }
 
 const EXPORT_BATCH = 1_000;
-
-interface ExportRow {
-  seq_text: string;
-  occurred_at: string;
-  actor_key_id: string | null;
-  actor_role: string;
-  actor_organisation_id: string | null;
-  action: string;
-  resource_type: string;
-  resource_id: string;
-  data: string;
-  prev_hash: string;
-  hash: string;
-}
-
-const text = (value: string | null) => JSON.stringify(value);
+/**
+ * Lines per chunk: about 64 KB, well under the size V8 puts in its large-object space (which only
+ * a full collection frees); a whole batch in one string was 1.3 MB.
+ */
+const EXPORT_CHUNK_LINES = 48;
 
 /**
- * The NDJSON lines of every event with afterSeq < seq <= upToSeq, in seq order, in chunks of one
- * keyset batch. The event's `data` comes from PostgreSQL as JSON text and is copied into the line as it
- * is, never parsed and re-serialised: the export costs little more than the bytes it sends, and
- * memory stays bounded by one batch. Lines are valid JSON with the fields of `AuditEvent`
- * (`data` in PostgreSQL's JSON spelling); verifiers canonicalise before hashing.
+ * The NDJSON lines of every event with afterSeq < seq <= upToSeq, in seq order, in chunks of
+ * about 64 KB. PostgreSQL writes the lines and joins them into chunks, one chunk a result row:
+ * Node receives each chunk as one string and passes it on, so an event costs the service
+ * its bytes and no objects, and memory stays bounded by one batch. `to_json` of a text escapes
+ * exactly as `JSON.stringify` does (quote, backslash, \b \f \n \r \t, other controls as
+ * \u00xx); the event's `data` is copied as PostgreSQL spells it, never parsed. Lines are valid
+ * JSON with the fields of `AuditEvent`; verifiers canonicalise before hashing.
  */
 export async function* auditExportChunks(ex: Executor, afterSeq: number, upToSeq: number): AsyncGenerator<string> {
   let after = afterSeq;
   while (after < upToSeq) {
-    const rows = await queryRows<ExportRow>(
+    const chunks = await queryRows<{ chunk: string; last_seq: string }>(
       ex,
-      sql`select seq::text as seq_text,
-                 to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as occurred_at,
-                 actor_key_id::text as actor_key_id, actor_role, actor_organisation_id::text as actor_organisation_id,
-                 action, resource_type, resource_id::text as resource_id, data::text as data, prev_hash, hash
-          from ${auditEvents}
-          where seq > ${after} and seq <= ${upToSeq}
-          order by audit_events.seq
-          limit ${EXPORT_BATCH}`,
+      sql`select string_agg(line, '' order by seq) as chunk, max(seq)::text as last_seq
+          from (
+            select seq, line, (row_number() over (order by seq) - 1) / ${EXPORT_CHUNK_LINES} as part
+            from (
+              select seq,
+                     '{"seq":' || seq || ',"occurredAt":"' || to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') ||
+                     '","actor":{"keyId":' || coalesce(to_json(actor_key_id::text)::text, 'null') ||
+                     ',"role":' || to_json(actor_role)::text ||
+                     ',"organisationId":' || coalesce(to_json(actor_organisation_id::text)::text, 'null') ||
+                     '},"action":' || to_json(action)::text || ',"resourceType":' || to_json(resource_type)::text ||
+                     ',"resourceId":' || to_json(resource_id::text)::text || ',"data":' || data::text ||
+                     ',"prevHash":' || to_json(prev_hash)::text || ',"hash":' || to_json(hash)::text || e'}\n' as line
+                from ${auditEvents}
+               where seq > ${after} and seq <= ${upToSeq}
+               order by audit_events.seq
+               limit ${EXPORT_BATCH}
+            ) batch
+          ) numbered
+          group by part
+          order by part`,
     );
-    if (rows.length === 0) return;
-    let chunk = '';
-    for (const row of rows) {
-      chunk +=
-        `{"seq":${row.seq_text},"occurredAt":"${row.occurred_at}",` +
-        `"actor":{"keyId":${text(row.actor_key_id)},"role":${text(row.actor_role)},"organisationId":${text(row.actor_organisation_id)}},` +
-        `"action":${text(row.action)},"resourceType":${text(row.resource_type)},"resourceId":${text(row.resource_id)},` +
-        `"data":${row.data},"prevHash":${text(row.prev_hash)},"hash":${text(row.hash)}}\n`;
-    }
-    yield chunk;
-    after = Number(rows[rows.length - 1]!.seq_text);
+    if (chunks.length === 0) return;
+    after = Number(chunks[chunks.length - 1]!.last_seq);
+    for (const { chunk } of chunks) yield chunk;
   }
 }

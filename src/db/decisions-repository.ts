@@ -322,3 +322,13 @@ export async function listCommitmentRows(
     .limit(limit + 1);
   return rows.map((row) => ({ ...row.commitment, decisionStatus: row.decisionStatus }));
 }
+
+/** The positions of the next `limit` decisions after `after`, in (created_at, id) order: a keyset batch of all of them. */
+export async function decisionPositions(ex: Executor, after: KeysetPosition | undefined, limit: number): Promise<KeysetPosition[]> {
+  return ex
+    .select({ createdAt: decisions.createdAt, id: decisions.id })
+    .from(decisions)
+    .where(afterPosition(decisions.createdAt, decisions.id, after))
+    .orderBy(asc(decisions.createdAt), asc(decisions.id))
+    .limit(limit);
+}

@@ -4,7 +4,9 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ACCESS } from '../../domain/access.js';
 import type { ServiceContext } from '../../use-cases/context.js';
-import { exportSnapshot } from '../../use-cases/snapshot.js';
+import { exportSnapshot, type Snapshot as SnapshotBody, type SnapshotSink } from '../../use-cases/snapshot.js';
+import type { Decision } from '../../domain/records.js';
+import { producerStream } from '../producer-stream.js';
 import { exportAuditEvents, listAuditEventsPage, verifyStoredChain } from '../../use-cases/audit-trail.js';
 import { jsonResponse, Nullable, Page, PageQuery, problems, Ref, Text, Timestamp, Uuid } from '../schemas.js';
 
@@ -71,6 +73,43 @@ const ExportQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+
+const DecisionList = Type.Array(Type.Ref('Decision')) as unknown as Record<string, unknown>;
+
+const DECISIONS_SLOT = ',"decisions":[';
+
+/**
+ * The snapshot as the route's own serializer writes it, in pieces: the frame serialized with no
+ * decisions is cut where its empty decisions array opens (a string value cannot contain the
+ * marker: its quotes would be escaped), and each batch of decisions goes in between, written by
+ * the serializer of the same schema. The bytes are those of serializing the whole snapshot at once.
+ */
+function snapshotText(
+  serialize: (snapshot: SnapshotBody) => string,
+  decisionsText: (decisions: Decision[]) => string,
+  write: (text: string) => Promise<void>,
+): SnapshotSink {
+  let rest = '';
+  let separator = '';
+  return {
+    async frame(frame) {
+      const whole = serialize({ ...frame, decisions: [] });
+      const slot = whole.indexOf(`${DECISIONS_SLOT}],"statuteRules":`);
+      if (slot === -1) throw new Error('the snapshot serializer no longer writes decisions before statuteRules');
+      const at = slot + DECISIONS_SLOT.length;
+      rest = whole.slice(at);
+      await write(whole.slice(0, at));
+    },
+    async decisions(batch) {
+      if (batch.length === 0) return;
+      await write(separator + decisionsText(batch).slice(1, -1));
+      separator = ',';
+    },
+    async end() {
+      await write(rest);
+    },
+  };
+}
 
 export const auditComponents = [AuditEvent, AuditEventPage, ChainVerdict, Snapshot];
 
@@ -154,6 +193,11 @@ export async function auditRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceC
         response: { 200: jsonResponse(Ref(Snapshot), 'The snapshot and the audit head it corresponds to'), ...problems({ raises: [] }) },
       },
     },
-    async () => exportSnapshot(ctx),
+    async (_request, reply) => {
+      const serialize = reply.getSerializationFunction('200', 'application/json') as unknown as (snapshot: SnapshotBody) => string;
+      const decisionsText = reply.compileSerializationSchema(DecisionList) as unknown as (decisions: Decision[]) => string;
+      const body = producerStream((write) => exportSnapshot(ctx, snapshotText(serialize, decisionsText, write)));
+      return reply.type('application/json; charset=utf-8').send(body as never);
+    },
   );
 }
