@@ -110,12 +110,6 @@ export async function lockDecisionsInIdOrder(tx: Tx, ids: readonly string[]): Pr
     .for('update');
 }
 
-/** Locks the decision row for the rest of the transaction; false when it does not exist. */
-export async function lockDecision(ex: Executor, id: string): Promise<boolean> {
-  const rows = await ex.select({ id: decisions.id }).from(decisions).where(eq(decisions.id, id)).for('update');
-  return rows.length === 1;
-}
-
 /**
  * Locks the decision row and loads its aggregate in one round trip: `execute()` sends each
  * statement as it is called, the lock first, so the load runs behind the lock and reads the

@@ -5,7 +5,7 @@ import { assertTransition, isBinding } from '../domain/decision-lifecycle.js';
 import { notFound } from '../domain/errors.js';
 import type { Tx } from '../db/client.js';
 import { setDisbursedCents } from '../db/amendments-repository.js';
-import { loadAggregate, lockDecision, updateDecision, type DecisionAggregate } from '../db/decisions-repository.js';
+import { loadAggregate, lockAndLoadAggregate, updateDecision, type DecisionAggregate } from '../db/decisions-repository.js';
 import type { ServiceContext } from './context.js';
 import { toDecision, type Decision } from './decision-views.js';
 import type { UnitOfWork } from './unit-of-work.js';
@@ -19,8 +19,9 @@ import type { UnitOfWork } from './unit-of-work.js';
  */
 
 async function lockAmended(tx: Tx, amendedId: string): Promise<DecisionAggregate> {
-  if (!(await lockDecision(tx, amendedId))) throw notFound('Decision', amendedId);
-  return (await loadAggregate(tx, amendedId))!;
+  const amended = await lockAndLoadAggregate(tx, amendedId);
+  if (amended === undefined) throw notFound('Decision', amendedId);
+  return amended;
 }
 
 /**
