@@ -7,8 +7,10 @@
  *   db             schema, client, repositories, transactions
  *   notifications  webhook delivery, signing, callback checks
  *   use-cases      transactions and the commit seam: what the service does
+ *   letters        renderers of letters (PDF, DOCX) from the domain's letter model; domain only
  *   http, seed     routes and plugins; the demo story
- *   (top)          app.ts, server.ts, jobs.ts, config.ts, logger.ts, cli/: wiring and commands
+ *   witness        the witness program a municipality runs (its own process, not the service)
+ *   (top)          app.ts, server.ts, jobs.ts, config.ts, logger.ts, cli/, observability/: wiring, commands, metrics and traces
  */
 const layers = [
   ['domain', '^src/domain/'],
@@ -16,8 +18,10 @@ const layers = [
   ['db', '^src/db/'],
   ['notifications', '^src/notifications/'],
   ['use-cases', '^src/use-cases/'],
+  ['letters', '^src/letters/'],
   ['http', '^src/(http|seed)/'],
-  ['top', '^src/([^/]+\\.ts$|cli/)'],
+  ['witness', '^src/witness/'],
+  ['top', '^src/([^/]+\\.ts$|cli/|observability/)'],
 ];
 
 const forbidden = layers.slice(0, -1).map(([name, path], index) => ({
@@ -33,10 +37,36 @@ module.exports = {
     ...forbidden,
     {
       name: 'domain-is-pure',
-      comment: 'the domain imports no package (no fastify, drizzle, pg), only node: built-ins and itself',
+      comment:
+        'the domain imports no package (no fastify, drizzle, pg), only node: built-ins, itself and typebox: a pure library ' +
+        '(schemas are data, no I/O) in which the records are written once, their types derived with Static<>',
       severity: 'error',
       from: { path: '^src/domain/' },
-      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'] },
+      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'], pathNot: '(^|/)node_modules/typebox/' },
+    },
+    {
+      name: 'letters-import-domain-only',
+      comment: 'a renderer turns a letter of the domain into bytes: it imports the domain and packages, no other layer',
+      severity: 'error',
+      from: { path: '^src/letters/' },
+      to: { path: '^src/(?!domain/|letters/)' },
+    },
+    {
+      name: 'http-reaches-db-through-use-cases',
+      comment:
+        'routes and plugins call use cases, never a repository, the drizzle schema or a transaction helper; a type import ' +
+        '(the Database handle a plugin is given) is allowed. Still to move behind use cases, and the only modules let off: ' +
+        "the idempotency plugin's store, the errors plugin's reading of SQL states, and the demo seed",
+      severity: 'error',
+      from: { path: '^src/(http|seed)/', pathNot: '^src/(http/plugins/(idempotency|errors)|seed/(story-time|demo))\\.ts$' },
+      to: { path: '^src/db/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'use-cases-write-no-sql',
+      comment: 'a use case reads as a decision script (load, decide, write, emit): queries, SQL and drivers live in db/ repositories',
+      severity: 'error',
+      from: { path: '^src/use-cases/' },
+      to: { path: '(^|/)node_modules/(drizzle-orm|pg|@electric-sql/pglite)/' },
     },
     {
       name: 'no-circular',

@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util';
 import { ChainVerifier, GENESIS_HASH, type AuditEvent } from '../src/audit/chain.js';
 import { compareWithExport, findForks, openCheckpoint, type HeldCheckpoint } from '../src/audit/checkpoint-check.js';
 import { parseVerifierKey } from '../src/audit/note.js';
-import { applyDecisionEvent, asOfMoment, decisionOnDay, type RuleTerms } from '../src/domain/decision-history.js';
+import { applyDecisionEvent, asOfMoment, decisionOnDay } from '../src/domain/decision-history.js';
+import type { RuleTerms } from '../src/domain/statute.js';
 import type { Decision } from '../src/domain/records.js';
 
 /**
@@ -21,10 +22,24 @@ import type { Decision } from '../src/domain/records.js';
  *     two checkpoints that disagree on one seq are reported as a fork
  *   ... --decision <id> --as-of <RFC 3339 timestamp or YYYY-MM-DD>
  *     prints the decision as it stood then, rebuilt from the export
+ *   npm run audit:verify -- evidence <file> --log-key <vkey> [--witness-key <vkey> ...] [--quorum N]
+ *     checks a decision's evidence of the transparency log (audit-verify-evidence.ts)
+ *   npm run audit:verify -- snapshot <snapshot.json>
+ *     reconciles the fund from a snapshot per year (audit-verify-snapshot.ts)
  */
+if (process.argv[2] === 'evidence') {
+  const { verifyEvidenceCommand } = await import('./audit-verify-evidence.js');
+  process.exit(verifyEvidenceCommand(process.argv.slice(3)));
+}
+if (process.argv[2] === 'snapshot') {
+  const { verifySnapshotCommand } = await import('./audit-verify-snapshot.js');
+  process.exit(verifySnapshotCommand(process.argv.slice(3)));
+}
 const USAGE =
   'usage: npm run audit:verify -- <export.ndjson> [--head <hash>] [--after-seq <N> --prev-hash <hash>]\n' +
-  '       [--checkpoint <file> ... --public-key <key or file>] [--decision <id> --as-of <timestamp>]\n';
+  '       [--checkpoint <file> ... --public-key <key or file>] [--decision <id> --as-of <timestamp>]\n' +
+  '       npm run audit:verify -- evidence <evidence.json> --log-key <vkey> [--witness-key <vkey> ...] [--quorum N]\n' +
+  '       npm run audit:verify -- snapshot <snapshot.json>\n';
 
 function usage(message: string): never {
   process.stderr.write(`${message}\n${USAGE}`);

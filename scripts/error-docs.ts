@@ -16,7 +16,7 @@ function codesByOperation(doc: Json): Map<string, Set<string>> {
       const codes = new Set<string>();
       for (const response of Object.values((op as Json).responses as Json)) {
         const schema = (response as Json).content?.['application/problem+json']?.schema as Json | undefined;
-        for (const code of (schema?.allOf?.[1]?.properties?.code?.enum ?? []) as string[]) codes.add(code);
+        for (const code of (schema?.allOf?.[1]?.properties?.code?.['x-extensible-enum'] ?? []) as string[]) codes.add(code);
       }
       result.set((op as Json).operationId as string, codes);
     }
@@ -50,11 +50,15 @@ export function generateErrorDocs(doc: Json): string {
     '',
     'Every error of the API is `application/problem+json` (RFC 9457) with `type`, `title`, `status`,',
     '`detail` and a stable machine-readable `code`; invalid input also has `errors: [{ path, message }]`',
-    'listing every problem at once. Program against `code` (and `status`), never against `title` or',
+    'listing every problem at once, and so does a request that breaks several rules of the domain: its',
+    '`code` and `status` are those of the first problem, and each entry of `errors` carries `code` too.',
+    'Program against `code` (and `status`), never against `title` or',
     '`detail`, whose wording may change. `type` is `urn:eszl:problem:<code in lower case with dashes>`.',
     '',
-    'In `openapi/openapi.json` every problem response of every operation lists, as an enum on `code`,',
-    'the codes that operation can answer with that status; the last column below says the same per code.',
+    'In `openapi/openapi.json` every problem response of every operation lists, in `x-extensible-enum` on',
+    '`code` and in its description, the codes that operation can answer with that status; the last column',
+    'below says the same per code. `code` is a plain string: a later release may add codes, so a client',
+    'treats an unknown code by its `status`.',
     '',
     '| code | status | meaning | what to do | answered by |',
     '| --- | --- | --- | --- | --- |',

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { corsOrigins, proxyTrust, publicBaseUrl, webhookAllowedHosts } from './config.js';
+import { cloudEventSettings, corsOrigins, proxyTrust, publicBaseUrl, ratificationReminderDays, serviceBaseUrl, webhookAllowedHosts } from './config.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import type { Database } from './db/client.js';
 import type { ServiceContext } from './use-cases/context.js';
@@ -14,38 +14,33 @@ import conventionsPlugin from './http/plugins/conventions.js';
 import openapiPlugin from './http/plugins/openapi.js';
 import rateLimitPlugin from './http/plugins/rate-limit.js';
 import pressurePlugin from './http/plugins/pressure.js';
+import httpMetricsPlugin, { type HttpMetricsOptions } from './http/plugins/metrics.js';
 import authPlugin from './http/plugins/auth.js';
-import validationPlugin, { buildValidatorCompiler } from './http/plugins/validation.js';
+import validationPlugin from './http/plugins/validation.js';
+import { schemaCompilers } from './http/plugins/compilers.js';
 import idempotencyPlugin from './http/plugins/idempotency.js';
 import { healthRoutes } from './http/health.js';
-import { apiKeyRoutes } from './http/api-keys/routes.js';
-import { organisationRoutes } from './http/organisations/routes.js';
-import { programmeRoutes } from './http/programmes/routes.js';
-import { decisionRoutes } from './http/decisions/routes.js';
-import { decisionHistoryRoutes } from './http/decisions/history-routes.js';
-import { fundingRoutes } from './http/decisions/funding-routes.js';
-import { afterAdoptionRoutes } from './http/decisions/after-adoption-routes.js';
-import { auditRoutes } from './http/audit/routes.js';
-import { checkpointRoutes } from './http/audit/checkpoint-routes.js';
-import { openDataRoutes } from './http/open-data/routes.js';
 import { COMPONENT_SCHEMAS } from './http/components.js';
+import { API_MODULES } from './http/api-routes.js';
 import { noteSigner } from './audit/note.js';
 import { embeddedSigningKey, parseSigningKey } from './audit/signing-key.js';
 import { issueCheckpoint, type AuditCheckpoint, type CheckpointSettings } from './use-cases/audit-checkpoints.js';
-import { webhookRoutes } from './http/webhooks/routes.js';
-import { statuteRuleRoutes } from './http/statute-rules/routes.js';
-import { fundRoutes } from './http/fund/routes.js';
-import { indicatorRoutes } from './http/indicators/routes.js';
-import { collegeDecisionRoutes } from './http/college-decisions/routes.js';
-import { eventFeedRoutes } from './http/events/routes.js';
+import { webhookRequestOrigin } from './notifications/handshake.js';
 import { EVENTS_CHANNEL, EventFeed } from './use-cases/event-feed.js';
 import { createLogger } from './logger.js';
 import { responseHeaders } from './http/response-headers.js';
+import { transparencyLog } from './transparency-log.js';
+import { tlogTileRoutes } from './http/tlog/tile-routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The event feed of this instance (its waiting readers), for operators and tests. */
     eventFeed: EventFeed;
+    /**
+     * Compiles every route schema not yet compiled (they compile on first use otherwise) and
+     * returns how many; throws on one that cannot compile. The server calls it before listening.
+     */
+    compileSchemas(): number;
   }
 }
 
@@ -54,6 +49,8 @@ export interface AppOptions {
   database: Database;
   clock?: Clock;
   logger?: Logger;
+  /** Set (METRICS_PORT): every response is timed into this histogram. */
+  metrics?: { httpRequestDuration: HttpMetricsOptions['requestDuration'] };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -96,8 +93,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const baseUrl = publicBaseUrl(config);
   const trust = proxyTrust(config);
   const headers = responseHeaders({ trust, docsConnectSources: baseUrl === undefined ? [] : [new URL(baseUrl).origin] });
-  const feed = new EventFeed(database);
+  const feed = new EventFeed(database, cloudEventSettings(config));
 
+  const compilers = schemaCompilers();
   const app = Fastify({
     loggerInstance: (options.logger ?? createLogger(config.LOG_LEVEL)) as FastifyBaseLogger,
     bodyLimit: config.BODY_LIMIT_BYTES,
@@ -107,14 +105,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       const sent = request.headers['x-request-id'];
       return typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUUID();
     },
-    // Installed as the factory (not setValidatorCompiler) so scopes that add shared schemas keep it.
-    schemaController: { compilersFactory: { buildValidator: buildValidatorCompiler as never } },
+    // Installed as the factory (not setValidatorCompiler) so scopes that add shared schemas keep them.
+    schemaController: { compilersFactory: compilers.factory as never },
     return503OnClosing: true,
     trustProxy: trust,
     frameworkErrors: frameworkErrorHandler(headers),
   });
 
   const checkpoints = await checkpointSettings(config, database);
+  const tlog = await transparencyLog(config, database, ctx, app.log as unknown as Logger);
+  app.decorate('transparencyLog', tlog);
   app.decorate('auditCheckpoints', { settings: checkpoints, issue: (minIntervalS = 0) => issueCheckpoint(ctx, checkpoints, minIntervalS) });
   if (checkpoints.signer === undefined) {
     app.log.warn('AUDIT_SIGNING_KEY is not set: no audit checkpoints are issued and the checkpoint endpoints answer 503');
@@ -134,6 +134,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // Infrastructure first, in a fixed order: errors, headers, load shedding, rate limit, OpenAPI, auth, validation, idempotency.
   await app.register(errorsPlugin);
+  if (options.metrics) await app.register(httpMetricsPlugin, { requestDuration: options.metrics.httpRequestDuration });
   await app.register(conventionsPlugin, { corsOrigins: corsOrigins(config), headers });
   await app.register(pressurePlugin, {
     maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS ?? (database.kind === 'postgres' ? 1_000 : 0),
@@ -147,29 +148,28 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // Then the routes.
   await app.register(healthRoutes, { database });
+  await app.register(tlogTileRoutes, { ctx, settings: tlog.settings });
   await app.register(
     async (api) => {
       // Shared response components live at this level so every route (and the snapshot) can reference them.
       for (const schema of COMPONENT_SCHEMAS) api.addSchema(schema);
-      await api.register(apiKeyRoutes, { ctx });
-      await api.register(organisationRoutes, { ctx });
-      await api.register(programmeRoutes, { ctx });
-      await api.register(decisionRoutes, { ctx });
-      await api.register(decisionHistoryRoutes, { ctx });
-      await api.register(fundingRoutes, { ctx });
-      await api.register(afterAdoptionRoutes, { ctx });
-      await api.register(collegeDecisionRoutes, { ctx });
-      await api.register(auditRoutes, { ctx });
-      await api.register(eventFeedRoutes, { feed });
-      await api.register(statuteRuleRoutes, { ctx });
-      await api.register(fundRoutes, { ctx });
-      await api.register(indicatorRoutes, { ctx });
-      await api.register(checkpointRoutes, { ctx, settings: checkpoints });
-      await api.register(openDataRoutes, { ctx, mode: config.OPEN_DATA });
-      await api.register(webhookRoutes, {
+      const dependencies = {
         ctx,
-        settings: { signingKey: config.WEBHOOK_SIGNING_KEY, allowedHosts: webhookAllowedHosts(config) },
-      });
+        feed,
+        checkpoints,
+        tlog: tlog.settings,
+        serviceBaseUrl: serviceBaseUrl(config),
+        reminderDays: ratificationReminderDays(config),
+        openData: config.OPEN_DATA,
+        webhooks: {
+          signingKey: config.WEBHOOK_SIGNING_KEY,
+          allowedHosts: webhookAllowedHosts(config),
+          requestOrigin: webhookRequestOrigin(baseUrl),
+          timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+        },
+        components: COMPONENT_SCHEMAS,
+      };
+      for (const module of API_MODULES) await module.register(api, dependencies);
     },
     { prefix: '/api/v1' },
   );
@@ -178,6 +178,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // readers, who hold no connection while they wait. Closing answers them first, so they never
   // hold a shutdown up.
   app.decorate('eventFeed', feed);
+  app.decorate('compileSchemas', () => compilers.compileAll());
   const unlistenEvents = await database.listen(EVENTS_CHANNEL, {
     onNotify: () => feed.notified(),
     onReady: () => feed.ready(),

@@ -3,6 +3,10 @@ import { Value } from 'typebox/value';
 import type { ProxyTrust } from './http/response-headers.js';
 import proxyAddr from '@fastify/proxy-addr';
 import { parseSigningKey } from './audit/signing-key.js';
+import { DEFAULT_EVENT_SOURCE, eventSourceProblem, type CloudEventSettings } from './domain/cloudevents.js';
+import { hostname } from 'node:os';
+import { parseWitnessList } from './audit/witness-list.js';
+import { DEFAULT_REMINDER_DAYS, parseReminderDays } from './domain/ratification-overview.js';
 
 /**
  * The environment, validated once at boot. A bad value stops start-up with one line that
@@ -14,6 +18,9 @@ type LogLevel = (typeof LOG_LEVELS)[number];
 const PostgresUrl = Type.String({ pattern: '^postgres(ql)?://[^\\s]+$', maxLength: 2048 });
 const OPEN_DATA_MODES = ['public', 'auth', 'off'] as const;
 export type OpenDataMode = (typeof OPEN_DATA_MODES)[number];
+// gRPC would need a gRPC stack for one exporter; the two HTTP encodings cover every collector.
+const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
 
 export const ConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
@@ -48,6 +55,8 @@ export const ConfigSchema = Type.Object({
   WEBHOOK_BACKOFF_MAX_MS: Type.Integer({ minimum: 1, default: 3_600_000 }),
   WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 10_000 }),
   OVERDUE_CHECK_INTERVAL_MS: Type.Integer({ minimum: 100, default: 60_000 }),
+  /** Days before a ratification due date on which a college that has not voted is reminded (`ratification.due_soon`). */
+  RATIFICATION_REMINDER_DAYS: Type.String({ default: '14,3', maxLength: 100 }),
   /** Unset: 1000 ms on PostgreSQL, off on the embedded database (whose queries run on the event loop). */
   MAX_EVENT_LOOP_DELAY_MS: Type.Optional(Type.Integer({ minimum: 0 })),
   MAX_HEAP_USED_BYTES: Type.Integer({ minimum: 0, default: 1_500_000_000 }),
@@ -56,8 +65,25 @@ export const ConfigSchema = Type.Object({
   /** First line of every checkpoint and name of the signing key: no spaces, no '+'. */
   AUDIT_CHECKPOINT_ORIGIN: Type.String({ pattern: '^[^\\s+]{1,200}$', default: 'eszl-decisions/audit' }),
   AUDIT_CHECKPOINT_INTERVAL_S: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
+  /** Transparency log (issue 26): the checkpoints' origin line and the key's name (signed with AUDIT_SIGNING_KEY). */
+  AUDIT_LOG_ORIGIN: Type.String({ pattern: '^[^\\s+]{1,200}$', default: 'eszl-decisions/log' }),
+  /** Witnesses of the log: comma-separated `<vkey>@<submission URL prefix>`, the vkey of type 0x04. */
+  AUDIT_LOG_WITNESSES: Type.String({ maxLength: 20_000, default: '' }),
+  /** Witnesses that must cosign a checkpoint before it is served; unset: a majority of those configured. */
+  AUDIT_LOG_WITNESS_QUORUM: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+  /** How long one submission to a witness may take before it counts as failed. */
+  AUDIT_LOG_WITNESS_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 5_000 }),
   /** Open data (360Giving, vote events): `public` without a key, `auth` with any key, `off` answers 404. */
   OPEN_DATA: Type.Unsafe<OpenDataMode>({ type: 'string', enum: [...OPEN_DATA_MODES], default: 'public' }),
+  /** The `source` of every CloudEvent: a URN in the nld namespace (checked in loadConfig). */
+  EVENT_SOURCE: Type.String({ minLength: 1, default: DEFAULT_EVENT_SOURCE }),
+  /** Set: a second listener on METRICS_HOST serves GET /metrics (Prometheus text format, no authentication); unset: none. */
+  METRICS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+  METRICS_HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  /** Set: traces go to this OTLP/HTTP collector (the other standard OTEL_* variables apply); unset: no tracing SDK is loaded. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2048 })),
+  OTEL_EXPORTER_OTLP_PROTOCOL: Type.Unsafe<OtlpProtocol>({ type: 'string', enum: [...OTLP_PROTOCOLS], default: 'http/protobuf' }),
+  OTEL_SERVICE_NAME: Type.String({ minLength: 1, maxLength: 200, default: 'eszl-decisions' }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -85,6 +111,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration: ${variable} ${first.message} ${shown}`.trim());
   }
   const config = converted as Config;
+  if (config.METRICS_PORT !== undefined && config.METRICS_PORT !== 0 && config.METRICS_PORT === config.PORT) {
+    throw new ConfigError(`Invalid configuration: METRICS_PORT must differ from PORT (both ${config.PORT}): the metrics listener is a separate one`);
+  }
   try {
     proxyTrust(config);
   } catch (error) {
@@ -97,7 +126,41 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       throw new ConfigError(`Invalid configuration: AUDIT_SIGNING_KEY ${(error as Error).message} (value hidden)`);
     }
   }
+  const eventSource = eventSourceProblem(config.EVENT_SOURCE);
+  if (eventSource !== undefined) throw new ConfigError(`Invalid configuration: EVENT_SOURCE ${eventSource} ${JSON.stringify(config.EVENT_SOURCE)}`);
+  let witnesses: number;
+  try {
+    witnesses = parseWitnessList(config.AUDIT_LOG_WITNESSES).length;
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration: AUDIT_LOG_WITNESSES ${(error as Error).message}`);
+  }
+  if ((config.AUDIT_LOG_WITNESS_QUORUM ?? 0) > witnesses) {
+    throw new ConfigError(`Invalid configuration: AUDIT_LOG_WITNESS_QUORUM ${config.AUDIT_LOG_WITNESS_QUORUM} is more than the ${witnesses} witnesses of AUDIT_LOG_WITNESSES`);
+  }
+  const reminderDays = parseReminderDays(config.RATIFICATION_REMINDER_DAYS);
+  if (!Array.isArray(reminderDays)) {
+    throw new ConfigError(`Invalid configuration: RATIFICATION_REMINDER_DAYS ${reminderDays.error}: ${JSON.stringify(config.RATIFICATION_REMINDER_DAYS)} (expected days before the due date, e.g. 14,3)`);
+  }
   return config;
+}
+
+/** RATIFICATION_REMINDER_DAYS as numbers, largest first (validated by `loadConfig`). */
+export function ratificationReminderDays(config: Config): number[] {
+  const days = parseReminderDays(config.RATIFICATION_REMINDER_DAYS);
+  return Array.isArray(days) ? days : [...DEFAULT_REMINDER_DAYS];
+}
+
+/**
+ * The absolute base of the URLs the service writes into what it sends (a CloudEvent's
+ * `dataschema`): PUBLIC_BASE_URL, else this machine's name and port.
+ */
+export function serviceBaseUrl(config: Config): string {
+  return publicBaseUrl(config) ?? `http://${hostname()}:${config.PORT}`;
+}
+
+/** EVENT_SOURCE and the service's addresses, for every CloudEvent the service writes (deliveries and the event feed alike). */
+export function cloudEventSettings(config: Config): CloudEventSettings {
+  return { source: config.EVENT_SOURCE, baseUrl: serviceBaseUrl(config), publicBaseUrl: publicBaseUrl(config) };
 }
 
 export function webhookAllowedHosts(config: Config): string[] {

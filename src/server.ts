@@ -1,15 +1,20 @@
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig, webhookAllowedHosts, type Config } from './config.js';
+import { cloudEventSettings, ConfigError, loadConfig, publicBaseUrl, ratificationReminderDays, webhookAllowedHosts, type Config } from './config.js';
 import { WebhookDispatcher } from './notifications/dispatcher.js';
+import { webhookRequestOrigin } from './notifications/handshake.js';
+import { endSubscription } from './use-cases/webhook-endings.js';
 import { BackgroundJobs, type Job } from './jobs.js';
 import { raiseOverdueConditions } from './use-cases/overdue-conditions.js';
 import { raiseOverdueRatifications } from './use-cases/overdue-ratifications.js';
+import { raiseRatificationReminders } from './use-cases/ratification-reminders.js';
 import { openDatabase } from './db/client.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { hasActiveAdminKey } from './use-cases/api-keys.js';
 import { createLogger } from './logger.js';
 import { systemClock } from './domain/clock.js';
 import { isRegisterEmpty, seedDemo } from './seed/demo.js';
+import { createServiceMetrics } from './observability/metrics.js';
+import { serveMetrics, type MetricsServer } from './observability/metrics-server.js';
 
 /** Reads the configuration, opens the database, serves, and drains gracefully on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -23,7 +28,17 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.LOG_LEVEL);
+  const tracingOn = config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined;
+  const logger = createLogger(config.LOG_LEVEL, undefined, { traceIds: tracingOn });
+  // Before the database and the app: the instrumentations patch pg and every Fastify instance
+  // created after this. Without the variable no tracing module is loaded at all.
+  const tracing = tracingOn
+    ? (await import('./observability/tracing.js')).startTracing({
+        serviceName: config.OTEL_SERVICE_NAME,
+        protocol: config.OTEL_EXPORTER_OTLP_PROTOCOL,
+        warn: (message) => logger.warn(message),
+      })
+    : undefined;
   const database = await openDatabase({
     databaseUrl: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
@@ -43,7 +58,16 @@ async function main(): Promise<void> {
   });
   logger.info({ database: database.kind, dataDir: database.kind === 'pglite' ? config.DATA_DIR : undefined }, 'database ready');
 
-  const app = await buildApp({ config, database, logger });
+  const metrics =
+    config.METRICS_PORT === undefined
+      ? undefined
+      : createServiceMetrics({
+          database,
+          clock: systemClock,
+          checkpointIntervalS: config.AUDIT_CHECKPOINT_INTERVAL_S,
+          onQueryError: (error) => logger.warn({ err: error }, 'metrics: the database did not answer the scrape'),
+        });
+  const app = await buildApp({ config, database, logger, ...(metrics && { metrics }) });
   const ctx = { database, clock: systemClock };
   if (await isRegisterEmpty(ctx)) {
     if (config.SEED_DEMO) {
@@ -75,10 +99,14 @@ async function main(): Promise<void> {
           backoffBaseMs: config.WEBHOOK_BACKOFF_BASE_MS,
           backoffMaxMs: config.WEBHOOK_BACKOFF_MAX_MS,
           timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+          cloudEvents: cloudEventSettings(config),
+          requestOrigin: webhookRequestOrigin(publicBaseUrl(config)),
+          onGone: (subscriptionId) => endSubscription(ctx, subscriptionId, 'gone'),
         });
   const schedule: Job[] = [
     { name: 'overdue check', everyMs: config.OVERDUE_CHECK_INTERVAL_MS, run: () => raiseOverdueConditions(ctx) },
     { name: 'ratification deadline check', everyMs: config.OVERDUE_CHECK_INTERVAL_MS, run: () => raiseOverdueRatifications(ctx) },
+    { name: 'ratification reminders', everyMs: config.OVERDUE_CHECK_INTERVAL_MS, run: () => raiseRatificationReminders(ctx, ratificationReminderDays(config)) },
   ];
   if (dispatcher) schedule.push({ name: 'webhook dispatch', everyMs: config.WEBHOOK_POLL_INTERVAL_MS, run: () => dispatcher.runOnce() });
   if (app.auditCheckpoints.settings.signer !== undefined) {
@@ -86,8 +114,16 @@ async function main(): Promise<void> {
     const intervalS = config.AUDIT_CHECKPOINT_INTERVAL_S;
     schedule.push({ name: 'audit checkpoint', everyMs: Math.max(1_000, (intervalS * 1_000) / 4), run: () => app.auditCheckpoints.issue(intervalS) });
   }
+  if (app.transparencyLog.settings.signer !== undefined) {
+    // Every second: integrate what committed, and sign when AUDIT_CHECKPOINT_INTERVAL_S has passed (the database decides);
+    // the witnesses on a timer of their own, so that a witness that hangs never delays a checkpoint.
+    const log = app.transparencyLog;
+    schedule.push({ name: 'transparency log', everyMs: 1_000, run: () => log.integrateAndSign(config.AUDIT_CHECKPOINT_INTERVAL_S) });
+    schedule.push({ name: 'transparency log witnesses', everyMs: 1_000, run: () => log.submit() });
+  }
   const jobs = new BackgroundJobs(logger, schedule);
 
+  let metricsServer: MetricsServer | undefined;
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -101,7 +137,9 @@ async function main(): Promise<void> {
     try {
       await jobs.stop();
       await app.close();
+      await metricsServer?.close();
       await database.close();
+      await tracing?.shutdown();
       logger.info('stopped');
       process.exit(0);
     } catch (error) {
@@ -112,7 +150,15 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
+  // Every route's validators and serialisers now, not on each route's first request: a schema
+  // that cannot compile stops the start, and no early request waits for a compilation.
+  await app.ready();
+  logger.debug({ compiled: app.compileSchemas() }, 'route schemas compiled');
   await app.listen({ port: config.PORT, host: config.HOST });
+  if (metrics !== undefined && config.METRICS_PORT !== undefined) {
+    metricsServer = await serveMetrics(metrics.registry, { host: config.METRICS_HOST, port: config.METRICS_PORT });
+    logger.info({ host: config.METRICS_HOST, port: metricsServer.port }, 'metrics at /metrics');
+  }
   jobs.start();
 }
 

@@ -25,7 +25,7 @@ export async function generateDecisions(db: pg.Client | pg.PoolClient, count: nu
     with centre as (select array_agg(id order by name) as ids from organisations where centre_municipality),
          applicants as (select array_agg(id order by name) as ids from organisations where kind = 'applicant')
     insert into decisions (reference, title, board_meeting_date, applicant_organisation_id, status, total_amount_cents,
-                           required_municipality_ids, adopted_at, withdrawn_at, statute_rule_version, threshold_cents,
+                           required_municipality_ids, adopted_at, adopted_on, withdrawn_at, statute_rule_version, threshold_cents,
                            ratification_reason, ratification_due_date, splitting_suspected, splitting_related_decision_ids,
                            created_at, updated_at)
     select 'PB-' || k.i, 'Decision ' || k.i, date '2020-01-01' + (k.i * 7 % 2400),
@@ -34,6 +34,7 @@ export async function generateDecisions(db: pg.Client | pg.PoolClient, count: nu
            case when k.status in ('pending_ratification', 'ratified', 'rejected') then 15000000 else 5000000 end,
            case when k.status in ('pending_ratification', 'ratified', 'rejected') then (select ids from centre) else '{}'::uuid[] end,
            case when k.status = 'draft' then null else timestamptz '2020-01-01' + k.i * interval '30 minutes' end,
+           case when k.status = 'draft' then null else ((timestamptz '2020-01-01' + k.i * interval '30 minutes') at time zone 'Europe/Amsterdam')::date end,
            case when k.status = 'withdrawn' then timestamptz '2020-01-02' + k.i * interval '30 minutes' end,
            case when k.status = 'draft' then null else 1 end,
            case when k.status = 'draft' then null else 10000000 end,

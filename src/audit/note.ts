@@ -1,4 +1,7 @@
-import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { formatVkey, isValidKeyName, KEY_TYPE_ED25519, parseVkey, vkeyKeyId } from './vkey.js';
+
+export { isValidKeyName };
 
 /**
  * Signed notes as Go's checksum database writes them (golang.org/x/mod/sumdb/note, C2SP
@@ -8,13 +11,7 @@ import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:
  * Ed25519; a verifier key is written `<name>+<key id hex>+<base64(0x01 || public key)>`.
  * node:crypto does the cryptography; this module only spells the format.
  */
-const ALG_ED25519 = 0x01;
-const SIGNATURE_PREFIX = '\u2014 ';
-
-/** A key name: non-empty, without spaces and without `+` (which separates the verifier key's parts). */
-export function isValidKeyName(name: string): boolean {
-  return name.length > 0 && !/[\s+]/u.test(name);
-}
+export const SIGNATURE_PREFIX = '\u2014 ';
 
 /** The raw 32 bytes of an Ed25519 public key. */
 export function rawPublicKey(key: KeyObject): Buffer {
@@ -24,8 +21,7 @@ export function rawPublicKey(key: KeyObject): Buffer {
 }
 
 export function keyId(name: string, publicKey: Buffer): Buffer {
-  const digest = createHash('sha256').update(name).update('\n').update(Buffer.from([ALG_ED25519])).update(publicKey).digest();
-  return digest.subarray(0, 4);
+  return vkeyKeyId(name, KEY_TYPE_ED25519, publicKey);
 }
 
 export interface NoteSigner {
@@ -57,7 +53,7 @@ export function noteSigner(name: string, privateKey: KeyObject): NoteSigner {
 }
 
 export function formatVerifierKey(name: string, publicKey: Buffer): string {
-  return `${name}+${keyId(name, publicKey).toString('hex')}+${Buffer.concat([Buffer.from([ALG_ED25519]), publicKey]).toString('base64')}`;
+  return formatVkey(name, KEY_TYPE_ED25519, publicKey);
 }
 
 export interface NoteVerifier {
@@ -66,22 +62,58 @@ export interface NoteVerifier {
   publicKey: KeyObject;
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-/** Parses a verifier key; throws with the reason when it is malformed or its key id does not match. */
+/** Parses a verifier key of the Ed25519 note type (0x01); throws with the reason when it is malformed or its key id does not match. */
 export function parseVerifierKey(text: string): NoteVerifier {
-  // As Go's chop: the name and the key id hold no '+', the base64 of the key may.
-  const match = /^([^+]*)\+([^+]*)\+(.*)$/s.exec(text.trim());
-  if (match === null) throw new Error('a verifier key has the form <name>+<key id hex>+<base64 key>');
-  const [, name, idHex, key64] = match as unknown as [string, string, string, string];
-  if (!isValidKeyName(name)) throw new Error('the verifier key has an invalid name');
-  if (!/^[0-9a-f]{8}$/.test(idHex)) throw new Error('the key id is not 8 lower-case hex digits');
-  const key = BASE64.test(key64) ? Buffer.from(key64, 'base64') : Buffer.alloc(0);
-  if (key.length !== 33 || key[0] !== ALG_ED25519) throw new Error('the key is not an Ed25519 key (0x01 and 32 bytes, base64)');
-  const publicKey = key.subarray(1);
-  if (keyId(name, publicKey).toString('hex') !== idHex) throw new Error('the key id does not match the name and key');
-  const jwk = { kty: 'OKP', crv: 'Ed25519', x: publicKey.toString('base64url') };
-  return { name, keyId: Buffer.from(idHex, 'hex'), publicKey: createPublicKey({ key: jwk, format: 'jwk' }) };
+  const { name, keyId: id, publicKey } = parseVkey(text, [KEY_TYPE_ED25519]);
+  return { name, keyId: id, publicKey };
+}
+
+/** One signature line of a note: the key name, the 4-byte key id, and the bytes after it. */
+export interface NoteSignature {
+  name: string;
+  keyId: Buffer;
+  signature: Buffer;
+  /** The line as written, with its final newline. */
+  line: string;
+}
+
+export type ParsedNote = { ok: true; text: string; signatures: NoteSignature[] } | { ok: false; reason: string };
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** Signed-note verifiers must accept at least 16 signatures; beyond this many a note is refused. */
+export const MAX_SIGNATURES = 100;
+
+/**
+ * Splits a signed note into its text and signature lines, as Go's `note.Open` reads it: valid
+ * UTF-8 without control characters other than newline, the signatures after the last empty
+ * line, each `— <name> <base64(key id || signature)>`. Verifies nothing.
+ */
+export function parseNote(note: string): ParsedNote {
+  if (/[\u0000-\u0009\u000b-\u001f\ufffd]/u.test(note)) return { ok: false, reason: 'malformed note: control characters' };
+  const split = note.lastIndexOf('\n\n');
+  if (split < 0) return { ok: false, reason: 'malformed note: no empty line before the signatures' };
+  const text = note.slice(0, split + 1);
+  const block = note.slice(split + 2);
+  if (block.length === 0 || !block.endsWith('\n')) return { ok: false, reason: 'malformed note: the signature block does not end with a newline' };
+  const lines = block.slice(0, -1).split('\n');
+  if (lines.length > MAX_SIGNATURES) return { ok: false, reason: `malformed note: more than ${MAX_SIGNATURES} signatures` };
+  const signatures: NoteSignature[] = [];
+  for (const line of lines) {
+    if (!line.startsWith(SIGNATURE_PREFIX)) return { ok: false, reason: 'malformed note: a signature line does not start with an em dash' };
+    const [name, b64, ...rest] = line.slice(SIGNATURE_PREFIX.length).split(' ');
+    if (name === undefined || b64 === undefined || rest.length > 0 || !isValidKeyName(name) || !BASE64.test(b64)) {
+      return { ok: false, reason: 'malformed note: a signature line is not "— <name> <base64>"' };
+    }
+    const bytes = Buffer.from(b64, 'base64');
+    if (bytes.length < 5) return { ok: false, reason: 'malformed note: a signature is too short' };
+    signatures.push({ name, keyId: bytes.subarray(0, 4), signature: bytes.subarray(4), line: `${line}\n` });
+  }
+  return { ok: true, text, signatures };
+}
+
+/** The note with more signature lines (each `— <name> <base64>\n`) after its own. */
+export function appendSignatureLines(note: string, lines: readonly string[]): string {
+  return note + lines.join('');
 }
 
 export type OpenedNote =
@@ -90,31 +122,21 @@ export type OpenedNote =
 
 /**
  * Opens a signed note with one trusted key, as Go's `note.Open`: the note must be well formed
- * (valid UTF-8 without control characters other than newline, a signature block after the last
- * empty line) and carry a signature by that key that verifies over the text. Signatures by
- * other keys are ignored.
+ * and carry a signature by that key that verifies over the text. Signatures by other keys are
+ * ignored; one by this key (name and key id) that does not verify rejects the note.
  */
 export function openNote(note: string, verifier: NoteVerifier): OpenedNote {
-  if (/[\u0000-\u0009\u000b-\u001f\ufffd]/u.test(note)) return { ok: false, reason: 'malformed note: control characters' };
-  const split = note.lastIndexOf('\n\n');
-  if (split < 0) return { ok: false, reason: 'malformed note: no empty line before the signatures' };
-  const text = note.slice(0, split + 1);
-  const block = note.slice(split + 2);
-  if (block.length === 0 || !block.endsWith('\n')) return { ok: false, reason: 'malformed note: the signature block does not end with a newline' };
+  const parsed = parseNote(note);
+  if (!parsed.ok) return parsed;
   let verified = false;
-  for (const line of block.slice(0, -1).split('\n')) {
-    if (!line.startsWith(SIGNATURE_PREFIX)) return { ok: false, reason: 'malformed note: a signature line does not start with an em dash' };
-    const [name, b64, ...rest] = line.slice(SIGNATURE_PREFIX.length).split(' ');
-    if (name === undefined || b64 === undefined || rest.length > 0 || !isValidKeyName(name) || !BASE64.test(b64)) {
-      return { ok: false, reason: 'malformed note: a signature line is not "— <name> <base64>"' };
-    }
-    const signature = Buffer.from(b64, 'base64');
-    if (signature.length < 5) return { ok: false, reason: 'malformed note: a signature is too short' };
-    if (name !== verifier.name || !signature.subarray(0, 4).equals(verifier.keyId)) continue;
-    if (!verify(null, Buffer.from(text, 'utf8'), verifier.publicKey, signature.subarray(4))) {
+  for (const { name, keyId: id, signature } of parsed.signatures) {
+    if (name !== verifier.name || !id.equals(verifier.keyId)) continue;
+    if (!verify(null, Buffer.from(parsed.text, 'utf8'), verifier.publicKey, signature)) {
       return { ok: false, reason: `invalid signature for key ${name}+${verifier.keyId.toString('hex')}` };
     }
     verified = true;
   }
-  return verified ? { ok: true, text } : { ok: false, reason: `the note has no signature by ${verifier.name}+${verifier.keyId.toString('hex')}` };
+  return verified
+    ? { ok: true, text: parsed.text }
+    : { ok: false, reason: `the note has no signature by ${verifier.name}+${verifier.keyId.toString('hex')}` };
 }

@@ -16,6 +16,8 @@ export interface AuditEntry {
   data: unknown;
   /** Present for events that subscribers receive: they also go to the webhook outbox. */
   audience: EventAudience | undefined;
+  /** The W3C traceparent of the request that caused the event (tracing on), kept with its outbox row. */
+  traceparent?: string | undefined;
 }
 
 /**
@@ -67,6 +69,7 @@ export function auditEventsInsert(tx: Tx, actor: Principal, entries: readonly Au
         outboxProgrammeIds: entry.audience?.programmeIds ?? null,
         outboxMunicipalityIds: entry.audience?.municipalityIds ?? null,
         outboxOrderingKey: entry.audience?.orderingKey ?? null,
+        outboxTraceparent: entry.audience === undefined ? null : (entry.traceparent ?? null),
       };
     }),
   );
@@ -109,6 +112,12 @@ export async function readAuditHead(ex: Executor): Promise<{ seq: number; hash: 
   const [head] = await ex.select({ seq: auditHead.seq, hash: auditHead.hash }).from(auditHead).where(eq(auditHead.id, 1));
   if (head === undefined) throw new Error('audit_head row is missing; migrations did not run');
   return head;
+}
+
+/** When the event with this seq was recorded; undefined when there is none. */
+export async function readAuditEventTime(ex: Executor, seq: number): Promise<Date | undefined> {
+  const [event] = await ex.select({ occurredAt: auditEvents.occurredAt }).from(auditEvents).where(eq(auditEvents.seq, seq));
+  return event?.occurredAt;
 }
 
 const BATCH = 500;

@@ -55,6 +55,11 @@ export interface DatabaseOptions {
   /** Longest wait for a connection, queueing for a free one included; then 503. */
   connectTimeoutMs?: number;
   onPoolError?: (error: Error) => void;
+  /**
+   * The embedded database starts from this dumped data directory (a tar, as `dumpDataDir` or a
+   * backup writes it) instead of an empty one; migrations then run as usual and find it current.
+   */
+  initialData?: Blob | undefined;
 }
 
 // Resolves to <project>/migrations from both src/db (tsx) and dist/db (compiled).
@@ -64,7 +69,7 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', impor
 const MIGRATION_LOCK_KEY = 0x65737a6c;
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options.dataDir, options.holder ?? 'eszl-decisions');
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options.dataDir, options.holder ?? 'eszl-decisions', options.initialData);
 }
 
 async function openPostgres(connectionString: string, options: DatabaseOptions): Promise<Database> {
@@ -125,7 +130,7 @@ async function openPostgres(connectionString: string, options: DatabaseOptions):
 
 /**
  * A dedicated connection outside the pool (LISTEN needs one that stays open), with TCP
- * keep-alive so a silently dead peer is noticed, re-established with back-off up to 10 s.
+ * keep-alive so a silently dead peer is noticed, re-established with back-off up to 2 s.
  */
 async function listenPostgres(
   connectionString: string,
@@ -143,7 +148,9 @@ async function listenPostgres(
     if (stopped) return;
     timer = setTimeout(() => void connect(), delayMs);
     timer.unref();
-    delayMs = Math.min(delayMs * 2, 10_000);
+    // At most 2 s apart: notifications are back within about 2 s of the database's return (an
+    // attempt against a database that is down costs a refused connection, nothing more).
+    delayMs = Math.min(delayMs * 2, 2_000);
   };
   const lost = (client: pg.Client) => {
     if (current !== client) return;
@@ -192,13 +199,13 @@ async function listenPostgres(
 }
 
 /** On disk, one process at a time (see data-dir-lock.ts): a second one throws DataDirLockedError before PGlite touches anything. */
-async function openPglite(dataDir: string, holder: string): Promise<Database> {
+async function openPglite(dataDir: string, holder: string, initialData: Blob | undefined): Promise<Database> {
   let release = () => {};
   if (!dataDir.startsWith('memory://')) {
     await mkdir(dataDir, { recursive: true });
     release = lockDataDir(dataDir, holder);
   }
-  const client = new PGlite(dataDir);
+  const client = new PGlite(dataDir, initialData === undefined ? {} : { loadDataDir: initialData });
   try {
     await client.waitReady;
     await migratePglite(drizzlePglite({ client, schema }), { migrationsFolder: MIGRATIONS_FOLDER });

@@ -33,3 +33,14 @@ export async function listCoFinancing(
     .limit(limit + 1);
   return rows as CoFinancingRow[];
 }
+
+/** One keyset page (one more row than `limit`) of every programme's co-financing, in the order it was recorded. */
+export async function listAllCoFinancing(ex: Executor, after: KeysetPosition | undefined, limit: number): Promise<CoFinancingRow[]> {
+  const rows = await ex
+    .select()
+    .from(coFinancing)
+    .where(afterPosition(coFinancing.createdAt, coFinancing.id, after))
+    .orderBy(asc(coFinancing.createdAt), asc(coFinancing.id))
+    .limit(limit + 1);
+  return rows as CoFinancingRow[];
+}

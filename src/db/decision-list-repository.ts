@@ -1,10 +1,11 @@
 import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { DecisionStatus } from '../domain/decision-lifecycle.js';
 import type { Db } from './client.js';
-import { toAggregate, withAmendedTotal, withChildren, type DecisionAggregate } from './decisions-repository.js';
+import { toAggregate, withViewExtras, withChildren, type DecisionAggregate } from './decisions-repository.js';
 import { afterPlaceholders, afterPosition, keysetParams, type KeysetPosition } from './pagination.js';
 import { preparedOnce } from './prepared.js';
-import { decisions } from './schema.js';
+import { decisions, sqlValues } from './schema.js';
+import { RATIFICATION_DEADLINE_STATUSES } from '../domain/ratification.js';
 
 /** The decision list: keyset pages of whole decisions, filtered for registers and back offices. */
 export interface DecisionFilter {
@@ -43,13 +44,15 @@ function commitmentFilter(programmeId: unknown, year: unknown): SQL {
 function filterConditions(filter: DecisionFilter, today: string): (SQL | undefined)[] {
   const pending = sql`${decisions.status} = 'pending_ratification'`;
   const requires = (municipalityId: string) => sql`${decisions.requiredMunicipalityIds} @> array[${municipalityId}::uuid]`;
-  const overdue = sql`(${pending} and ${decisions.ratificationDueDate} < ${today}::date)`;
+  // The domain's `isRatificationOverdue` (a one-state list is planned as `=`, which the index matches).
+  const overdue = sql`(${decisions.status} in (${sqlValues(RATIFICATION_DEADLINE_STATUSES)}) and ${decisions.ratificationDueDate} < ${today}::date)`;
   return [
     filter.status === undefined ? undefined : eq(decisions.status, filter.status),
     filter.programmeId === undefined && filter.year === undefined ? undefined : commitmentFilter(filter.programmeId, filter.year),
     filter.awaitingVoteOf === undefined
       ? undefined
-      : sql`(${pending} and ${requires(filter.awaitingVoteOf)} and not exists (select 1 from ratification_votes v where v.decision_id = ${decisions.id} and v.municipality_id = ${filter.awaitingVoteOf}::uuid))`,
+      : // A college votes on or after the board meeting (decideVote): a decision whose meeting lies ahead does not await it yet.
+        sql`(${pending} and ${requires(filter.awaitingVoteOf)} and ${decisions.boardMeetingDate} <= ${today}::date and not exists (select 1 from ratification_votes v where v.decision_id = ${decisions.id} and v.municipality_id = ${filter.awaitingVoteOf}::uuid))`,
     filter.municipalityId === undefined ? undefined : requires(filter.municipalityId),
     filter.applicantOrganisationId === undefined ? undefined : eq(decisions.applicantOrganisationId, filter.applicantOrganisationId),
     filter.reference === undefined ? undefined : eq(decisions.reference, filter.reference),
@@ -79,7 +82,7 @@ export function filteredPageQuery(db: Db, filter: DecisionFilter, after: KeysetP
                                    order by ${decisions.createdAt}, ${decisions.id} limit ${limit + 1})`,
     orderBy: [asc(decisions.createdAt), asc(decisions.id)],
     with: withChildren,
-    ...withAmendedTotal,
+    ...withViewExtras,
   });
 }
 
@@ -124,7 +127,7 @@ async function preparedPage(db: Db, filter: DecisionFilter, after: KeysetPositio
         orderBy: [asc(decisions.createdAt), asc(decisions.id)],
         limit: sql.placeholder('limit'),
         with: withChildren,
-        ...withAmendedTotal,
+        ...withViewExtras,
       })
       .prepare(name),
   );

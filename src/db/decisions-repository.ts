@@ -1,10 +1,11 @@
-import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { queryRows, type Db, type Executor, type Tx } from './client.js';
 import { preparedOnce } from './prepared.js';
 import { answersInOrder } from './transaction.js';
 import { commitments, conditions, decisions, organisations, programmes, sqlValues, votes } from './schema.js';
 import type { DocumentRef } from '../domain/records.js';
+import type { RuleTerms } from '../domain/statute.js';
 import { BINDING_STATUSES, type DecisionStatus } from '../domain/decision-lifecycle.js';
 import { afterPosition, type KeysetPosition } from './pagination.js';
 
@@ -20,6 +21,8 @@ export interface DecisionAggregate {
   votes: VoteRow[];
   /** For an amendment, the total of the decision it amends (read with the decision; absent where not needed). */
   amendedTotalCents?: number | null | undefined;
+  /** For a decision never adopted, the statute rules (read with it): its view shows the one in force on its board meeting date. */
+  draftRules?: RuleTerms[] | undefined;
 }
 
 export interface CommitmentValues {
@@ -117,7 +120,7 @@ export async function lockDecisionsInIdOrder(tx: Tx, ids: readonly string[]): Pr
  */
 export async function lockAndLoadAggregate(tx: Tx, id: string): Promise<DecisionAggregate | undefined> {
   const locking = tx.select({ id: decisions.id }).from(decisions).where(eq(decisions.id, id)).for('update').execute();
-  const loading = tx.query.decisions.findFirst({ where: eq(decisions.id, id), with: withChildren, ...withAmendedTotal }).execute();
+  const loading = aggregateQuery(tx, eq(decisions.id, id)).execute();
   const [locked, row] = await answersInOrder(locking, loading);
   return locked.length === 1 && row !== undefined ? toAggregate(row) : undefined;
 }
@@ -133,57 +136,74 @@ export function updateDecision(ex: Executor, id: string, values: PgUpdateSetSour
     .then(([row]) => row!);
 }
 
-/** The children of a decision as every read loads them, in their order. */
-export const withChildren = {
-  commitments: { orderBy: [asc(commitments.position)] },
-  conditions: { orderBy: [asc(conditions.position)] },
-  votes: { orderBy: [asc(votes.castAt), asc(votes.id)] },
+/**
+ * The children of a decision, each with its table and the order every read loads it in: the one
+ * list of what a decision's view is read from besides the decision row itself. The loader reads
+ * them through `withChildren`, and the view version (`decision-view-version.ts`) watches the same
+ * tables, so a child added here is read and watched at once.
+ */
+export const DECISION_CHILDREN = {
+  commitments: { table: commitments, orderBy: [asc(commitments.position)] },
+  conditions: { table: conditions, orderBy: [asc(conditions.position)] },
+  votes: { table: votes, orderBy: [asc(votes.castAt), asc(votes.id)] },
 };
+
+/** The children of a decision as every read loads them, in their order (drizzle's `with`, from `DECISION_CHILDREN`). */
+export const withChildren = Object.fromEntries(
+  Object.entries(DECISION_CHILDREN).map(([name, { orderBy }]) => [name, { orderBy }]),
+) as { [K in keyof typeof DECISION_CHILDREN]: { orderBy: (typeof DECISION_CHILDREN)[K]['orderBy'] } };
 
 /**
  * Read with every decision: an amendment's draft shows whether it will need ratification, which
- * depends on the total of the decision it amends (null for a decision that amends none).
+ * depends on the total of the decision it amends (null for a decision that amends none); a
+ * decision never adopted shows the statute rule adoption would apply, so it comes with the rules
+ * (a handful of rows; null for a decision that froze its rule), and its view needs nothing else.
  */
-export const withAmendedTotal = {
+export const withViewExtras = {
   extras: (t: typeof decisions._.columns) => ({
     amendedTotalCents: sql<string | null>`(select a.total_amount_cents::text from decisions a where a.id = ${t.amends})`.as('amended_total_cents'),
+    draftRules: sql<string | null>`case when ${t.statuteRuleVersion} is null or ${t.thresholdCents} is null then
+        (select json_agg(json_build_object('version', r.version, 'effectiveFrom', r.effective_from, 'thresholdCents', r.threshold_cents))::text
+           from statute_rules r) end`.as('draft_rules'),
   }),
 };
 
-/** A relational row with its children (and the amended decision's total) as the aggregate the views read. */
+/** A relational row with its children (and what `withViewExtras` reads) as the aggregate the views read. */
 export function toAggregate(
-  row: DecisionRow & Pick<DecisionAggregate, 'commitments' | 'conditions' | 'votes'> & { amendedTotalCents?: string | null },
+  row: DecisionRow & Pick<DecisionAggregate, 'commitments' | 'conditions' | 'votes'> & { amendedTotalCents?: string | null; draftRules?: string | null },
 ): DecisionAggregate {
-  const { commitments: c, conditions: k, votes: v, amendedTotalCents, ...decision } = row;
+  const { commitments: c, conditions: k, votes: v, amendedTotalCents, draftRules, ...decision } = row;
   return {
     decision,
     commitments: c,
     conditions: k,
     votes: v,
     amendedTotalCents: amendedTotalCents === null || amendedTotalCents === undefined ? null : Number(amendedTotalCents),
+    ...(draftRules !== null && draftRules !== undefined && { draftRules: JSON.parse(draftRules) as RuleTerms[] }),
   };
+}
+
+/** The query that loads one whole decision (its children and the amended decision's total): every single read uses it. */
+export function aggregateQuery(ex: Executor, where: SQL) {
+  return ex.query.decisions.findFirst({ where, with: withChildren, ...withViewExtras });
 }
 
 /** Decisions with their children in one query (JSON aggregation), whatever their number. */
 export async function loadAggregates(ex: Executor, ids: readonly string[]): Promise<DecisionAggregate[]> {
   if (ids.length === 0) return [];
-  const found = await ex.query.decisions.findMany({ where: inArray(decisions.id, [...ids]), with: withChildren, ...withAmendedTotal });
+  const found = await ex.query.decisions.findMany({ where: inArray(decisions.id, [...ids]), with: withChildren, ...withViewExtras });
   const byId = new Map(found.map((row) => [row.id, toAggregate(row)]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 export async function loadAggregate(ex: Executor, id: string): Promise<DecisionAggregate | undefined> {
-  const row = await ex.query.decisions.findFirst({ where: eq(decisions.id, id), with: withChildren, ...withAmendedTotal });
+  const row = await aggregateQuery(ex, eq(decisions.id, id));
   return row && toAggregate(row);
 }
 
 /** The read path of one whole decision: the same query as `loadAggregate`, prepared once. */
 export async function findAggregate(db: Db, id: string): Promise<DecisionAggregate | undefined> {
-  const statement = preparedOnce(db, 'decision_by_id', (name) =>
-    db.query.decisions
-      .findFirst({ where: eq(decisions.id, sql.placeholder('id')), with: withChildren, ...withAmendedTotal })
-      .prepare(name),
-  );
+  const statement = preparedOnce(db, 'decision_by_id', (name) => aggregateQuery(db, eq(decisions.id, sql.placeholder('id'))).prepare(name));
   const row = await statement.execute({ id });
   return row && toAggregate(row);
 }

@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor, Tx } from './client.js';
+import { committedCentsSql } from './committed-amount.js';
 import { commitments, disbursements } from './schema.js';
 import { afterPosition, type KeysetPosition } from './pagination.js';
 import type { CommitmentRow } from './decisions-repository.js';
@@ -19,7 +20,7 @@ export async function addDisbursed(tx: Tx, commitmentId: string, amountCents: nu
     .where(
       and(
         eq(commitments.id, commitmentId),
-        sql`${commitments.disbursedCents} + ${amountCents} <= coalesce(${commitments.finalAmountCents}, ${commitments.amountCents})`,
+        sql`${commitments.disbursedCents} + ${amountCents} <= ${committedCentsSql(commitments)}`,
       ),
     )
     .returning();

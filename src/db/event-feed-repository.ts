@@ -8,6 +8,10 @@ export interface FeedRow {
   type: string;
   programmeIds: string[];
   municipalityIds: string[];
+  resourceType: string;
+  resourceId: string;
+  /** The W3C traceparent of the request that caused the event, when the service traced it. */
+  traceparent: string | null;
   /** The body a webhook delivery of this event carries: `{ id, type, occurredAt, decisionId, auditSeq, data }`. */
   payload: Record<string, unknown>;
 }
@@ -24,6 +28,9 @@ interface RawRow {
   type: string | null;
   programme_ids: string[] | null;
   municipality_ids: string[] | null;
+  resource_type: string | null;
+  resource_id: string | null;
+  traceparent: string | null;
   payload: Record<string, unknown> | null;
 }
 
@@ -42,10 +49,11 @@ export async function readFeed(ex: Executor, afterSeq: number, filter: FeedFilte
   const raw = await queryRows<RawRow>(
     ex,
     sql`select h.seq::text as head, o.audit_seq::text as seq, o.event_type as type,
-               array_to_json(o.programme_ids) as programme_ids, array_to_json(o.municipality_ids) as municipality_ids, o.payload
+               array_to_json(o.programme_ids) as programme_ids, array_to_json(o.municipality_ids) as municipality_ids,
+               o.resource_type, o.resource_id::text as resource_id, o.traceparent, o.payload
           from audit_head h
           left join lateral (
-            select audit_seq, event_type, programme_ids, municipality_ids, payload
+            select audit_seq, event_type, programme_ids, municipality_ids, resource_type, resource_id, traceparent, payload
               from outbox_events
              where audit_seq > ${afterSeq}${types}${programme}${municipality}
              order by audit_seq
@@ -62,6 +70,9 @@ export async function readFeed(ex: Executor, afterSeq: number, filter: FeedFilte
       type: row.type!,
       programmeIds: row.programme_ids ?? [],
       municipalityIds: row.municipality_ids ?? [],
+      resourceType: row.resource_type!,
+      resourceId: row.resource_id!,
+      traceparent: row.traceparent,
       payload: row.payload!,
     }));
   return { rows, headSeq: Number(head) };

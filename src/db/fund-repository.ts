@@ -42,11 +42,14 @@ export async function listFundContributions(
  * The fund's money per year: contributions by their year, and binding, pending and paid money by
  * commitment year as the register's one money aggregation counts it (`fundingRows`: each lineage
  * once, a settled commitment at its final amount, a pending amendment only by its increase).
+ * With `onDay`, as it stood on that day: contributions received by then, and the money of
+ * decisions whose adoption had taken effect by then.
  */
-export async function fundMoneyByYear(ex: Executor): Promise<(FundMoney & { year: number })[]> {
+export async function fundMoneyByYear(ex: Executor, onDay?: string): Promise<(FundMoney & { year: number })[]> {
+  const receivedBy = onDay === undefined ? sql`` : sql` where received_on <= ${onDay}::date`;
   const contributions = await queryRows<{ year: number; contributed: string }>(
     ex,
-    sql`select year, sum(amount_cents)::text as contributed from ${fundContributions} group by year`,
+    sql`select year, sum(amount_cents)::text as contributed from ${fundContributions}${receivedBy} group by year`,
   );
   const years = new Map<number, FundMoney & { year: number }>();
   const yearOf = (year: number) => {
@@ -58,7 +61,7 @@ export async function fundMoneyByYear(ex: Executor): Promise<(FundMoney & { year
     return money;
   };
   for (const row of contributions) yearOf(Number(row.year)).contributedCents = Number(row.contributed);
-  for (const row of await fundingRows(ex)) {
+  for (const row of await fundingRows(ex, { adoptedOnOrBefore: onDay })) {
     const money = yearOf(row.year);
     money.bindingCents = sumCents([money.bindingCents, row.bindingCents]);
     money.pendingCents = sumCents([money.pendingCents, row.pendingCents]);

@@ -1,5 +1,6 @@
 import { asc, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Executor } from './client.js';
+import { commitmentColumnsOf, committedCentsSql } from './committed-amount.js';
 import { coFinancing, commitments, decisions, disbursements, programmes, sqlValues } from './schema.js';
 import { BINDING_STATUSES, PENDING_STATUSES } from '../domain/decision-lifecycle.js';
 import type { FundingFigures } from '../domain/funding.js';
@@ -13,6 +14,8 @@ export interface FundingRow extends FundingFigures {
 export interface FundingFilter {
   programmeId?: string | undefined;
   year?: number | undefined;
+  /** Only the binding and pending money of decisions whose adoption took effect on or before this day. */
+  adoptedOnOrBefore?: string | undefined;
 }
 
 /**
@@ -41,8 +44,10 @@ export async function fundingRows(ex: Executor, filter: FundingFilter = {}): Pro
       ],
       sql` and `,
     );
-  const binding = sql`d.status in (${sqlValues(BINDING_STATUSES)})`;
-  const pending = sql`d.status in (${sqlValues(PENDING_STATUSES)})`;
+  const adoptedBy = filter.adoptedOnOrBefore === undefined ? sql`` : sql` and d.adopted_on <= ${filter.adoptedOnOrBefore}::date`;
+  const binding = sql`d.status in (${sqlValues(BINDING_STATUSES)})${adoptedBy}`;
+  const committed = (alias: string) => committedCentsSql(commitmentColumnsOf(alias));
+  const pending = sql`d.status in (${sqlValues(PENDING_STATUSES)})${adoptedBy}`;
   const rows = await queryRows<{
     programme_id: string;
     year: number;
@@ -57,14 +62,14 @@ export async function fundingRows(ex: Executor, filter: FundingFilter = {}): Pro
                sum(m.binding)::text as binding, sum(m.pending)::text as pending, sum(m.disbursed)::text as disbursed,
                sum(m.released)::text as released, sum(m.co_financing)::text as co_financing
           from (
-            select c.programme_id, c.year, coalesce(c.final_amount_cents, c.amount_cents) as binding, 0::bigint as pending,
-                   0::bigint as disbursed, c.amount_cents - coalesce(c.final_amount_cents, c.amount_cents) as released,
+            select c.programme_id, c.year, ${committed('c')} as binding, 0::bigint as pending,
+                   0::bigint as disbursed, c.amount_cents - ${committed('c')} as released,
                    0::bigint as co_financing
               from ${commitments} c join ${decisions} d on d.id = c.decision_id
              where ${binding} and ${where(sql`c.programme_id`, sql`c.year`)}
             union all
             select p.programme_id, p.year, 0, greatest(p.amount - coalesce((
-                     select sum(coalesce(a.final_amount_cents, a.amount_cents)) from ${commitments} a
+                     select sum(${committed('a')}) from ${commitments} a
                       where a.decision_id = p.amends and a.programme_id = p.programme_id and a.year = p.year), 0), 0), 0, 0, 0
               from (select d.amends, c.programme_id, c.year, sum(c.amount_cents) as amount
                       from ${commitments} c join ${decisions} d on d.id = c.decision_id

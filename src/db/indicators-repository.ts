@@ -57,3 +57,13 @@ export async function listIndicatorReports(ex: Executor, indicatorIds: readonly 
     .where(inArray(indicatorReports.indicatorId, [...indicatorIds]))
     .orderBy(asc(indicatorReports.createdAt), asc(indicatorReports.id));
 }
+
+/** One keyset page (one more row than `limit`) of the indicators of every decision. */
+export async function listAllIndicators(ex: Executor, after: KeysetPosition | undefined, limit: number): Promise<IndicatorRow[]> {
+  return ex
+    .select()
+    .from(indicators)
+    .where(afterPosition(indicators.createdAt, indicators.id, after))
+    .orderBy(asc(indicators.createdAt), asc(indicators.id))
+    .limit(limit + 1);
+}

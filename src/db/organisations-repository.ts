@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Executor } from './client.js';
 import { organisations } from './schema.js';
 import type { OrganisationKind } from '../domain/organisations.js';

@@ -65,6 +65,28 @@ export function decodeSeqCursor(cursor: string): number {
   });
 }
 
+/** Where a page of the ratification overview ends: the due date (null last), the decision, the municipality. */
+export interface RatificationPosition {
+  dueDate: string | null;
+  decisionId: string;
+  municipalityId: string;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export function encodeRatificationCursor(position: RatificationPosition): string {
+  return encode([position.dueDate ?? '', position.decisionId, position.municipalityId]);
+}
+
+export function decodeRatificationCursor(cursor: string): RatificationPosition {
+  return decode(cursor, (values) => {
+    const [due, decisionId, municipalityId] = values;
+    if (values.length !== 3 || typeof due !== 'string' || (due !== '' && !DATE.test(due))) return undefined;
+    if (typeof decisionId !== 'string' || !UUID.test(decisionId) || typeof municipalityId !== 'string' || !UUID.test(municipalityId)) return undefined;
+    return { dueDate: due === '' ? null : due, decisionId, municipalityId };
+  });
+}
+
 export function invalidCursor(): DomainError {
   return new DomainError('VALIDATION_FAILED', 'The cursor is not valid; use nextCursor from a previous page.', [
     { path: 'query.cursor', message: 'is not a cursor returned by this API' },

@@ -2,7 +2,7 @@ import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, Executor } from './client.js';
 import { preparedOnce } from './prepared.js';
 import { programmes } from './schema.js';
-import { afterPlaceholders, keysetParams, type KeysetPosition } from './pagination.js';
+import { afterPlaceholders, afterPosition, keysetParams, type KeysetPosition } from './pagination.js';
 
 export type ProgrammeRow = typeof programmes.$inferSelect;
 export type NewProgramme = typeof programmes.$inferInsert;
@@ -44,4 +44,14 @@ export async function updateProgramme(ex: Executor, id: string, values: Partial<
     .where(eq(programmes.id, id))
     .returning();
   return row!;
+}
+
+/** One keyset page (one more row than `limit`) of every programme, on any executor (a transaction's too). */
+export async function listProgrammeRows(ex: Executor, after: KeysetPosition | undefined, limit: number): Promise<ProgrammeRow[]> {
+  return ex
+    .select()
+    .from(programmes)
+    .where(afterPosition(programmes.createdAt, programmes.id, after))
+    .orderBy(asc(programmes.createdAt), asc(programmes.id))
+    .limit(limit + 1);
 }

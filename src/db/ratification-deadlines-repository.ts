@@ -1,10 +1,12 @@
-import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { RATIFICATION_DEADLINE_STATUSES } from '../domain/ratification.js';
 import type { Tx } from './client.js';
 import { decisions } from './schema.js';
 
 /**
- * Decisions still awaiting ratification after their due date (`dueDate < today`) and not yet
- * announced as overdue, locked; rows another transaction holds are skipped.
+ * Decisions whose ratification is overdue today (the domain's `isRatificationOverdue`: in one of
+ * its states, `dueDate < today`) and not yet announced as overdue, locked; rows another
+ * transaction holds are skipped. The test pins this query to the domain rule.
  */
 export async function lockRatificationsOverdue(tx: Tx, today: string, limit: number): Promise<string[]> {
   const rows = await tx
@@ -12,7 +14,7 @@ export async function lockRatificationsOverdue(tx: Tx, today: string, limit: num
     .from(decisions)
     .where(
       and(
-        eq(decisions.status, 'pending_ratification'),
+        inArray(decisions.status, [...RATIFICATION_DEADLINE_STATUSES]),
         lt(decisions.ratificationDueDate, today),
         isNull(decisions.ratificationOverdueNotifiedAt),
       ),

@@ -1,4 +1,5 @@
 import { relations, sql } from 'drizzle-orm';
+import { committedCentsSql } from './committed-amount.js';
 import {
   bigint,
   boolean,
@@ -26,6 +27,13 @@ import { FUND_CHECKS, SPLITTING_ACTIONS, SPLITTING_SCOPES } from '../domain/reco
 import { DECISION_STATUSES, type DecisionStatus } from '../domain/decision-lifecycle.js';
 import { ORGANISATION_KINDS, type OrganisationKind } from '../domain/organisations.js';
 import { VOTE_OUTCOMES, type VoteOutcome } from '../domain/ratification.js';
+import {
+  DEFAULT_WEBHOOK_FORMAT,
+  SUBSCRIPTION_END_REASONS,
+  WEBHOOK_FORMATS,
+  type SubscriptionEndReason,
+  type WebhookFormat,
+} from '../domain/webhook-subscriptions.js';
 
 /** Timestamps are stored with millisecond precision so they round-trip through JS Dates exactly. */
 const instant = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: 'date' });
@@ -108,6 +116,8 @@ export const decisions = pgTable(
     totalAmountCents: cents('total_amount_cents').notNull(),
     requiredMunicipalityIds: uuid('required_municipality_ids').array().notNull().default(sql`'{}'::uuid[]`),
     adoptedAt: instant('adopted_at'),
+    /** The day the board's adoption took effect (Europe/Amsterdam), which may lie before `adoptedAt`, when it was recorded. */
+    adoptedOn: date('adopted_on', { mode: 'string' }),
     withdrawnAt: instant('withdrawn_at'),
     withdrawalReason: text('withdrawal_reason'),
     /** The decision this one amends (wijzigingsbesluit). */
@@ -137,6 +147,7 @@ export const decisions = pgTable(
     uniqueIndex('decisions_reference_key').on(t.reference),
     check('decisions_ratification_reason_check', sql`${t.ratificationReason} in ('threshold', 'splitting')`),
     check('decisions_frozen_at_adoption', sql`(${t.adoptedAt} is null) = (${t.statuteRuleVersion} is null)`),
+    check('decisions_adopted_on_with_adopted_at', sql`(${t.adoptedAt} is null) = (${t.adoptedOn} is null)`),
     foreignKey({ name: 'decisions_statute_rule_version_fk', columns: [t.statuteRuleVersion], foreignColumns: [statuteRules.version] }),
     check('decisions_settled_has_date', sql`(${t.status} = 'settled') = (${t.settledOn} is not null)`),
     index('decisions_amends_idx').on(t.amends),
@@ -183,7 +194,7 @@ export const commitments = pgTable(
     check('commitments_amount_positive', sql`${t.amountCents} > 0`),
     check('commitments_final_amount_range', sql`${t.finalAmountCents} between 0 and ${t.amountCents}`),
     // The database backs the rule that the sum paid never exceeds what is committed.
-    check('commitments_disbursed_within_amount', sql`${t.disbursedCents} between 0 and coalesce(${t.finalAmountCents}, ${t.amountCents})`),
+    check('commitments_disbursed_within_amount', sql`${t.disbursedCents} between 0 and ${committedCentsSql(t)}`),
     check('commitments_year_range', sql`${t.year} between 2000 and 2100`),
     uniqueIndex('commitments_decision_position_key').on(t.decisionId, t.position),
     index('commitments_programme_year_idx').on(t.programmeId, t.year),
@@ -266,6 +277,25 @@ export const collegeDecisions = pgTable(
  * The statute's rules as versioned data (version 1 comes from migration 0007). Never edited or
  * deleted: each decision freezes the version it was adopted under.
  */
+/**
+ * The reminders raised (`ratification.due_soon`): one row per decision, municipality and reminder
+ * day. Its key is what makes a reminder once only, whatever the number of instances.
+ */
+export const ratificationReminders = pgTable(
+  'ratification_reminders',
+  {
+    decisionId: uuid('decision_id')
+      .notNull()
+      .references(() => decisions.id),
+    municipalityId: uuid('municipality_id')
+      .notNull()
+      .references(() => organisations.id),
+    daysBefore: integer('days_before').notNull(),
+    raisedAt: instant('raised_at').notNull().default(sql`now()`),
+  },
+  (t) => [primaryKey({ columns: [t.decisionId, t.municipalityId, t.daysBefore] }), check('ratification_reminders_days_range', sql`${t.daysBefore} between 0 and 365`)],
+);
+
 export const statuteRules = pgTable(
   'statute_rules',
   {
@@ -455,6 +485,8 @@ export const auditPending = pgTable('audit_pending', {
   outboxMunicipalityIds: uuid('outbox_municipality_ids').array(),
   /** Deliveries with the same ordering key reach a subscriber in order (a decision's id for its events). */
   outboxOrderingKey: uuid('outbox_ordering_key'),
+  /** The W3C traceparent of the request that caused a published event, when the service traces: copied to its outbox row. */
+  outboxTraceparent: text('outbox_traceparent'),
 }, (t) => [index('audit_pending_txid_idx').on(t.txid)]);
 
 /**
@@ -472,9 +504,13 @@ export const auditHead = pgTable(
 );
 
 /**
- * Idempotency-Key records, scoped to the API key. `state` moves from `in_progress` to
- * `committed` inside the change's own transaction, then to `done` once the response is stored:
- * a retry can therefore never act twice, even when an instance dies between commit and reply.
+ * Idempotency-Key records, scoped to the API key. A change claims its key with the first
+ * statement of its own transaction and stores its rendered response (status, content type, the
+ * headers that matter, the body) with its last, state `done`: the row commits with the change or
+ * vanishes with it, so a retry after a lost answer gets the stored response, and a retry of a
+ * change that never committed finds no claim and acts at once. A request whose answer is not a
+ * change (a 4xx) stores it afterwards, as `done` too. `in_progress` and `committed` rows come from
+ * earlier releases, which committed a claim before the change; they are still honoured.
  */
 export const idempotencyKeys = pgTable(
   'idempotency_keys',
@@ -486,6 +522,8 @@ export const idempotencyKeys = pgTable(
     responseStatus: integer('response_status'),
     responseBody: text('response_body'),
     responseContentType: text('response_content_type'),
+    /** Response headers replayed besides Content-Type (ETag); `{}` when none. */
+    responseHeaders: jsonb('response_headers').$type<Record<string, string>>().notNull().default(sql`'{}'::jsonb`),
     createdAt: createdAt(),
     completedAt: instant('completed_at'),
   },
@@ -508,8 +546,22 @@ export const webhookSubscriptions = pgTable(
     failingSince: instant('failing_since'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    format: text('format').$type<WebhookFormat>().notNull().default(DEFAULT_WEBHOOK_FORMAT),
+    /** The receiver's Authorization value, encrypted (src/notifications/receiver-authorization.ts). */
+    authorizationEncrypted: text('authorization_encrypted'),
+    /** WebHook-Allowed-Rate of the handshake, requests per minute; null: no limit. */
+    allowedRate: integer('allowed_rate'),
+    endedReason: text('ended_reason').$type<SubscriptionEndReason>(),
+    endedAt: instant('ended_at'),
+    /** Nothing is sent to the receiver before this moment: its Retry-After, or the next slot its allowed rate gives. */
+    nextSendAt: instant('next_send_at'),
   },
-  (t) => [index('webhook_subscriptions_created_idx').on(t.createdAt, t.id)],
+  (t) => [
+    index('webhook_subscriptions_created_idx').on(t.createdAt, t.id),
+    check('webhook_subscriptions_format_check', sql`${t.format} in (${sqlValues(WEBHOOK_FORMATS)})`),
+    check('webhook_subscriptions_ended_reason_check', sql`${t.endedReason} in (${sqlValues(SUBSCRIPTION_END_REASONS)})`),
+    check('webhook_subscriptions_allowed_rate_check', sql`${t.allowedRate} > 0`),
+  ],
 );
 
 /** The transactional outbox: written in the same transaction as the change it announces. */
@@ -531,6 +583,8 @@ export const outboxEvents = pgTable(
     payload: jsonb('payload').notNull(),
     createdAt: createdAt(),
     fannedOutAt: instant('fanned_out_at'),
+    /** The W3C traceparent of the request that caused the event (tracing on): its deliveries carry it. */
+    traceparent: text('traceparent'),
   },
   (t) => [
     uniqueIndex('outbox_events_event_id_key').on(t.eventId),
@@ -579,7 +633,11 @@ export const webhookAttempts = pgTable(
     latencyMs: integer('latency_ms').notNull(),
     error: text('error'),
   },
-  (t) => [index('webhook_attempts_delivery_idx').on(t.deliveryId, t.attemptedAt)],
+  (t) => [
+    index('webhook_attempts_delivery_idx').on(t.deliveryId, t.attemptedAt),
+    // The failures counter of the metrics counts these at every scrape: an index-only scan of the failures alone.
+    index('webhook_attempts_failed_idx').on(t.attemptedAt).where(sql`${t.error} is not null`),
+  ],
 );
 
 /** Relations, for loading a decision with its commitments, conditions and votes in one query. */
@@ -601,3 +659,6 @@ export const voteRelations = relations(votes, ({ one }) => ({
 export const collegeDecisionRelations = relations(collegeDecisions, ({ many }) => ({
   votes: many(votes),
 }));
+
+/** The transparency log's tables (issue 26). */
+export * from './tlog-schema.js';

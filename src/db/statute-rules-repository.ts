@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
+import { asc, desc, eq, gt } from 'drizzle-orm';
 import type { Db, Executor } from './client.js';
 import { preparedOnce } from './prepared.js';
 import { statuteRules } from './schema.js';
@@ -34,27 +34,15 @@ export async function insertStatuteRule(ex: Executor, values: typeof statuteRule
   return row!;
 }
 
-export interface StatuteRuleFilter {
-  /** Only the rule in force that day: the one with the latest effectiveFrom on or before it. */
-  effectiveOn?: string | undefined;
-}
-
-/** One page of rules in version order, after the version `afterVersion` (keyset on the version). */
-export async function listStatuteRulesPage(
-  ex: Executor,
-  filter: StatuteRuleFilter,
-  afterVersion: number | undefined,
-  limit: number,
-): Promise<StatuteRuleRow[]> {
-  const inForce =
-    filter.effectiveOn === undefined
-      ? undefined
-      : sql`${statuteRules.version} = (select r.version from ${statuteRules} r where r.effective_from <= ${filter.effectiveOn}::date
-                                       order by r.effective_from desc limit 1)`;
+/**
+ * One page of rules in version order, after the version `afterVersion` (keyset on the version).
+ * Which rule is in force on a day is the domain's `ruleInForceOn`, not a query.
+ */
+export async function listStatuteRulesPage(ex: Executor, afterVersion: number | undefined, limit: number): Promise<StatuteRuleRow[]> {
   return ex
     .select()
     .from(statuteRules)
-    .where(and(inForce, afterVersion === undefined ? undefined : gt(statuteRules.version, afterVersion)))
+    .where(afterVersion === undefined ? undefined : gt(statuteRules.version, afterVersion))
     .orderBy(asc(statuteRules.version))
     .limit(limit + 1);
 }

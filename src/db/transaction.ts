@@ -1,6 +1,13 @@
+import { sql, type SQL } from 'drizzle-orm';
 import { NodePgSession, NodePgTransaction } from 'drizzle-orm/node-postgres';
 import type pg from 'pg';
-import type { Database, Db, Tx } from './client.js';
+import type { Database, Db, Executor, Tx } from './client.js';
+
+/**
+ * The transaction's own time as a column value (PostgreSQL's now()): every row a transaction
+ * writes with it carries the same moment.
+ */
+export const transactionTime = (): SQL => sql`now()`;
 
 export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
 
@@ -46,6 +53,23 @@ export interface ClosingStatement extends PromiseLike<unknown> {
   toSQL(): { sql: string; params: unknown[] };
 }
 
+/** A raw SQL statement as a `ClosingStatement` (drizzle's raw query names its text `getQuery`). */
+export function rawStatement(ex: Executor, query: SQL): ClosingStatement {
+  const raw = ex.execute(query);
+  return { then: (onFulfilled, onRejected) => raw.then(onFulfilled, onRejected), toSQL: () => raw.getQuery() };
+}
+
+/**
+ * Statements that open a transaction, sent right behind BEGIN and before the work's own (on
+ * PostgreSQL in the same round trip as the work's first statement), e.g. an Idempotency-Key's
+ * claim. Should one fail, the transaction fails with `failure(error)`, not with what the work's
+ * statements answered behind it.
+ */
+export interface Opening {
+  statements(tx: Tx): readonly ClosingStatement[];
+  failure(error: unknown): unknown;
+}
+
 /** What a transaction's work returns: its result, and the statements that close it. */
 export interface Closing<T> {
   result: T;
@@ -75,12 +99,13 @@ export async function inClosingTransaction<T>(
   database: Database,
   work: (tx: Tx) => Promise<Closing<T>>,
   isolationLevel: IsolationLevel = 'read committed',
+  opening?: Opening,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return database.pool === undefined
-        ? await embeddedTransaction(database.db, work, isolationLevel)
-        : await pipelinedTransaction(database.db, database.pool, work, isolationLevel);
+        ? await embeddedTransaction(database.db, work, isolationLevel, opening)
+        : await pipelinedTransaction(database.db, database.pool, work, isolationLevel, opening);
     } catch (error) {
       const state = sqlState(error);
       if (attempt >= MAX_ATTEMPTS || state === undefined || !RETRYABLE_SQLSTATES.has(state)) throw error;
@@ -89,8 +114,15 @@ export async function inClosingTransaction<T>(
   }
 }
 
-function embeddedTransaction<T>(db: Db, work: (tx: Tx) => Promise<Closing<T>>, isolationLevel: IsolationLevel): Promise<T> {
+function embeddedTransaction<T>(db: Db, work: (tx: Tx) => Promise<Closing<T>>, isolationLevel: IsolationLevel, opening?: Opening): Promise<T> {
   return db.transaction(async (tx) => {
+    for (const statement of opening?.statements(tx) ?? []) {
+      try {
+        await statement;
+      } catch (error) {
+        throw opening!.failure(error);
+      }
+    }
     const { result, closing } = await work(tx);
     for (const statement of closing) await statement;
     return result;
@@ -105,17 +137,35 @@ interface SessionParts {
   options: ConstructorParameters<typeof NodePgSession>[3];
 }
 
-async function pipelinedTransaction<T>(db: Db, pool: pg.Pool, work: (tx: Tx) => Promise<Closing<T>>, isolationLevel: IsolationLevel): Promise<T> {
+async function pipelinedTransaction<T>(
+  db: Db,
+  pool: pg.Pool,
+  work: (tx: Tx) => Promise<Closing<T>>,
+  isolationLevel: IsolationLevel,
+  opening?: Opening,
+): Promise<T> {
   const client = await pool.connect();
   let broken = false;
   // Sent now, answered with the work's first statement; a failed BEGIN fails that statement too.
   const begun = client.query(`begin isolation level ${isolationLevel}`);
   begun.catch(() => undefined);
+  let opened: Promise<unknown> = Promise.resolve();
   try {
     const { dialect, schema, options } = (db as unknown as { session: SessionParts }).session;
     const tx = new NodePgTransaction(dialect, new NodePgSession(client, dialect, schema, options), schema) as unknown as Tx;
+    if (opening !== undefined) {
+      // Behind BEGIN, ahead of the work: its statements wait for them on this connection.
+      opened = Promise.all(
+        opening.statements(tx).map((statement) => {
+          const { sql, params } = statement.toSQL();
+          return client.query(sql, params);
+        }),
+      ).catch((error: unknown) => Promise.reject(new OpeningFailed(opening.failure(error))));
+      opened.catch(() => undefined);
+    }
     const { result, closing } = await work(tx);
     await begun;
+    await opened;
     // Issued in order without waiting: one round trip for the lot.
     const sent = closing.map((statement) => {
       const { sql, params } = statement.toSQL();
@@ -129,12 +179,24 @@ async function pipelinedTransaction<T>(db: Db, pool: pg.Pool, work: (tx: Tx) => 
     if (tag !== 'COMMIT') throw new Error(`the transaction did not commit: PostgreSQL answered ${tag}`);
     return result;
   } catch (error) {
+    // The work's statements fail behind a failed opening (25P02): the opening's failure is the one that counts.
+    const openingFailure = await opened.then(
+      () => undefined,
+      (failed: unknown) => (failed instanceof OpeningFailed ? failed : undefined),
+    );
     // Ends an open or failed transaction; after a failed COMMIT there is none, and ROLLBACK only warns.
     await client.query('rollback').catch(() => {
       broken = true;
     });
-    throw error;
+    throw openingFailure === undefined ? error : openingFailure.failure;
   } finally {
     client.release(broken);
+  }
+}
+
+/** An opening statement's failure, told apart from the work's own errors. */
+class OpeningFailed extends Error {
+  constructor(readonly failure: unknown) {
+    super('an opening statement failed');
   }
 }

@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { SubscriptionEndReason } from '../domain/webhook-subscriptions.js';
 import type { Executor } from './client.js';
 import { outboxEvents, webhookAttempts, webhookDeliveries, webhookSubscriptions } from './schema.js';
 import { afterPosition, type KeysetPosition } from './pagination.js';
@@ -46,6 +47,16 @@ export async function deactivateSubscription(ex: Executor, id: string): Promise<
   const [row] = await ex
     .update(webhookSubscriptions)
     .set({ active: false, updatedAt: sql`now()` })
+    .where(eq(webhookSubscriptions.id, id))
+    .returning();
+  return row!;
+}
+
+/** The receiver is gone: the subscription ends, saying why and when. */
+export async function markSubscriptionEnded(ex: Executor, id: string, reason: SubscriptionEndReason): Promise<SubscriptionRow> {
+  const [row] = await ex
+    .update(webhookSubscriptions)
+    .set({ active: false, endedReason: reason, endedAt: sql`now()`, updatedAt: sql`now()` })
     .where(eq(webhookSubscriptions.id, id))
     .returning();
   return row!;

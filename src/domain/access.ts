@@ -30,6 +30,8 @@ export const ACCESS = {
   manageRegister: ['admin', 'secretariat'],
   /** The statute's rules change only by the board's statute: admins record them. */
   manageStatute: ['admin'],
+  /** Which organisations are centre municipalities decides who must ratify: the statute's core, the admins' alone. */
+  designateCentreMunicipalities: ['admin'],
   readRegister: ['admin', 'secretariat', 'college', 'auditor', 'reader'],
   anyKey: ROLES,
   castVote: ['admin', 'college'],
@@ -44,6 +46,28 @@ export const ACCESS = {
 export function assertActsFor(principal: Principal, municipalityId: string): void {
   if (principal.role === 'college' && principal.organisationId !== municipalityId) {
     throw new DomainError('FORBIDDEN', 'A college key may only act for its own municipality.');
+  }
+}
+
+/**
+ * The municipality a request acts for: the one it names, or, when it names none (or `me`), a
+ * college key's own; any other key must name one (400 at `path`).
+ */
+export function actingMunicipality(principal: Principal, named: string | undefined, path: string): string {
+  if (named !== undefined && named !== 'me') return named;
+  if (principal.role === 'college' && principal.organisationId !== null) return principal.organisationId;
+  const what = named === 'me' ? '"me" means the municipality of a college key' : 'a municipality is required';
+  throw new DomainError('VALIDATION_FAILED', `${what}; this key is not a college's, so name the municipality.`, [
+    { path, message: named === 'me' ? 'only a college key may say "me"' : 'is required unless the key is a college\'s (then it is its own municipality)' },
+  ]);
+}
+
+/** Setting or clearing `centreMunicipality` (also by creating an organisation with it) changes who must ratify: admins only. */
+export function assertMayDesignateCentreMunicipalities(principal: Principal, before: boolean, after: boolean): void {
+  if (before === after) return;
+  // The service itself (its seed, its jobs) acts with an admin's authority; it holds no key.
+  if (principal.role !== 'system' && !(ACCESS.designateCentreMunicipalities as readonly string[]).includes(principal.role)) {
+    throw new DomainError('FORBIDDEN', 'Only an admin key may set or clear centreMunicipality: it decides who must ratify.');
   }
 }
 

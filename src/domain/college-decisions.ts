@@ -1,4 +1,4 @@
-import { DomainError } from './errors.js';
+import { allProblems, DomainError } from './errors.js';
 
 /**
  * A college decision (collegebesluit): one municipality's college decides on one or more
@@ -24,13 +24,19 @@ export function assertDistinctDecisions(votes: readonly { decisionId: string }[]
 }
 
 /**
- * The problem of the first vote that cannot be recorded, answered for the whole college decision:
- * the same code and status a single vote would get, naming the vote in `errors[].path` as
- * `/votes/<index>/decisionId` whatever its problem (unknown decision 404, state 409, municipality
- * or date 400, already voted 409): the vote is the unit a client corrects.
+ * The problems of a vote that cannot be recorded, answered for the whole college decision with
+ * those of its other failing votes: each the same code and status a single vote would get,
+ * naming the vote in `errors[].path` as `/votes/<index>/decisionId` whatever its problem (unknown
+ * decision 404, state 409, municipality or date 400, already voted 409): the vote is the unit a
+ * client corrects.
  */
 export function voteProblem(index: number, decisionId: string, error: DomainError): DomainError {
-  return new DomainError(error.code, `Vote ${index} (decision ${decisionId}) cannot be recorded, so nothing was: ${error.message}`, [
-    { path: `/votes/${index}/decisionId`, message: error.message },
-  ]);
+  return allProblems(
+    error.problems.map(
+      (problem) =>
+        new DomainError(problem.code, `Vote ${index} (decision ${decisionId}) cannot be recorded, so nothing was: ${problem.message}`, [
+          { path: `/votes/${index}/decisionId`, message: problem.message },
+        ]),
+    ),
+  );
 }

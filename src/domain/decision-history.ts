@@ -1,7 +1,8 @@
 import { amsterdamDateOf } from './clock.js';
 import { conditionStatus, isFulfilledLate } from './conditions.js';
-import { requiresRatification } from './ratification.js';
-import type { Commitment, Condition, Decision, StatuteRule, Vote } from './records.js';
+import { isRatificationOverdue, requiresRatification } from './ratification.js';
+import type { Commitment, Condition, Decision, Vote } from './records.js';
+import { ruleInForceOn, type RuleTerms } from './statute.js';
 
 /**
  * A decision's past, rebuilt from the audit trail alone. Every event that changes a decision
@@ -11,19 +12,7 @@ import type { Commitment, Condition, Decision, StatuteRule, Vote } from './recor
  * ratification is overdue, and, for a decision never adopted, the statute rule it would be
  * adopted under (rules added later may apply to it). So the decision as of a moment is exactly
  * what `GET /decisions/{id}` answered at that moment.
- */
-export type RuleTerms = Pick<StatuteRule, 'version' | 'effectiveFrom' | 'thresholdCents'>;
-
-/** The rule with the latest `effectiveFrom` on or before `date`, among `rules`; undefined when none is. */
-function latestRuleOn(rules: readonly RuleTerms[], date: string): RuleTerms | undefined {
-  let found: RuleTerms | undefined;
-  for (const rule of rules) {
-    if (rule.effectiveFrom <= date && (found === undefined || rule.effectiveFrom > found.effectiveFrom)) found = rule;
-  }
-  return found;
-}
-
-/**
+ *
  * The recorded decision as it showed on `day` (Europe/Amsterdam). `rules` are statute rules that
  * existed on that moment; for a decision never adopted the one in force on its board meeting
  * date among them replaces the recorded one (an empty list keeps what was recorded: a rule is
@@ -32,9 +21,9 @@ function latestRuleOn(rules: readonly RuleTerms[], date: string): RuleTerms | un
 export function decisionOnDay(recorded: Decision, day: string, rules: readonly RuleTerms[] = []): Decision {
   let ratification: Decision['ratification'] = {
     ...recorded.ratification,
-    overdue: recorded.status === 'pending_ratification' && recorded.ratification.dueDate !== null && day > recorded.ratification.dueDate,
+    overdue: isRatificationOverdue(recorded.status, recorded.ratification.dueDate, day),
   };
-  const rule = recorded.adoptedAt === null ? latestRuleOn(rules, recorded.boardMeetingDate) : undefined;
+  const rule = recorded.adoptedAt === null ? ruleInForceOn(rules, recorded.boardMeetingDate) : undefined;
   if (rule !== undefined) {
     ratification = {
       ...ratification,
@@ -66,6 +55,7 @@ export type RecordedDecision = Optional<
   | 'settlement'
   | 'withdrawnAt'
   | 'withdrawalReason'
+  | 'adoptedOn'
 > & {
   commitments: Optional<Commitment, 'finalAmountCents' | 'disbursedCents'>[];
   conditions: Optional<Condition, 'blocksDisbursement' | 'fulfilledLate' | 'reference' | 'documents'>[];
@@ -87,6 +77,8 @@ export function completeRecordedDecision(recorded: RecordedDecision): Decision {
     settlement: null,
     withdrawnAt: null,
     withdrawalReason: null,
+    // Before `adoptedOn` existed, an adoption took effect on the day it was recorded.
+    adoptedOn: recorded.adoptedAt === null ? null : amsterdamDateOf(new Date(recorded.adoptedAt)),
     ...recorded,
     commitments: recorded.commitments.map((c) => ({ finalAmountCents: null, disbursedCents: 0, ...c })),
     conditions: recorded.conditions.map((c) => ({ blocksDisbursement: false, fulfilledLate: isFulfilledLate(c), reference: null, documents: [], ...c })),

@@ -1,8 +1,9 @@
 import { DomainError } from './errors.js';
 
 /**
- * The decision lifecycle as data. Every state change of a decision goes through
- * `assertTransition`; the table below is the only place that says what is allowed.
+ * The decision lifecycle as data. Every state change of a decision, and every action on it that
+ * depends on its state, goes through `assertTransition`; the table below is the only place that
+ * says what is allowed.
  */
 export const DECISION_STATUSES = [
   'draft',
@@ -28,13 +29,18 @@ export const DECISION_ACTIONS = [
   'supersede',
   'settle',
   'disburse',
+  'defineIndicator',
+  'reportIndicator',
 ] as const;
 export type DecisionAction = (typeof DECISION_ACTIONS)[number];
 
 /**
  * For each state, the actions allowed and the states each may lead to. `amend` starts an
  * amendment (a new draft) and leaves the amended decision as it is; `supersede` is what the
- * amended decision undergoes when its amendment binds.
+ * amended decision undergoes when its amendment binds. Indicators are defined while a decision
+ * is being prepared or counts (draft, awaiting ratification, adopted, ratified), and reported
+ * once the board has adopted it and until it ends; a settled decision is terminal for
+ * everything but payments and documents.
  */
 export const DECISION_TRANSITIONS: Readonly<
   Record<DecisionStatus, Partial<Record<DecisionAction, readonly DecisionStatus[]>>>
@@ -44,6 +50,7 @@ export const DECISION_TRANSITIONS: Readonly<
     adopt: ['adopted', 'pending_ratification'],
     withdraw: ['withdrawn'],
     addDocument: ['draft'],
+    defineIndicator: ['draft'],
   },
   pending_ratification: {
     vote: ['pending_ratification', 'ratified', 'rejected'],
@@ -51,6 +58,8 @@ export const DECISION_TRANSITIONS: Readonly<
     fulfilCondition: ['pending_ratification'],
     addCondition: ['pending_ratification'],
     addDocument: ['pending_ratification'],
+    defineIndicator: ['pending_ratification'],
+    reportIndicator: ['pending_ratification'],
   },
   adopted: {
     fulfilCondition: ['adopted'],
@@ -60,6 +69,8 @@ export const DECISION_TRANSITIONS: Readonly<
     supersede: ['superseded'],
     settle: ['settled'],
     disburse: ['adopted'],
+    defineIndicator: ['adopted'],
+    reportIndicator: ['adopted'],
   },
   ratified: {
     fulfilCondition: ['ratified'],
@@ -69,6 +80,8 @@ export const DECISION_TRANSITIONS: Readonly<
     supersede: ['superseded'],
     settle: ['settled'],
     disburse: ['ratified'],
+    defineIndicator: ['ratified'],
+    reportIndicator: ['ratified'],
   },
   rejected: { addDocument: ['rejected'] },
   withdrawn: {},
@@ -80,18 +93,22 @@ export function isActionAllowed(from: DecisionStatus, action: DecisionAction): b
   return DECISION_TRANSITIONS[from][action] !== undefined;
 }
 
-const ACTION_WORDING: Record<DecisionAction, string> = {
-  edit: 'edited',
-  adopt: 'adopted',
-  withdraw: 'withdrawn',
-  vote: 'voted on',
-  fulfilCondition: 'have its conditions fulfilled',
-  addCondition: 'given new conditions',
-  addDocument: 'given documents',
-  amend: 'amended',
-  supersede: 'superseded',
-  settle: 'settled',
-  disburse: 'paid out',
+const refused = (wording: string) => (from: DecisionStatus) => `A decision in status '${from}' cannot be ${wording}.`;
+/** The detail of the 409 when `action` is not allowed in a state. */
+const REFUSAL_DETAIL: Record<DecisionAction, (from: DecisionStatus) => string> = {
+  edit: refused('edited'),
+  adopt: refused('adopted'),
+  withdraw: refused('withdrawn'),
+  vote: refused('voted on'),
+  fulfilCondition: refused('have its conditions fulfilled'),
+  addCondition: refused('given new conditions'),
+  addDocument: refused('given documents'),
+  amend: refused('amended'),
+  supersede: refused('superseded'),
+  settle: refused('settled'),
+  disburse: refused('paid out'),
+  defineIndicator: refused('given indicators'),
+  reportIndicator: (from) => `Indicator values of a decision in status '${from}' cannot be reported.`,
 };
 
 /**
@@ -101,10 +118,7 @@ const ACTION_WORDING: Record<DecisionAction, string> = {
 export function assertTransition(from: DecisionStatus, action: DecisionAction, to?: DecisionStatus): void {
   const targets = DECISION_TRANSITIONS[from][action];
   if (targets === undefined) {
-    throw new DomainError(
-      'DECISION_TRANSITION_NOT_ALLOWED',
-      `A decision in status '${from}' cannot be ${ACTION_WORDING[action]}.`,
-    );
+    throw new DomainError('DECISION_TRANSITION_NOT_ALLOWED', REFUSAL_DETAIL[action](from));
   }
   if (to !== undefined && !targets.includes(to)) {
     throw new Error(`Transition table violated: ${from} --${action}--> ${to}`);

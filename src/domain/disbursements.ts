@@ -1,10 +1,10 @@
 import { assertTransition, type DecisionStatus } from './decision-lifecycle.js';
-import { DomainError, referenceNotFound } from './errors.js';
+import { DomainError, Problems, referenceNotFound } from './errors.js';
 import { describeCents, sumCents, type Cents } from './money.js';
 
 /**
  * Payments of committed money (voorschot, betaling; Awb title 4.2). A payment is made on one
- * commitment of a decision that binds, never while a condition that blocks payments is open, and
+ * commitment of a decision that binds, never while (nor dated before) a condition that blocks payments is open, and
  * never beyond what the commitment still leaves unpaid: its amount, or its final amount once the
  * decision is settled (vaststelling), minus what was paid on it and on the commitments of the
  * decisions it amends.
@@ -80,40 +80,52 @@ export function payableCents(commitment: PayableCommitment, facts: Pick<Disburse
 }
 
 /**
- * Checks a payment in this order and returns the commitment it is made on: 409 when the decision
- * does not bind, 400 for a commitment of another decision, 400 for `paidOn` before the decision
- * bound or after today, 409 for an open condition that blocks payments, 409 for an amount above
- * what remains (the detail names the remaining amount).
+ * Checks a payment and returns the commitment it is made on: 409 when the decision does not bind
+ * (answered alone); then every problem at once, in this order: 400 for a commitment of another
+ * decision, 400 for `paidOn` before the decision bound or after today, 409 for an open condition
+ * that blocks payments, 409 for a `paidOn` before the day such a condition was fulfilled
+ * (payments were blocked then), 409 for an amount above what remains (the detail names the
+ * remaining amount).
  */
 export function decideDisbursement(facts: DisbursementFacts, request: DisbursementRequest): PayableCommitment {
   assertTransition(facts.status, 'disburse');
+  const problems = new Problems();
   const commitment = facts.commitments.find((c) => c.id === request.commitmentId);
-  if (commitment === undefined) throw referenceNotFound('/commitmentId', 'Commitment of this decision', request.commitmentId);
+  if (commitment === undefined) problems.add(referenceNotFound('/commitmentId', 'Commitment of this decision', request.commitmentId));
   const earliest = facts.bindingSince ?? facts.today;
   if (request.paidOn < earliest || request.paidOn > facts.today) {
-    throw new DomainError(
+    problems.add(new DomainError(
       'DISBURSEMENT_DATE_OUT_OF_RANGE',
       `paidOn must lie between the day the decision began to bind (${earliest}) and today (${facts.today}).`,
       [{ path: '/paidOn', message: `must be between ${earliest} and ${facts.today}` }],
-    );
+    ));
   }
   const blocking = facts.conditions.find((c) => c.blocksDisbursement && c.fulfilledOn === null);
   if (blocking !== undefined) {
-    throw new DomainError(
+    problems.add(new DomainError(
       'CONDITION_BLOCKS_DISBURSEMENT',
       `Condition ${blocking.id} ("${blocking.description.slice(0, 100)}") blocks payments until it is fulfilled.`,
-    );
+    ));
   }
-  const remaining = payableCents(commitment, facts);
-  if (request.amountCents > remaining) {
+  const blockedOn = facts.conditions.find((c) => c.blocksDisbursement && c.fulfilledOn !== null && request.paidOn < c.fulfilledOn);
+  if (blockedOn !== undefined) {
+    problems.add(new DomainError(
+      'DISBURSEMENT_BLOCKED',
+      `Condition ${blockedOn.id} ("${blockedOn.description.slice(0, 100)}") blocked payments until it was fulfilled on ${blockedOn.fulfilledOn}; paidOn ${request.paidOn} lies before that.`,
+    ));
+  }
+  const remaining = commitment === undefined ? undefined : payableCents(commitment, facts);
+  if (commitment !== undefined && remaining !== undefined && request.amountCents > remaining) {
     const limit =
       remaining < committedCents(commitment) - commitment.disbursedCents
         ? ' (an amendment awaiting ratification commits less in this programme and year)'
         : '';
-    throw new DomainError(
+    problems.add(new DomainError(
       'DISBURSEMENT_EXCEEDS_COMMITMENT',
       `Only ${describeCents(remaining)} remains to be paid on commitment ${commitment.id}${limit}; ${describeCents(request.amountCents)} was asked.`,
-    );
+      [{ path: '/amountCents', message: `exceeds the ${describeCents(remaining)} that remains to be paid on the commitment` }],
+    ));
   }
-  return commitment;
+  problems.throwIfAny();
+  return commitment!;
 }

@@ -69,6 +69,13 @@ export const ERROR_CATALOGUE = {
     action: 'Vote only for a municipality listed in `requiredMunicipalityIds`.',
     scope: 'domain',
   },
+  MUNICIPALITY_NOT_REQUIRED: {
+    status: 400,
+    title: 'No ratification request to this municipality',
+    meaning: 'The ratification request names a `municipalityId` that is not in the decision\'s `ratification.requiredMunicipalityIds`.',
+    action: 'Ask for the letter to a municipality listed in `requiredMunicipalityIds` (a college key may leave `municipalityId` out: its own).',
+    scope: 'domain',
+  },
   VOTE_DATE_OUT_OF_RANGE: {
     status: 400,
     title: 'Vote date out of range',
@@ -90,6 +97,13 @@ export const ERROR_CATALOGUE = {
     action: 'Send a `paidOn` between the day the decision bound and today (Europe/Amsterdam).',
     scope: 'domain',
   },
+  ADOPTION_DATE_OUT_OF_RANGE: {
+    status: 400,
+    title: 'Adoption date out of range',
+    meaning: '`adoptedOn` lies before the board meeting or after today (Europe/Amsterdam).',
+    action: 'Send the day the board adopted the decision, between its board meeting and today, or leave it out for today.',
+    scope: 'domain',
+  },
   SETTLEMENT_DATE_OUT_OF_RANGE: {
     status: 400,
     title: 'Settlement date out of range',
@@ -109,8 +123,15 @@ export const ERROR_CATALOGUE = {
     status: 403,
     title: 'Action not allowed for this API key',
     meaning: 'The key\'s role may not do this, or a college key acts for another municipality.',
-    action: 'Use a key with a role that may (see the roles in the README), or ask an admin for one.',
+    action: 'Use a key with a role that may (see the roles in docs/api-guide.md#keys-and-roles), or ask an admin for one.',
     scope: 'request',
+  },
+  PROOF_OUT_OF_RANGE: {
+    status: 400,
+    title: 'No proof for these sizes',
+    meaning: 'A transparency log proof was asked for a tree size beyond the latest checkpoint, a leaf outside the tree, or from a size above the one it goes to.',
+    action: 'Ask for sizes up to the `treeSize` of GET /api/v1/tlog/status (or leave treeSize out), a seq at or below the tree size, and from <= to.',
+    scope: 'domain',
   },
   ROUTE_NOT_FOUND: {
     status: 404,
@@ -168,6 +189,13 @@ export const ERROR_CATALOGUE = {
     action: 'Register the centre municipalities (`centreMunicipality: true`) first, then adopt.',
     scope: 'domain',
   },
+  DECISION_NOT_IN_RATIFICATION: {
+    status: 409,
+    title: 'The decision was never put to the colleges',
+    meaning: 'A ratification request exists only for a decision that is or was in `pending_ratification`; this one never was (a draft, or one that bound at adoption).',
+    action: 'GET the decision: `ratification.requiredMunicipalityIds` is empty while no college is asked to ratify it.',
+    scope: 'domain',
+  },
   VOTE_ALREADY_CAST: {
     status: 409,
     title: 'Municipality has already voted',
@@ -201,6 +229,13 @@ export const ERROR_CATALOGUE = {
     title: 'An open condition blocks payments of this decision',
     meaning: 'The decision has a condition with `blocksDisbursement: true` that is not fulfilled yet.',
     action: 'Fulfil the blocking condition first (POST .../conditions/{conditionId}/fulfil), then pay.',
+    scope: 'domain',
+  },
+  DISBURSEMENT_BLOCKED: {
+    status: 409,
+    title: 'A condition blocked payments on the payment date',
+    meaning: '`paidOn` lies before the fulfilment date of a condition with `blocksDisbursement: true`; `detail` names the condition.',
+    action: 'Send a `paidOn` on or after the day the blocking condition was fulfilled.',
     scope: 'domain',
   },
   INSUFFICIENT_FUNDS: {
@@ -287,6 +322,14 @@ export const ERROR_CATALOGUE = {
     action: 'Use a new Idempotency-Key for every distinct request.',
     scope: 'idempotency',
   },
+  WEBHOOK_HANDSHAKE_FAILED: {
+    status: 422,
+    title: 'The callback URL did not agree to receive notifications',
+    meaning:
+      'Before a `cloudevents` subscription is stored, the service sends `OPTIONS <callbackUrl>` with `WebHook-Request-Origin` (CloudEvents HTTP Web Hooks, section 4); the receiver did not answer 2xx with `WebHook-Allowed-Origin` set to that origin or `*`. `detail` says what it answered. Nothing was stored.',
+    action: 'Make the receiver answer the OPTIONS request as docs/webhooks.md shows, then create the subscription again.',
+    scope: 'domain',
+  },
   RATE_LIMITED: {
     status: 429,
     title: 'Too many requests',
@@ -322,6 +365,8 @@ export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 export interface FieldError {
   path: string;
   message: string;
+  /** The code of the problem this entry belongs to, in an answer that holds several problems. */
+  code?: ErrorCode;
 }
 
 export class DomainError extends Error {
@@ -329,14 +374,79 @@ export class DomainError extends Error {
   readonly status: number;
   readonly title: string;
   readonly errors: FieldError[] | undefined;
+  /** Every problem this error answers for, in the order found; just itself unless several were collected. */
+  readonly problems: readonly DomainError[];
 
-  constructor(code: ErrorCode, detail: string, errors?: FieldError[]) {
+  constructor(code: ErrorCode, detail: string, errors?: FieldError[], problems?: readonly DomainError[]) {
     super(detail);
     this.name = 'DomainError';
     this.code = code;
     this.status = ERROR_CATALOGUE[code].status;
     this.title = ERROR_CATALOGUE[code].title;
     this.errors = errors;
+    this.problems = problems ?? [this];
+  }
+}
+
+/**
+ * Several problems answered at once: the first (in the contract's order, the order the checks
+ * ran) decides the code and the status; `errors` lists every problem's entries, each carrying its
+ * problem's code (a problem without entries of its own gets one at `/`), and `detail` joins the
+ * problems' details. One problem is answered as itself.
+ */
+export function allProblems(problems: readonly DomainError[]): DomainError {
+  const flat = problems.flatMap((problem) => problem.problems);
+  const [first] = flat;
+  if (first === undefined) throw new Error('allProblems needs at least one problem');
+  if (flat.length === 1) return first;
+  const errors = flat.flatMap((problem) =>
+    (problem.errors ?? [{ path: '/', message: problem.message }]).map((error) => ({ ...error, code: error.code ?? problem.code })),
+  );
+  const detail = `The request has ${flat.length} problems: ${flat.map((problem) => problem.message).join(' ')}`;
+  return new DomainError(first.code, detail, errors, flat);
+}
+
+/**
+ * The problems a use case's checks find, collected without side effects so that one answer
+ * names them all: `add` the problem of each failing check in the contract's order, then
+ * `throwIfAny`. A check whose failure makes the later ones meaningless (an unknown resource, a
+ * state that does not allow the action at all) still throws at once.
+ */
+export class Problems {
+  private readonly found: DomainError[] = [];
+
+  add(problem: DomainError): void {
+    this.found.push(problem);
+  }
+
+  /** Runs a check that throws its problem: its result, or undefined with a DomainError collected (anything else propagates). */
+  check<T>(run: () => T): T | undefined {
+    try {
+      return run();
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      this.add(error);
+      return undefined;
+    }
+  }
+
+  /** `check` for a check that reads (never writes) before it answers. */
+  async checkAsync<T>(run: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await run();
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      this.add(error);
+      return undefined;
+    }
+  }
+
+  get any(): boolean {
+    return this.found.length > 0;
+  }
+
+  throwIfAny(): void {
+    if (this.found.length > 0) throw allProblems(this.found);
   }
 }
 

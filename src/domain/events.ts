@@ -1,3 +1,7 @@
+import { Type, type Static, type TProperties } from 'typebox';
+import { IndicatorReport as IndicatorReportSchema } from './indicator-report.js';
+import { CalendarDate, Component, StringEnum, Text, Timestamp, Uuid } from './schema-types.js';
+import { SUBSCRIPTION_END_REASONS } from './webhook-subscriptions.js';
 import type {
   ApiKey,
   CoFinancing,
@@ -21,8 +25,8 @@ import type {
  * The catalogue of everything a change can cause: one entry per event type, with the resource
  * it is about, its payload, and whether subscribers (webhooks and the event feed) receive it and
  * how their filters are found. Use cases emit these typed events through their unit of work;
- * nothing decides by comparing action strings. Adding an event type is one payload type and one
- * catalogue entry here, plus the use case that emits it.
+ * nothing decides by comparing action strings. Adding an event type is one payload schema and
+ * one catalogue entry here, plus the use case that emits it.
  */
 export type ResourceType =
   | 'organisation'
@@ -34,51 +38,74 @@ export type ResourceType =
   | 'apikey'
   | 'webhook-subscription';
 
+const payload = <P extends TProperties>(properties: P) => Type.Object(properties, { additionalProperties: false });
+
 /** Every event about a decision carries the whole decision as it is after the change. */
-interface DecisionChange {
-  decision: Decision;
+const decision = Component<Decision>('Decision');
+/** A payload of an event about a decision: the decision, and these properties besides. */
+function withDecision<P extends TProperties = {}>(properties: P = {} as P) {
+  return payload({ decision, ...properties });
 }
 
-export interface EventPayloads {
-  'organisation.created': { organisation: Organisation };
-  'organisation.updated': { before: Organisation; organisation: Organisation };
-  'programme.created': { programme: Programme };
-  'programme.updated': { before: Programme; programme: Programme };
-  'decision.created': DecisionChange;
-  'decision.updated': DecisionChange & { before: Decision };
-  'decision.adopted': DecisionChange;
-  'decision.withdrawn': DecisionChange & { reason: string };
-  'decision.ratified': DecisionChange;
-  'decision.rejected': DecisionChange;
-  'vote.cast': DecisionChange & { vote: Vote };
-  'condition.fulfilled': DecisionChange & { condition: Condition };
-  'condition.overdue': DecisionChange & { condition: Condition };
-  'decision.splitting_suspected': DecisionChange;
-  'decision.fund_insufficient': DecisionChange;
-  'ratification.overdue': DecisionChange;
-  'decision.document_added': DecisionChange & { documents: DocumentRef[] };
-  'condition.added': DecisionChange & { condition: Condition };
-  'disbursement.recorded': DecisionChange & { disbursement: Disbursement };
+/**
+ * The `data` of every event type, as the audit trail, the event feed and webhook deliveries
+ * carry it: one schema per type (records by their OpenAPI component), the payload types derived
+ * from it. test/http/audit/routes/trail.test.ts checks every schema against events the service
+ * really emits.
+ */
+export const EVENT_PAYLOAD_SCHEMAS = {
+  'organisation.created': payload({ organisation: Component<Organisation>('Organisation') }),
+  'organisation.updated': payload({ before: Component<Organisation>('Organisation'), organisation: Component<Organisation>('Organisation') }),
+  'programme.created': payload({ programme: Component<Programme>('Programme') }),
+  'programme.updated': payload({ before: Component<Programme>('Programme'), programme: Component<Programme>('Programme') }),
+  'decision.created': withDecision(),
+  'decision.updated': withDecision({ before: decision }),
+  'decision.adopted': withDecision(),
+  'decision.withdrawn': withDecision({ reason: Text(2000) }),
+  'decision.ratified': withDecision(),
+  'decision.rejected': withDecision(),
+  'vote.cast': withDecision({ vote: Component<Vote>('Vote') }),
+  'condition.fulfilled': withDecision({ condition: Component<Condition>('Condition') }),
+  'condition.overdue': withDecision({ condition: Component<Condition>('Condition') }),
+  'decision.splitting_suspected': withDecision(),
+  'decision.fund_insufficient': withDecision(),
+  'ratification.overdue': withDecision(),
+  'ratification.due_soon': withDecision({
+    municipalityId: Type.Unsafe<string>({ ...Uuid, description: 'The municipality whose college is reminded' }),
+    dueDate: CalendarDate,
+    daysLeft: Type.Integer({ minimum: 0, description: 'Days from today (Europe/Amsterdam) to the due date' }),
+  }),
+  'decision.document_added': withDecision({ documents: Type.Array(Component<DocumentRef>('DocumentRef'), { minItems: 1 }) }),
+  'condition.added': withDecision({ condition: Component<Condition>('Condition') }),
+  'disbursement.recorded': withDecision({ disbursement: Component<Disbursement>('Disbursement') }),
   /** On the amendment, when it binds. */
-  'decision.amended': DecisionChange;
+  'decision.amended': withDecision(),
   /** On the amended decision, when its amendment binds. */
-  'decision.superseded': DecisionChange & { supersededBy: string };
-  'decision.settled': DecisionChange;
-  'indicator.defined': DecisionChange & { indicator: Indicator };
-  'indicator.reported': DecisionChange & { indicator: Indicator; report: IndicatorReport };
+  'decision.superseded': withDecision({ supersededBy: Uuid }),
+  'decision.settled': withDecision(),
+  'indicator.defined': withDecision({ indicator: Component<Indicator>('Indicator') }),
+  'indicator.reported': withDecision({ indicator: Component<Indicator>('Indicator'), report: Type.Unsafe<IndicatorReport>(IndicatorReportSchema) }),
   /** The votes it records are events of their own (`vote.cast`, each with its decision), before this one. */
-  'college_decision.recorded': { collegeDecision: CollegeDecision; decisions: Decision[] };
-  'statute_rule.created': { statuteRule: StatuteRule };
-  'fund.contribution_recorded': { contribution: FundContribution };
-  'co_financing.recorded': { coFinancing: CoFinancing };
-  'apikey.created': { apiKey: ApiKey };
-  'apikey.revoked': { apiKey: ApiKey };
-  'webhook.subscribed': { subscription: Subscription };
-  'webhook.unsubscribed': { subscription: Subscription };
-  'webhook.redelivered': { delivery: Delivery };
-}
+  'college_decision.recorded': payload({ collegeDecision: Component<CollegeDecision>('CollegeDecision'), decisions: Type.Array(decision, { minItems: 1 }) }),
+  'statute_rule.created': payload({ statuteRule: Component<StatuteRule>('StatuteRule') }),
+  'fund.contribution_recorded': payload({ contribution: Component<FundContribution>('FundContribution') }),
+  'co_financing.recorded': payload({ coFinancing: Component<CoFinancing>('CoFinancing') }),
+  'apikey.created': payload({ apiKey: Component<ApiKey>('ApiKey') }),
+  'apikey.revoked': payload({ apiKey: Component<ApiKey>('ApiKey') }),
+  'webhook.subscribed': payload({ subscription: Component<Subscription>('WebhookSubscription') }),
+  'webhook.unsubscribed': payload({ subscription: Component<Subscription>('WebhookSubscription') }),
+  'webhook.redelivered': payload({ delivery: Component<Delivery>('WebhookDelivery') }),
+  /** The receiver answered 410 Gone: nothing more is sent to it. */
+  'webhook_subscription.ended': payload({ subscription: Component<Subscription>('WebhookSubscription'), endedReason: StringEnum(SUBSCRIPTION_END_REASONS), endedAt: Timestamp }),
+};
+
+/** The payload of each event type: derived from its schema, never written a second time. */
+export type EventPayloads = { [K in keyof typeof EVENT_PAYLOAD_SCHEMAS]: Static<(typeof EVENT_PAYLOAD_SCHEMAS)[K]> };
 
 export type EventType = keyof EventPayloads;
+
+/** What every event about a decision carries: the whole decision as it is after the change. */
+type DecisionChange = EventPayloads['decision.created'];
 
 /**
  * Who receives a published event: subscriptions and feed readers filter by programme and by
@@ -120,6 +147,11 @@ function collegeDecisionAudience({ collegeDecision, decisions }: EventPayloads['
   };
 }
 
+/** A reminder goes to the one college it reminds and to the decision's programmes, not to the other colleges. */
+function dueSoonAudience(data: EventPayloads['ratification.due_soon']): EventAudience {
+  return { ...decisionAudience(data), municipalityIds: [data.municipalityId] };
+}
+
 /** An event about a decision that subscribers and feed readers receive. */
 function published(summary: string): EventDefinition<DecisionChange> {
   return { resourceType: 'decision', resourceId: ofDecision, summary, audience: decisionAudience };
@@ -144,6 +176,12 @@ export const EVENT_CATALOGUE: { readonly [K in EventType]: EventDefinition<Event
   ),
   'decision.fund_insufficient': published('At adoption, the uncommitted means of the ESZL fund did not cover this decision.'),
   'ratification.overdue': published('A decision still awaits ratification after its ratification due date (raised once).'),
+  'ratification.due_soon': {
+    resourceType: 'decision',
+    resourceId: ofDecision,
+    summary: 'A college that has not voted is reminded of the ratification due date (once per day of RATIFICATION_REMINDER_DAYS).',
+    audience: dueSoonAudience,
+  },
   'decision.document_added': published('Documents were added to a decision.'),
   'condition.added': published('A condition was added to a decision after its adoption.'),
   'disbursement.recorded': published('Money of a binding decision was paid.'),
@@ -189,6 +227,11 @@ export const EVENT_CATALOGUE: { readonly [K in EventType]: EventDefinition<Event
     resourceType: 'webhook-subscription',
     resourceId: (d) => d.delivery.subscriptionId,
     summary: 'A webhook delivery was scheduled again.',
+  },
+  'webhook_subscription.ended': {
+    resourceType: 'webhook-subscription',
+    resourceId: (d) => d.subscription.id,
+    summary: 'A webhook subscription ended because its receiver answered 410 Gone.',
   },
 };
 

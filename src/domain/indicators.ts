@@ -1,5 +1,5 @@
-import type { DecisionStatus } from './decision-lifecycle.js';
 import { DomainError, type FieldError } from './errors.js';
+import { PERIOD_PATTERN } from './indicator-report.js';
 import type { IndicatorReport } from './records.js';
 
 /**
@@ -7,7 +7,7 @@ import type { IndicatorReport } from './records.js';
  * expected number of placements), with a target per period and the values reported afterwards.
  * A period is a year (`2026`), a quarter (`2026-Q2`) or a month (`2026-05`).
  */
-export const PERIOD_PATTERN = '^(20[0-9]{2}|2100)(-Q[1-4]|-(0[1-9]|1[0-2]))?$';
+export { PERIOD_PATTERN };
 
 export interface PeriodSpan {
   /** First and last day, YYYY-MM-DD. */
@@ -118,26 +118,4 @@ export function indicatorProgress(targets: readonly Target[], reports: readonly 
   const periods = [...new Set([...targets.map((t) => t.period), ...reports.map((r) => r.period)])].sort(comparePeriods);
   const target = new Map(targets.map((t) => [t.period, t.value]));
   return periods.map((period) => ({ period, target: target.get(period) ?? null, actual: actual.get(period) ?? null }));
-}
-
-/**
- * Indicators are defined while a decision is being prepared or counts (draft, awaiting
- * ratification, adopted, ratified), and reported once the board has adopted it and until it
- * ends. A rejected, withdrawn or superseded decision is over; a settled one is terminal for
- * everything but payments and documents.
- */
-export const INDICATOR_STATES = {
-  define: ['draft', 'pending_ratification', 'adopted', 'ratified'],
-  report: ['pending_ratification', 'adopted', 'ratified'],
-} as const satisfies Record<string, readonly DecisionStatus[]>;
-
-export function assertIndicatorsOpen(status: DecisionStatus, action: keyof typeof INDICATOR_STATES): void {
-  if (!(INDICATOR_STATES[action] as readonly DecisionStatus[]).includes(status)) {
-    throw new DomainError(
-      'DECISION_TRANSITION_NOT_ALLOWED',
-      action === 'define'
-        ? `A decision in status '${status}' cannot be given indicators.`
-        : `Indicator values of a decision in status '${status}' cannot be reported.`,
-    );
-  }
 }

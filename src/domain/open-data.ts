@@ -1,5 +1,6 @@
 import { isBinding } from './decision-lifecycle.js';
 import { bindingSince } from './ratification.js';
+import { committedCents } from './disbursements.js';
 import type { Decision, Disbursement, DocumentRef, Organisation, Programme } from './records.js';
 
 /**
@@ -65,7 +66,7 @@ export const euros = (cents: number): number => cents / 100;
 
 /** What binds: the final amounts once settled, else the committed ones. */
 export function awardedCents(decision: Pick<Decision, 'commitments' | 'status'>): number {
-  return decision.commitments.reduce((sum, c) => sum + (decision.status === 'settled' ? (c.finalAmountCents ?? c.amountCents) : c.amountCents), 0);
+  return decision.commitments.reduce((sum, c) => sum + (decision.status === 'settled' ? committedCents(c) : c.amountCents), 0);
 }
 
 /**
@@ -158,7 +159,7 @@ export function toVoteEvent(decision: Decision, organisations: ReadonlyMap<strin
     };
   });
   const options = ['yes', 'no', 'not voting'] as const;
-  const castAt = decision.ratification.votes.map((vote) => vote.castAt).sort();
+  const decidedOn = decision.ratification.votes.map((vote) => vote.decidedOn).sort();
   const rejected = decision.ratification.votes.some((vote) => vote.outcome === 'reject');
   return {
     id: decision.id,
@@ -181,8 +182,9 @@ export function toVoteEvent(decision: Decision, organisations: ReadonlyMap<strin
           : `approval by every required college (contribution of EUR ${euros(decision.ratification.thresholdCents)} or more)`,
       result: rejected ? 'failed' : 'passed',
     },
-    start_date: decision.adoptedAt,
-    end_date: castAt[castAt.length - 1] ?? null,
+    // Popolo's names, as calendar dates: the adoption day and the day the last college decided.
+    start_date: decision.adoptedOn,
+    end_date: decidedOn[decidedOn.length - 1] ?? null,
     result: rejected ? 'fail' : 'pass',
     counts: options.map((option) => ({ option, value: votes.filter((vote) => vote.option === option).length })).filter((c) => c.value > 0 || c.option !== 'not voting'),
     votes,

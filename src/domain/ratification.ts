@@ -1,8 +1,7 @@
 import { type Cents } from './money.js';
-import { DomainError } from './errors.js';
-import { assertTransition, type DecisionStatus } from './decision-lifecycle.js';
+import { DomainError, Problems } from './errors.js';
+import { assertTransition, PENDING_STATUSES, type DecisionStatus } from './decision-lifecycle.js';
 import type { StatuteRule } from './records.js';
-import { amsterdamDateOf } from './clock.js';
 
 /**
  * The statute's three-college rule: a contribution of the threshold (EUR 100,000 in version 1
@@ -10,8 +9,8 @@ import { amsterdamDateOf } from './clock.js';
  * approved it; one rejection rejects it. The threshold is data: see `statute.ts`.
  */
 
-export const VOTE_OUTCOMES = ['approve', 'reject'] as const;
-export type VoteOutcome = (typeof VOTE_OUTCOMES)[number];
+import { VOTE_OUTCOMES, type VoteOutcome } from './records.js';
+export { VOTE_OUTCOMES, type VoteOutcome };
 
 export interface CastVote {
   municipalityId: string;
@@ -58,6 +57,19 @@ export function adoptionOutcome(
   return { status: 'pending_ratification', requiredMunicipalityIds: [...centreMunicipalityIds].sort() };
 }
 
+/** The states in which a ratification deadline runs: while the decision awaits the colleges. */
+export const RATIFICATION_DEADLINE_STATUSES = PENDING_STATUSES;
+
+/**
+ * Ratification is overdue from the day after its due date while the decision still awaits the
+ * colleges; a decision without a due date (no period in its rule) is never overdue. Votes after
+ * the due date still count: overdue is a signal, not a state. The job that announces it selects
+ * the same decisions in SQL (`lockRatificationsOverdue`, pinned to this by its test).
+ */
+export function isRatificationOverdue(status: DecisionStatus, dueDate: string | null, today: string): boolean {
+  return (RATIFICATION_DEADLINE_STATUSES as readonly DecisionStatus[]).includes(status) && dueDate !== null && today > dueDate;
+}
+
 /** The state that the recorded votes put a pending decision in. */
 export function ratificationStatus(
   requiredMunicipalityIds: readonly string[],
@@ -85,7 +97,9 @@ export interface VoteRequest {
 
 /**
  * Checks a vote in the contract's order (after authorisation, schema and existence, which the
- * caller has done) and returns the decision's resulting status.
+ * caller has done) and returns the decision's resulting status. A decision whose state allows no
+ * vote answers that alone (409); otherwise every problem of the vote is answered at once: the
+ * municipality (400), the date (400), a vote already cast (409).
  */
 export function decideVote(
   decision: VoteTarget,
@@ -93,41 +107,52 @@ export function decideVote(
   today: string,
 ): 'pending_ratification' | 'ratified' | 'rejected' {
   assertTransition(decision.status, 'vote');
+  const problems = new Problems();
   if (!decision.requiredMunicipalityIds.includes(vote.municipalityId)) {
-    throw new DomainError(
+    problems.add(new DomainError(
       'VOTE_MUNICIPALITY_NOT_REQUIRED',
       `Municipality ${vote.municipalityId} is not asked to ratify this decision.`,
       [{ path: '/municipalityId', message: 'is not one of the decision\'s requiredMunicipalityIds' }],
-    );
+    ));
   }
   if (vote.decidedOn < decision.boardMeetingDate || vote.decidedOn > today) {
-    throw new DomainError(
+    problems.add(new DomainError(
       'VOTE_DATE_OUT_OF_RANGE',
       `decidedOn must lie between the board meeting (${decision.boardMeetingDate}) and today (${today}).`,
       [{ path: '/decidedOn', message: `must be between ${decision.boardMeetingDate} and ${today}` }],
-    );
+    ));
   }
   if (decision.votes.some((cast) => cast.municipalityId === vote.municipalityId)) {
-    throw new DomainError('VOTE_ALREADY_CAST', 'This municipality has already voted on this decision; votes are final.');
+    problems.add(new DomainError('VOTE_ALREADY_CAST', 'This municipality has already voted on this decision; votes are final.'));
   }
+  problems.throwIfAny();
   const next = ratificationStatus(decision.requiredMunicipalityIds, [...decision.votes, vote]);
   assertTransition(decision.status, 'vote', next);
   return next;
 }
 
 /**
- * The day a decision began to bind: the adoption day (Europe/Amsterdam) when it bound at once,
- * the day the last college decided when it needed ratification. Null while it does not bind
- * and never did (a draft, a pending or rejected decision).
+ * Whether the colleges were ever asked to ratify: adoption into `pending_ratification` froze the
+ * municipalities that must approve, and nothing else sets them. True whatever came after
+ * (ratified, rejected, withdrawn while pending, amended, settled).
+ */
+export function wasAskedToRatify(decision: { requiredMunicipalityIds: readonly string[] }): boolean {
+  return decision.requiredMunicipalityIds.length > 0;
+}
+
+/**
+ * The day a decision began to bind: the day its adoption took effect (`adoptedOn`) when it bound
+ * at once, the day the last college decided when it needed ratification. Null while it does not
+ * bind and never did (a draft, a pending or rejected decision).
  */
 export function bindingSince(decision: {
-  adoptedAt: string | null;
+  adoptedOn: string | null;
   status: DecisionStatus;
   ratification: { reason: string | null; votes: readonly { decidedOn: string }[] };
 }): string | null {
-  if (decision.adoptedAt === null || decision.status === 'pending_ratification' || decision.status === 'rejected') return null;
+  if (decision.adoptedOn === null || decision.status === 'pending_ratification' || decision.status === 'rejected') return null;
   if (decision.status === 'withdrawn') return null;
-  if (decision.ratification.reason === null) return amsterdamDateOf(new Date(decision.adoptedAt));
+  if (decision.ratification.reason === null) return decision.adoptedOn;
   const days = decision.ratification.votes.map((vote) => vote.decidedOn).sort();
   return days[days.length - 1] ?? null;
 }

@@ -1,16 +1,30 @@
 import { DomainError } from './errors.js';
 import type { StatuteRule } from './records.js';
+import { addDays } from './clock.js';
+
+/** The terms of a statute rule that decide a decision's ratification: what a view of a draft needs. */
+export type RuleTerms = Pick<StatuteRule, 'version' | 'effectiveFrom' | 'thresholdCents'>;
 
 /**
- * The statute as versioned data. The rule that applies to a decision is the one in force on its
- * board meeting date: the rule with the latest `effectiveFrom` on or before that date. Version 1
- * (from the migration) is in force from 2000-01-01, before any decision the register accepts.
+ * The statute as versioned data. The rule in force on a date is the rule with the latest
+ * `effectiveFrom` on or before that date (no two rules share one: a unique index and
+ * `assertNewRuleEffective` see to it); undefined when every rule takes effect later.
  */
-export function ruleInForce<R extends Pick<StatuteRule, 'effectiveFrom'>>(rules: readonly R[], date: string): R {
+export function ruleInForceOn<R extends Pick<StatuteRule, 'effectiveFrom'>>(rules: readonly R[], date: string): R | undefined {
   let found: R | undefined;
   for (const rule of rules) {
     if (rule.effectiveFrom <= date && (found === undefined || rule.effectiveFrom > found.effectiveFrom)) found = rule;
   }
+  return found;
+}
+
+/**
+ * The rule that applies to a decision: the one in force on its board meeting date. Version 1
+ * (from the migration) is in force from 2000-01-01, before any decision the register accepts,
+ * so one always is.
+ */
+export function ruleInForce<R extends Pick<StatuteRule, 'effectiveFrom'>>(rules: readonly R[], date: string): R {
+  const found = ruleInForceOn(rules, date);
   if (found === undefined) throw new Error(`no statute rule is in force on ${date}; migration 0007 creates version 1`);
   return found;
 }
@@ -36,7 +50,5 @@ export function assertNewRuleEffective(effectiveFrom: string, today: string, lat
 
 /** The ratification deadline: the adoption day in Europe/Amsterdam plus the rule's period. */
 export function ratificationDueDate(adoptionDay: string, periodDays: number | null): string | null {
-  if (periodDays === null) return null;
-  const [y, m, d] = adoptionDay.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + periodDays)).toISOString().slice(0, 10);
+  return periodDays === null ? null : addDays(adoptionDay, periodDays);
 }

@@ -1,5 +1,8 @@
-import { Type, type Static, type TSchema } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 import { ERROR_CATALOGUE, type ErrorCode } from '../domain/errors.js';
+import { CentsAmount, Nullable, Uuid } from '../domain/schema-types.js';
+
+export { CalendarDate, CentsAmount, Nullable, Ref, StringEnum, Text, Timestamp, Uuid } from '../domain/schema-types.js';
 
 /**
  * Building blocks shared by every route schema. Request schemas are inline (validated by Ajv);
@@ -7,28 +10,16 @@ import { ERROR_CATALOGUE, type ErrorCode } from '../domain/errors.js';
  */
 export const API_VERSION = '1.0.0';
 
-export const Uuid = Type.String({ format: 'uuid', maxLength: 36, description: 'UUID' });
-export const CalendarDate = Type.String({ format: 'date', maxLength: 10, description: 'Calendar date, YYYY-MM-DD' });
-export const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339 timestamp in UTC' });
-export const Cents = Type.Integer({ minimum: 1, maximum: 1_000_000_000_000, description: 'Amount in euro cents' });
+export const Cents = CentsAmount({ minimum: 1, maximum: 1_000_000_000_000, description: 'Amount in euro cents' });
 
-export function Text(maxLength: number, options: { minLength?: number; description?: string } = {}) {
-  return Type.String({ minLength: options.minLength ?? 1, maxLength, ...(options.description && { description: options.description }) });
-}
 
-export function Nullable<T extends TSchema>(schema: T) {
-  return Type.Union([schema, Type.Null()]);
-}
-
-export function StringEnum<const T extends readonly string[]>(values: T, options: { description?: string } = {}) {
-  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
-}
-
-/** A reference to a shared component, typed as the component. */
-export function Ref<T extends TSchema>(schema: T) {
-  const id = (schema as { $id?: string }).$id;
-  if (id === undefined) throw new Error('Ref needs a schema with an $id');
-  return Type.Unsafe<Static<T>>(Type.Ref(id));
+/**
+ * An open set of codes: a plain string whose known values are listed in `x-extensible-enum`
+ * (Zalando's convention) and in the description, so a client generated today still reads a
+ * code that a later release adds.
+ */
+export function OpenCodes(codes: readonly string[], description: string) {
+  return Type.Unsafe<ErrorCode>(Type.String({ description: `${description}. Known codes: ${codes.join(', ')}; more may be added.`, 'x-extensible-enum': [...codes] }));
 }
 
 export const Problem = Type.Object(
@@ -37,14 +28,17 @@ export const Problem = Type.Object(
     title: Type.String(),
     status: Type.Integer({ minimum: 400, maximum: 599 }),
     detail: Type.String(),
-    code: StringEnum(Object.keys(ERROR_CATALOGUE) as ErrorCode[], {
-      description: 'Stable machine-readable error code; docs/errors.md says what each means and what to do',
-    }),
+    code: OpenCodes(Object.keys(ERROR_CATALOGUE) as ErrorCode[], 'Stable machine-readable error code; docs/errors.md says what each means and what to do'),
     instance: Type.Optional(Type.String()),
     errors: Type.Optional(
-      Type.Array(Type.Object({ path: Type.String(), message: Type.String() }), {
-        description: 'Every problem with the input, all at once',
-      }),
+      Type.Array(
+        Type.Object({
+          path: Type.String(),
+          message: Type.String(),
+          code: Type.Optional(Type.String({ description: "When the answer holds several problems: the code of this entry's problem (the first problem's code is `code`)" })),
+        }),
+        { description: 'Every problem of the request, all at once, in the order the checks run' },
+      ),
     ),
   },
   { $id: 'Problem', description: 'RFC 9457 problem details' },
@@ -108,10 +102,13 @@ export const IfNoneMatchHeaders = Type.Object({
   'if-none-match': Type.Optional(Type.String({ minLength: 1, maxLength: 2000, description: 'ETag(s) from a previous GET; 304 when unchanged' })),
 });
 
-export function jsonResponse<T extends TSchema>(schema: T, description: string, kind: 'plain' | 'idempotent' | 'etag' = 'plain') {
+const HEADERS_OF_KIND = { plain: versionHeaders, idempotent: replayHeaders, etag: etagHeaders, 'idempotent-etag': { ...replayHeaders, ...etagHeaders } };
+
+/** `idempotent`: answers a POST under Idempotency-Key (replayed); `etag`: carries the representation's ETag (replayed with it). */
+export function jsonResponse<T extends TSchema>(schema: T, description: string, kind: keyof typeof HEADERS_OF_KIND = 'plain') {
   return {
     description,
-    headers: kind === 'idempotent' ? replayHeaders : kind === 'etag' ? etagHeaders : versionHeaders,
+    headers: HEADERS_OF_KIND[kind],
     content: { 'application/json': { schema } },
   } as unknown as T;
 }
@@ -145,7 +142,7 @@ const problemDescriptions: Record<number, string> = {
   503: 'Service unavailable; see Retry-After',
 };
 
-export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 429 | 500 | 503;
+export type ProblemStatus = 400 | 401 | 403 | 404 | 406 | 409 | 412 | 413 | 415 | 422 | 429 | 500 | 503;
 
 /** How an operation's problem responses are documented; see `problems()`. */
 export interface ProblemOptions {
@@ -179,7 +176,7 @@ function problemResponse(status: number, codes: readonly ErrorCode[]) {
         schema: {
           allOf: [
             Type.Ref('Problem'),
-            { type: 'object', properties: { code: { type: 'string', enum: [...codes], description: 'The codes this operation answers with this status' } } },
+            { type: 'object', properties: { code: OpenCodes(codes, 'The codes this operation answers with this status') } },
           ],
         },
       },
@@ -227,9 +224,9 @@ export function publicProblems(...specific: ProblemStatus[]): ProblemResponses {
 /** The codes a route's schema documents for `status` (undefined: the status is not documented). */
 export function documentedProblemCodes(responses: Record<string, unknown> | undefined, status: number): string[] | undefined {
   const response = responses?.[status] as
-    | { content?: Record<string, { schema?: { allOf?: { properties?: { code?: { enum?: string[] } } }[] } }> }
+    | { content?: Record<string, { schema?: { allOf?: { properties?: { code?: { 'x-extensible-enum'?: string[] } } }[] } }> }
     | undefined;
-  return response?.content?.['application/problem+json']?.schema?.allOf?.[1]?.properties?.code?.enum;
+  return response?.content?.['application/problem+json']?.schema?.allOf?.[1]?.properties?.code?.['x-extensible-enum'];
 }
 
 export const IdempotentIfMatchHeaders = Type.Object({ ...IdempotencyHeaders.properties, ...IfMatchHeaders.properties });

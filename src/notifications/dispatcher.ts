@@ -1,19 +1,28 @@
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
+import { DEFAULT_EVENT_SOURCE, type CloudEventSettings } from '../domain/cloudevents.js';
+import { rateSpacingMs } from '../domain/webhook-subscriptions.js';
 import type { Database } from '../db/client.js';
 import { queryRows } from '../db/client.js';
 import { inTransaction } from '../db/transaction.js';
 import { withTimeout } from '../db/timeout.js';
 import { assertCallbackAllowed } from './callback-url.js';
-import { retryDelayMs, SIGNATURE_HEADER, signatureHeader, subscriptionSecret } from './signing.js';
+import { claimDeliveries, claimRateLimitedDeliveries, releaseDelivery, takeSendSlot, type ClaimedDelivery } from './delivery-claims.js';
+import { deliveryRequest } from './delivery-request.js';
+import { webhookRequestOrigin } from './handshake.js';
+import { parseRetryAfter } from './retry-after.js';
+import { retryDelayMs } from './signing.js';
 
 /**
  * Delivers the outbox to webhook subscribers, at least once, with exponential back-off and
- * jitter for the whole retry window, in outbox order per decision and subscriber. Every instance
- * may run one: fan-out is serialised by an advisory lock, and deliveries are claimed with
- * `FOR UPDATE SKIP LOCKED` plus a lease, so instances share the work without double-sending in
- * the normal case (a delivery is sent twice only when an instance dies after sending and before
- * recording it; receivers deduplicate on the event id).
+ * jitter for the whole retry window, in outbox order per decision and subscriber, in the format
+ * each subscription chose (`eszl-v1` or `cloudevents`). Every instance may run one: fan-out is
+ * serialised by an advisory lock, and deliveries are claimed with `FOR UPDATE SKIP LOCKED` plus
+ * a lease, so instances share the work without double-sending in the normal case (a delivery is
+ * sent twice only when an instance dies after sending and before recording it; receivers
+ * deduplicate on the event id). What a receiver answers is honoured: 410 ends its subscription
+ * (`onGone`), 429/503 with Retry-After hold everything to it until then, and the rate it allowed
+ * in the handshake is never exceeded (see `takeSendSlot`).
  */
 export interface DispatcherOptions {
   database: Database;
@@ -27,36 +36,46 @@ export interface DispatcherOptions {
   batchSize?: number;
   leaseMs?: number;
   random?: () => number;
-}
-
-interface ClaimedDelivery {
-  id: string;
-  subscription_id: string;
-  callback_url: string;
-  payload: unknown;
-  event_id: string;
-  event_type: string;
-  attempts: number;
+  /** EVENT_SOURCE and the service's addresses; by default the default source and this machine's name. */
+  cloudEvents?: CloudEventSettings;
+  /** WebHook-Request-Origin of `cloudevents` deliveries; by default this machine's name. */
+  requestOrigin?: string;
+  /** Ends a subscription whose receiver answered 410 Gone (a use case: it writes the audit event). Without it, 410 is retried. */
+  onGone?: (subscriptionId: string) => Promise<unknown>;
 }
 
 const FAN_OUT_LOCK = 0x77686b73;
 
+type Outcome = 'delivered' | 'failed' | 'deferred';
 
 export class WebhookDispatcher {
-  private readonly options: Required<Omit<DispatcherOptions, 'random'>> & { random: () => number };
+  private readonly options: Required<Omit<DispatcherOptions, 'onGone'>> & Pick<DispatcherOptions, 'onGone'>;
 
   constructor(options: DispatcherOptions) {
+    const origin = options.requestOrigin ?? webhookRequestOrigin(undefined);
     // The lease outlives the slowest attempt (address check plus request), so no other instance
     // can claim a delivery that is still being sent.
-    this.options = { batchSize: 20, leaseMs: 2 * options.timeoutMs + 30_000, random: Math.random, ...options };
+    this.options = {
+      batchSize: 20,
+      leaseMs: 2 * options.timeoutMs + 30_000,
+      random: Math.random,
+      cloudEvents: { source: DEFAULT_EVENT_SOURCE, baseUrl: `http://${origin}` },
+      requestOrigin: origin,
+      ...options,
+    };
   }
 
   /** One round: fan new outbox events out to subscriptions, then deliver what is due. */
   async runOnce(): Promise<{ fannedOut: number; attempted: number; delivered: number }> {
+    const { database, batchSize, leaseMs } = this.options;
     const fannedOut = await this.fanOut();
-    const claimed = await this.claim();
-    const results = await Promise.all(claimed.map((delivery) => this.deliver(delivery)));
-    return { fannedOut, attempted: claimed.length, delivered: results.filter(Boolean).length };
+    const claimed = [...(await claimDeliveries(database, batchSize, leaseMs)), ...(await claimRateLimitedDeliveries(database, batchSize, leaseMs))];
+    const outcomes = await Promise.all(claimed.map((delivery) => this.deliver(delivery)));
+    return {
+      fannedOut,
+      attempted: outcomes.filter((outcome) => outcome !== 'deferred').length,
+      delivered: outcomes.filter((outcome) => outcome === 'delivered').length,
+    };
   }
 
   private async fanOut(): Promise<number> {
@@ -88,74 +107,43 @@ export class WebhookDispatcher {
     });
   }
 
-  private async claim(): Promise<ClaimedDelivery[]> {
-    const { database, batchSize, leaseMs } = this.options;
-    return queryRows<ClaimedDelivery>(database.db, sql`
-      with claimed as (
-        update webhook_deliveries
-           set lease_until = now() + make_interval(secs => ${leaseMs / 1000})
-         where id in (
-           select d.id
-             from webhook_deliveries d
-             join webhook_subscriptions s on s.id = d.subscription_id and s.active
-            where d.state = 'pending'
-              and d.next_attempt_at <= now()
-              and (d.lease_until is null or d.lease_until < now())
-              and not exists (
-                select 1 from webhook_deliveries e
-                 where e.subscription_id = d.subscription_id
-                   and e.ordering_key = d.ordering_key
-                   and e.state = 'pending'
-                   and e.outbox_seq < d.outbox_seq)
-            order by d.outbox_seq
-            limit ${batchSize}
-            for update of d skip locked)
-        returning id, subscription_id, outbox_seq, attempts)
-      select c.id, c.subscription_id, c.attempts, s.callback_url, o.payload, o.event_id, o.event_type
-        from claimed c
-        join webhook_subscriptions s on s.id = c.subscription_id
-        join outbox_events o on o.seq = c.outbox_seq
-       order by c.outbox_seq`);
-  }
-
-  private async deliver(delivery: ClaimedDelivery): Promise<boolean> {
-    const { signingKey, allowedHosts, timeoutMs, logger } = this.options;
-    const body = JSON.stringify(delivery.payload);
+  private async deliver(delivery: ClaimedDelivery): Promise<Outcome> {
+    const { database, signingKey, allowedHosts, timeoutMs, logger, cloudEvents, requestOrigin } = this.options;
     const started = Date.now();
     let statusCode: number | null = null;
     let error: string | null = null;
+    let retryAfter: Date | undefined;
     try {
       await withTimeout(assertCallbackAllowed(delivery.callback_url, allowedHosts), timeoutMs, `callback host did not resolve within ${timeoutMs} ms`);
-      const timestamp = Math.floor(Date.now() / 1000);
-      const response = await fetch(delivery.callback_url, {
-        method: 'POST',
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
-        headers: {
-          'Content-Type': 'application/json',
-          'User-Agent': 'eszl-decisions-webhooks/1',
-          'ESZL-Event-Id': delivery.event_id,
-          'ESZL-Event-Type': delivery.event_type,
-          [SIGNATURE_HEADER]: signatureHeader(subscriptionSecret(signingKey, delivery.subscription_id), timestamp, body),
-        },
-      });
+      if (delivery.allowed_rate !== null && !(await takeSendSlot(database, delivery.subscription_id, rateSpacingMs(delivery.allowed_rate)))) {
+        await releaseDelivery(database, delivery.id);
+        return 'deferred';
+      }
+      const { body, headers } = deliveryRequest(delivery, { signingKey, cloudEvents, requestOrigin }, Math.floor(Date.now() / 1000));
+      const response = await fetch(delivery.callback_url, { method: 'POST', body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs), headers });
       statusCode = response.status;
       await response.body?.cancel().catch(() => undefined);
       if (statusCode < 200 || statusCode >= 300) error = `receiver answered ${statusCode}`;
+      if (statusCode === 429 || statusCode === 503) retryAfter = parseRetryAfter(response.headers.get('retry-after'), new Date());
     } catch (cause) {
       error = cause instanceof Error ? cause.message.slice(0, 500) : 'delivery failed';
     }
     const ok = error === null;
-    await this.record(delivery, ok, statusCode, Date.now() - started, error).catch((recordError: unknown) =>
-      logger.error({ err: recordError, deliveryId: delivery.id }, 'could not record a webhook attempt'),
-    );
-    return ok;
+    try {
+      await this.record(delivery, ok, statusCode, Date.now() - started, error, retryAfter);
+      if (statusCode === 410 && this.options.onGone !== undefined) await this.options.onGone(delivery.subscription_id);
+    } catch (recordError) {
+      logger.error({ err: recordError, deliveryId: delivery.id }, 'could not record a webhook attempt');
+    }
+    return ok ? 'delivered' : 'failed';
   }
 
-  private async record(delivery: ClaimedDelivery, ok: boolean, statusCode: number | null, latencyMs: number, error: string | null) {
+  private async record(delivery: ClaimedDelivery, ok: boolean, statusCode: number | null, latencyMs: number, error: string | null, retryAfter: Date | undefined) {
     const { retryWindowMs, backoffBaseMs, backoffMaxMs, random } = this.options;
-    const delayMs = retryDelayMs(delivery.attempts + 1, backoffBaseMs, backoffMaxMs, random);
+    const backoffMs = retryDelayMs(delivery.attempts + 1, backoffBaseMs, backoffMaxMs, random);
+    // The receiver's Retry-After, counted from now on this clock: the next attempt is no earlier.
+    const waitMs = retryAfter === undefined ? 0 : Math.max(0, retryAfter.getTime() - Date.now());
+    const delayMs = Math.max(backoffMs, waitMs);
     await inTransaction(this.options.database, async (tx) => {
       await tx.execute(sql`
         insert into webhook_attempts (delivery_id, status_code, latency_ms, error)
@@ -169,6 +157,15 @@ export class WebhookDispatcher {
         await tx.execute(sql`update webhook_subscriptions set failing_since = null where id = ${delivery.subscription_id}`);
         return;
       }
+      if (waitMs > 0) {
+        // Nothing at all goes to this receiver before then (CloudEvents Web Hooks 2.2: "refrain from sending further requests").
+        await tx.execute(sql`
+          update webhook_subscriptions
+             set next_send_at = greatest(coalesce(next_send_at, now()), now() + make_interval(secs => ${waitMs / 1000}))
+           where id = ${delivery.subscription_id}`);
+      }
+      // A wait that ends after the retry window fails the delivery now: no attempt is left within the
+      // window. A delivery cancelled meanwhile (its subscription ended) stays cancelled.
       const [updated] = await queryRows<{ state: string }>(tx, sql`
         update webhook_deliveries
            set attempts = attempts + 1,
@@ -176,8 +173,10 @@ export class WebhookDispatcher {
                lease_until = null,
                next_attempt_at = now() + make_interval(secs => ${delayMs / 1000}),
                state = case when now() - coalesce(first_attempt_at, now()) >= make_interval(secs => ${retryWindowMs / 1000})
+                              or now() + make_interval(secs => ${waitMs / 1000})
+                                 > coalesce(first_attempt_at, now()) + make_interval(secs => ${retryWindowMs / 1000})
                             then 'failed' else 'pending' end
-         where id = ${delivery.id}
+         where id = ${delivery.id} and state = 'pending'
         returning state`);
       if (updated?.state === 'failed') {
         await tx.execute(sql`

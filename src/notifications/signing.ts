@@ -31,7 +31,12 @@ export function verifySignature(secret: string, header: string, body: string, no
  * so no secret is stored anywhere: the database alone cannot forge a message.
  */
 export function subscriptionSecret(signingKey: string, subscriptionId: string): string {
-  return `whsec_${createHmac('sha256', signingKey).update(`webhook-subscription:${subscriptionId}`).digest('base64url')}`;
+  return `whsec_${subscriptionSecretBytes(signingKey, subscriptionId).toString('base64url')}`;
+}
+
+/** The 32 bytes behind a subscription's secret, whichever spelling (eszl-v1 or Standard Webhooks) shows them. */
+export function subscriptionSecretBytes(signingKey: string, subscriptionId: string): Buffer {
+  return createHmac('sha256', signingKey).update(`webhook-subscription:${subscriptionId}`).digest();
 }
 
 /** Exponential back-off with full jitter: a random delay up to base x 2^(attempt-1), capped. */

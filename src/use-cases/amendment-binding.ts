@@ -1,9 +1,9 @@
-import { sql } from 'drizzle-orm';
 import { carryOver } from '../domain/amendments.js';
 import { todayInAmsterdam } from '../domain/clock.js';
 import { assertTransition, isBinding } from '../domain/decision-lifecycle.js';
 import { notFound } from '../domain/errors.js';
 import type { Tx } from '../db/client.js';
+import { transactionTime } from '../db/transaction.js';
 import { setDisbursedCents } from '../db/amendments-repository.js';
 import { loadAggregate, lockAndLoadAggregate, updateDecision, type DecisionAggregate } from '../db/decisions-repository.js';
 import type { ServiceContext } from './context.js';
@@ -59,7 +59,7 @@ export async function bindAmendment(ctx: ServiceContext, uow: UnitOfWork, decisi
   const amended = await lockAmended(tx, decision.amends);
   assertTransition(amended.decision.status, 'supersede', 'superseded');
   await setDisbursedCents(tx, carryOver(amended.commitments, decision.commitments));
-  const supersededRow = await updateDecision(tx, amended.decision.id, { status: 'superseded', supersededAt: sql`now()` });
+  const supersededRow = await updateDecision(tx, amended.decision.id, { status: 'superseded', supersededAt: transactionTime() });
   const today = todayInAmsterdam(ctx.clock);
   return {
     amendment: toDecision((await loadAggregate(tx, decision.id))!, today),

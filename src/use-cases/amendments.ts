@@ -1,4 +1,6 @@
 import { assertAmendable } from '../domain/amendments.js';
+import { assertTransition } from '../domain/decision-lifecycle.js';
+import { Problems } from '../domain/errors.js';
 import { findLiveAmendment } from '../db/amendments-repository.js';
 import type { ServiceContext } from './context.js';
 import type { Decision } from './decision-views.js';
@@ -19,7 +21,10 @@ export async function createAmendment(ctx: ServiceContext, caller: Caller, amend
   return runUnitOfWork(ctx, caller, async (uow) => {
     const amended = await lockedAggregate(uow.tx, amendedId);
     const live = await findLiveAmendment(uow.tx, amendedId);
-    assertAmendable(amended.decision.status, live?.id ?? null);
-    return registerDraft(ctx, uow, input, { id: amendedId, totalAmountCents: amended.decision.totalAmountCents });
+    // A state that allows no amendment answers alone; a live amendment is answered with the problems of the body.
+    assertTransition(amended.decision.status, 'amend');
+    const problems = new Problems();
+    problems.check(() => assertAmendable(amended.decision.status, live?.id ?? null));
+    return registerDraft(ctx, uow, input, { id: amendedId, totalAmountCents: amended.decision.totalAmountCents }, problems);
   });
 }

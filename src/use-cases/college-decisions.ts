@@ -1,8 +1,8 @@
-import { assertActsFor } from '../domain/access.js';
+import { actingMunicipality, assertActsFor } from '../domain/access.js';
 import { FIRST_CALENDAR_DATE } from '../domain/clock.js';
 import { assertDistinctDecisions, voteProblem } from '../domain/college-decisions.js';
 import { toDocumentRefs, type DocumentInput } from '../domain/documents.js';
-import { DomainError, notFound } from '../domain/errors.js';
+import { DomainError, notFound, Problems } from '../domain/errors.js';
 import type { CollegeDecision, Decision, Vote } from '../domain/records.js';
 import type { VoteOutcome } from '../domain/ratification.js';
 import {
@@ -18,7 +18,7 @@ import { decodeCursor, toPage, type Page } from '../db/pagination.js';
 import type { ServiceContext } from './context.js';
 import { toVote } from './decision-views.js';
 import { runUnitOfWork, type Caller } from './unit-of-work.js';
-import { recordVote } from './votes.js';
+import { checkVote, recordVote } from './votes.js';
 
 export type { CollegeDecision } from '../domain/records.js';
 
@@ -56,13 +56,21 @@ export function toCollegeDecision({ collegeDecision, votes }: CollegeDecisionAgg
  * unique index on (decision, municipality) backs the one-vote rule: a vote that raced in first
  * makes this college decision fail as a whole, never half-recorded.
  */
-export async function recordCollegeDecision(ctx: ServiceContext, caller: Caller, input: CollegeDecisionInput): Promise<CollegeDecision> {
+export async function recordCollegeDecision(
+  ctx: ServiceContext,
+  caller: Caller,
+  request: Omit<CollegeDecisionInput, 'municipalityId'> & { municipalityId?: string | undefined },
+): Promise<CollegeDecision> {
+  // A college key may leave out its own municipality.
+  const input: CollegeDecisionInput = { ...request, municipalityId: actingMunicipality(caller.principal, request.municipalityId, '/municipalityId') };
   assertActsFor(caller.principal, input.municipalityId);
-  assertDistinctDecisions(input.votes);
+  // Every problem is answered at once: those of the body, then each failing vote's, in array order.
+  const problems = new Problems();
+  problems.check(() => assertDistinctDecisions(input.votes));
   if (input.decidedOn < FIRST_CALENDAR_DATE) {
-    throw new DomainError('VALIDATION_FAILED', 'decidedOn is not a date.', [{ path: '/decidedOn', message: 'is not a date: there is no year 0000' }]);
+    problems.add(new DomainError('VALIDATION_FAILED', 'decidedOn is not a date.', [{ path: '/decidedOn', message: 'is not a date: there is no year 0000' }]));
   }
-  const documents = toDocumentRefs(input.documents ?? []);
+  const documents = problems.check(() => toDocumentRefs(input.documents ?? [])) ?? [];
   return runUnitOfWork(ctx, caller, async (uow) => {
     const { tx } = uow;
     await lockDecisionsInIdOrder(tx, input.votes.map((vote) => vote.decisionId));
@@ -70,7 +78,7 @@ export async function recordCollegeDecision(ctx: ServiceContext, caller: Caller,
     // exactly as a single vote would (404, 409, or 400 not required); the row is never written.
     const municipality = await findOrganisation(tx, input.municipalityId);
     const row =
-      municipality === undefined
+      municipality === undefined || problems.any
         ? undefined
         : await insertCollegeDecision(tx, {
             municipalityId: input.municipalityId,
@@ -82,12 +90,21 @@ export async function recordCollegeDecision(ctx: ServiceContext, caller: Caller,
     const decisions: Decision[] = [];
     for (const [index, vote] of input.votes.entries()) {
       const single = { municipalityId: input.municipalityId, outcome: vote.outcome, decidedOn: input.decidedOn, reference: input.reference, note: vote.note };
-      const recorded = await recordVote(ctx, uow, vote.decisionId, single, row === undefined ? null : { id: row.id, position: index }).catch((error: unknown) => {
-        throw error instanceof DomainError ? voteProblem(index, vote.decisionId, error) : error;
-      });
+      const asProblem = (error: unknown) => {
+        if (!(error instanceof DomainError)) throw error;
+        problems.add(voteProblem(index, vote.decisionId, error));
+      };
+      // Once a problem is found nothing is recorded: the remaining votes are only checked.
+      if (row === undefined || problems.any) {
+        await checkVote(ctx, uow, vote.decisionId, single).catch(asProblem);
+        continue;
+      }
+      const recorded = await recordVote(ctx, uow, vote.decisionId, single, { id: row.id, position: index }).catch(asProblem);
+      if (recorded === undefined) continue;
       votes.push(recorded.vote);
       decisions.push(recorded.decision);
     }
+    problems.throwIfAny();
     if (row === undefined) throw new Error('a vote of a municipality that does not exist was recorded');
     const collegeDecision = { ...toCollegeDecision({ collegeDecision: row, votes: [] }), votes };
     uow.emit('college_decision.recorded', { collegeDecision, decisions });

@@ -2,7 +2,7 @@ import { todayInAmsterdam } from '../domain/clock.js';
 import { assertConditionFulfillable } from '../domain/conditions.js';
 import { assertTransition } from '../domain/decision-lifecycle.js';
 import { toDocumentRefs, type DocumentInput } from '../domain/documents.js';
-import { notFound } from '../domain/errors.js';
+import { notFound, Problems } from '../domain/errors.js';
 import { appendCondition, fulfilConditionRow } from '../db/decisions-repository.js';
 import type { ServiceContext } from './context.js';
 import { toCondition, toDecision, type Condition } from './decision-views.js';
@@ -31,8 +31,12 @@ export async function fulfilCondition(
     const current = aggregate.conditions.find((row) => row.id === conditionId);
     if (current === undefined) throw notFound('Condition', conditionId);
     const today = todayInAmsterdam(ctx.clock);
-    assertConditionFulfillable(aggregate.decision.status, current, input.fulfilledOn, today, aggregate.decision.boardMeetingDate);
-    await assertIndicatorsOfDecision(uow.tx, decisionId, input.indicatorIds ?? []);
+    // A state that allows no fulfilment answers alone; the other problems are answered together.
+    assertTransition(aggregate.decision.status, 'fulfilCondition');
+    const problems = new Problems();
+    problems.check(() => assertConditionFulfillable(aggregate.decision.status, current, input.fulfilledOn, today, aggregate.decision.boardMeetingDate));
+    await problems.checkAsync(() => assertIndicatorsOfDecision(uow.tx, decisionId, input.indicatorIds ?? []));
+    problems.throwIfAny();
     const row = await fulfilConditionRow(uow.tx, conditionId, input.fulfilledOn, input.evidence, { documents, indicatorIds: input.indicatorIds ?? [] });
     const conditions = aggregate.conditions.map((c) => (c.id === conditionId ? row : c));
     const decision = toDecision({ ...aggregate, conditions }, today);

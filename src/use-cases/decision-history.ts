@@ -2,6 +2,7 @@ import type { AuditActor } from '../audit/chain.js';
 import { DomainError, notFound } from '../domain/errors.js';
 import { applyDecisionEvent, asOfMoment, decisionOnDay, recordedDecision } from '../domain/decision-history.js';
 import type { Decision } from '../domain/records.js';
+import { bindingSince } from '../domain/ratification.js';
 import { findDecisionRow } from '../db/decisions-repository.js';
 import { readDecisionEventsBackwards, readDecisionHistory } from '../db/decision-history-repository.js';
 import { listStatuteRules } from '../db/statute-rules-repository.js';
@@ -14,7 +15,25 @@ export interface DecisionHistoryItem {
   occurredAt: string;
   action: string;
   actor: AuditActor;
+  /** The business dates of the decision right after the change; `occurredAt` is when it was recorded. */
+  happenedOn: BusinessDates;
   decision: Decision;
+}
+
+export interface BusinessDates {
+  boardMeetingDate: string;
+  adoptedOn: string | null;
+  bindingSince: string | null;
+  settledOn: string | null;
+}
+
+function businessDates(decision: Decision): BusinessDates {
+  return {
+    boardMeetingDate: decision.boardMeetingDate,
+    adoptedOn: decision.adoptedOn,
+    bindingSince: bindingSince(decision),
+    settledOn: decision.settlement?.settledOn ?? null,
+  };
 }
 
 async function assertDecisionExists(ctx: ServiceContext, id: string): Promise<void> {
@@ -38,13 +57,17 @@ export async function listDecisionHistoryPage(
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    items: page.map((row) => ({
-      seq: row.seq,
-      occurredAt: row.occurredAt.toISOString(),
-      action: row.action,
-      actor: { keyId: row.actorKeyId, role: row.actorRole, organisationId: row.actorOrganisationId },
-      decision: recordedDecision(row.data)!,
-    })),
+    items: page.map((row) => {
+      const decision = recordedDecision(row.data)!;
+      return {
+        seq: row.seq,
+        occurredAt: row.occurredAt.toISOString(),
+        action: row.action,
+        actor: { keyId: row.actorKeyId, role: row.actorRole, organisationId: row.actorOrganisationId },
+        happenedOn: businessDates(decision),
+        decision,
+      };
+    }),
     nextCursor: rows.length > limit && last !== undefined ? encodeSeqCursor(last.seq) : null,
   };
 }

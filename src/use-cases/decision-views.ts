@@ -1,8 +1,8 @@
 import { isBinding, type DecisionStatus } from '../domain/decision-lifecycle.js';
 import { conditionStatus, isFulfilledLate } from '../domain/conditions.js';
-import { requiresRatification } from '../domain/ratification.js';
-import type { Commitment, Condition, Decision, StatuteRule, Vote } from '../domain/records.js';
-import { ruleInForce } from '../domain/statute.js';
+import { isRatificationOverdue, requiresRatification } from '../domain/ratification.js';
+import type { Commitment, Condition, Decision, Vote } from '../domain/records.js';
+import { ruleInForce, type RuleTerms } from '../domain/statute.js';
 import type { CommitmentListRow, CommitmentRow, ConditionRow, DecisionAggregate, VoteRow } from '../db/decisions-repository.js';
 
 export type { Commitment, Condition, Decision, Vote } from '../domain/records.js';
@@ -12,9 +12,6 @@ export interface CommitmentListItem extends Commitment {
   decisionStatus: DecisionStatus;
   binding: boolean;
 }
-
-/** The statute rules a view needs: only decisions never adopted show a rule that is not frozen into them. */
-export type RuleTerms = Pick<StatuteRule, 'version' | 'effectiveFrom' | 'thresholdCents'>;
 
 export function toCommitment(row: CommitmentRow): Commitment {
   return {
@@ -67,9 +64,10 @@ export function needsRules(aggregate: DecisionAggregate): boolean {
  * The whole decision as the contract shows it. What adoption froze (the statute rule, the
  * ratification reason and deadline, the splitting verdict, the fund coverage) is shown as frozen,
  * whatever rules came later; a decision never adopted shows the rule adoption would apply now
- * (the one in force on its board meeting date), which is why `rules` is needed for those only.
+ * (the one in force on its board meeting date) among `rules`, by default the rules the loader
+ * read with it (`draftRules`): a loaded draft needs nothing else.
  */
-export function toDecision(aggregate: DecisionAggregate, today: string, rules: readonly RuleTerms[] = []): Decision {
+export function toDecision(aggregate: DecisionAggregate, today: string, rules: readonly RuleTerms[] = aggregate.draftRules ?? []): Decision {
   const { decision } = aggregate;
   const frozen = decision.statuteRuleVersion !== null && decision.thresholdCents !== null;
   const rule = frozen ? undefined : ruleInForce(rules, decision.boardMeetingDate);
@@ -96,7 +94,7 @@ export function toDecision(aggregate: DecisionAggregate, today: string, rules: r
       statuteRuleVersion: rule?.version ?? decision.statuteRuleVersion!,
       reason: decision.ratificationReason,
       dueDate: decision.ratificationDueDate,
-      overdue: decision.status === 'pending_ratification' && decision.ratificationDueDate !== null && today > decision.ratificationDueDate,
+      overdue: isRatificationOverdue(decision.status, decision.ratificationDueDate, today),
     },
     documents: decision.documents,
     relatedDecisions: decision.relatedDecisions,
@@ -115,6 +113,7 @@ export function toDecision(aggregate: DecisionAggregate, today: string, rules: r
         ? null
         : { settledOn: decision.settledOn, reference: decision.settlementReference ?? '', settledAt: decision.settledAt.toISOString() },
     adoptedAt: decision.adoptedAt?.toISOString() ?? null,
+    adoptedOn: decision.adoptedOn,
     withdrawnAt: decision.withdrawnAt?.toISOString() ?? null,
     withdrawalReason: decision.withdrawalReason,
     createdAt: decision.createdAt.toISOString(),

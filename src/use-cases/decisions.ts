@@ -1,12 +1,12 @@
 import { FIRST_CALENDAR_DATE, todayInAmsterdam } from '../domain/clock.js';
 import { assertTransition } from '../domain/decision-lifecycle.js';
 import { appendDocuments, toDocumentRefs, toRelatedDecisions, type DocumentInput, type RelatedDecisionInput } from '../domain/documents.js';
-import { DomainError, notFound } from '../domain/errors.js';
+import { DomainError, notFound, Problems } from '../domain/errors.js';
 import { sumCents } from '../domain/money.js';
-import { decideAdoption } from '../domain/adoption.js';
+import { adoptionDay, decideAdoption } from '../domain/adoption.js';
 import { ruleInForce } from '../domain/statute.js';
 import type { Tx } from '../db/client.js';
-import { answersInOrder } from '../db/transaction.js';
+import { answersInOrder, transactionTime } from '../db/transaction.js';
 import {
   findAggregate,
   findExistingReferences,
@@ -27,7 +27,6 @@ import { findDecisionViewVersion } from '../db/decision-view-version.js';
 import { listCentreMunicipalityIds } from '../db/organisations-repository.js';
 import { decodeCursor, toPage, type Page } from '../db/pagination.js';
 import { mapConstraintViolation } from '../db/errors.js';
-import { sql } from 'drizzle-orm';
 import { lockAdoptions } from '../db/adoption-lock.js';
 import type { ServiceContext } from './context.js';
 import { toDecision, type Decision } from './decision-views.js';
@@ -107,17 +106,23 @@ export async function registerDraft(
   uow: UnitOfWork,
   input: DecisionInput,
   amends: AmendedDecision | null = null,
+  problems: Problems = new Problems(),
 ): Promise<Decision> {
-  const totalAmountCents = sumCents(input.commitments.map((c) => c.amountCents));
-  const documents = toDocumentRefs(input.documents ?? []);
+  // Every problem of the input is answered at once, after those the caller found (`problems`).
+  const totalAmountCents = problems.check(() => sumCents(input.commitments.map((c) => c.amountCents))) ?? 0;
+  const documents = problems.check(() => toDocumentRefs(input.documents ?? [])) ?? [];
   // An amendment names the decision it amends first among its related decisions.
   const relatedDecisions = [
     ...(amends === null ? [] : [{ decisionId: amends.id, externalReference: null, relation: 'amends' as const }]),
-    ...toRelatedDecisions(input.relatedDecisions ?? []),
+    ...(problems.check(() => toRelatedDecisions(input.relatedDecisions ?? [])) ?? []),
   ];
   const { tx } = uow;
   // Independent reads go out together (one round trip), as do the children's inserts below.
-  const [, rules] = await answersInOrder(assertReferencesExist(tx, input), statuteRules(tx));
+  const [, rules] = await answersInOrder(
+    problems.checkAsync(() => assertReferencesExist(tx, input)),
+    statuteRules(tx),
+  );
+  problems.throwIfAny();
   const row = await insertDecision(tx, {
     reference: input.reference,
     title: input.title,
@@ -203,37 +208,49 @@ async function changeState(
  * needed (with the centre municipalities of this moment and the deadline), the splitting verdict
  * and the fund's coverage. Those never change afterwards, whatever rules are added later.
  */
-export async function adoptDecision(ctx: ServiceContext, caller: Caller, id: string, ifMatch?: string): Promise<Decision> {
+export async function adoptDecision(
+  ctx: ServiceContext,
+  caller: Caller,
+  id: string,
+  ifMatch?: string,
+  input: { adoptedOn?: string | undefined } = {},
+): Promise<Decision> {
   return runUnitOfWork(ctx, caller, async (uow) => {
     const { tx } = uow;
     const adopted = await changeState(ctx, uow, id, ifMatch, async (current, aggregate) => {
       assertTransition(current.status, 'adopt');
+      const adoptedOn = adoptionDay(input.adoptedOn, current.boardMeetingDate, todayInAmsterdam(ctx.clock));
       // The lock is sent first and the reads right behind it, so they read what the adoptions
       // before this one committed; independent of each other, they share round trips.
-      const [, amendment, rules, fundCoverage, centreMunicipalityIds] = await answersInOrder(
+      // Past the state, the amendment's problems (less than was paid) are answered with adoption's own.
+      const problems = new Problems();
+      const [, amendment = {}, rules, fundCoverage, centreMunicipalityIds] = await answersInOrder(
         lockAdoptions(tx),
-        amendmentAdoptionFacts(tx, aggregate),
+        problems.checkAsync(() => amendmentAdoptionFacts(tx, aggregate)),
         statuteRules(tx),
-        fundCoverageAtAdoption(tx, current.totalAmountCents),
+        fundCoverageAtAdoption(tx, current.totalAmountCents, adoptedOn),
         listCentreMunicipalityIds(tx),
       );
       const rule = ruleInForce(rules, current.boardMeetingDate);
       const splitting = await splittingAtAdoption(tx, current, rule);
-      const adoption = decideAdoption({
+      const adoption = problems.check(() => decideAdoption({
         status: current.status,
         totalAmountCents: current.totalAmountCents,
         rule,
         centreMunicipalityIds,
-        today: todayInAmsterdam(ctx.clock),
+        adoptedOn,
         splitting,
         fundCoverage,
         amendedTotalCents: amendment.amendedTotalCents,
-      });
+      }));
+      problems.throwIfAny();
+      if (adoption === undefined) throw new Error('adoption was decided with no problem and no outcome');
       return {
         status: adoption.status,
         requiredMunicipalityIds: adoption.requiredMunicipalityIds,
-        // The service's clock, like "today": the adoption day is the day a decision adopted at once began to bind.
+        // When it was recorded, by the service's clock; `adoptedOn` is the day it took effect.
         adoptedAt: ctx.clock.now(),
+        adoptedOn: adoption.adoptedOn,
         statuteRuleVersion: adoption.statuteRuleVersion,
         thresholdCents: adoption.thresholdCents,
         ratificationReason: adoption.reason,
@@ -265,7 +282,7 @@ export async function withdrawDecision(
   return runUnitOfWork(ctx, caller, async (uow) => {
     const decision = await changeState(ctx, uow, id, ifMatch, async (current) => {
       assertTransition(current.status, 'withdraw', 'withdrawn');
-      return { status: 'withdrawn', withdrawnAt: sql`now()`, withdrawalReason: reason };
+      return { status: 'withdrawn', withdrawnAt: transactionTime(), withdrawalReason: reason };
     });
     uow.emit('decision.withdrawn', { reason, decision });
     return decision;

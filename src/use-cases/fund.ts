@@ -63,9 +63,10 @@ export async function getFundPosition(ctx: ServiceContext): Promise<FundPosition
  * it. Called under the adoption lock (src/db/adoption-lock.ts): adoptions are what commits the
  * fund's money, and they run one after another, each reading what the previous one committed, so
  * `uncommittedCentsBefore` follows commit order and two adoptions never count the same money as
- * theirs. Other changes (a withdrawal, a rejection, a settlement, a new contribution) only free
+ * theirs. The coverage is dated by the day the adoption took effect: an adoption recorded after the
+ * fact counts the contributions received, and the decisions adopted, by that day. Other changes (a withdrawal, a rejection, a settlement, a new contribution) only free
  * or add money; reading before or after them is equally true.
  */
-export async function fundCoverageAtAdoption(tx: Tx, totalAmountCents: number): Promise<FundCoverage> {
-  return fundCoverage(fundPosition(await fundMoneyByYear(tx)).uncommittedCents, totalAmountCents);
+export async function fundCoverageAtAdoption(tx: Tx, totalAmountCents: number, adoptedOn: string): Promise<FundCoverage> {
+  return fundCoverage(fundPosition(await fundMoneyByYear(tx, adoptedOn)).uncommittedCents, totalAmountCents);
 }

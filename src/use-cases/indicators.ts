@@ -1,7 +1,7 @@
 import { todayInAmsterdam } from '../domain/clock.js';
+import { assertTransition } from '../domain/decision-lifecycle.js';
 import { DomainError, notFound } from '../domain/errors.js';
 import {
-  assertIndicatorsOpen,
   assertReportAcceptable,
   assertValidTargets,
   comparePeriods,
@@ -72,7 +72,7 @@ async function lockedDecision(ctx: ServiceContext, uow: UnitOfWork, decisionId: 
 export async function defineIndicator(ctx: ServiceContext, caller: Caller, decisionId: string, input: IndicatorInput): Promise<Indicator> {
   return runUnitOfWork(ctx, caller, async (uow) => {
     const decision = await lockedDecision(ctx, uow, decisionId);
-    assertIndicatorsOpen(decision.status, 'define');
+    assertTransition(decision.status, 'defineIndicator');
     assertValidTargets(input.targets);
     const targets = [...input.targets].sort((a, b) => comparePeriods(a.period, b.period)).map(({ period, value }) => ({ period, value }));
     const row = await insertIndicator(uow.tx, { decisionId, code: input.code, name: input.name, unit: input.unit, targets }).catch(mapConstraintViolation);
@@ -94,7 +94,7 @@ export async function reportIndicator(
     const decision = await lockedDecision(ctx, uow, decisionId);
     const row = await findIndicator(uow.tx, decisionId, indicatorId);
     if (row === undefined) throw notFound('Indicator', indicatorId);
-    assertIndicatorsOpen(decision.status, 'report');
+    assertTransition(decision.status, 'reportIndicator');
     assertReportAcceptable(row.targets, input, todayInAmsterdam(ctx.clock));
     const documents = toDocumentRefs(input.documents ?? []);
     const reportRow = await insertIndicatorReport(uow.tx, { indicatorId, period: input.period, value: input.value, reportedOn: input.reportedOn, documents });

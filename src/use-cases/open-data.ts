@@ -1,4 +1,3 @@
-import { eq } from 'drizzle-orm';
 import { todayInAmsterdam } from '../domain/clock.js';
 import {
   DEFAULT_FUNDER,
@@ -9,7 +8,7 @@ import {
   type OrgRef,
 } from '../domain/open-data.js';
 import type { Decision, Disbursement, Organisation, Programme } from '../domain/records.js';
-import { readAuditHead } from '../db/audit-repository.js';
+import { readAuditEventTime, readAuditHead } from '../db/audit-repository.js';
 import { loadAggregates } from '../db/decisions-repository.js';
 import {
   firstFoundation,
@@ -20,7 +19,6 @@ import {
   type PublishedSet,
 } from '../db/open-data-repository.js';
 import type { KeysetPosition } from '../db/pagination.js';
-import { auditEvents } from '../db/schema.js';
 import type { Executor } from '../db/client.js';
 import type { ServiceContext } from './context.js';
 import { toDecision } from './decision-views.js';
@@ -44,11 +42,8 @@ export interface OpenDataVersion {
 
 export async function openDataVersion(ctx: ServiceContext, document: OpenDataDocument): Promise<OpenDataVersion> {
   const head = await readAuditHead(ctx.database.db);
-  const [event] =
-    head.seq === 0
-      ? []
-      : await ctx.database.db.select({ occurredAt: auditEvents.occurredAt }).from(auditEvents).where(eq(auditEvents.seq, head.seq));
-  return { etag: `"${document}-${head.seq}-${head.hash.slice(0, 16)}"`, modified: event?.occurredAt.toISOString() ?? null };
+  const modified = head.seq === 0 ? undefined : await readAuditEventTime(ctx.database.db, head.seq);
+  return { etag: `"${document}-${head.seq}-${head.hash.slice(0, 16)}"`, modified: modified?.toISOString() ?? null };
 }
 
 const BATCH = 200;

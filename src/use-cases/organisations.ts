@@ -1,3 +1,4 @@
+import { assertMayDesignateCentreMunicipalities } from '../domain/access.js';
 import { notFound } from '../domain/errors.js';
 import { assertCentreIsMunicipality, type OrganisationKind } from '../domain/organisations.js';
 import type { Organisation } from '../domain/records.js';
@@ -39,6 +40,7 @@ export function toOrganisation(row: OrganisationRow): Organisation {
 
 export async function createOrganisation(ctx: ServiceContext, caller: Caller, input: OrganisationInput): Promise<Organisation> {
   const centreMunicipality = input.centreMunicipality ?? false;
+  assertMayDesignateCentreMunicipalities(caller.principal, false, centreMunicipality);
   assertCentreIsMunicipality({ kind: input.kind, centreMunicipality });
   return runUnitOfWork(ctx, caller, async (uow) => {
     const row = await insertOrganisation(uow.tx, {
@@ -82,6 +84,7 @@ export async function patchOrganisation(
     const before = toOrganisation(current);
     assertIfMatch(ifMatch, before);
     const sent = sentFields(changes, ['name', 'kind', 'centreMunicipality', 'kvkNumber']);
+    assertMayDesignateCentreMunicipalities(caller.principal, current.centreMunicipality, sent.centreMunicipality ?? current.centreMunicipality);
     assertCentreIsMunicipality({ ...current, ...sent });
     const organisation = toOrganisation(await updateOrganisation(uow.tx, id, sent).catch(mapConstraintViolation));
     uow.emit('organisation.updated', { before, organisation });

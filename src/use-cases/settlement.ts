@@ -1,10 +1,11 @@
-import { sql } from 'drizzle-orm';
 import { todayInAmsterdam } from '../domain/clock.js';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, Problems } from '../domain/errors.js';
+import { assertTransition } from '../domain/decision-lifecycle.js';
 import { bindingSince } from '../domain/ratification.js';
 import { MAX_DOCUMENTS, toDocumentRefs, type DocumentInput } from '../domain/documents.js';
 import { decideSettlement } from '../domain/settlement.js';
 import { findLiveAmendment } from '../db/amendments-repository.js';
+import { transactionTime } from '../db/transaction.js';
 import { setFinalAmounts, updateDecision } from '../db/decisions-repository.js';
 import { mapConstraintViolation } from '../db/errors.js';
 import type { ServiceContext } from './context.js';
@@ -42,28 +43,27 @@ export async function settleDecision(
     const aggregate = await lockedAggregate(tx, id);
     const current = toDecision(aggregate, today, await rulesForViews(tx, [aggregate]));
     assertIfMatch(ifMatch, current);
-    const finals = decideSettlement(
-      {
-        status: current.status,
-        liveAmendmentId: (await findLiveAmendment(tx, id))?.id ?? null,
-        bindingSince: bindingSince(current),
-        today,
-        commitments: current.commitments,
-      },
-      input,
+    // A state that allows no settlement answers alone; every other problem is answered together.
+    assertTransition(current.status, 'settle');
+    const problems = new Problems();
+    const liveAmendmentId = (await findLiveAmendment(tx, id))?.id ?? null;
+    const finals = problems.check(() =>
+      decideSettlement({ status: current.status, liveAmendmentId, bindingSince: bindingSince(current), today, commitments: current.commitments }, input),
     );
-    const documents = [...current.documents, ...toDocumentRefs(input.documents ?? [])];
+    const added = problems.check(() => toDocumentRefs(input.documents ?? [])) ?? [];
+    const documents = [...current.documents, ...added];
     if (documents.length > MAX_DOCUMENTS) {
-      throw new DomainError('VALIDATION_FAILED', `A decision holds at most ${MAX_DOCUMENTS} documents; it has ${current.documents.length}.`, [
+      problems.add(new DomainError('VALIDATION_FAILED', `A decision holds at most ${MAX_DOCUMENTS} documents; it has ${current.documents.length}.`, [
         { path: '/documents', message: `at most ${MAX_DOCUMENTS - current.documents.length} more documents` },
-      ]);
+      ]));
     }
-    const commitments = await setFinalAmounts(tx, id, finals).catch(mapConstraintViolation);
+    problems.throwIfAny();
+    const commitments = await setFinalAmounts(tx, id, finals!).catch(mapConstraintViolation);
     const row = await updateDecision(tx, id, {
       status: 'settled',
       settledOn: input.settledOn,
       settlementReference: input.reference,
-      settledAt: sql`now()`,
+      settledAt: transactionTime(),
       documents,
     });
     const decision = toDecision({ ...aggregate, decision: row, commitments }, today);

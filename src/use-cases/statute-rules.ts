@@ -1,7 +1,7 @@
 import { todayInAmsterdam } from '../domain/clock.js';
 import { notFound } from '../domain/errors.js';
 import type { FundCheck, SplittingAction, SplittingScope, StatuteRule } from '../domain/records.js';
-import { assertNewRuleEffective } from '../domain/statute.js';
+import { assertNewRuleEffective, ruleInForceOn } from '../domain/statute.js';
 import type { Db, Executor } from '../db/client.js';
 import {
   findStatuteRule,
@@ -10,7 +10,6 @@ import {
   listStatuteRulesPage,
   listStatuteRulesPrepared,
   lockLatestStatuteRule,
-  type StatuteRuleFilter,
   type StatuteRuleRow,
 } from '../db/statute-rules-repository.js';
 import type { DecisionAggregate } from '../db/decisions-repository.js';
@@ -95,14 +94,26 @@ export async function getStatuteRule(ctx: ServiceContext, id: string): Promise<S
   return toStatuteRule(row);
 }
 
-/** Rules in version order; with `effectiveOn`, the one rule in force that day. */
+export interface StatuteRuleFilter {
+  /** Only the rule in force that day (`ruleInForceOn`). */
+  effectiveOn?: string | undefined;
+}
+
+/** Rules in version order; with `effectiveOn`, the one rule in force that day (a handful of rows, read whole). */
 export async function listStatuteRulesPageOf(
   ctx: ServiceContext,
   filter: StatuteRuleFilter,
   cursor: string | undefined,
   limit: number,
 ): Promise<Page<StatuteRule>> {
-  const rows = await listStatuteRulesPage(ctx.database.db, filter, cursor === undefined ? undefined : decodeSeqCursor(cursor), limit);
+  const after = cursor === undefined ? undefined : decodeSeqCursor(cursor);
+  let rows: StatuteRuleRow[];
+  if (filter.effectiveOn === undefined) {
+    rows = await listStatuteRulesPage(ctx.database.db, after, limit);
+  } else {
+    const inForce = ruleInForceOn(await listStatuteRulesPrepared(ctx.database.db), filter.effectiveOn);
+    rows = inForce !== undefined && (after === undefined || inForce.version > after) ? [inForce] : [];
+  }
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return { items: page.map(toStatuteRule), nextCursor: rows.length > limit && last !== undefined ? encodeSeqCursor(last.version) : null };

@@ -1,4 +1,4 @@
-import { assertActsFor } from '../domain/access.js';
+import { actingMunicipality, assertActsFor } from '../domain/access.js';
 import { todayInAmsterdam } from '../domain/clock.js';
 import { notFound } from '../domain/errors.js';
 import { decideVote, type VoteOutcome } from '../domain/ratification.js';
@@ -19,6 +19,9 @@ export interface VoteInput {
   note?: string | null | undefined;
 }
 
+/** A vote as a request states it: a college key may leave out its own municipality. */
+export type VoteRequest = Omit<VoteInput, 'municipalityId'> & { municipalityId?: string | undefined };
+
 /**
  * Records a college's vote. The decision row is locked (`SELECT ... FOR UPDATE`) before the
  * votes are read, so concurrent votes on one decision - from any number of service instances -
@@ -26,7 +29,8 @@ export interface VoteInput {
  * change it causes commit together. The unique index on (decision, municipality) backs the
  * one-vote rule should anything bypass this path.
  */
-export async function castVote(ctx: ServiceContext, caller: Caller, decisionId: string, input: VoteInput): Promise<Vote> {
+export async function castVote(ctx: ServiceContext, caller: Caller, decisionId: string, request: VoteRequest): Promise<Vote> {
+  const input: VoteInput = { ...request, municipalityId: actingMunicipality(caller.principal, request.municipalityId, '/municipalityId') };
   assertActsFor(caller.principal, input.municipalityId);
   return runUnitOfWork(ctx, caller, async (uow) => (await recordVote(ctx, uow, decisionId, input, null)).vote);
 }
@@ -44,19 +48,8 @@ export async function recordVote(
   input: VoteInput,
   collegeDecision: { id: string; position: number } | null,
 ): Promise<{ vote: Vote; decision: Decision }> {
-  const aggregate = await lockedAggregate(uow.tx, decisionId);
+  const { aggregate, today, next } = await checkVote(ctx, uow, decisionId, input);
   const current = aggregate.decision;
-  const today = todayInAmsterdam(ctx.clock);
-  const next = decideVote(
-    {
-      status: current.status,
-      boardMeetingDate: current.boardMeetingDate,
-      requiredMunicipalityIds: current.requiredMunicipalityIds,
-      votes: aggregate.votes,
-    },
-    input,
-    today,
-  );
   // The vote and the state change it causes go out together: one round trip.
   const [row, settled] = await answersInOrder(
     insertVote(uow.tx, {
@@ -81,6 +74,28 @@ export async function recordVote(
   if (next === 'rejected') uow.emit('decision.rejected', { decision });
   announceAmendment(uow, bound);
   return { vote, decision };
+}
+
+/**
+ * Checks a vote without recording it: the decision locked and read, and `decideVote`'s verdict
+ * (or its problems, thrown). A college decision checks its remaining votes this way once one of
+ * its votes has failed, so that it answers every failing vote and writes nothing.
+ */
+export async function checkVote(ctx: ServiceContext, uow: UnitOfWork, decisionId: string, input: VoteInput) {
+  const aggregate = await lockedAggregate(uow.tx, decisionId);
+  const current = aggregate.decision;
+  const today = todayInAmsterdam(ctx.clock);
+  const next = decideVote(
+    {
+      status: current.status,
+      boardMeetingDate: current.boardMeetingDate,
+      requiredMunicipalityIds: current.requiredMunicipalityIds,
+      votes: aggregate.votes,
+    },
+    input,
+    today,
+  );
+  return { aggregate, today, next };
 }
 
 export async function listVotes(ctx: ServiceContext, decisionId: string): Promise<Vote[]> {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { assertActsFor, municipalityScope, type Principal } from '../domain/access.js';
 import { DomainError, notFound } from '../domain/errors.js';
 import type { EventType } from '../domain/events.js';
@@ -20,7 +21,11 @@ import {
   type SubscriptionRow,
 } from '../db/webhooks-repository.js';
 import { assertCallbackAllowed } from '../notifications/callback-url.js';
+import { handshakeFailed, webhookHandshake } from '../notifications/handshake.js';
+import { encryptAuthorization } from '../notifications/receiver-authorization.js';
 import { subscriptionSecret } from '../notifications/signing.js';
+import { standardWebhooksSecret } from '../notifications/standard-webhooks.js';
+import { DEFAULT_WEBHOOK_FORMAT, type WebhookFormat } from '../domain/webhook-subscriptions.js';
 import type { Executor } from '../db/client.js';
 import type { ServiceContext } from './context.js';
 import { runUnitOfWork, type Caller } from './unit-of-work.js';
@@ -30,6 +35,10 @@ export type { Delivery, Subscription } from '../domain/records.js';
 export interface WebhookSettings {
   signingKey: string | undefined;
   allowedHosts: readonly string[];
+  /** `WebHook-Request-Origin` of the handshake: the host of PUBLIC_BASE_URL, else this machine's name. */
+  requestOrigin: string;
+  /** How long the handshake waits for the receiver (WEBHOOK_TIMEOUT_MS). */
+  timeoutMs: number;
 }
 
 export interface SubscriptionInput {
@@ -37,6 +46,9 @@ export interface SubscriptionInput {
   eventTypes: EventType[];
   programmeId?: string | null | undefined;
   municipalityId?: string | null | undefined;
+  format?: WebhookFormat | undefined;
+  /** Sent as the Authorization header of every delivery; stored encrypted, never shown. */
+  authorization?: string | undefined;
 }
 
 export function toSubscription(row: SubscriptionRow): Subscription {
@@ -48,6 +60,9 @@ export function toSubscription(row: SubscriptionRow): Subscription {
     municipalityId: row.municipalityId,
     active: row.active,
     failingSince: row.failingSince?.toISOString() ?? null,
+    format: row.format,
+    hasAuthorization: row.authorizationEncrypted !== null,
+    endedReason: row.endedReason ?? null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -92,7 +107,20 @@ export async function subscribe(
   const municipalityId = input.municipalityId ?? municipalityScope(caller.principal) ?? null;
   if (municipalityId !== null) assertActsFor(caller.principal, municipalityId);
   const signingKey = signingKeyOf(settings);
+  const format = input.format ?? DEFAULT_WEBHOOK_FORMAT;
   await assertCallbackAllowed(input.callbackUrl, settings.allowedHosts);
+  // A cloudevents receiver first agrees to receive (CloudEvents HTTP Web Hooks, section 4); the
+  // request goes out before the transaction, so no lock waits on a receiver.
+  let allowedRate: number | null = null;
+  if (format === 'cloudevents') {
+    const { requestOrigin, allowedHosts, timeoutMs } = settings;
+    const handshake = await webhookHandshake(input.callbackUrl, requestOrigin, { allowedHosts, timeoutMs });
+    if (!handshake.ok) throw handshakeFailed(input.callbackUrl, requestOrigin, handshake.answer);
+    allowedRate = handshake.allowedRate;
+  }
+  // The id is chosen here: the encrypted Authorization is bound to it.
+  const id = randomUUID();
+  const authorizationEncrypted = input.authorization === undefined ? null : encryptAuthorization(signingKey, id, input.authorization);
   return runUnitOfWork(ctx, caller, async (uow) => {
     const { tx } = uow;
     const errors = [];
@@ -111,14 +139,20 @@ export async function subscribe(
     }
     if (errors.length > 0) throw new DomainError('REFERENCED_RESOURCE_NOT_FOUND', 'The filter refers to resources that do not exist.', errors);
     const row = await insertSubscription(tx, {
+      id,
       callbackUrl: input.callbackUrl,
       eventTypes: [...new Set(input.eventTypes)],
       programmeId: input.programmeId ?? null,
       municipalityId,
+      format,
+      authorizationEncrypted,
+      allowedRate,
     });
     const subscription = toSubscription(row);
     uow.emit('webhook.subscribed', { subscription });
-    return { ...subscription, secret: subscriptionSecret(signingKey, row.id) };
+    // The same 32 bytes either way; a cloudevents receiver gets them in the Standard Webhooks spelling its library reads.
+    const secret = format === 'cloudevents' ? standardWebhooksSecret(signingKey, row.id) : subscriptionSecret(signingKey, row.id);
+    return { ...subscription, secret };
   });
 }
 

@@ -1,6 +1,6 @@
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import t from 'tap';
-import { formatVerifierKey, noteSigner, openNote, parseVerifierKey } from '../../src/audit/note.js';
+import { appendSignatureLines, formatVerifierKey, noteSigner, openNote, parseNote, parseVerifierKey } from '../../src/audit/note.js';
 
 /**
  * The known vector of Go's golang.org/x/mod/sumdb/note (note_test.go): the signer key
@@ -73,4 +73,24 @@ t.test('a signer refuses a text without a final newline, a bad name and a key th
   t.throws(() => noteSigner('PeterNeumann', goPrivateKey()).sign('no newline'), /newline/);
   t.throws(() => noteSigner('a+b', goPrivateKey()), /invalid key name/);
   t.throws(() => noteSigner('rsa', generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey), /not an Ed25519 key/);
+});
+
+t.test('reads a note with several signature lines, the spec\'s example among them, and keeps each line as written', async (t) => {
+  const spec = 'Ognuno sta solo sul cuor della terra\ntrafitto da un raggio di sole:\n\ned è subito sera.\n\n— quasimodo.example/salvatore NnugSzTjtVAewIS+Z/iJhUPeFDkO/5QQ2i5ddnGITLlC+EhfLW9oJKONrMouFSQU0xMcXxj99ihAQwaqP3ZekRwNtIc=\n';
+  const parsed = parseNote(spec);
+  if (!parsed.ok) throw new Error(parsed.reason);
+  t.equal(parsed.text, 'Ognuno sta solo sul cuor della terra\ntrafitto da un raggio di sole:\n\ned è subito sera.\n', 'the text may hold empty lines: the last one separates');
+  t.equal(parsed.signatures[0]!.name, 'quasimodo.example/salvatore');
+  const other = noteSigner('other.example/key', generateKeyPairSync('ed25519').privateKey);
+  const both = appendSignatureLines(GO_NOTE, [other.sign(GO_TEXT).split('\n\n')[1]!]);
+  const two = parseNote(both);
+  t.same(two.ok && two.signatures.map((s) => [s.name, s.keyId.toString('hex'), s.signature.length]), [['PeterNeumann', 'c74f20a3', 64], ['other.example/key', other.keyId.toString('hex'), 64]]);
+  t.same(two.ok && two.signatures.map((s) => s.line).join(''), both.slice(GO_TEXT.length + 1));
+  t.same(openNote(both, parseVerifierKey(GO_VERIFIER_KEY)), { ok: true, text: GO_TEXT });
+});
+
+t.test('accepts sixteen signatures, as the spec requires, and refuses more than a hundred', async (t) => {
+  const line = GO_NOTE.slice(GO_TEXT.length + 1);
+  t.equal(parseNote(GO_TEXT + '\n' + line.repeat(16)).ok, true);
+  t.match(parseNote(GO_TEXT + '\n' + line.repeat(101)), { ok: false, reason: /more than 100 signatures/ });
 });

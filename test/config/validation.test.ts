@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ConfigError, loadConfig, proxyTrust, publicBaseUrl } from '../../src/config.js';
+import { ConfigError, loadConfig, proxyTrust, publicBaseUrl, ratificationReminderDays } from '../../src/config.js';
 
 /** The environment is validated at boot; a wrong value stops start-up with one line naming it. */
 t.test('PUBLIC_BASE_URL is an absolute http(s) URL, kept without a trailing slash', async (t) => {
@@ -23,5 +23,13 @@ t.test('TRUST_PROXY believes nobody by default, everybody with true, or the prox
     const error = t.throws(() => loadConfig({ TRUST_PROXY: wrong }), wrong) as unknown;
     t.ok(error instanceof ConfigError, `${wrong}: a ConfigError`);
     t.match((error as Error).message, /^Invalid configuration: TRUST_PROXY /, `${wrong}: names the variable`);
+  }
+});
+
+t.test('RATIFICATION_REMINDER_DAYS: 14,3 by default, days before the due date, refused in one line naming it', async (t) => {
+  t.same(ratificationReminderDays(loadConfig({})), [14, 3]);
+  t.same(ratificationReminderDays(loadConfig({ RATIFICATION_REMINDER_DAYS: '1, 7,30' })), [30, 7, 1]);
+  for (const wrong of ['fortnight', '14,,3', '3,3', '400']) {
+    t.throws(() => loadConfig({ RATIFICATION_REMINDER_DAYS: wrong }), { name: 'ConfigError', message: /^Invalid configuration: RATIFICATION_REMINDER_DAYS [^\n]+e\.g\. 14,3\)$/ }, wrong);
   }
 });

@@ -4,6 +4,7 @@ import { openDatabase } from '../../src/db/client.js';
 import { fixedClock } from '../../src/domain/clock.js';
 import type { Decision } from '../../src/use-cases/decision-views.js';
 import { startTestApp, type Client } from '../helpers/app.js';
+import { expectJson, expectStatus } from '../helpers/assertions.js';
 import { createTestDatabase, testDatabaseUrl, type TestDatabase } from '../helpers/database.js';
 import { createCentreMunicipalities, createDecision, createOrganisation, createProgramme } from '../helpers/factories.js';
 
@@ -40,8 +41,7 @@ async function twoInstances(t: Test): Promise<[Client, Client]> {
 }
 
 function adopted(res: { statusCode: number; body: string }): Decision {
-  if (res.statusCode !== 200) throw new Error(`adopt: ${res.statusCode} ${res.body}`);
-  return JSON.parse(res.body) as Decision;
+  return expectJson<Decision>(res, 200, 'adopt');
 }
 
 t.test('adoptions at the same moment on two instances see each other', { skip: onPostgres ? false : 'needs PostgreSQL (DATABASE_URL): PGlite runs one transaction at a time' }, async (t) => {
@@ -56,7 +56,7 @@ t.test('adoptions at the same moment on two instances see each other', { skip: o
       receivedOn: '2026-01-15',
       reference: `Bijdrage 2026 ${municipality.name}`,
     });
-    if (res.statusCode !== 201) throw new Error(`contribution: ${res.statusCode} ${res.body}`);
+    expectStatus(res, 201, 'contribution');
   }
   const draft = (amountCents: number, applicantOrganisationId?: string) =>
     createDecision(a, {

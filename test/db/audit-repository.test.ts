@@ -1,11 +1,11 @@
 import t from 'tap';
 import { sql } from 'drizzle-orm';
 import { SYSTEM_PRINCIPAL } from '../../src/domain/access.js';
-import { appendAuditEvents, readAuditHead } from '../../src/db/audit-repository.js';
+import { appendAuditEvents, readAuditEventTime, readAuditHead } from '../../src/db/audit-repository.js';
 import { verifyStoredChain } from '../../src/use-cases/audit-trail.js';
 import { systemClock } from '../../src/domain/clock.js';
 import { queryRows } from '../../src/db/client.js';
-import { inTransaction } from '../../src/db/transaction.js';
+import { inTransaction, transactionTime } from '../../src/db/transaction.js';
 import { createTestDatabase } from '../helpers/database.js';
 
 /**
@@ -84,4 +84,28 @@ t.test('40 concurrent transactions on their own connections: gapless seqs, one p
   }
   t.equal((await verifyStoredChain({ database, clock: systemClock })).valid, true);
   t.equal(await pendingCount(), 0);
+});
+
+t.test("readAuditEventTime answers an event's recording time, and nothing for a seq without an event", async (t) => {
+  const before = await readAuditHead(database.db);
+  await inTransaction(database, (tx) =>
+    appendAuditEvents(tx, SYSTEM_PRINCIPAL, [{ action: 'test.timed', resourceType: 'decision', resourceId: RESOURCE, data: {}, audience: undefined }]),
+  );
+  const [row] = await queryRows<{ ms: string }>(database.db, sql`SELECT floor(extract(epoch FROM occurred_at) * 1000)::bigint::text AS ms FROM audit_events WHERE seq = ${before.seq + 1}`);
+  const recorded = await readAuditEventTime(database.db, before.seq + 1);
+  t.ok(recorded instanceof Date, 'a Date');
+  t.equal(recorded?.getTime(), Number(row!.ms), 'the occurred_at of that event');
+  t.equal(await readAuditEventTime(database.db, before.seq + 1000), undefined, 'no event, no time');
+});
+
+t.test("transactionTime() is the transaction's one moment: the same in every statement of it", async (t) => {
+  const [first, second] = await inTransaction(database, async (tx) => {
+    const [a] = await queryRows<{ now: string }>(tx, sql`SELECT ${transactionTime()}::text AS now`);
+    await queryRows(tx, sql`SELECT pg_sleep(0.01)`);
+    const [b] = await queryRows<{ now: string }>(tx, sql`SELECT ${transactionTime()}::text AS now`);
+    return [a!.now, b!.now];
+  });
+  t.equal(first, second);
+  const [later] = await queryRows<{ now: string }>(database.db, sql`SELECT ${transactionTime()}::text AS now`);
+  t.not(later!.now, first, 'another transaction, another moment');
 });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { amsterdamDateOf, fixedClock, todayInAmsterdam } from '../../src/domain/clock.js';
+import { addDays, amsterdamDateOf, daysBetween, fixedClock, todayInAmsterdam } from '../../src/domain/clock.js';
 
 // ---------------------------------------------------------------------------------------------
 // todayInAmsterdam
@@ -42,3 +42,13 @@ t.test('a fixed clock accepts a Date and cannot be moved by mutating what it ret
   t.equal(amsterdamDateOf(new Date('2026-07-14T22:00:00Z')), '2026-07-15');
 });
 
+
+t.test('calendar days are added and counted across months, leap days, years and daylight saving changes', async (t) => {
+  t.equal(addDays('2026-02-27', 2), '2026-03-01');
+  t.equal(addDays('2028-02-28', 1), '2028-02-29');
+  t.equal(addDays('2026-12-30', 3), '2027-01-02');
+  t.equal(addDays('2026-03-01', -1), '2026-02-28');
+  t.equal(daysBetween('2026-03-28', '2026-04-02'), 5, 'across the change to summer time');
+  t.equal(daysBetween('2026-04-02', '2026-03-31'), -2);
+  t.equal(daysBetween('2026-03-31', '2026-03-31'), 0);
+});

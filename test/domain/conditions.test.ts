@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { DecisionStatus } from '../../src/domain/decision-lifecycle.js';
-import { assertConditionFulfillable, conditionStatus, isFulfilledLate, type ConditionState } from '../../src/domain/conditions.js';
+import { assertConditionFulfillable, conditionStatus, isFulfilledLate, raisesConditionOverdue, type ConditionState } from '../../src/domain/conditions.js';
 import { attempt, refused, OK, type Attempt } from '../helpers/attempt.js';
 
 const TODAY = '2026-02-15';
@@ -123,4 +123,21 @@ t.test('a fulfilment on a withdrawn decision of an already fulfilled condition i
     attempt(() => assertConditionFulfillable('withdrawn', openCondition({ fulfilledOn: '2026-02-01' }), '2026-02-10', TODAY, BOARD_MEETING)),
     refused('DECISION_TRANSITION_NOT_ALLOWED', 409),
   );
+});
+
+// raisesConditionOverdue
+t.test('condition.overdue: only an open condition past its due date, only of a decision that binds', async (t) => {
+  const cases: [string, ConditionState, Parameters<typeof raisesConditionOverdue>[1], boolean][] = [
+    ['open and past due, adopted', openCondition({ dueDate: '2026-02-14' }), 'adopted', true],
+    ['open and past due, ratified', openCondition({ dueDate: '2026-02-14' }), 'ratified', true],
+    ['due today is not overdue', openCondition({ dueDate: '2026-02-15' }), 'adopted', false],
+    ['fulfilled on its due date, recorded later', { dueDate: '2026-02-10', fulfilledOn: '2026-02-10' }, 'adopted', false],
+    ['fulfilled before its due date', { dueDate: '2026-02-10', fulfilledOn: '2026-02-01' }, 'ratified', false],
+    ['fulfilled late is fulfilled, not overdue', { dueDate: '2026-02-10', fulfilledOn: '2026-02-12' }, 'adopted', false],
+    ['awaiting the colleges does not bind', openCondition({ dueDate: '2026-02-14' }), 'pending_ratification', false],
+    ['a draft does not bind', openCondition({ dueDate: '2026-02-14' }), 'draft', false],
+    ['a withdrawn decision does not bind', openCondition({ dueDate: '2026-02-14' }), 'withdrawn', false],
+    ['a rejected decision does not bind', openCondition({ dueDate: '2026-02-14' }), 'rejected', false],
+  ];
+  for (const [name, condition, status, expected] of cases) t.equal(raisesConditionOverdue(condition, status, TODAY), expected, name);
 });

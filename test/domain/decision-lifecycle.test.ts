@@ -10,7 +10,7 @@ import {
   type DecisionAction,
   type DecisionStatus,
 } from '../../src/domain/decision-lifecycle.js';
-import { attempt, refused, type Attempt } from '../helpers/attempt.js';
+import { attempt, type Attempt } from '../helpers/attempt.js';
 
 /**
  * The expected lifecycle, written out by hand from the contract (never derived from
@@ -38,23 +38,26 @@ const ALL_ACTIONS: DecisionAction[] = [
   'supersede',
   'settle',
   'disburse',
+  'defineIndicator',
+  'reportIndicator',
 ];
 
 /**
  * Rows are states, columns the actions in the order of ALL_ACTIONS; x: allowed. Settled is
  * terminal for everything but payments and documents; documents may be added in any state but
  * withdrawn; only a binding (adopted or ratified) decision is amended, superseded or settled.
+ * Indicators are defined from the draft until the decision ends, reported from adoption.
  */
 const MATRIX: Record<DecisionStatus, string> = {
-  //                    edit adopt withdraw vote fulfil addCond addDoc amend supersede settle disburse
-  draft: '                x    x     x        .    .      .       x      .     .         .      .',
-  pending_ratification: ' .    .     x        x    x      x       x      .     .         .      .',
-  adopted: '              .    .     .        .    x      x       x      x     x         x      x',
-  ratified: '             .    .     .        .    x      x       x      x     x         x      x',
-  rejected: '             .    .     .        .    .      .       x      .     .         .      .',
-  withdrawn: '            .    .     .        .    .      .       .      .     .         .      .',
-  superseded: '           .    .     .        .    .      .       x      .     .         .      .',
-  settled: '              .    .     .        .    .      .       x      .     .         .      x',
+  //                    edit adopt withdraw vote fulfil addCond addDoc amend supersede settle disburse defineInd reportInd
+  draft: '                x    x     x        .    .      .       x      .     .         .      .        x         .',
+  pending_ratification: ' .    .     x        x    x      x       x      .     .         .      .        x         x',
+  adopted: '              .    .     .        .    x      x       x      x     x         x      x        x         x',
+  ratified: '             .    .     .        .    x      x       x      x     x         x      x        x         x',
+  rejected: '             .    .     .        .    .      .       x      .     .         .      .        .         .',
+  withdrawn: '            .    .     .        .    .      .       .      .     .         .      .        .         .',
+  superseded: '           .    .     .        .    .      .       x      .     .         .      .        .         .',
+  settled: '              .    .     .        .    .      .       x      .     .         .      x        .         .',
 };
 
 const EXPECTED_ALLOWED = Object.fromEntries(
@@ -66,16 +69,16 @@ const EXPECTED_ALLOWED = Object.fromEntries(
 
 const transitionRefused = (): Attempt => ({ threw: 'DomainError', code: 'DECISION_TRANSITION_NOT_ALLOWED', status: 409 });
 
-t.test('the lifecycle knows exactly the eight states and eleven actions of the contract', async (t) => {
+t.test('the lifecycle knows exactly the eight states and thirteen actions of the contract', async (t) => {
   t.same([...DECISION_STATUSES], ALL_STATES);
   t.same([...DECISION_ACTIONS], ALL_ACTIONS);
 });
 
-t.test('the expected table covers all 88 state x action cells', async (t) => {
+t.test('the expected table covers all 104 state x action cells', async (t) => {
   for (const state of ALL_STATES) t.equal(MATRIX[state].trim().split(/\s+/).length, ALL_ACTIONS.length, `one mark per action for ${state}`);
   const cells = ALL_STATES.flatMap((state) => ALL_ACTIONS.map((action) => EXPECTED_ALLOWED[state][action]));
-  t.equal(cells.length, 88);
-  t.equal(cells.filter((allowed) => allowed).length, 27, 'twenty-seven cells are allowed');
+  t.equal(cells.length, 104);
+  t.equal(cells.filter((allowed) => allowed).length, 34, 'thirty-four cells are allowed');
 });
 
 for (const state of ALL_STATES) {

@@ -66,7 +66,7 @@ t.test('decideAdoption applies the fund check and freezes the coverage', async (
     totalAmountCents: 5_000_000,
     rule: { version: 1, thresholdCents: 10_000_000, splitting: { scope: 'applicant_year' as const, action: 'flag' as const }, ratificationPeriodDays: null, fundCheck },
     centreMunicipalityIds: ['gm-a'],
-    today: '2026-03-01',
+    adoptedOn: '2026-03-01',
     splitting: { suspected: false, cumulativeCents: null, relatedDecisionIds: [] },
     fundCoverage: fundCoverage(uncommitted, 5_000_000),
   });

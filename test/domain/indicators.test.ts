@@ -1,8 +1,7 @@
 import t from 'tap';
-import { DECISION_STATUSES } from '../../src/domain/decision-lifecycle.js';
+import { assertTransition, DECISION_STATUSES } from '../../src/domain/decision-lifecycle.js';
 import { DomainError } from '../../src/domain/errors.js';
 import {
-  assertIndicatorsOpen,
   assertReportAcceptable,
   assertValidTargets,
   comparePeriods,
@@ -110,7 +109,9 @@ t.test('indicators are defined while a decision is prepared or counts, reported 
   const define = ['draft', 'pending_ratification', 'adopted', 'ratified'];
   const report = ['pending_ratification', 'adopted', 'ratified'];
   for (const status of DECISION_STATUSES) {
-    t.same(problems(() => assertIndicatorsOpen(status, 'define')), define.includes(status) ? undefined : ['409 DECISION_TRANSITION_NOT_ALLOWED'], `define in ${status}`);
-    t.same(problems(() => assertIndicatorsOpen(status, 'report')), report.includes(status) ? undefined : ['409 DECISION_TRANSITION_NOT_ALLOWED'], `report in ${status}`);
+    t.same(problems(() => assertTransition(status, 'defineIndicator')), define.includes(status) ? undefined : ['409 DECISION_TRANSITION_NOT_ALLOWED'], `define in ${status}`);
+    t.same(problems(() => assertTransition(status, 'reportIndicator')), report.includes(status) ? undefined : ['409 DECISION_TRANSITION_NOT_ALLOWED'], `report in ${status}`);
   }
+  t.throws(() => assertTransition('rejected', 'defineIndicator'), { message: "A decision in status 'rejected' cannot be given indicators." });
+  t.throws(() => assertTransition('draft', 'reportIndicator'), { message: "Indicator values of a decision in status 'draft' cannot be reported." });
 });

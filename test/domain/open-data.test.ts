@@ -81,18 +81,19 @@ t.test('a ratified decision is a grant awarded on the day the last college decid
   });
 });
 
-t.test('an adopted decision is awarded on its adoption day in Amsterdam; the applicant receives; no summary: the title describes', async (t) => {
+t.test('an adopted decision is awarded on the day its adoption took effect, not the day it was recorded; the applicant receives; no summary: the title describes', async (t) => {
   const grant = toGrant(
     decision({
       status: 'adopted',
       summary: null,
       applicantOrganisationId: HEERLEN,
-      adoptedAt: '2025-11-19T23:30:00.000Z',
+      adoptedAt: '2025-12-03T09:30:00.000Z',
+      adoptedOn: '2025-11-20',
       ratification: { required: false, requiredMunicipalityIds: [], votes: [], reason: null },
     }),
     sources,
   );
-  t.equal(grant.awardDate, '2025-11-20', 'half past midnight in Amsterdam is the next day');
+  t.equal(grant.awardDate, '2025-11-20', 'adoptedOn, though recorded on 3 December');
   t.equal(grant.description, 'Principebesluit WTMR');
   t.same(grant.recipientOrganization, [{ id: `360G-ESZL-ORG-${HEERLEN}`, name: 'Gemeente Heerlen' }]);
 });
@@ -137,8 +138,8 @@ t.test('a ratified decision is a vote event that passed, one yes per college', a
     ['Gemeente Sittard-Geleen', 'yes', '2026-02-12'],
     ['Gemeente Maastricht', 'yes', '2026-02-03'],
   ]);
-  t.equal(event.start_date, '2025-11-19T14:00:00.000Z');
-  t.equal(event.end_date, '2026-02-12T15:00:00.000Z');
+  t.equal(event.start_date, '2025-11-19', 'adoptedOn, a date');
+  t.equal(event.end_date, '2026-02-12', 'the last college decidedOn, a date');
 });
 
 t.test('a rejected decision is a vote event that failed; a college that never voted is "not voting"', async (t) => {

@@ -55,9 +55,10 @@ const CASES: [string, SettlementFacts, SettlementRequest, string][] = [
     'every input problem at once',
     facts(),
     request([['a', 1_001], ['zz', 1]], '2026-04-16'),
-    '400 VALIDATION_FAILED /finalAmounts/0/amountCents,/finalAmounts/1/commitmentId,/finalAmounts,/settledOn',
+    '400 AMOUNT_OUT_OF_RANGE /finalAmounts/0/amountCents,/finalAmounts/1/commitmentId,/finalAmounts,/settledOn',
   ],
-  ['input problems before money already paid', facts(), request([['a', 100]]), '400 VALIDATION_FAILED /finalAmounts'],
+  ['input problems and money already paid at once, input first', facts(), request([['a', 100]]), '400 VALIDATION_FAILED /finalAmounts,/finalAmounts/0/amountCents'],
+  ['a live amendment with a bad date: the amendment first', facts({ liveAmendmentId: 'x' }), request([['a', 900], ['b', 0]], '2026-04-16'), '409 AMENDMENT_IN_PROGRESS /,/settledOn'],
   ['a final amount below what was paid', facts(), request([['a', 399], ['b', 0]]), '409 AMOUNT_BELOW_DISBURSED /finalAmounts/0/amountCents'],
 ];
 

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { DomainError } from '../../src/domain/errors.js';
-import { assertNewRuleEffective, ratificationDueDate, ruleInForce } from '../../src/domain/statute.js';
+import { assertNewRuleEffective, ratificationDueDate, ruleInForce, ruleInForceOn } from '../../src/domain/statute.js';
 
 /** Which rule applies on a date, when a new rule may take effect, and the ratification deadline. */
 const rules = [
@@ -29,6 +29,9 @@ t.test('the rule in force on a date is the one with the latest effectiveFrom on 
   ];
   for (const [date, version] of cases) t.equal(ruleInForce(rules, date).version, version, date);
   t.throws(() => ruleInForce(rules, '1999-12-31'), 'no rule before version 1');
+  for (const [date, version] of cases) t.equal(ruleInForceOn(rules, date)?.version, version, `ruleInForceOn ${date}`);
+  t.equal(ruleInForceOn(rules, '1999-12-31'), undefined, 'ruleInForceOn: none before version 1');
+  t.equal(ruleInForceOn([], '2026-03-01'), undefined, 'none among no rules');
 });
 
 t.test('a new rule takes effect today or later (400) and after the latest rule (409)', async (t) => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { Writable } from 'node:stream';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type AppOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/domain/clock.js';
 import { createLogger } from '../../src/logger.js';
@@ -39,7 +39,7 @@ export interface Client {
 /** Builds the real app on a fresh database of its own; closed when the test `t` ends. */
 export async function startTestApp(
   t: Teardown,
-  options: { clock?: Clock; env?: Record<string, string>; database?: TestDatabase } = {},
+  options: { clock?: Clock; env?: Record<string, string>; database?: TestDatabase; metrics?: AppOptions['metrics'] } = {},
 ): Promise<TestApp> {
   const db = options.database ?? (await createTestDatabase());
   const logLines: string[] = [];
@@ -56,6 +56,7 @@ export async function startTestApp(
     database: db.database,
     logger: createLogger(config.LOG_LEVEL, sink),
     ...(options.clock && { clock: options.clock }),
+    ...(options.metrics && { metrics: options.metrics }),
   });
   const undocumented = recordUndocumentedProblems(app);
   await app.ready();

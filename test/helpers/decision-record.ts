@@ -60,6 +60,7 @@ export function decisionRecord(overrides: DecisionOverrides = {}): Decision {
     fundCoverage: null,
     settlement: null,
     adoptedAt: '2025-11-19T14:00:00.000Z',
+    adoptedOn: '2025-11-19',
     withdrawnAt: null,
     withdrawalReason: null,
     createdAt: '2025-11-12T09:00:00.000Z',

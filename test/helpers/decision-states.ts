@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { Decision } from '../../src/use-cases/decision-views.js';
 import type { Client } from './app.js';
+import { decisionBody, type CommitmentInput } from './after-adoption.js';
 import { expectStatus } from './assertions.js';
 import { adopt, createDecision, getDecision } from './factories.js';
 
@@ -10,13 +10,6 @@ export const DEFAULT_CONDITIONS = [
   { description: 'Begroting 2026 aanleveren', dueDate: '2026-03-01' },
   { description: 'Eerste voortgangsrapportage', dueDate: '2026-03-02' },
 ];
-
-export interface CommitmentInput {
-  programmeId?: string;
-  year: number;
-  amountCents: number;
-  purpose?: string;
-}
 
 /** EUR 50,000: binds at adoption. */
 export const SMALL: CommitmentInput[] = [{ year: 2026, amountCents: 5_000_000 }];
@@ -36,13 +29,7 @@ export function decisionStates(admin: Client, programmeId: string, centreIds: re
     commitments: CommitmentInput[],
     conditions: { description: string; dueDate: string }[] = DEFAULT_CONDITIONS,
   ): Promise<Decision> {
-    return createDecision(client, {
-      reference: `PB-${randomBytes(5).toString('hex')}`,
-      title: 'Principebesluit',
-      boardMeetingDate: '2026-01-22',
-      commitments: commitments.map((c) => ({ programmeId, ...c })),
-      conditions,
-    });
+    return createDecision(client, decisionBody(commitments.map((c) => ({ programmeId, ...c })), { conditions }));
   }
 
   async function voteOn(id: string, municipalityId: string, outcome: 'approve' | 'reject'): Promise<void> {

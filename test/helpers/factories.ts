@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Decision } from '../../src/use-cases/decision-views.js';
 import type { Client } from './app.js';
+import { expectJson, expectStatus } from './assertions.js';
 
 /** Small factories over the HTTP API: each returns the created resource's JSON. */
 const unique = () => randomBytes(3).toString('hex').toUpperCase();
 
-async function created<T>(response: Promise<{ statusCode: number; body: string }>): Promise<T> {
-  const res = await response;
-  if (res.statusCode !== 201) throw new Error(`expected 201, got ${res.statusCode}: ${res.body}`);
-  return JSON.parse(res.body) as T;
+async function created<T>(response: Promise<{ statusCode: number; body: string }>, what: string): Promise<T> {
+  return expectJson<T>(await response, 201, what);
 }
 
 export interface OrganisationJson {
@@ -24,7 +23,7 @@ export interface ProgrammeJson {
 }
 
 export function createOrganisation(client: Client, overrides: Record<string, unknown> = {}) {
-  return created<OrganisationJson>(client.post('/api/v1/organisations', { name: `Organisation ${unique()}`, kind: 'applicant', ...overrides }));
+  return created<OrganisationJson>(client.post('/api/v1/organisations', { name: `Organisation ${unique()}`, kind: 'applicant', ...overrides }), 'organisation');
 }
 
 export function createCentreMunicipality(client: Client, name: string) {
@@ -40,33 +39,30 @@ export async function createCentreMunicipalities(client: Client) {
 }
 
 export function createProgramme(client: Client, overrides: Record<string, unknown> = {}) {
-  return created<ProgrammeJson>(client.post('/api/v1/programmes', { code: `P-${unique()}`, name: 'Programme', ...overrides }));
+  return created<ProgrammeJson>(client.post('/api/v1/programmes', { code: `P-${unique()}`, name: 'Programme', ...overrides }), 'programme');
 }
 
 export async function createKey(client: Client, role: string, organisationId?: string) {
   return created<{ id: string; key: string; role: string }>(
     client.post('/api/v1/api-keys', { name: `${role} key ${unique()}`, role, ...(organisationId && { organisationId }) }),
+    'api key',
   );
 }
 
 /** POSTs a decision body as it stands; the new draft. */
 export function createDecision(client: Client, body: Record<string, unknown>) {
-  return created<Decision>(client.post('/api/v1/decisions', body));
+  return created<Decision>(client.post('/api/v1/decisions', body), 'decision');
 }
 
 /** Adopts a decision and checks it lands in `expected` (adopted, or pending_ratification). */
 export async function adopt(client: Client, id: string, expected: Decision['status']): Promise<Decision> {
-  const res = await client.post(`/api/v1/decisions/${id}/adopt`);
-  if (res.statusCode !== 200) throw new Error(`adopt: expected 200, got ${res.statusCode}: ${res.body}`);
-  const decision = JSON.parse(res.body) as Decision;
+  const decision = expectJson<Decision>(await client.post(`/api/v1/decisions/${id}/adopt`), 200, 'adopt');
   if (decision.status !== expected) throw new Error(`adopt: expected ${expected}, got ${decision.status}`);
   return decision;
 }
 
 export async function getDecision(client: Client, id: string): Promise<Decision> {
-  const res = await client.get(`/api/v1/decisions/${id}`);
-  if (res.statusCode !== 200) throw new Error(`get decision: expected 200, got ${res.statusCode}: ${res.body}`);
-  return JSON.parse(res.body) as Decision;
+  return expectJson<Decision>(await client.get(`/api/v1/decisions/${id}`), 200, 'get decision');
 }
 
 /** Every item of a list endpoint, following nextCursor to the end, `limit` items a page. */
@@ -76,8 +72,7 @@ export async function listAll<T>(client: Client, path: string, limit = 200): Pro
   do {
     const separator = path.includes('?') ? '&' : '?';
     const res = await client.get(`${path}${separator}limit=${limit}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
-    if (res.statusCode !== 200) throw new Error(`GET ${path}: ${res.statusCode} ${res.body}`);
-    const page = JSON.parse(res.body) as { items: T[]; nextCursor: string | null };
+    const page = expectJson<{ items: T[]; nextCursor: string | null }>(res, 200, `GET ${path}`);
     items.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor !== null);
@@ -97,5 +92,5 @@ export async function fundTheRegister(client: Client, municipalityId: string): P
     receivedOn: '2026-01-15',
     reference: 'Fund of the tests',
   });
-  if (res.statusCode !== 201) throw new Error(`fund contribution: expected 201, got ${res.statusCode}: ${res.body}`);
+  expectStatus(res, 201, 'fund contribution');
 }

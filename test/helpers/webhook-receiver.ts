@@ -29,6 +29,14 @@ export class Receiver {
   delayMs: (requestNumber: number) => number = () => 0;
   /** Sent as Location with every answer, when set. */
   location: string | undefined;
+  /** More headers of the answer to request n (Retry-After, say). */
+  headersFor: (requestNumber: number) => Record<string, string> = () => ({});
+  /** The abuse-protection handshakes (OPTIONS) received; they are not among `hits`. */
+  readonly handshakes: { headers: http.IncomingHttpHeaders }[] = [];
+  /** The answer to a handshake: by default consent to every origin. */
+  handshakeAnswer: { status: number; headers: Record<string, string> } = { status: 200, headers: { 'WebHook-Allowed-Origin': '*' } };
+  /** When each request arrived (Date.now()), in order. */
+  readonly arrivals: number[] = [];
   private server: http.Server | undefined;
   port = 0;
 
@@ -41,10 +49,17 @@ export class Receiver {
 
   private listen(port: number): Promise<void> {
     const server = http.createServer((req, res) => {
+      if (req.method === 'OPTIONS') {
+        this.handshakes.push({ headers: req.headers });
+        res.writeHead(this.handshakeAnswer.status, this.handshakeAnswer.headers);
+        res.end();
+        return;
+      }
       let body = '';
       req.setEncoding('utf8');
       req.on('data', (chunk: string) => (body += chunk));
       req.on('end', () => {
+        this.arrivals.push(Date.now());
         const number = this.hits.length + 1;
         const status = this.answer(number);
         const delay = this.delayMs(number);
@@ -57,6 +72,7 @@ export class Receiver {
         this.hits.push({ status, headers: req.headers, body, payload });
         res.statusCode = status;
         if (this.location !== undefined) res.setHeader('location', this.location);
+        for (const [name, value] of Object.entries(this.headersFor(number))) res.setHeader(name, value);
         if (delay > 0) setTimeout(() => res.end(status < 300 ? 'ok' : 'not now'), delay);
         else res.end(status < 300 ? 'ok' : 'not now');
       });

@@ -76,6 +76,11 @@ const ALLOWED: Record<string, Caller[]> = {
   verifyAuditTrail: AUDIT,
   exportAuditEvents: AUDIT,
   exportSnapshot: AUDIT,
+  // The transparency log's proofs, evidence and status are the auditors' (the tiles are public, outside /api/v1).
+  getAuditEventInclusionProof: AUDIT,
+  getTlogConsistencyProof: AUDIT,
+  getTlogStatus: AUDIT,
+  getDecisionEvidence: AUDIT,
   // Auditors' round: a decision's history is read like the decision; checkpoints by every role
   // that reads the register (the contract opens reads of new resources to all of them).
   getDecisionHistory: READ_REGISTER,
@@ -99,6 +104,8 @@ const ALLOWED: Record<string, Caller[]> = {
   listCollegeDecisions: READ_REGISTER,
   getCollegeDecision: READ_REGISTER,
   listEvents: READ_REGISTER,
+  listEventTypes: READ_REGISTER,
+  getEventTypeSchema: EVERYONE,
   // Second round: statute rules (added by admins only), the fund, co-financing, indicators.
   listStatuteRules: READ_REGISTER,
   getStatuteRule: READ_REGISTER,
@@ -111,6 +118,10 @@ const ALLOWED: Record<string, Caller[]> = {
   defineIndicator: MANAGE,
   reportIndicator: MANAGE,
   listIndicators: READ_REGISTER,
+  // The colleges' workspace: Heerlen's ratification request, refused to the college of Maastricht;
+  // the overview, where each college key sees its own municipality.
+  getRatificationRequest: ['admin', 'secretariat', 'college', 'auditor', 'reader'],
+  listRatifications: READ_REGISTER,
 };
 
 const WEBHOOK_HOSTS = [RECEIVER_HOST];
@@ -302,6 +313,11 @@ const CELLS: Record<string, () => Promise<Cell>> = {
     };
   },
   listVotes: async () => ({ method: 'GET', url: `/api/v1/decisions/${existingDecision.id}/votes`, success: 200 }),
+  getRatificationRequest: async () => {
+    const pending = await createPendingDecision(admin, wtmr);
+    return { method: 'GET', url: `/api/v1/decisions/${pending.id}/ratification-request?municipalityId=${heerlen}`, success: 200 };
+  },
+  listRatifications: async () => ({ method: 'GET', url: '/api/v1/ratifications', success: 200 }),
   listCommitments: async () => ({ method: 'GET', url: '/api/v1/commitments', success: 200 }),
   addCondition: async () => {
     const adopted = await createAdoptedDecision(admin, wtmr);
@@ -357,6 +373,19 @@ const CELLS: Record<string, () => Promise<Cell>> = {
     return { method: 'GET', url: '/api/v1/audit-checkpoints/latest', success: 200 };
   },
   getAuditCheckpointPublicKey: async () => ({ method: 'GET', url: '/api/v1/audit-checkpoints/public-key', success: 200 }),
+  getAuditEventInclusionProof: async () => {
+    await app.transparencyLog.run();
+    return { method: 'GET', url: '/api/v1/audit-events/1/inclusion-proof', success: 200 };
+  },
+  getTlogConsistencyProof: async () => {
+    await app.transparencyLog.run();
+    return { method: 'GET', url: '/api/v1/tlog/consistency-proof?from=1&to=2', success: 200 };
+  },
+  getTlogStatus: async () => ({ method: 'GET', url: '/api/v1/tlog/status', success: 200 }),
+  getDecisionEvidence: async () => {
+    await app.transparencyLog.run();
+    return { method: 'GET', url: `/api/v1/decisions/${existingDecision.id}/evidence`, success: 200 };
+  },
   getOpenData360Giving: async () => ({ method: 'GET', url: '/api/v1/open-data/360giving.json', success: 200 }),
   getOpenDataVoteEvents: async () => ({ method: 'GET', url: '/api/v1/open-data/vote-events.json', success: 200 }),
   createWebhookSubscription: async () => ({
@@ -389,6 +418,8 @@ const CELLS: Record<string, () => Promise<Cell>> = {
   listCollegeDecisions: async () => ({ method: 'GET', url: '/api/v1/college-decisions', success: 200 }),
   getCollegeDecision: async () => ({ method: 'GET', url: `/api/v1/college-decisions/${await collegeDecision()}`, success: 200 }),
   listEvents: async () => ({ method: 'GET', url: '/api/v1/events?limit=5', success: 200 }),
+  listEventTypes: async () => ({ method: 'GET', url: '/api/v1/event-types', success: 200 }),
+  getEventTypeSchema: async () => ({ method: 'GET', url: '/api/v1/event-types/vote.cast/schema', success: 200 }),
   listWebhookSubscriptions: async () => ({ method: 'GET', url: '/api/v1/webhook-subscriptions', success: 200 }),
   getWebhookSubscription: async () => ({ method: 'GET', url: `/api/v1/webhook-subscriptions/${await subscription()}`, success: 200 }),
   deleteWebhookSubscription: async () => {

@@ -82,6 +82,8 @@ await t.test(`contract fuzzing, seed ${SEED}`, async (t) => {
   // Drafts, pending and binding decisions are consumed by adopt/withdraw/votes and settlements.
   const register = await buildRegister(ctx, world, { drafts: scale(8, 400), pending: scale(6, 800), binding: scale(8, 500) });
   const { decisions } = register;
+  // The transparency log's checkpoint of all of it, so that proofs and evidence have one to be against.
+  await ctx.app.transparencyLog.run();
   const sacrificialKeys: string[] = [];
   for (let i = 0; i < scale(6, 500); i++) sacrificialKeys.push((await createKey(admin, i % 2 ? 'reader' : 'auditor')).id);
 
@@ -101,6 +103,10 @@ await t.test(`contract fuzzing, seed ${SEED}`, async (t) => {
     const res = await admin.get(url);
     if (res.statusCode === 200 && typeof res.headers.etag === 'string') etags.set(url, res.headers.etag);
   }
+
+  // The catalogue's event types, for their schemas (the path names a type, not an id).
+  const eventTypes = (JSON.parse((await admin.get('/api/v1/event-types')).body) as { items: { type: string }[] }).items.map((item) => item.type);
+  t.ok(eventTypes.length > 0, 'the event type catalogue lists types');
 
   const pools: FuzzPools = {
     pathIds: {
@@ -122,9 +128,13 @@ await t.test(`contract fuzzing, seed ${SEED}`, async (t) => {
       conditionId: register.conditions,
       deliveryId: deliveries,
       indicatorId: register.indicators,
+      // Audit events by seq, for their inclusion proofs (the path has no parent id).
+      seq: [1, 2, 3].map((seq) => ({ parentId: '', id: String(seq) })),
+      type: eventTypes.map((type) => ({ parentId: '', id: type })),
     },
     bodyIds: { commitmentId: register.commitments },
     etags,
+    queryValuesByOperation: { getTlogConsistencyProof: { from: [0, 1, 2], to: [2, 3] }, getAuditEventInclusionProof: { treeSize: [3, 4] } },
     keys: {
       admin: world.keys.admin,
       secretariat: world.keys.secretariat,

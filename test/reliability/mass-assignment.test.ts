@@ -4,7 +4,7 @@ import { startTestApp } from '../helpers/app.js';
 import { createOrganisation, createProgramme } from '../helpers/factories.js';
 import { checkProblem } from './support/checks.js';
 import { fetchOpenApi, operationsOf } from './support/openapi.js';
-import { buildWorld, createAdoptedDecision, createDecision, createPendingDecision, FIXED_NOW, uniqueSuffix } from './support/world.js';
+import { BOARD_MEETING, buildWorld, createAdoptedDecision, createDecision, createPendingDecision, FIXED_NOW, uniqueSuffix } from './support/world.js';
 import { RECEIVER_HOST, WEBHOOK_SIGNING_KEY } from './support/webhooks.js';
 
 /**
@@ -99,6 +99,18 @@ const TARGETS: Record<string, () => Promise<Target>> = {
     const draft = await createDecision(admin, wtmr, { amountCents: 20_000_000 });
     const url = `/api/v1/decisions/${draft.id}`;
     return { method: 'PATCH', url, body: { title: 'Edited' }, success: 200, read: () => get(url), extra: { withdrawnAt: null, votes: [] } };
+  },
+  adoptDecision: async () => {
+    const draft = await createDecision(admin, wtmr);
+    const url = `/api/v1/decisions/${draft.id}`;
+    return {
+      method: 'POST',
+      url: `${url}/adopt`,
+      body: { adoptedOn: BOARD_MEETING },
+      success: 200,
+      read: () => get(url),
+      extra: { fundCoverage: { uncommittedCentsBefore: 1, sufficient: true }, ratificationDueDate: '2000-01-01' },
+    };
   },
   withdrawDecision: async () => {
     const draft = await createDecision(admin, wtmr);

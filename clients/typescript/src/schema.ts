@@ -133,6 +133,47 @@ export interface paths {
         patch: operations["updateProgramme"];
         trace?: never;
     };
+    "/programmes/{id}/funding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Money of a programme per year
+         * @description Binding (adopted, ratified, settled at final amounts; each lineage of a decision and its amendments once), pending (awaiting ratification; of an amendment only its increase), disbursed, released by settlement, remaining (binding minus disbursed) and co-financing, per year and in total.
+         */
+        get: operations["getProgrammeFunding"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/programmes/{id}/co-financing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the co-financing of a programme */
+        get: operations["listCoFinancing"];
+        put?: never;
+        /**
+         * Record co-financing of a programme by another funder
+         * @description Name the funder by funderOrganisationId, funderName or both (neither is 400).
+         */
+        post: operations["recordCoFinancing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/decisions": {
         parameters: {
             query?: never;
@@ -142,7 +183,7 @@ export interface paths {
         };
         /**
          * List decisions, whole
-         * @description Filters combine (all must hold). awaitingVoteOf=<municipality> lists the pending decisions that require it and that it has not voted on yet: what a college still has to decide. An id that matches nothing gives an empty page.
+         * @description Filters combine (all must hold). awaitingVoteOf=<municipality> lists the pending decisions that require it and that it has not voted on yet and whose board meeting is not after today: what a college can decide now. An id that matches nothing gives an empty page.
          */
         get: operations["listDecisions"];
         put?: never;
@@ -189,7 +230,7 @@ export interface paths {
         put?: never;
         /**
          * Adopt a draft decision
-         * @description Below the threshold the decision binds at once (adopted); at or above it, it awaits ratification by every centre municipality (pending_ratification). Takes no body: send none, or an empty one (also with Content-Type: application/json).
+         * @description Below the threshold the decision binds at once (adopted); at or above it, it awaits ratification by every centre municipality (pending_ratification). The body is optional (none, or an empty one, also with Content-Type: application/json, means today): adoptedOn records an adoption the board took earlier, between the board meeting and today (else 400 ADOPTION_DATE_OUT_OF_RANGE). That day, not the moment of recording, starts the ratification period, dates the fund coverage and is the award date of a decision that binds at once.
          */
         post: operations["adoptDecision"];
         delete?: never;
@@ -229,6 +270,26 @@ export interface paths {
          * @description Appends to the decision's documents; a decision holds at most 20 (400 when the sum would exceed that).
          */
         post: operations["addDecisionDocuments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/decisions/{id}/conditions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a condition to a decision after its adoption
+         * @description Allowed while the decision is pending_ratification, adopted or ratified (else 409). A condition with blocksDisbursement: true blocks every payment of the decision until it is fulfilled.
+         */
+        post: operations["addCondition"];
         delete?: never;
         options?: never;
         head?: never;
@@ -296,103 +357,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/commitments": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List funding commitments across decisions */
-        get: operations["listCommitments"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/disbursements": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List payments across decisions
-         * @description Filtered by the programme and year of the commitment paid on.
-         */
-        get: operations["listDisbursements"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/programmes/{id}/funding": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Money of a programme per year
-         * @description Binding (adopted, ratified, settled at final amounts; each lineage of a decision and its amendments once), pending (awaiting ratification; of an amendment only its increase), disbursed, released by settlement, remaining (binding minus disbursed) and co-financing, per year and in total.
-         */
-        get: operations["getProgrammeFunding"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/funding": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Money of every programme and of ESZL as a whole, per year
-         * @description Each programme's funding object, and the same year figures summed over the programmes; `year` narrows both to one year.
-         */
-        get: operations["getFunding"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/decisions/{id}/conditions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Add a condition to a decision after its adoption
-         * @description Allowed while the decision is pending_ratification, adopted or ratified (else 409). A condition with blocksDisbursement: true blocks every payment of the decision until it is fulfilled.
-         */
-        post: operations["addCondition"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/decisions/{id}/disbursements": {
         parameters: {
             query?: never;
@@ -408,7 +372,7 @@ export interface paths {
         put?: never;
         /**
          * Record a payment on a commitment of a binding decision
-         * @description Checks in order: 404; 409 when the decision does not bind (adopted, ratified, settled); 400 (REFERENCED_RESOURCE_NOT_FOUND) for a commitment of another decision; 400 (DISBURSEMENT_DATE_OUT_OF_RANGE) for paidOn before the day the decision began to bind or after today; 409 CONDITION_BLOCKS_DISBURSEMENT while a blocking condition is open; 409 DISBURSEMENT_EXCEEDS_COMMITMENT when the amount exceeds what remains of the commitment (its final amount once settled, minus what was paid, also under the decisions it amends; while an amendment awaits ratification, no more than the amendment leaves room for), naming the remaining amount in detail.
+         * @description Checks in order: 404; 409 when the decision does not bind (adopted, ratified, settled); 400 (REFERENCED_RESOURCE_NOT_FOUND) for a commitment of another decision; 400 (DISBURSEMENT_DATE_OUT_OF_RANGE) for paidOn before the day the decision began to bind or after today; 409 CONDITION_BLOCKS_DISBURSEMENT while a blocking condition is open; 409 DISBURSEMENT_BLOCKED for paidOn before the day a blocking condition was fulfilled, naming it; 409 DISBURSEMENT_EXCEEDS_COMMITMENT when the amount exceeds what remains of the commitment (its final amount once settled, minus what was paid, also under the decisions it amends; while an amendment awaits ratification, no more than the amendment leaves room for), naming the remaining amount in detail.
          */
         post: operations["recordDisbursement"];
         delete?: never;
@@ -451,6 +415,63 @@ export interface paths {
          * @description On an adopted or ratified decision without a live amendment (else 409). finalAmounts names every commitment exactly once; a final amount above the committed amount, or a settledOn before the day the decision began to bind or after today, is 400 (every problem at once); a final amount below what was already paid is 409 AMOUNT_BELOW_DISBURSED. The final amounts bind from then on, the rest is released. Honours If-Match.
          */
         post: operations["settleDecision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/commitments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List funding commitments across decisions */
+        get: operations["listCommitments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/disbursements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List payments across decisions
+         * @description Filtered by the programme and year of the commitment paid on.
+         */
+        get: operations["listDisbursements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/funding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Money of every programme and of ESZL as a whole, per year
+         * @description Each programme's funding object, and the same year figures summed over the programmes; `year` narrows both to one year.
+         */
+        get: operations["getFunding"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -556,7 +577,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Export every organisation, programme and whole decision as of one moment */
+        /** Export every resource of the register as of one moment */
         get: operations["exportSnapshot"];
         put?: never;
         post?: never;
@@ -575,9 +596,43 @@ export interface paths {
         };
         /**
          * The event feed: published events after afterSeq, in seq order (long poll with waitSeconds)
-         * @description Each item is the body a webhook delivery of the event carries (same id, type, occurredAt, data) plus seq, the event's audit seq. Continue with afterSeq=lastSeq. With waitSeconds and nothing new that matches, the request waits until a matching event commits or the time is up (then items is empty). programmeId and municipalityId select like the webhook filters.
+         * @description Each item is the body a webhook delivery of the event carries (same id, type, occurredAt, data) plus seq, the event's audit seq. Continue with afterSeq=lastSeq. With waitSeconds and nothing new that matches, the request waits until a matching event commits or the time is up (then items is empty). programmeId and municipalityId select like the webhook filters. With format=cloudevents the items are the CloudEvents a cloudevents subscription receives (same id; sequence is the seq); lastSeq is the same in both formats. An afterSeq beyond the audit head is 400, naming the head in detail.
          */
         get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/event-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every event type: its CloudEvents type, what it means, whether subscribers receive it, and the schema of its data */
+        get: operations["listEventTypes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/event-types/{type}/schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The JSON Schema (2020-12) of an event type's data, as a CloudEvent's dataschema names it (no API key needed) */
+        get: operations["getEventTypeSchema"];
         put?: never;
         post?: never;
         delete?: never;
@@ -659,27 +714,6 @@ export interface paths {
         get: operations["getFund"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/programmes/{id}/co-financing": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List the co-financing of a programme */
-        get: operations["listCoFinancing"];
-        put?: never;
-        /**
-         * Record co-financing of a programme by another funder
-         * @description Name the funder by funderOrganisationId, funderName or both (neither is 400).
-         */
-        post: operations["recordCoFinancing"];
         delete?: never;
         options?: never;
         head?: never;
@@ -787,6 +821,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tlog/consistency-proof": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A consistency proof between two sizes of the transparency log (RFC 6962 2.1.2)
+         * @description Proves that the tree of size `to` extends the tree of size `from`: keep a checkpoint, and later ask for the proof from its size to the latest. `to` beyond the latest checkpoint, or `from` above `to`: 400 PROOF_OUT_OF_RANGE.
+         */
+        get: operations["getTlogConsistencyProof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tlog/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The transparency log: its served checkpoint, its witnesses, a suspected rollback
+         * @description The served checkpoint is the newest one a quorum of witnesses cosigned. Each witness shows its last answer; `rollbackSuspected` is set when a quorum of witnesses has cosigned a larger tree than this database holds.
+         */
+        get: operations["getTlogStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit-events/{seq}/inclusion-proof": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The inclusion proof of an audit event in the transparency log (RFC 6962 2.1.1)
+         * @description The leaf is the event's chain hash (leaf index seq - 1). Verify it against a checkpoint of `treeSize` (default: the latest). `treeSize` beyond the latest checkpoint, or a seq above it: 400 PROOF_OUT_OF_RANGE.
+         */
+        get: operations["getAuditEventInclusionProof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/decisions/{id}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every audit event of a decision with its inclusion proof, and the signed checkpoint they are proven against
+         * @description Save the answer as a file and check it with nothing but the keys: `npm run audit:verify -- evidence <file> --log-key <vkey> [--witness-key <vkey> ...] [--quorum N]`. Events recorded after the served checkpoint come with the next one.
+         */
+        get: operations["getDecisionEvidence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/decisions/{id}/ratification-request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A decision's ratification request to one college: its data, or the letter as PDF or Word
+         * @description For a decision that is or was in pending_ratification (else 409 DECISION_NOT_IN_RATIFICATION), to one of the municipalities it requires (else 400 MUNICIPALITY_NOT_REQUIRED); a college key asks for its own (403 for another), and may leave municipalityId out. Accept chooses: application/json (the data), application/pdf (the letter, in Dutch, from the ESZL secretariat to the college of burgemeester en wethouders), or application/vnd.openxmlformats-officedocument.wordprocessingml.document (the same letter as an editable Word document); anything else 406. The same register state gives the same bytes and ETag: the letter's date is the day of the decision's last audit event, and its footer names the decision, that event's seq and the first transparency log checkpoint that includes it.
+         */
+        get: operations["getRatificationRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ratifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every college and every decision awaiting its ratification: state, due date, days left and votes
+         * @description One item per decision in pending_ratification and municipality it requires, ordered by dueDate (none last), then decision id. Filters combine. A college key sees its own municipality only (403 when municipalityId names another).
+         */
+        get: operations["listRatifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/open-data/360giving.json": {
         parameters: {
             query?: never;
@@ -839,7 +993,7 @@ export interface paths {
         put?: never;
         /**
          * Subscribe a callback URL to events
-         * @description Messages are POSTed as JSON with ESZL-Event-Id, ESZL-Event-Type and ESZL-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body" with the secret>. Loopback, link-local and private addresses are refused unless the service allows the host. A college key subscribes for its own municipality: municipalityId is set to it when absent, and naming another answers 403.
+         * @description format eszl-v1 (the default): messages are POSTed as JSON with ESZL-Event-Id, ESZL-Event-Type and ESZL-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body" with the secret>. format cloudevents (recommended for new integrations): each message is one CloudEvent of the NL GOV profile in structured JSON mode (application/cloudevents+json), signed as Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature), and the secret is a Standard Webhooks secret; before anything is stored the service sends OPTIONS to the callback URL with WebHook-Request-Origin, and the receiver must answer 2xx with WebHook-Allowed-Origin (that origin or *), else 422 WEBHOOK_HANDSHAKE_FAILED; a WebHook-Allowed-Rate it gives is never exceeded. authorization, when given, is sent as the Authorization header of every delivery and never shown again. Loopback, link-local and private addresses are refused unless the service allows the host. A college key subscribes for its own municipality: municipalityId is set to it when absent, and naming another answers 403.
          */
         post: operations["createWebhookSubscription"];
         delete?: never;
@@ -1105,6 +1259,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "ratification.due_soon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A college that has not voted is reminded of the ratification due date (once per day of RATIFICATION_REMINDER_DAYS).
+         * @description Sent to the callbackUrl of every active subscription whose eventTypes include this type and whose programmeId and municipalityId filters match. Deliveries about one decision arrive in order. Verify ESZL-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the subscription secret>) before trusting the body.
+         */
+        post: operations["webhook_ratification_due_soon"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "decision.document_added": {
         parameters: {
             query?: never;
@@ -1295,16 +1469,15 @@ export interface components {
             title: string;
             status: number;
             detail: string;
-            /**
-             * @description Stable machine-readable error code; docs/errors.md says what each means and what to do
-             * @enum {string}
-             */
-            code: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND" | "COLLEGE_KEY_NEEDS_CENTRE_MUNICIPALITY" | "CENTRE_MUNICIPALITY_NOT_A_MUNICIPALITY" | "AMOUNT_OUT_OF_RANGE" | "VOTE_MUNICIPALITY_NOT_REQUIRED" | "VOTE_DATE_OUT_OF_RANGE" | "CONDITION_FULFILMENT_DATE_OUT_OF_RANGE" | "DISBURSEMENT_DATE_OUT_OF_RANGE" | "SETTLEMENT_DATE_OUT_OF_RANGE" | "UNAUTHENTICATED" | "FORBIDDEN" | "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "NOT_ACCEPTABLE" | "PROGRAMME_CODE_TAKEN" | "DECISION_REFERENCE_TAKEN" | "DECISION_TRANSITION_NOT_ALLOWED" | "NO_CENTRE_MUNICIPALITIES" | "VOTE_ALREADY_CAST" | "CONDITION_NOT_FULFILLABLE" | "STATUTE_RULE_NOT_LATEST" | "DISBURSEMENT_EXCEEDS_COMMITMENT" | "CONDITION_BLOCKS_DISBURSEMENT" | "INSUFFICIENT_FUNDS" | "WEBHOOKS_NOT_CONFIGURED" | "CONFLICT" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED" | "INDICATOR_CODE_TAKEN" | "AMENDMENT_IN_PROGRESS" | "AMOUNT_BELOW_DISBURSED" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+            /** @description Stable machine-readable error code; docs/errors.md says what each means and what to do. Known codes: VALIDATION_FAILED, REFERENCED_RESOURCE_NOT_FOUND, COLLEGE_KEY_NEEDS_CENTRE_MUNICIPALITY, CENTRE_MUNICIPALITY_NOT_A_MUNICIPALITY, AMOUNT_OUT_OF_RANGE, VOTE_MUNICIPALITY_NOT_REQUIRED, MUNICIPALITY_NOT_REQUIRED, VOTE_DATE_OUT_OF_RANGE, CONDITION_FULFILMENT_DATE_OUT_OF_RANGE, DISBURSEMENT_DATE_OUT_OF_RANGE, ADOPTION_DATE_OUT_OF_RANGE, SETTLEMENT_DATE_OUT_OF_RANGE, UNAUTHENTICATED, FORBIDDEN, PROOF_OUT_OF_RANGE, ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND, METHOD_NOT_ALLOWED, NOT_ACCEPTABLE, PROGRAMME_CODE_TAKEN, DECISION_REFERENCE_TAKEN, DECISION_TRANSITION_NOT_ALLOWED, NO_CENTRE_MUNICIPALITIES, DECISION_NOT_IN_RATIFICATION, VOTE_ALREADY_CAST, CONDITION_NOT_FULFILLABLE, STATUTE_RULE_NOT_LATEST, DISBURSEMENT_EXCEEDS_COMMITMENT, CONDITION_BLOCKS_DISBURSEMENT, DISBURSEMENT_BLOCKED, INSUFFICIENT_FUNDS, WEBHOOKS_NOT_CONFIGURED, CONFLICT, IDEMPOTENCY_REQUEST_IN_PROGRESS, IDEMPOTENT_RESPONSE_NOT_STORED, INDICATOR_CODE_TAKEN, AMENDMENT_IN_PROGRESS, AMOUNT_BELOW_DISBURSED, PRECONDITION_FAILED, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, IDEMPOTENCY_KEY_REUSED, WEBHOOK_HANDSHAKE_FAILED, RATE_LIMITED, INTERNAL_ERROR, SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
+            code: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND" | "COLLEGE_KEY_NEEDS_CENTRE_MUNICIPALITY" | "CENTRE_MUNICIPALITY_NOT_A_MUNICIPALITY" | "AMOUNT_OUT_OF_RANGE" | "VOTE_MUNICIPALITY_NOT_REQUIRED" | "MUNICIPALITY_NOT_REQUIRED" | "VOTE_DATE_OUT_OF_RANGE" | "CONDITION_FULFILMENT_DATE_OUT_OF_RANGE" | "DISBURSEMENT_DATE_OUT_OF_RANGE" | "ADOPTION_DATE_OUT_OF_RANGE" | "SETTLEMENT_DATE_OUT_OF_RANGE" | "UNAUTHENTICATED" | "FORBIDDEN" | "PROOF_OUT_OF_RANGE" | "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "NOT_ACCEPTABLE" | "PROGRAMME_CODE_TAKEN" | "DECISION_REFERENCE_TAKEN" | "DECISION_TRANSITION_NOT_ALLOWED" | "NO_CENTRE_MUNICIPALITIES" | "DECISION_NOT_IN_RATIFICATION" | "VOTE_ALREADY_CAST" | "CONDITION_NOT_FULFILLABLE" | "STATUTE_RULE_NOT_LATEST" | "DISBURSEMENT_EXCEEDS_COMMITMENT" | "CONDITION_BLOCKS_DISBURSEMENT" | "DISBURSEMENT_BLOCKED" | "INSUFFICIENT_FUNDS" | "WEBHOOKS_NOT_CONFIGURED" | "CONFLICT" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED" | "INDICATOR_CODE_TAKEN" | "AMENDMENT_IN_PROGRESS" | "AMOUNT_BELOW_DISBURSED" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "WEBHOOK_HANDSHAKE_FAILED" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
             instance?: string;
-            /** @description Every problem with the input, all at once */
+            /** @description Every problem of the request, all at once, in the order the checks run */
             errors?: {
                 path: string;
                 message: string;
+                /** @description When the answer holds several problems: the code of this entry's problem (the first problem's code is `code`) */
+                code?: string;
             }[];
         };
         ApiKey: {
@@ -1319,12 +1492,20 @@ export interface components {
              * @enum {string}
              */
             role: "admin" | "secretariat" | "college" | "auditor" | "reader";
+            /**
+             * Format: uuid
+             * @description UUID
+             */
             organisationId: string | null;
             /**
              * Format: date-time
              * @description RFC 3339 timestamp in UTC
              */
             createdAt: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             */
             revokedAt: string | null;
         };
         CreatedApiKey: {
@@ -1339,6 +1520,10 @@ export interface components {
              * @enum {string}
              */
             role: "admin" | "secretariat" | "college" | "auditor" | "reader";
+            /**
+             * Format: uuid
+             * @description UUID
+             */
             organisationId: string | null;
             /** @description The secret key. Shown only in this response; store it safely. */
             key: string;
@@ -1347,10 +1532,15 @@ export interface components {
              * @description RFC 3339 timestamp in UTC
              */
             createdAt: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             */
             revokedAt: string | null;
         };
         ApiKeyPage: {
             items: components["schemas"]["ApiKey"][];
+            /** @description Cursor of the next page; null on the last page */
             nextCursor: string | null;
         };
         Organisation: {
@@ -1381,6 +1571,7 @@ export interface components {
         };
         OrganisationPage: {
             items: components["schemas"]["Organisation"][];
+            /** @description Cursor of the next page; null on the last page */
             nextCursor: string | null;
         };
         Programme: {
@@ -1392,6 +1583,10 @@ export interface components {
             code: string;
             name: string;
             description: string | null;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
             ownerOrganisationId: string | null;
             /**
              * Format: date-time
@@ -1406,6 +1601,44 @@ export interface components {
         };
         ProgrammePage: {
             items: components["schemas"]["Programme"][];
+            /** @description Cursor of the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        CoFinancing: {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            programmeId: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            funderOrganisationId: string | null;
+            funderName: string | null;
+            /**
+             * @description Who co-finances: the Regio Deal, employers, government, or another funder
+             * @enum {string}
+             */
+            kind: "regio_deal" | "employers" | "government" | "other";
+            year: number;
+            /** Format: int64 */
+            amountCents: number;
+            reference: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             */
+            createdAt: string;
+        };
+        CoFinancingPage: {
+            items: components["schemas"]["CoFinancing"][];
+            /** @description Cursor of the next page; null on the last page */
             nextCursor: string | null;
         };
         DocumentRef: {
@@ -1420,11 +1653,21 @@ export interface components {
              * @enum {string}
              */
             kind: "board_decision" | "college_decision" | "criteria" | "evidence" | "report" | "other";
+            /** @description Registration number (zaaknummer, kenmerk) */
             registrationNumber?: string | null;
+            /** @description SHA-256 of the document, 64 lower-case hex */
             sha256?: string | null;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD
+             */
             issuedOn?: string | null;
         };
         RelatedDecision: {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
             decisionId: string | null;
             externalReference: string | null;
             /**
@@ -1445,10 +1688,18 @@ export interface components {
              */
             programmeId: string;
             year: number;
+            /** Format: int64 */
             amountCents: number;
             purpose: string | null;
+            /**
+             * Format: int64
+             * @description Set by settlement: what binds from then on
+             */
             finalAmountCents: number | null;
-            /** @description Paid on this commitment, including what was paid under the decisions it amends */
+            /**
+             * Format: int64
+             * @description Paid on this commitment, including what was paid under the decisions it amends
+             */
             disbursedCents: number;
         };
         Condition: {
@@ -1468,6 +1719,10 @@ export interface components {
              * @enum {string}
              */
             status: "open" | "fulfilled" | "overdue";
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD
+             */
             fulfilledOn: string | null;
             evidence: string | null;
             /** @description While not fulfilled, no money of the decision may be paid */
@@ -1512,6 +1767,10 @@ export interface components {
              * @description RFC 3339 timestamp in UTC
              */
             castAt: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
             collegeDecisionId: string | null;
         };
         Decision: {
@@ -1528,20 +1787,30 @@ export interface components {
              * @description Calendar date, YYYY-MM-DD
              */
             boardMeetingDate: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
             applicantOrganisationId: string | null;
             /**
              * @description Lifecycle state of the decision
              * @enum {string}
              */
             status: "draft" | "pending_ratification" | "adopted" | "ratified" | "rejected" | "withdrawn" | "superseded" | "settled";
-            /** @description Sum of the commitments, in euro cents */
+            /**
+             * Format: int64
+             * @description Sum of the commitments, in euro cents
+             */
             totalAmountCents: number;
             commitments: components["schemas"]["Commitment"][];
             conditions: components["schemas"]["Condition"][];
             ratification: {
                 /** @description Whether the colleges must ratify: for a draft, totalAmountCents >= thresholdCents; frozen at adoption */
                 required: boolean;
-                /** @description Threshold of the statute rule applied (frozen at adoption) */
+                /**
+                 * Format: int64
+                 * @description Threshold of the statute rule applied (frozen at adoption)
+                 */
                 thresholdCents: number;
                 /** @description Frozen at adoption; [] before and when not required */
                 requiredMunicipalityIds: string[];
@@ -1549,23 +1818,35 @@ export interface components {
                 /** @description Statute rule frozen at adoption; for a draft, the rule adoption would apply now */
                 statuteRuleVersion: number;
                 reason: ("threshold" | "splitting") | null;
+                /**
+                 * Format: date
+                 * @description Calendar date, YYYY-MM-DD
+                 */
                 dueDate: string | null;
                 /** @description Still pending after dueDate */
                 overdue: boolean;
             };
             documents: components["schemas"]["DocumentRef"][];
             relatedDecisions: components["schemas"]["RelatedDecision"][];
+            /**
+             * Format: uuid
+             * @description UUID
+             */
             amends: string | null;
             /** @description Suspected splitting (anti-circumvention), frozen at adoption */
             splitting: {
                 suspected: boolean;
+                /** Format: int64 */
                 cumulativeCents: number | null;
                 relatedDecisionIds: string[];
             };
+            /** @description Whether the ESZL fund covered the decision at adoption (frozen) */
             fundCoverage: {
+                /** Format: int64 */
                 uncommittedCentsBefore: number;
                 sufficient: boolean;
             } | null;
+            /** @description The settlement (vaststelling), once settled */
             settlement: {
                 /**
                  * Format: date
@@ -1579,7 +1860,20 @@ export interface components {
                  */
                 settledAt: string;
             } | null;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             */
             adoptedAt: string | null;
+            /**
+             * Format: date
+             * @description The day the adoption took effect (Europe/Amsterdam); adoptedAt is when it was recorded. It starts the ratification period, dates the fund coverage and is the award date of a decision that binds at adoption
+             */
+            adoptedOn: string | null;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             */
             withdrawnAt: string | null;
             withdrawalReason: string | null;
             /**
@@ -1595,10 +1889,12 @@ export interface components {
         };
         DecisionPage: {
             items: components["schemas"]["Decision"][];
+            /** @description Cursor of the next page; null on the last page */
             nextCursor: string | null;
         };
         VoteList: {
             items: components["schemas"]["Vote"][];
+            /** @description Cursor of the next page; null on the last page */
             nextCursor: string | null;
         };
         DecisionHistoryItem: {
@@ -1612,14 +1908,81 @@ export interface components {
             /** @description The audit event's action, e.g. decision.adopted, vote.cast */
             action: string;
             actor: {
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
                 keyId: string | null;
                 role: string;
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
                 organisationId: string | null;
+            };
+            /** @description When the steps happened, as the decision right after this change records them: occurredAt is when this change was recorded, which may be later (an adoption recorded after the fact keeps its adoptedOn) */
+            happenedOn: {
+                /**
+                 * Format: date
+                 * @description Calendar date, YYYY-MM-DD
+                 */
+                boardMeetingDate: string;
+                /**
+                 * Format: date
+                 * @description Calendar date, YYYY-MM-DD
+                 */
+                adoptedOn: string | null;
+                /**
+                 * Format: date
+                 * @description Calendar date, YYYY-MM-DD
+                 */
+                bindingSince: string | null;
+                /**
+                 * Format: date
+                 * @description Calendar date, YYYY-MM-DD
+                 */
+                settledOn: string | null;
             };
             decision: components["schemas"]["Decision"];
         };
         DecisionHistoryPage: {
             items: components["schemas"]["DecisionHistoryItem"][];
+            /** @description Cursor of the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        Disbursement: {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            decisionId: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            commitmentId: string;
+            /** Format: int64 */
+            amountCents: number;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD
+             */
+            paidOn: string;
+            reference: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             */
+            createdAt: string;
+        };
+        DisbursementPage: {
+            items: components["schemas"]["Disbursement"][];
+            /** @description Cursor of the next page; null on the last page */
             nextCursor: string | null;
         };
         CommitmentListItem: {
@@ -1639,9 +2002,12 @@ export interface components {
              */
             programmeId: string;
             year: number;
+            /** Format: int64 */
             amountCents: number;
             purpose: string | null;
+            /** Format: int64 */
             finalAmountCents: number | null;
+            /** Format: int64 */
             disbursedCents: number;
             /**
              * @description Lifecycle state of the decision
@@ -1653,22 +2019,42 @@ export interface components {
         };
         CommitmentPage: {
             items: components["schemas"]["CommitmentListItem"][];
+            /** @description Cursor of the next page; null on the last page */
             nextCursor: string | null;
         };
         FundingYear: {
             year: number;
-            /** @description Committed by binding decisions (adopted, ratified, settled at their final amounts); each lineage of a decision and its amendments once */
+            /**
+             * Format: int64
+             * @description Committed by binding decisions (adopted, ratified, settled at their final amounts); each lineage of a decision and its amendments once
+             */
             bindingCents: number;
-            /** @description Awaiting ratification; of an amendment only its increase over the decision it amends */
+            /**
+             * Format: int64
+             * @description Awaiting ratification; of an amendment only its increase over the decision it amends
+             */
             pendingCents: number;
-            /** @description Paid */
+            /**
+             * Format: int64
+             * @description Paid
+             */
             disbursedCents: number;
-            /** @description Released by settlement: committed amounts minus final amounts */
+            /**
+             * Format: int64
+             * @description Released by settlement: committed amounts minus final amounts
+             */
             releasedCents: number;
-            /** @description bindingCents minus disbursedCents: binding money still to be paid */
+            /**
+             * Format: int64
+             * @description bindingCents minus disbursedCents: binding money still to be paid
+             */
             remainingCents: number;
-            /** @description Co-financing of the programme by other funders */
+            /**
+             * Format: int64
+             * @description Co-financing of the programme by other funders
+             */
             coFinancingCents: number;
+            /** @description ESZL's share of bindingCents + coFinancingCents in basis points (10000 = 100 %), rounded half up; null when both are 0 */
             eszlShareBasisPoints: number | null;
         };
         ProgrammeFunding: {
@@ -1678,11 +2064,17 @@ export interface components {
              */
             programmeId: string;
             years: components["schemas"]["FundingYear"][];
+            /** Format: int64 */
             totalBindingCents: number;
+            /** Format: int64 */
             totalPendingCents: number;
+            /** Format: int64 */
             totalDisbursedCents: number;
+            /** Format: int64 */
             totalReleasedCents: number;
+            /** Format: int64 */
             totalRemainingCents: number;
+            /** Format: int64 */
             totalCoFinancingCents: number;
         };
         EszlFunding: {
@@ -1691,7 +2083,7 @@ export interface components {
             /** @description The figures per year, summed over the programmes */
             years: components["schemas"]["FundingYear"][];
         };
-        Disbursement: {
+        CollegeDecision: {
             /**
              * Format: uuid
              * @description UUID
@@ -1701,27 +2093,25 @@ export interface components {
              * Format: uuid
              * @description UUID
              */
-            decisionId: string;
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            commitmentId: string;
-            amountCents: number;
+            municipalityId: string;
             /**
              * Format: date
              * @description Calendar date, YYYY-MM-DD
              */
-            paidOn: string;
+            decidedOn: string;
             reference: string;
+            documents: components["schemas"]["DocumentRef"][];
+            /** @description The votes it recorded, in the order of the request */
+            votes: components["schemas"]["Vote"][];
             /**
              * Format: date-time
              * @description RFC 3339 timestamp in UTC
              */
             createdAt: string;
         };
-        DisbursementPage: {
-            items: components["schemas"]["Disbursement"][];
+        CollegeDecisionPage: {
+            items: components["schemas"]["CollegeDecision"][];
+            /** @description Cursor of the next page; null on the last page */
             nextCursor: string | null;
         };
         AuditEvent: {
@@ -1732,8 +2122,16 @@ export interface components {
              */
             occurredAt: string;
             actor: {
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
                 keyId: string | null;
                 role: string;
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
                 organisationId: string | null;
             };
             /** @description e.g. decision.adopted, vote.cast */
@@ -1745,7 +2143,9 @@ export interface components {
              */
             resourceId: string;
             /** @description The change: the new state, and the previous one for updates */
-            data: unknown;
+            data: {
+                [key: string]: unknown;
+            };
             /** @description SHA-256, lower-case hex */
             prevHash: string;
             /** @description SHA-256, lower-case hex */
@@ -1753,6 +2153,7 @@ export interface components {
         };
         AuditEventPage: {
             items: components["schemas"]["AuditEvent"][];
+            /** @description Cursor of the next page; null on the last page */
             nextCursor: string | null;
         };
         ChainVerdict: {
@@ -1762,6 +2163,7 @@ export interface components {
             headHash: string;
             firstInvalidSeq: number | null;
         };
+        /** @description Every resource of the register as of one moment (one consistent read), each as its own list, with the audit head it corresponds to */
         Snapshot: {
             /**
              * Format: date-time
@@ -1773,9 +2175,330 @@ export interface components {
             auditHeadHash: string;
             organisations: components["schemas"]["Organisation"][];
             programmes: components["schemas"]["Programme"][];
+            /** @description Every decision, whole: commitments, conditions, votes */
             decisions: components["schemas"]["Decision"][];
             /** @description Every version of the statute rules, oldest first */
             statuteRules: components["schemas"]["StatuteRule"][];
+            /** @description Every contribution to the ESZL fund */
+            fundContributions: components["schemas"]["FundContribution"][];
+            /** @description Every programme's co-financing */
+            coFinancing: components["schemas"]["CoFinancing"][];
+            /** @description Every college decision with the votes it recorded */
+            collegeDecisions: components["schemas"]["CollegeDecision"][];
+            /** @description Every monitoring indicator of every decision, with its reports */
+            indicators: components["schemas"]["Indicator"][];
+            /** @description Every payment, also listed per decision in `decisions` */
+            disbursements: components["schemas"]["Disbursement"][];
+            /** @description Every webhook subscription, ended ones too; never a signing secret or a receiver's Authorization value */
+            webhookSubscriptions: components["schemas"]["WebhookSubscription"][];
+            /** @description Every API key, revoked ones too; never a key or its hash */
+            apiKeys: components["schemas"]["ApiKey"][];
+            fund: components["schemas"]["FundPosition"];
+        };
+        /** @description The body a webhook delivery of this event carries, plus seq */
+        FeedEvent: {
+            /** @description The event's audit seq: continue after it with afterSeq */
+            seq: number;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            id: string;
+            /**
+             * @description Kind of event
+             * @enum {string}
+             */
+            type: "decision.adopted" | "decision.ratified" | "decision.rejected" | "decision.withdrawn" | "vote.cast" | "condition.fulfilled" | "condition.overdue" | "decision.splitting_suspected" | "decision.fund_insufficient" | "ratification.overdue" | "ratification.due_soon" | "decision.document_added" | "condition.added" | "disbursement.recorded" | "decision.amended" | "decision.superseded" | "decision.settled" | "indicator.defined" | "indicator.reported" | "college_decision.recorded";
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             */
+            occurredAt: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            decisionId: string | null;
+            auditSeq: number;
+            /** @description What the event is about, per type as the webhooks section of this document defines it; events about a decision carry it whole in data.decision */
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        FeedPage: {
+            items: components["schemas"]["FeedEvent"][];
+            /** @description Continue from here (afterSeq), also when the filters skipped events */
+            lastSeq: number;
+        };
+        /** @description One event as a CloudEvent 1.0 (NL GOV profile), structured JSON mode */
+        CloudEvent: {
+            /** @enum {string} */
+            specversion: "1.0";
+            /**
+             * Format: uuid
+             * @description The event id: the same as in the eszl-v1 body and the event feed
+             */
+            id: string;
+            /**
+             * Format: uri
+             * @description EVENT_SOURCE of the service: a URN in the nld namespace
+             */
+            source: string;
+            /** @description nl.funding-decisions. followed by the event type (GET /event-types) */
+            type: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             */
+            time: string;
+            /**
+             * Format: uuid
+             * @description The id of the resource the event is about (the decision for decision events)
+             */
+            subject: string;
+            /** @enum {string} */
+            datacontenttype: "application/json";
+            /**
+             * Format: uri
+             * @description The JSON Schema of data: GET /event-types/{type}/schema
+             */
+            dataschema: string;
+            /**
+             * Format: uri
+             * @description The subject resource; present when the service has PUBLIC_BASE_URL
+             */
+            dataref?: string;
+            /** @description The audit seq as a decimal string (sequencetype Integer) */
+            sequence: string;
+            /** @enum {string} */
+            sequencetype: "Integer";
+            /** @description W3C Trace Context of the request that caused the event, when the service traces */
+            traceparent?: string;
+            /** @description The same data as the eszl-v1 body, per type as its dataschema defines it */
+            data: unknown;
+        };
+        CloudEventFeedPage: {
+            items: components["schemas"]["CloudEvent"][];
+            /** @description Continue from here (afterSeq), also when the filters skipped events */
+            lastSeq: number;
+        };
+        EventTypeDescription: {
+            /**
+             * @description The type as the catalogue, the eszl-v1 body and the event feed name it
+             * @enum {string}
+             */
+            type: "organisation.created" | "organisation.updated" | "programme.created" | "programme.updated" | "decision.created" | "decision.updated" | "decision.adopted" | "decision.ratified" | "decision.rejected" | "decision.withdrawn" | "vote.cast" | "condition.fulfilled" | "condition.overdue" | "decision.splitting_suspected" | "decision.fund_insufficient" | "ratification.overdue" | "ratification.due_soon" | "decision.document_added" | "condition.added" | "disbursement.recorded" | "decision.amended" | "decision.superseded" | "decision.settled" | "indicator.defined" | "indicator.reported" | "college_decision.recorded" | "statute_rule.created" | "fund.contribution_recorded" | "co_financing.recorded" | "apikey.created" | "apikey.revoked" | "webhook.subscribed" | "webhook.unsubscribed" | "webhook.redelivered" | "webhook_subscription.ended";
+            /** @description The CloudEvents type attribute: nl.funding-decisions. followed by the type */
+            cloudEventType: string;
+            /** @description What happened */
+            summary: string;
+            /** @description Whether subscriptions and the event feed receive it (else it is in the audit trail only) */
+            published: boolean;
+            /**
+             * @description The kind of resource the event is about; its id is the CloudEvent subject
+             * @enum {string}
+             */
+            resource: "organisation" | "programme" | "decision" | "college-decision" | "statute-rule" | "fund-contribution" | "apikey" | "webhook-subscription";
+            /**
+             * Format: uri
+             * @description The JSON Schema of its data, served without authentication; a CloudEvent names it in dataschema
+             */
+            schemaUrl: string;
+        };
+        EventTypeList: {
+            items: components["schemas"]["EventTypeDescription"][];
+        };
+        /** @description A JSON Schema (2020-12) of the data of one event type: $schema the 2020-12 dialect, $id the URL it is served at, its components in $defs */
+        EventDataSchema: {
+            title: string;
+            description: string;
+        } & {
+            [key: string]: unknown;
+        };
+        StatuteRule: {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            id: string;
+            /** @description 1, 2, 3... in order of creation */
+            version: number;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD
+             */
+            effectiveFrom: string;
+            /**
+             * Format: int64
+             * @description Decisions with a total of this or more need ratification by every centre municipality
+             */
+            thresholdCents: number;
+            splitting: {
+                /**
+                 * @description Which decisions count together: none, the same applicant and year, or the same programme and year
+                 * @enum {string}
+                 */
+                scope: "none" | "applicant_year" | "programme_year";
+                /**
+                 * @description What suspected splitting does: flag it, or require ratification
+                 * @enum {string}
+                 */
+                action: "flag" | "require_ratification";
+            };
+            /** @description Days after adoption within which the colleges should ratify */
+            ratificationPeriodDays: number | null;
+            /**
+             * @description What adoption does when the ESZL fund does not cover the decision: flag it, or refuse (409 INSUFFICIENT_FUNDS)
+             * @enum {string}
+             */
+            fundCheck: "flag" | "block";
+            reference: string;
+            note: string | null;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             */
+            createdAt: string;
+        };
+        StatuteRulePage: {
+            items: components["schemas"]["StatuteRule"][];
+            /** @description Cursor of the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        FundContribution: {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            organisationId: string;
+            year: number;
+            /** Format: int64 */
+            amountCents: number;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD
+             */
+            receivedOn: string;
+            reference: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             */
+            createdAt: string;
+        };
+        FundContributionPage: {
+            items: components["schemas"]["FundContribution"][];
+            /** @description Cursor of the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        FundPosition: {
+            /**
+             * Format: int64
+             * @description Brought into the fund by the municipalities
+             */
+            contributedCents: number;
+            /**
+             * Format: int64
+             * @description Committed by binding decisions (adopted, ratified; settled ones by their final amounts)
+             */
+            bindingCents: number;
+            /**
+             * Format: int64
+             * @description Committed by decisions awaiting ratification (of an amendment, only its increase)
+             */
+            pendingCents: number;
+            /**
+             * Format: int64
+             * @description Paid on binding decisions
+             */
+            disbursedCents: number;
+            /**
+             * Format: int64
+             * @description contributed - binding - pending; negative when more was committed than contributed
+             */
+            uncommittedCents: number;
+            /** @description Per year: contributions by their year, commitments by theirs */
+            years: {
+                year: number;
+                /**
+                 * Format: int64
+                 * @description Brought into the fund by the municipalities
+                 */
+                contributedCents: number;
+                /**
+                 * Format: int64
+                 * @description Committed by binding decisions (adopted, ratified; settled ones by their final amounts)
+                 */
+                bindingCents: number;
+                /**
+                 * Format: int64
+                 * @description Committed by decisions awaiting ratification (of an amendment, only its increase)
+                 */
+                pendingCents: number;
+                /**
+                 * Format: int64
+                 * @description Paid on binding decisions
+                 */
+                disbursedCents: number;
+                /**
+                 * Format: int64
+                 * @description contributed - binding - pending; negative when more was committed than contributed
+                 */
+                uncommittedCents: number;
+            }[];
+        };
+        Indicator: {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            decisionId: string;
+            code: string;
+            name: string;
+            unit: string;
+            targets: {
+                /** @description A year (2026), quarter (2026-Q2) or month (2026-05) */
+                period: string;
+                /** @description The value, in the indicator's unit */
+                value: number;
+            }[];
+            /** @description In the order they were recorded */
+            reports: {
+                /** @description A year (2026), quarter (2026-Q2) or month (2026-05) */
+                period: string;
+                /** @description The value, in the indicator's unit */
+                value: number;
+                /**
+                 * Format: date
+                 * @description Calendar date, YYYY-MM-DD
+                 */
+                reportedOn: string;
+                documents: components["schemas"]["DocumentRef"][];
+            }[];
+            /** @description Target versus actual per period with a target or a report, in time order; actual is the latest report of that period (null while none), target is null for a period reported without one */
+            progress: {
+                /** @description A year (2026), quarter (2026-Q2) or month (2026-05) */
+                period: string;
+                /** @description The value, in the indicator's unit */
+                target: number | null;
+                /** @description The value, in the indicator's unit */
+                actual: number | null;
+            }[];
+        };
+        IndicatorPage: {
+            items: components["schemas"]["Indicator"][];
+            /** @description Cursor of the next page; null on the last page */
+            nextCursor: string | null;
         };
         AuditCheckpoint: {
             /** @description The tree size: the seq of the head that was signed */
@@ -1796,6 +2519,297 @@ export interface components {
         };
         AuditCheckpointPage: {
             items: components["schemas"]["AuditCheckpoint"][];
+            /** @description Cursor of the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        TlogConsistencyProof: {
+            from: number;
+            to: number;
+            /** @description RFC 6962 2.1.2 consistency proof from `from` to `to` (empty when from is 0 or equal to to) */
+            hashes: string[];
+        };
+        TlogStatus: {
+            /** @description Tree size of the served checkpoint (0 before the first) */
+            treeSize: number;
+            /** @description Merkle root of the served checkpoint, lower-case hex */
+            rootHash: string;
+            /** @description The served checkpoint: the signed note with every cosignature collected */
+            checkpoint: string | null;
+            witnesses: {
+                /** @description The witness's key name */
+                name: string;
+                /** @description Its submission URL prefix */
+                url: string;
+                /** @description Its verifier key (type 0x04) */
+                vkey: string;
+                /** @description The largest tree size it cosigned */
+                lastCosignedSize: number | null;
+                /** @description The HTTP status of its last answer (null: no answer, e.g. a timeout) */
+                lastStatus: number | null;
+                /** @description Why its last answer was no cosignature; null after a cosignature */
+                lastError: string | null;
+                /**
+                 * Format: date-time
+                 * @description RFC 3339 timestamp in UTC
+                 */
+                lastAttemptAt: string | null;
+            }[];
+            /** @description Cosignatures a checkpoint needs before it is served */
+            quorumSize: number;
+            /** @description Witnesses have cosigned a larger tree than this database holds: no checkpoint is signed until an operator has looked */
+            rollbackSuspected: {
+                /** @description This database's latest checkpoint */
+                localSize: number;
+                /** @description The size a quorum of witnesses has cosigned */
+                witnessedSize: number;
+            } | null;
+            /** @description The log's verifier key, <origin>+<key id>+<base64(0x01 || public key)> */
+            logKey: string;
+            /** @description Audit events integrated into the tree so far */
+            integratedSize: number;
+            /** @description Size of the newest checkpoint signed, cosigned by a quorum or not yet */
+            latestSignedSize: number;
+            /** @description Why signing stopped: the stored tree no longer matches a signed checkpoint */
+            signingHalted: string | null;
+        };
+        TlogInclusionProof: {
+            seq: number;
+            leafIndex: number;
+            treeSize: number;
+            /** @description The leaf's entry: the event's chain hash (the leaf hash is SHA-256(0x00 || entry)) */
+            entry: string;
+            /** @description RFC 6962 2.1.1 audit path, bottom up */
+            hashes: string[];
+        };
+        DecisionEvidence: {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            decisionId: string;
+            /** @description The checkpoint every proof is against: the log's signed note with the witnesses' cosignatures */
+            checkpoint: string;
+            /** @description Every audit event about the decision up to the checkpoint, in seq order, as the NDJSON export writes it */
+            events: {
+                event: components["schemas"]["AuditEvent"];
+                proof: {
+                    leafIndex: number;
+                    treeSize: number;
+                    /** @description RFC 6962 2.1.1 audit path of the event's chain hash */
+                    hashes: string[];
+                };
+            }[];
+        };
+        RatificationRequest: {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            decisionId: string;
+            /** @description The addressee: the centre municipality whose college is asked */
+            municipality: {
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
+                id: string;
+                name: string;
+            };
+            /**
+             * Format: date
+             * @description The day of the decision's last audit event in Europe/Amsterdam (never the wall clock)
+             */
+            letterDate: string;
+            /** @description The letter's subject line, in Dutch */
+            subject: string;
+            reference: string;
+            title: string;
+            summary: string | null;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD
+             */
+            boardMeetingDate: string;
+            commitments: {
+                programme: {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    id: string;
+                    code: string;
+                    name: string;
+                };
+                year: number;
+                /** Format: int64 */
+                amountCents: number;
+                purpose: string | null;
+            }[];
+            /** Format: int64 */
+            totalAmountCents: number;
+            conditions: {
+                description: string;
+                /**
+                 * Format: date
+                 * @description Calendar date, YYYY-MM-DD
+                 */
+                dueDate: string;
+                /** @description No money is paid before it is fulfilled */
+                blocksDisbursement: boolean;
+            }[];
+            /** @description The statute rule frozen into the decision at adoption */
+            statuteRule: {
+                version: number;
+                /** Format: int64 */
+                thresholdCents: number;
+                reference: string;
+            };
+            /**
+             * @description Why the colleges must ratify
+             * @enum {string}
+             */
+            reason: "threshold" | "splitting";
+            relatedDecisions: {
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
+                decisionId: string | null;
+                externalReference: string | null;
+                /** @enum {string} */
+                relation: "continues" | "extends" | "relates_to" | "amends";
+                /** @description Of a decision in this register */
+                reference: string | null;
+                /** @description Of a decision in this register */
+                title: string | null;
+            }[];
+            /** @description The splitting check frozen at adoption, its related decisions named */
+            splitting: {
+                suspected: boolean;
+                /** Format: int64 */
+                cumulativeCents: number | null;
+                relatedDecisions: {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    decisionId: string;
+                    reference: string;
+                    title: string;
+                    /** Format: int64 */
+                    totalAmountCents: number;
+                }[];
+            };
+            fundCoverage: {
+                /** Format: int64 */
+                uncommittedCentsBefore: number;
+                sufficient: boolean;
+            } | null;
+            /** @description Co-financing by others of the decision's programmes in the decision's years */
+            coFinancing: {
+                programme: {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    id: string;
+                    code: string;
+                    name: string;
+                };
+                year: number;
+                funder: {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    organisationId: string | null;
+                    name: string;
+                };
+                /** @enum {string} */
+                kind: "regio_deal" | "employers" | "government" | "other";
+                /** Format: int64 */
+                amountCents: number;
+                reference: string;
+            }[];
+            documents: components["schemas"]["DocumentRef"][];
+            /** @description Every centre municipality whose college must approve */
+            requiredMunicipalities: {
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
+                id: string;
+                name: string;
+            }[];
+            /** @description The votes cast so far, in the order they were recorded */
+            votes: {
+                municipality: {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    id: string;
+                    name: string;
+                };
+                /** @enum {string} */
+                outcome: "approve" | "reject";
+                /**
+                 * Format: date
+                 * @description Calendar date, YYYY-MM-DD
+                 */
+                decidedOn: string;
+            }[];
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD
+             */
+            dueDate: string | null;
+            /** @description The seq of the decision's last audit event: the state the letter was drawn from */
+            auditSeq: number;
+            /** @description The first checkpoint of the transparency log that includes auditSeq; null before one does */
+            checkpoint: {
+                treeSize: number;
+                rootHash: string;
+            } | null;
+        };
+        RatificationItem: {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            decisionId: string;
+            reference: string;
+            title: string;
+            /** Format: int64 */
+            totalAmountCents: number;
+            municipality: {
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
+                id: string;
+                name: string;
+            };
+            /**
+             * @description voted: this college voted; overdue: not voted and the due date has passed; due_soon: not voted and the due date is at most the largest of RATIFICATION_REMINDER_DAYS away; awaiting: not voted, due later or without a due date
+             * @enum {string}
+             */
+            state: "awaiting" | "due_soon" | "overdue" | "voted";
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD
+             */
+            dueDate: string | null;
+            /** @description Days from today (Europe/Amsterdam) to the due date, negative once passed; null without a due date */
+            daysLeft: number | null;
+            /** @description This municipality's vote, or null */
+            vote: components["schemas"]["Vote"] | null;
+            /** @description Every vote cast on the decision so far, in the order accepted */
+            votes: components["schemas"]["Vote"][];
+        };
+        RatificationPage: {
+            items: components["schemas"]["RatificationItem"][];
+            /** @description Cursor of the next page; null on the last page */
             nextCursor: string | null;
         };
         OpenDataGrant: {
@@ -1815,7 +2829,10 @@ export interface components {
              * @description The day the decision began to bind: adoption, or the last college's vote
              */
             awardDate: string;
-            /** @description From the first of January of its first year to the end of its last year */
+            /**
+             * Format: date
+             * @description Date spans (startDate, endDate): from the first of January of its first year to the end of its last year
+             */
             plannedDates: {
                 /**
                  * Format: date
@@ -1908,7 +2925,15 @@ export interface components {
                 requirement: string;
                 result: "passed" | "failed";
             };
+            /**
+             * Format: date
+             * @description The day the adoption took effect (adoptedOn): ratification began
+             */
             start_date: string | null;
+            /**
+             * Format: date
+             * @description The day the last college decided (its decidedOn)
+             */
             end_date: string | null;
             result: "pass" | "fail";
             counts: {
@@ -1925,6 +2950,7 @@ export interface components {
                     classification: string;
                 };
                 option: "yes" | "no" | "not voting";
+                /** Format: date */
                 decided_on: string | null;
                 reference: string | null;
             }[];
@@ -1945,12 +2971,32 @@ export interface components {
             id: string;
             /** Format: uri */
             callbackUrl: string;
-            eventTypes: ("decision.adopted" | "decision.ratified" | "decision.rejected" | "decision.withdrawn" | "vote.cast" | "condition.fulfilled" | "condition.overdue" | "decision.splitting_suspected" | "decision.fund_insufficient" | "ratification.overdue" | "decision.document_added" | "condition.added" | "disbursement.recorded" | "decision.amended" | "decision.superseded" | "decision.settled" | "indicator.defined" | "indicator.reported" | "college_decision.recorded")[];
+            eventTypes: ("decision.adopted" | "decision.ratified" | "decision.rejected" | "decision.withdrawn" | "vote.cast" | "condition.fulfilled" | "condition.overdue" | "decision.splitting_suspected" | "decision.fund_insufficient" | "ratification.overdue" | "ratification.due_soon" | "decision.document_added" | "condition.added" | "disbursement.recorded" | "decision.amended" | "decision.superseded" | "decision.settled" | "indicator.defined" | "indicator.reported" | "college_decision.recorded")[];
+            /**
+             * Format: uuid
+             * @description UUID
+             */
             programmeId: string | null;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
             municipalityId: string | null;
-            /** @description false once unsubscribed */
+            /** @description false once unsubscribed, or ended by the service (endedReason) */
             active: boolean;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             */
             failingSince: string | null;
+            /**
+             * @description eszl-v1: the JSON body and ESZL-Signature of the first releases; cloudevents: one CloudEvent (NL GOV profile) signed as Standard Webhooks
+             * @enum {string}
+             */
+            format: "eszl-v1" | "cloudevents";
+            /** @description Whether deliveries carry the Authorization value given on create (the value is never shown) */
+            hasAuthorization: boolean;
+            endedReason: "gone" | null;
             /**
              * Format: date-time
              * @description RFC 3339 timestamp in UTC
@@ -1970,12 +3016,32 @@ export interface components {
             id: string;
             /** Format: uri */
             callbackUrl: string;
-            eventTypes: ("decision.adopted" | "decision.ratified" | "decision.rejected" | "decision.withdrawn" | "vote.cast" | "condition.fulfilled" | "condition.overdue" | "decision.splitting_suspected" | "decision.fund_insufficient" | "ratification.overdue" | "decision.document_added" | "condition.added" | "disbursement.recorded" | "decision.amended" | "decision.superseded" | "decision.settled" | "indicator.defined" | "indicator.reported" | "college_decision.recorded")[];
+            eventTypes: ("decision.adopted" | "decision.ratified" | "decision.rejected" | "decision.withdrawn" | "vote.cast" | "condition.fulfilled" | "condition.overdue" | "decision.splitting_suspected" | "decision.fund_insufficient" | "ratification.overdue" | "ratification.due_soon" | "decision.document_added" | "condition.added" | "disbursement.recorded" | "decision.amended" | "decision.superseded" | "decision.settled" | "indicator.defined" | "indicator.reported" | "college_decision.recorded")[];
+            /**
+             * Format: uuid
+             * @description UUID
+             */
             programmeId: string | null;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
             municipalityId: string | null;
-            /** @description false once unsubscribed */
+            /** @description false once unsubscribed, or ended by the service (endedReason) */
             active: boolean;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             */
             failingSince: string | null;
+            /**
+             * @description eszl-v1: the JSON body and ESZL-Signature of the first releases; cloudevents: one CloudEvent (NL GOV profile) signed as Standard Webhooks
+             * @enum {string}
+             */
+            format: "eszl-v1" | "cloudevents";
+            /** @description Whether deliveries carry the Authorization value given on create (the value is never shown) */
+            hasAuthorization: boolean;
+            endedReason: "gone" | null;
             /**
              * Format: date-time
              * @description RFC 3339 timestamp in UTC
@@ -1986,7 +3052,7 @@ export interface components {
              * @description RFC 3339 timestamp in UTC
              */
             updatedAt: string;
-            /** @description Signing secret for ESZL-Signature. Shown only in this response. */
+            /** @description The signing secret, shown only in this response: eszl-v1, the HMAC key of ESZL-Signature (the whole whsec_ string); cloudevents, a Standard Webhooks secret (whsec_ and the standard base64 of the key) for the Standard Webhooks library of any language. */
             secret: string;
         };
         WebhookDelivery: {
@@ -2006,12 +3072,28 @@ export interface components {
              */
             eventId: string;
             eventType: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
             decisionId: string | null;
             /** @enum {string} */
             state: "pending" | "delivered" | "failed";
             attempts: number;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             */
             nextAttemptAt: string | null;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             */
             firstAttemptAt: string | null;
+            /**
+             * Format: date-time
+             * @description RFC 3339 timestamp in UTC
+             */
             deliveredAt: string | null;
             /**
              * Format: date-time
@@ -2032,246 +3114,13 @@ export interface components {
         };
         WebhookSubscriptionPage: {
             items: components["schemas"]["WebhookSubscription"][];
+            /** @description Cursor of the next page; null on the last page */
             nextCursor: string | null;
         };
         WebhookDeliveryPage: {
             items: components["schemas"]["WebhookDelivery"][];
+            /** @description Cursor of the next page; null on the last page */
             nextCursor: string | null;
-        };
-        StatuteRule: {
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            id: string;
-            /** @description 1, 2, 3... in order of creation */
-            version: number;
-            /**
-             * Format: date
-             * @description Calendar date, YYYY-MM-DD
-             */
-            effectiveFrom: string;
-            /** @description Decisions with a total of this or more need ratification by every centre municipality */
-            thresholdCents: number;
-            splitting: {
-                /**
-                 * @description Which decisions count together: none, the same applicant and year, or the same programme and year
-                 * @enum {string}
-                 */
-                scope: "none" | "applicant_year" | "programme_year";
-                /**
-                 * @description What suspected splitting does: flag it, or require ratification
-                 * @enum {string}
-                 */
-                action: "flag" | "require_ratification";
-            };
-            ratificationPeriodDays: number | null;
-            /**
-             * @description What adoption does when the ESZL fund does not cover the decision: flag it, or refuse (409 INSUFFICIENT_FUNDS)
-             * @enum {string}
-             */
-            fundCheck: "flag" | "block";
-            reference: string;
-            note: string | null;
-            /**
-             * Format: date-time
-             * @description RFC 3339 timestamp in UTC
-             */
-            createdAt: string;
-        };
-        StatuteRulePage: {
-            items: components["schemas"]["StatuteRule"][];
-            nextCursor: string | null;
-        };
-        FundContribution: {
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            id: string;
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            organisationId: string;
-            year: number;
-            amountCents: number;
-            /**
-             * Format: date
-             * @description Calendar date, YYYY-MM-DD
-             */
-            receivedOn: string;
-            reference: string;
-            /**
-             * Format: date-time
-             * @description RFC 3339 timestamp in UTC
-             */
-            createdAt: string;
-        };
-        FundContributionPage: {
-            items: components["schemas"]["FundContribution"][];
-            nextCursor: string | null;
-        };
-        FundPosition: {
-            /** @description Brought into the fund by the municipalities */
-            contributedCents: number;
-            /** @description Committed by binding decisions (adopted, ratified; settled ones by their final amounts) */
-            bindingCents: number;
-            /** @description Committed by decisions awaiting ratification (of an amendment, only its increase) */
-            pendingCents: number;
-            /** @description Paid on binding decisions */
-            disbursedCents: number;
-            /** @description contributed - binding - pending; negative when more was committed than contributed */
-            uncommittedCents: number;
-            /** @description Per year: contributions by their year, commitments by theirs */
-            years: {
-                year: number;
-                /** @description Brought into the fund by the municipalities */
-                contributedCents: number;
-                /** @description Committed by binding decisions (adopted, ratified; settled ones by their final amounts) */
-                bindingCents: number;
-                /** @description Committed by decisions awaiting ratification (of an amendment, only its increase) */
-                pendingCents: number;
-                /** @description Paid on binding decisions */
-                disbursedCents: number;
-                /** @description contributed - binding - pending; negative when more was committed than contributed */
-                uncommittedCents: number;
-            }[];
-        };
-        CoFinancing: {
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            id: string;
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            programmeId: string;
-            funderOrganisationId: string | null;
-            funderName: string | null;
-            /**
-             * @description Who co-finances: the Regio Deal, employers, government, or another funder
-             * @enum {string}
-             */
-            kind: "regio_deal" | "employers" | "government" | "other";
-            year: number;
-            amountCents: number;
-            reference: string;
-            /**
-             * Format: date-time
-             * @description RFC 3339 timestamp in UTC
-             */
-            createdAt: string;
-        };
-        CoFinancingPage: {
-            items: components["schemas"]["CoFinancing"][];
-            nextCursor: string | null;
-        };
-        Indicator: {
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            id: string;
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            decisionId: string;
-            code: string;
-            name: string;
-            unit: string;
-            targets: {
-                /** @description A year (2026), quarter (2026-Q2) or month (2026-05) */
-                period: string;
-                /** @description The value, in the indicator's unit */
-                value: number;
-            }[];
-            /** @description In the order they were recorded */
-            reports: {
-                /** @description A year (2026), quarter (2026-Q2) or month (2026-05) */
-                period: string;
-                /** @description The value, in the indicator's unit */
-                value: number;
-                /**
-                 * Format: date
-                 * @description Calendar date, YYYY-MM-DD
-                 */
-                reportedOn: string;
-                documents: components["schemas"]["DocumentRef"][];
-            }[];
-            /** @description Target versus actual per period with a target or a report, in time order; actual is the latest report of that period (null while none), target is null for a period reported without one */
-            progress: {
-                /** @description A year (2026), quarter (2026-Q2) or month (2026-05) */
-                period: string;
-                target: number | null;
-                actual: number | null;
-            }[];
-        };
-        IndicatorPage: {
-            items: components["schemas"]["Indicator"][];
-            nextCursor: string | null;
-        };
-        CollegeDecision: {
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            id: string;
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            municipalityId: string;
-            /**
-             * Format: date
-             * @description Calendar date, YYYY-MM-DD
-             */
-            decidedOn: string;
-            reference: string;
-            documents: components["schemas"]["DocumentRef"][];
-            /** @description The votes it recorded, in the order of the request */
-            votes: components["schemas"]["Vote"][];
-            /**
-             * Format: date-time
-             * @description RFC 3339 timestamp in UTC
-             */
-            createdAt: string;
-        };
-        CollegeDecisionPage: {
-            items: components["schemas"]["CollegeDecision"][];
-            nextCursor: string | null;
-        };
-        /** @description The body a webhook delivery of this event carries, plus seq */
-        FeedEvent: {
-            /** @description The event's audit seq: continue after it with afterSeq */
-            seq: number;
-            /**
-             * Format: uuid
-             * @description UUID
-             */
-            id: string;
-            /**
-             * @description Kind of event
-             * @enum {string}
-             */
-            type: "decision.adopted" | "decision.ratified" | "decision.rejected" | "decision.withdrawn" | "vote.cast" | "condition.fulfilled" | "condition.overdue" | "decision.splitting_suspected" | "decision.fund_insufficient" | "ratification.overdue" | "decision.document_added" | "condition.added" | "disbursement.recorded" | "decision.amended" | "decision.superseded" | "decision.settled" | "indicator.defined" | "indicator.reported" | "college_decision.recorded";
-            /**
-             * Format: date-time
-             * @description RFC 3339 timestamp in UTC
-             */
-            occurredAt: string;
-            decisionId: string | null;
-            auditSeq: number;
-            /** @description What the event is about, per type as the webhooks section of this document defines it; events about a decision carry it whole in data.decision */
-            data: unknown;
-        };
-        FeedPage: {
-            items: components["schemas"]["FeedEvent"][];
-            /** @description Continue from here (afterSeq), also when the filters skipped events */
-            lastSeq: number;
         };
     };
     responses: never;
@@ -2306,6 +3155,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "name": "Gemeente Heerlen",
+                     *           "role": "admin",
+                     *           "organisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "createdAt": "2026-01-20T10:00:00.000Z",
+                     *           "revokedAt": "2026-01-20T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiKeyPage"];
                 };
             };
@@ -2316,10 +3180,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -2331,10 +3192,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -2346,10 +3204,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -2361,10 +3216,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -2376,10 +3228,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -2391,10 +3240,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -2413,6 +3259,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Gemeente Heerlen",
+                 *       "role": "admin",
+                 *       "organisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *     }
+                 */
                 "application/json": {
                     name: string;
                     /**
@@ -2420,6 +3273,10 @@ export interface operations {
                      * @enum {string}
                      */
                     role: "admin" | "secretariat" | "college" | "auditor" | "reader";
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
                     organisationId?: string | null;
                 };
             };
@@ -2437,6 +3294,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "name": "Gemeente Heerlen",
+                     *       "role": "admin",
+                     *       "organisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "key": "key",
+                     *       "createdAt": "2026-01-20T10:00:00.000Z",
+                     *       "revokedAt": "2026-01-20T10:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CreatedApiKey"];
                 };
             };
@@ -2447,10 +3315,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED, COLLEGE_KEY_NEEDS_CENTRE_MUNICIPALITY; more may be added. */
                         code?: "VALIDATION_FAILED" | "COLLEGE_KEY_NEEDS_CENTRE_MUNICIPALITY";
                     };
                 };
@@ -2462,10 +3327,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -2477,10 +3339,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -2492,10 +3351,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: IDEMPOTENCY_REQUEST_IN_PROGRESS, IDEMPOTENT_RESPONSE_NOT_STORED; more may be added. */
                         code?: "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
                     };
                 };
@@ -2507,10 +3363,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: PAYLOAD_TOO_LARGE; more may be added. */
                         code?: "PAYLOAD_TOO_LARGE";
                     };
                 };
@@ -2522,10 +3375,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNSUPPORTED_MEDIA_TYPE; more may be added. */
                         code?: "UNSUPPORTED_MEDIA_TYPE";
                     };
                 };
@@ -2537,10 +3387,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: IDEMPOTENCY_KEY_REUSED; more may be added. */
                         code?: "IDEMPOTENCY_KEY_REUSED";
                     };
                 };
@@ -2552,10 +3399,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -2567,10 +3411,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -2582,10 +3423,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -2611,6 +3449,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "name": "Gemeente Heerlen",
+                     *       "role": "admin",
+                     *       "organisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "createdAt": "2026-01-20T10:00:00.000Z",
+                     *       "revokedAt": "2026-01-20T10:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiKey"];
                 };
             };
@@ -2621,10 +3469,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -2636,10 +3481,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -2651,10 +3493,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -2666,10 +3505,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -2681,10 +3517,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -2696,10 +3529,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -2736,10 +3566,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -2751,10 +3578,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -2766,10 +3590,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -2781,10 +3602,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
                         code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
@@ -2796,10 +3614,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: PAYLOAD_TOO_LARGE; more may be added. */
                         code?: "PAYLOAD_TOO_LARGE";
                     };
                 };
@@ -2811,10 +3626,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNSUPPORTED_MEDIA_TYPE; more may be added. */
                         code?: "UNSUPPORTED_MEDIA_TYPE";
                     };
                 };
@@ -2826,10 +3638,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -2841,10 +3650,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -2856,10 +3662,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -2893,6 +3696,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "name": "Gemeente Heerlen",
+                     *           "kind": "foundation",
+                     *           "centreMunicipality": false,
+                     *           "kvkNumber": "kvkNumber",
+                     *           "createdAt": "2026-01-20T10:00:00.000Z",
+                     *           "updatedAt": "2026-01-20T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrganisationPage"];
                 };
             };
@@ -2903,10 +3722,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -2918,10 +3734,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -2933,10 +3746,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -2948,10 +3758,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -2963,10 +3770,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -2978,10 +3782,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -3000,6 +3801,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Gemeente Heerlen",
+                 *       "kind": "foundation",
+                 *       "centreMunicipality": false,
+                 *       "kvkNumber": "14090089"
+                 *     }
+                 */
                 "application/json": {
                     name: string;
                     /**
@@ -3009,6 +3818,7 @@ export interface operations {
                     kind: "foundation" | "municipality" | "applicant" | "employer" | "government" | "other";
                     /** @description True only for a municipality whose college ratifies contributions of EUR 100,000 or more */
                     centreMunicipality?: boolean;
+                    /** @description Dutch Chamber of Commerce (KvK) number, 8 digits */
                     kvkNumber?: string | null;
                 };
             };
@@ -3026,6 +3836,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "name": "Gemeente Heerlen",
+                     *       "kind": "foundation",
+                     *       "centreMunicipality": false,
+                     *       "kvkNumber": "kvkNumber",
+                     *       "createdAt": "2026-01-20T10:00:00.000Z",
+                     *       "updatedAt": "2026-01-20T10:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Organisation"];
                 };
             };
@@ -3036,10 +3857,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED, CENTRE_MUNICIPALITY_NOT_A_MUNICIPALITY; more may be added. */
                         code?: "VALIDATION_FAILED" | "CENTRE_MUNICIPALITY_NOT_A_MUNICIPALITY";
                     };
                 };
@@ -3051,10 +3869,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -3066,10 +3881,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -3081,10 +3893,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: IDEMPOTENCY_REQUEST_IN_PROGRESS, IDEMPOTENT_RESPONSE_NOT_STORED; more may be added. */
                         code?: "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
                     };
                 };
@@ -3096,10 +3905,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: PAYLOAD_TOO_LARGE; more may be added. */
                         code?: "PAYLOAD_TOO_LARGE";
                     };
                 };
@@ -3111,10 +3917,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNSUPPORTED_MEDIA_TYPE; more may be added. */
                         code?: "UNSUPPORTED_MEDIA_TYPE";
                     };
                 };
@@ -3126,10 +3929,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: IDEMPOTENCY_KEY_REUSED; more may be added. */
                         code?: "IDEMPOTENCY_KEY_REUSED";
                     };
                 };
@@ -3141,10 +3941,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -3156,10 +3953,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -3171,10 +3965,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -3208,6 +3999,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "name": "Gemeente Heerlen",
+                     *       "kind": "foundation",
+                     *       "centreMunicipality": false,
+                     *       "kvkNumber": "kvkNumber",
+                     *       "createdAt": "2026-01-20T10:00:00.000Z",
+                     *       "updatedAt": "2026-01-20T10:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Organisation"];
                 };
             };
@@ -3231,10 +4033,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -3246,10 +4045,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -3261,10 +4057,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -3276,10 +4069,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
                         code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
@@ -3291,10 +4081,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -3306,10 +4093,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -3321,10 +4105,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -3346,6 +4127,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Gemeente Heerlen",
+                 *       "kind": "foundation",
+                 *       "centreMunicipality": false,
+                 *       "kvkNumber": "14090089"
+                 *     }
+                 */
                 "application/json": {
                     name?: string;
                     /**
@@ -3355,6 +4144,7 @@ export interface operations {
                     kind?: "foundation" | "municipality" | "applicant" | "employer" | "government" | "other";
                     /** @description True only for a municipality whose college ratifies contributions of EUR 100,000 or more */
                     centreMunicipality?: boolean;
+                    /** @description Dutch Chamber of Commerce (KvK) number, 8 digits */
                     kvkNumber?: string | null;
                 };
             };
@@ -3372,6 +4162,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "name": "Gemeente Heerlen",
+                     *       "kind": "foundation",
+                     *       "centreMunicipality": false,
+                     *       "kvkNumber": "kvkNumber",
+                     *       "createdAt": "2026-01-20T10:00:00.000Z",
+                     *       "updatedAt": "2026-01-20T10:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Organisation"];
                 };
             };
@@ -3382,10 +4183,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED, CENTRE_MUNICIPALITY_NOT_A_MUNICIPALITY; more may be added. */
                         code?: "VALIDATION_FAILED" | "CENTRE_MUNICIPALITY_NOT_A_MUNICIPALITY";
                     };
                 };
@@ -3397,10 +4195,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -3412,10 +4207,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -3427,10 +4219,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
                         code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
@@ -3442,10 +4231,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: PRECONDITION_FAILED; more may be added. */
                         code?: "PRECONDITION_FAILED";
                     };
                 };
@@ -3457,10 +4243,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: PAYLOAD_TOO_LARGE; more may be added. */
                         code?: "PAYLOAD_TOO_LARGE";
                     };
                 };
@@ -3472,10 +4255,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNSUPPORTED_MEDIA_TYPE; more may be added. */
                         code?: "UNSUPPORTED_MEDIA_TYPE";
                     };
                 };
@@ -3487,10 +4267,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -3502,10 +4279,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -3517,10 +4291,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -3551,6 +4322,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "code": "WTMR",
+                     *           "name": "Gemeente Heerlen",
+                     *           "description": "description",
+                     *           "ownerOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "createdAt": "2026-01-20T10:00:00.000Z",
+                     *           "updatedAt": "2026-01-20T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProgrammePage"];
                 };
             };
@@ -3561,10 +4348,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -3576,10 +4360,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -3591,10 +4372,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -3606,10 +4384,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -3621,10 +4396,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -3636,10 +4408,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -3658,11 +4427,23 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "code": "WTMR",
+                 *       "name": "Gemeente Heerlen",
+                 *       "description": "description",
+                 *       "ownerOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *     }
+                 */
                 "application/json": {
                     /** @description Unique short code, e.g. WTMR */
                     code: string;
                     name: string;
                     description?: string | null;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
                     ownerOrganisationId?: string | null;
                 };
             };
@@ -3680,6 +4461,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "code": "WTMR",
+                     *       "name": "Gemeente Heerlen",
+                     *       "description": "description",
+                     *       "ownerOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "createdAt": "2026-01-20T10:00:00.000Z",
+                     *       "updatedAt": "2026-01-20T10:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Programme"];
                 };
             };
@@ -3690,10 +4482,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED, REFERENCED_RESOURCE_NOT_FOUND; more may be added. */
                         code?: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND";
                     };
                 };
@@ -3705,10 +4494,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -3720,10 +4506,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -3735,10 +4518,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: PROGRAMME_CODE_TAKEN, IDEMPOTENCY_REQUEST_IN_PROGRESS, IDEMPOTENT_RESPONSE_NOT_STORED; more may be added. */
                         code?: "PROGRAMME_CODE_TAKEN" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
                     };
                 };
@@ -3750,10 +4530,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: PAYLOAD_TOO_LARGE; more may be added. */
                         code?: "PAYLOAD_TOO_LARGE";
                     };
                 };
@@ -3765,10 +4542,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNSUPPORTED_MEDIA_TYPE; more may be added. */
                         code?: "UNSUPPORTED_MEDIA_TYPE";
                     };
                 };
@@ -3780,10 +4554,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: IDEMPOTENCY_KEY_REUSED; more may be added. */
                         code?: "IDEMPOTENCY_KEY_REUSED";
                     };
                 };
@@ -3795,10 +4566,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -3810,10 +4578,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -3825,10 +4590,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -3862,6 +4624,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "code": "WTMR",
+                     *       "name": "Gemeente Heerlen",
+                     *       "description": "description",
+                     *       "ownerOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "createdAt": "2026-01-20T10:00:00.000Z",
+                     *       "updatedAt": "2026-01-20T10:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Programme"];
                 };
             };
@@ -3885,10 +4658,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -3900,10 +4670,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -3915,10 +4682,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -3930,10 +4694,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
                         code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
@@ -3945,10 +4706,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -3960,10 +4718,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -3975,10 +4730,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -4000,11 +4752,23 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "code": "WTMR",
+                 *       "name": "Gemeente Heerlen",
+                 *       "description": "description",
+                 *       "ownerOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *     }
+                 */
                 "application/json": {
                     /** @description Unique short code, e.g. WTMR */
                     code?: string;
                     name?: string;
                     description?: string | null;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
                     ownerOrganisationId?: string | null;
                 };
             };
@@ -4022,6 +4786,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "code": "WTMR",
+                     *       "name": "Gemeente Heerlen",
+                     *       "description": "description",
+                     *       "ownerOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "createdAt": "2026-01-20T10:00:00.000Z",
+                     *       "updatedAt": "2026-01-20T10:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Programme"];
                 };
             };
@@ -4032,10 +4807,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED, REFERENCED_RESOURCE_NOT_FOUND; more may be added. */
                         code?: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND";
                     };
                 };
@@ -4047,10 +4819,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -4062,10 +4831,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -4077,10 +4843,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
                         code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
@@ -4092,10 +4855,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: PROGRAMME_CODE_TAKEN; more may be added. */
                         code?: "PROGRAMME_CODE_TAKEN";
                     };
                 };
@@ -4107,10 +4867,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: PRECONDITION_FAILED; more may be added. */
                         code?: "PRECONDITION_FAILED";
                     };
                 };
@@ -4122,10 +4879,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: PAYLOAD_TOO_LARGE; more may be added. */
                         code?: "PAYLOAD_TOO_LARGE";
                     };
                 };
@@ -4137,10 +4891,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNSUPPORTED_MEDIA_TYPE; more may be added. */
                         code?: "UNSUPPORTED_MEDIA_TYPE";
                     };
                 };
@@ -4152,10 +4903,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -4167,10 +4915,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -4182,10 +4927,489 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    getProgrammeFunding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Funding per year */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "years": [
+                     *         {
+                     *           "year": 2026,
+                     *           "bindingCents": 14000000,
+                     *           "pendingCents": 14000000,
+                     *           "disbursedCents": 14000000,
+                     *           "releasedCents": 14000000,
+                     *           "remainingCents": 14000000,
+                     *           "coFinancingCents": 14000000,
+                     *           "eszlShareBasisPoints": 1
+                     *         }
+                     *       ],
+                     *       "totalBindingCents": 14000000,
+                     *       "totalPendingCents": 14000000,
+                     *       "totalDisbursedCents": 14000000,
+                     *       "totalReleasedCents": 14000000,
+                     *       "totalRemainingCents": 14000000,
+                     *       "totalCoFinancingCents": 14000000
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProgrammeFunding"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    listCoFinancing: {
+        parameters: {
+            query?: {
+                /** @description Calendar year */
+                year?: number;
+                /** @description Page size, 1..200 */
+                limit?: number;
+                /** @description Opaque cursor from nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of co-financing */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "funderOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "funderName": "funderName",
+                     *           "kind": "regio_deal",
+                     *           "year": 2026,
+                     *           "amountCents": 14000000,
+                     *           "reference": "ESZL-2026-007",
+                     *           "createdAt": "2026-01-20T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CoFinancingPage"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    recordCoFinancing: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Unique key of this request (for example a UUID); a retry with the same key and body gets the stored response */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description At least one of funderOrganisationId and funderName (else 400) */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "funderOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "funderName": "funderName",
+                 *       "kind": "regio_deal",
+                 *       "year": 2026,
+                 *       "amountCents": 14000000,
+                 *       "reference": "ESZL-2026-007"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    funderOrganisationId?: string | null;
+                    funderName?: string | null;
+                    /**
+                     * @description Who co-finances: the Regio Deal, employers, government, or another funder
+                     * @enum {string}
+                     */
+                    kind: "regio_deal" | "employers" | "government" | "other";
+                    /** @description Calendar year */
+                    year: number;
+                    /**
+                     * Format: int64
+                     * @description Amount in euro cents
+                     */
+                    amountCents: number;
+                    reference: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The co-financing */
+            201: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    /** @description Present when this is a stored response replayed for a repeated Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "funderOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "funderName": "funderName",
+                     *       "kind": "regio_deal",
+                     *       "year": 2026,
+                     *       "amountCents": 14000000,
+                     *       "reference": "ESZL-2026-007",
+                     *       "createdAt": "2026-01-20T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CoFinancing"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED, REFERENCED_RESOURCE_NOT_FOUND; more may be added. */
+                        code?: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Not allowed in the resource's current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: IDEMPOTENCY_REQUEST_IN_PROGRESS, IDEMPOTENT_RESPONSE_NOT_STORED; more may be added. */
+                        code?: "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
+                    };
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: PAYLOAD_TOO_LARGE; more may be added. */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: UNSUPPORTED_MEDIA_TYPE; more may be added. */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: IDEMPOTENCY_KEY_REUSED; more may be added. */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -4201,7 +5425,7 @@ export interface operations {
                 programmeId?: string;
                 /** @description Calendar year of the commitment */
                 year?: number;
-                /** @description A municipality: pending decisions that require it and that it has not voted on */
+                /** @description A municipality's id, or me (a college key's own municipality): pending decisions that require it, whose board meeting is not after today, and that it has not voted on */
                 awaitingVoteOf?: string;
                 /** @description Decisions that require this municipality's ratification */
                 municipalityId?: string;
@@ -4238,6 +5462,124 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "reference": "ESZL-2026-007",
+                     *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *           "summary": "summary",
+                     *           "boardMeetingDate": "2026-01-20",
+                     *           "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "status": "draft",
+                     *           "totalAmountCents": 14000000,
+                     *           "commitments": [
+                     *             {
+                     *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "year": 2026,
+                     *               "amountCents": 14000000,
+                     *               "purpose": "purpose",
+                     *               "finalAmountCents": 14000000,
+                     *               "disbursedCents": 14000000
+                     *             }
+                     *           ],
+                     *           "conditions": [
+                     *             {
+                     *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "description": "description",
+                     *               "dueDate": "2026-01-20",
+                     *               "status": "open",
+                     *               "fulfilledOn": "2026-01-20",
+                     *               "evidence": "evidence",
+                     *               "blocksDisbursement": false,
+                     *               "fulfilledLate": false,
+                     *               "reference": "ESZL-2026-007",
+                     *               "documents": [
+                     *                 {
+                     *                   "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *                   "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *                   "kind": "board_decision",
+                     *                   "registrationNumber": "registrationNumber",
+                     *                   "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *                   "issuedOn": "2026-01-20"
+                     *                 }
+                     *               ],
+                     *               "indicatorIds": [
+                     *                 "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *               ]
+                     *             }
+                     *           ],
+                     *           "ratification": {
+                     *             "required": false,
+                     *             "thresholdCents": 14000000,
+                     *             "requiredMunicipalityIds": [
+                     *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *             ],
+                     *             "votes": [
+                     *               {
+                     *                 "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *                 "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *                 "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *                 "outcome": "approve",
+                     *                 "decidedOn": "2026-01-20",
+                     *                 "reference": "ESZL-2026-007",
+                     *                 "note": "note",
+                     *                 "castAt": "2026-01-20T10:00:00.000Z",
+                     *                 "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *               }
+                     *             ],
+                     *             "statuteRuleVersion": 1,
+                     *             "reason": "threshold",
+                     *             "dueDate": "2026-01-20",
+                     *             "overdue": false
+                     *           },
+                     *           "documents": [
+                     *             {
+                     *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "kind": "board_decision",
+                     *               "registrationNumber": "registrationNumber",
+                     *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *               "issuedOn": "2026-01-20"
+                     *             }
+                     *           ],
+                     *           "relatedDecisions": [
+                     *             {
+                     *               "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "externalReference": "externalReference",
+                     *               "relation": "continues"
+                     *             }
+                     *           ],
+                     *           "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "splitting": {
+                     *             "suspected": false,
+                     *             "cumulativeCents": 14000000,
+                     *             "relatedDecisionIds": [
+                     *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *             ]
+                     *           },
+                     *           "fundCoverage": {
+                     *             "uncommittedCentsBefore": 1,
+                     *             "sufficient": false
+                     *           },
+                     *           "settlement": {
+                     *             "settledOn": "2026-01-20",
+                     *             "reference": "ESZL-2026-007",
+                     *             "settledAt": "2026-01-20T10:00:00.000Z"
+                     *           },
+                     *           "adoptedAt": "2026-01-20T10:00:00.000Z",
+                     *           "adoptedOn": "2026-01-20",
+                     *           "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                     *           "withdrawalReason": "withdrawalReason",
+                     *           "createdAt": "2026-01-20T10:00:00.000Z",
+                     *           "updatedAt": "2026-01-20T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
                     "application/json": components["schemas"]["DecisionPage"];
                 };
             };
@@ -4248,10 +5590,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -4263,10 +5602,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -4278,10 +5614,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -4293,10 +5626,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -4308,10 +5638,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -4323,10 +5650,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -4345,6 +5669,48 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reference": "ESZL-2026-007",
+                 *       "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *       "summary": "summary",
+                 *       "boardMeetingDate": "2026-01-20",
+                 *       "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "commitments": [
+                 *         {
+                 *           "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "year": 2026,
+                 *           "amountCents": 14000000,
+                 *           "purpose": "purpose"
+                 *         }
+                 *       ],
+                 *       "conditions": [
+                 *         {
+                 *           "description": "description",
+                 *           "dueDate": "2026-01-20",
+                 *           "blocksDisbursement": false,
+                 *           "reference": "ESZL-2026-007"
+                 *         }
+                 *       ],
+                 *       "documents": [
+                 *         {
+                 *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *           "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "kind": "board_decision",
+                 *           "registrationNumber": "registrationNumber",
+                 *           "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *           "issuedOn": "2026-01-20"
+                 *         }
+                 *       ],
+                 *       "relatedDecisions": [
+                 *         {
+                 *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "externalReference": "externalReference",
+                 *           "relation": "continues"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     /** @description Unique reference of the decision */
                     reference: string;
@@ -4355,6 +5721,10 @@ export interface operations {
                      * @description Calendar date, YYYY-MM-DD
                      */
                     boardMeetingDate: string;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
                     applicantOrganisationId?: string | null;
                     commitments: {
                         /**
@@ -4364,7 +5734,10 @@ export interface operations {
                         programmeId: string;
                         /** @description Calendar year of the commitment */
                         year: number;
-                        /** @description Amount in euro cents */
+                        /**
+                         * Format: int64
+                         * @description Amount in euro cents
+                         */
                         amountCents: number;
                         purpose?: string | null;
                     }[];
@@ -4392,12 +5765,23 @@ export interface operations {
                          * @enum {string}
                          */
                         kind: "board_decision" | "college_decision" | "criteria" | "evidence" | "report" | "other";
+                        /** @description Registration number (zaaknummer, kenmerk) */
                         registrationNumber?: string | null;
+                        /** @description SHA-256 of the document, 64 lower-case hex */
                         sha256?: string | null;
+                        /**
+                         * Format: date
+                         * @description Calendar date, YYYY-MM-DD
+                         */
                         issuedOn?: string | null;
                     }[];
                     relatedDecisions?: {
+                        /**
+                         * Format: uuid
+                         * @description UUID
+                         */
                         decisionId?: string | null;
+                        /** @description Reference of a decision outside this register, e.g. 2023.048225 */
                         externalReference?: string | null;
                         /**
                          * @description How this decision relates to the other one
@@ -4421,6 +5805,119 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "reference": "ESZL-2026-007",
+                     *       "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *       "summary": "summary",
+                     *       "boardMeetingDate": "2026-01-20",
+                     *       "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "status": "draft",
+                     *       "totalAmountCents": 14000000,
+                     *       "commitments": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "year": 2026,
+                     *           "amountCents": 14000000,
+                     *           "purpose": "purpose",
+                     *           "finalAmountCents": 14000000,
+                     *           "disbursedCents": 14000000
+                     *         }
+                     *       ],
+                     *       "conditions": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "description": "description",
+                     *           "dueDate": "2026-01-20",
+                     *           "status": "open",
+                     *           "fulfilledOn": "2026-01-20",
+                     *           "evidence": "evidence",
+                     *           "blocksDisbursement": false,
+                     *           "fulfilledLate": false,
+                     *           "reference": "ESZL-2026-007",
+                     *           "documents": [
+                     *             {
+                     *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "kind": "board_decision",
+                     *               "registrationNumber": "registrationNumber",
+                     *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *               "issuedOn": "2026-01-20"
+                     *             }
+                     *           ],
+                     *           "indicatorIds": [
+                     *             "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "ratification": {
+                     *         "required": false,
+                     *         "thresholdCents": 14000000,
+                     *         "requiredMunicipalityIds": [
+                     *           "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *         ],
+                     *         "votes": [
+                     *           {
+                     *             "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "outcome": "approve",
+                     *             "decidedOn": "2026-01-20",
+                     *             "reference": "ESZL-2026-007",
+                     *             "note": "note",
+                     *             "castAt": "2026-01-20T10:00:00.000Z",
+                     *             "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *           }
+                     *         ],
+                     *         "statuteRuleVersion": 1,
+                     *         "reason": "threshold",
+                     *         "dueDate": "2026-01-20",
+                     *         "overdue": false
+                     *       },
+                     *       "documents": [
+                     *         {
+                     *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *           "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "kind": "board_decision",
+                     *           "registrationNumber": "registrationNumber",
+                     *           "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *           "issuedOn": "2026-01-20"
+                     *         }
+                     *       ],
+                     *       "relatedDecisions": [
+                     *         {
+                     *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "externalReference": "externalReference",
+                     *           "relation": "continues"
+                     *         }
+                     *       ],
+                     *       "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "splitting": {
+                     *         "suspected": false,
+                     *         "cumulativeCents": 14000000,
+                     *         "relatedDecisionIds": [
+                     *           "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *         ]
+                     *       },
+                     *       "fundCoverage": {
+                     *         "uncommittedCentsBefore": 1,
+                     *         "sufficient": false
+                     *       },
+                     *       "settlement": {
+                     *         "settledOn": "2026-01-20",
+                     *         "reference": "ESZL-2026-007",
+                     *         "settledAt": "2026-01-20T10:00:00.000Z"
+                     *       },
+                     *       "adoptedAt": "2026-01-20T10:00:00.000Z",
+                     *       "adoptedOn": "2026-01-20",
+                     *       "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                     *       "withdrawalReason": "withdrawalReason",
+                     *       "createdAt": "2026-01-20T10:00:00.000Z",
+                     *       "updatedAt": "2026-01-20T10:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Decision"];
                 };
             };
@@ -4431,10 +5928,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED, REFERENCED_RESOURCE_NOT_FOUND, AMOUNT_OUT_OF_RANGE; more may be added. */
                         code?: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND" | "AMOUNT_OUT_OF_RANGE";
                     };
                 };
@@ -4446,10 +5940,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -4461,10 +5952,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -4476,10 +5964,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: DECISION_REFERENCE_TAKEN, IDEMPOTENCY_REQUEST_IN_PROGRESS, IDEMPOTENT_RESPONSE_NOT_STORED; more may be added. */
                         code?: "DECISION_REFERENCE_TAKEN" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
                     };
                 };
@@ -4491,10 +5976,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: PAYLOAD_TOO_LARGE; more may be added. */
                         code?: "PAYLOAD_TOO_LARGE";
                     };
                 };
@@ -4506,10 +5988,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNSUPPORTED_MEDIA_TYPE; more may be added. */
                         code?: "UNSUPPORTED_MEDIA_TYPE";
                     };
                 };
@@ -4521,10 +6000,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: IDEMPOTENCY_KEY_REUSED; more may be added. */
                         code?: "IDEMPOTENCY_KEY_REUSED";
                     };
                 };
@@ -4536,10 +6012,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -4551,10 +6024,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -4566,10 +6036,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -4606,6 +6073,119 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "reference": "ESZL-2026-007",
+                     *       "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *       "summary": "summary",
+                     *       "boardMeetingDate": "2026-01-20",
+                     *       "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "status": "draft",
+                     *       "totalAmountCents": 14000000,
+                     *       "commitments": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "year": 2026,
+                     *           "amountCents": 14000000,
+                     *           "purpose": "purpose",
+                     *           "finalAmountCents": 14000000,
+                     *           "disbursedCents": 14000000
+                     *         }
+                     *       ],
+                     *       "conditions": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "description": "description",
+                     *           "dueDate": "2026-01-20",
+                     *           "status": "open",
+                     *           "fulfilledOn": "2026-01-20",
+                     *           "evidence": "evidence",
+                     *           "blocksDisbursement": false,
+                     *           "fulfilledLate": false,
+                     *           "reference": "ESZL-2026-007",
+                     *           "documents": [
+                     *             {
+                     *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "kind": "board_decision",
+                     *               "registrationNumber": "registrationNumber",
+                     *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *               "issuedOn": "2026-01-20"
+                     *             }
+                     *           ],
+                     *           "indicatorIds": [
+                     *             "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "ratification": {
+                     *         "required": false,
+                     *         "thresholdCents": 14000000,
+                     *         "requiredMunicipalityIds": [
+                     *           "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *         ],
+                     *         "votes": [
+                     *           {
+                     *             "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "outcome": "approve",
+                     *             "decidedOn": "2026-01-20",
+                     *             "reference": "ESZL-2026-007",
+                     *             "note": "note",
+                     *             "castAt": "2026-01-20T10:00:00.000Z",
+                     *             "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *           }
+                     *         ],
+                     *         "statuteRuleVersion": 1,
+                     *         "reason": "threshold",
+                     *         "dueDate": "2026-01-20",
+                     *         "overdue": false
+                     *       },
+                     *       "documents": [
+                     *         {
+                     *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *           "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "kind": "board_decision",
+                     *           "registrationNumber": "registrationNumber",
+                     *           "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *           "issuedOn": "2026-01-20"
+                     *         }
+                     *       ],
+                     *       "relatedDecisions": [
+                     *         {
+                     *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "externalReference": "externalReference",
+                     *           "relation": "continues"
+                     *         }
+                     *       ],
+                     *       "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "splitting": {
+                     *         "suspected": false,
+                     *         "cumulativeCents": 14000000,
+                     *         "relatedDecisionIds": [
+                     *           "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *         ]
+                     *       },
+                     *       "fundCoverage": {
+                     *         "uncommittedCentsBefore": 1,
+                     *         "sufficient": false
+                     *       },
+                     *       "settlement": {
+                     *         "settledOn": "2026-01-20",
+                     *         "reference": "ESZL-2026-007",
+                     *         "settledAt": "2026-01-20T10:00:00.000Z"
+                     *       },
+                     *       "adoptedAt": "2026-01-20T10:00:00.000Z",
+                     *       "adoptedOn": "2026-01-20",
+                     *       "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                     *       "withdrawalReason": "withdrawalReason",
+                     *       "createdAt": "2026-01-20T10:00:00.000Z",
+                     *       "updatedAt": "2026-01-20T10:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Decision"];
                 };
             };
@@ -4629,10 +6209,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -4644,10 +6221,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -4659,10 +6233,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -4674,10 +6245,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
                         code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
@@ -4689,10 +6257,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -4704,10 +6269,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -4719,10 +6281,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -4744,6 +6303,48 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reference": "ESZL-2026-007",
+                 *       "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *       "summary": "summary",
+                 *       "boardMeetingDate": "2026-01-20",
+                 *       "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "commitments": [
+                 *         {
+                 *           "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "year": 2026,
+                 *           "amountCents": 14000000,
+                 *           "purpose": "purpose"
+                 *         }
+                 *       ],
+                 *       "conditions": [
+                 *         {
+                 *           "description": "description",
+                 *           "dueDate": "2026-01-20",
+                 *           "blocksDisbursement": false,
+                 *           "reference": "ESZL-2026-007"
+                 *         }
+                 *       ],
+                 *       "documents": [
+                 *         {
+                 *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *           "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "kind": "board_decision",
+                 *           "registrationNumber": "registrationNumber",
+                 *           "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *           "issuedOn": "2026-01-20"
+                 *         }
+                 *       ],
+                 *       "relatedDecisions": [
+                 *         {
+                 *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "externalReference": "externalReference",
+                 *           "relation": "continues"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     /** @description Unique reference of the decision */
                     reference?: string;
@@ -4754,6 +6355,10 @@ export interface operations {
                      * @description Calendar date, YYYY-MM-DD
                      */
                     boardMeetingDate?: string;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
                     applicantOrganisationId?: string | null;
                     commitments?: {
                         /**
@@ -4763,7 +6368,10 @@ export interface operations {
                         programmeId: string;
                         /** @description Calendar year of the commitment */
                         year: number;
-                        /** @description Amount in euro cents */
+                        /**
+                         * Format: int64
+                         * @description Amount in euro cents
+                         */
                         amountCents: number;
                         purpose?: string | null;
                     }[];
@@ -4791,12 +6399,23 @@ export interface operations {
                          * @enum {string}
                          */
                         kind: "board_decision" | "college_decision" | "criteria" | "evidence" | "report" | "other";
+                        /** @description Registration number (zaaknummer, kenmerk) */
                         registrationNumber?: string | null;
+                        /** @description SHA-256 of the document, 64 lower-case hex */
                         sha256?: string | null;
+                        /**
+                         * Format: date
+                         * @description Calendar date, YYYY-MM-DD
+                         */
                         issuedOn?: string | null;
                     }[];
                     relatedDecisions?: {
+                        /**
+                         * Format: uuid
+                         * @description UUID
+                         */
                         decisionId?: string | null;
+                        /** @description Reference of a decision outside this register, e.g. 2023.048225 */
                         externalReference?: string | null;
                         /**
                          * @description How this decision relates to the other one
@@ -4820,6 +6439,119 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "reference": "ESZL-2026-007",
+                     *       "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *       "summary": "summary",
+                     *       "boardMeetingDate": "2026-01-20",
+                     *       "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "status": "draft",
+                     *       "totalAmountCents": 14000000,
+                     *       "commitments": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "year": 2026,
+                     *           "amountCents": 14000000,
+                     *           "purpose": "purpose",
+                     *           "finalAmountCents": 14000000,
+                     *           "disbursedCents": 14000000
+                     *         }
+                     *       ],
+                     *       "conditions": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "description": "description",
+                     *           "dueDate": "2026-01-20",
+                     *           "status": "open",
+                     *           "fulfilledOn": "2026-01-20",
+                     *           "evidence": "evidence",
+                     *           "blocksDisbursement": false,
+                     *           "fulfilledLate": false,
+                     *           "reference": "ESZL-2026-007",
+                     *           "documents": [
+                     *             {
+                     *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "kind": "board_decision",
+                     *               "registrationNumber": "registrationNumber",
+                     *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *               "issuedOn": "2026-01-20"
+                     *             }
+                     *           ],
+                     *           "indicatorIds": [
+                     *             "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "ratification": {
+                     *         "required": false,
+                     *         "thresholdCents": 14000000,
+                     *         "requiredMunicipalityIds": [
+                     *           "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *         ],
+                     *         "votes": [
+                     *           {
+                     *             "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "outcome": "approve",
+                     *             "decidedOn": "2026-01-20",
+                     *             "reference": "ESZL-2026-007",
+                     *             "note": "note",
+                     *             "castAt": "2026-01-20T10:00:00.000Z",
+                     *             "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *           }
+                     *         ],
+                     *         "statuteRuleVersion": 1,
+                     *         "reason": "threshold",
+                     *         "dueDate": "2026-01-20",
+                     *         "overdue": false
+                     *       },
+                     *       "documents": [
+                     *         {
+                     *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *           "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "kind": "board_decision",
+                     *           "registrationNumber": "registrationNumber",
+                     *           "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *           "issuedOn": "2026-01-20"
+                     *         }
+                     *       ],
+                     *       "relatedDecisions": [
+                     *         {
+                     *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "externalReference": "externalReference",
+                     *           "relation": "continues"
+                     *         }
+                     *       ],
+                     *       "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "splitting": {
+                     *         "suspected": false,
+                     *         "cumulativeCents": 14000000,
+                     *         "relatedDecisionIds": [
+                     *           "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *         ]
+                     *       },
+                     *       "fundCoverage": {
+                     *         "uncommittedCentsBefore": 1,
+                     *         "sufficient": false
+                     *       },
+                     *       "settlement": {
+                     *         "settledOn": "2026-01-20",
+                     *         "reference": "ESZL-2026-007",
+                     *         "settledAt": "2026-01-20T10:00:00.000Z"
+                     *       },
+                     *       "adoptedAt": "2026-01-20T10:00:00.000Z",
+                     *       "adoptedOn": "2026-01-20",
+                     *       "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                     *       "withdrawalReason": "withdrawalReason",
+                     *       "createdAt": "2026-01-20T10:00:00.000Z",
+                     *       "updatedAt": "2026-01-20T10:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Decision"];
                 };
             };
@@ -4830,10 +6562,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED, REFERENCED_RESOURCE_NOT_FOUND, AMOUNT_OUT_OF_RANGE; more may be added. */
                         code?: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND" | "AMOUNT_OUT_OF_RANGE";
                     };
                 };
@@ -4845,10 +6574,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -4860,10 +6586,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -4875,10 +6598,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
                         code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
@@ -4890,10 +6610,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: DECISION_REFERENCE_TAKEN, DECISION_TRANSITION_NOT_ALLOWED; more may be added. */
                         code?: "DECISION_REFERENCE_TAKEN" | "DECISION_TRANSITION_NOT_ALLOWED";
                     };
                 };
@@ -4905,10 +6622,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: PRECONDITION_FAILED; more may be added. */
                         code?: "PRECONDITION_FAILED";
                     };
                 };
@@ -4920,10 +6634,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: PAYLOAD_TOO_LARGE; more may be added. */
                         code?: "PAYLOAD_TOO_LARGE";
                     };
                 };
@@ -4935,10 +6646,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNSUPPORTED_MEDIA_TYPE; more may be added. */
                         code?: "UNSUPPORTED_MEDIA_TYPE";
                     };
                 };
@@ -4950,10 +6658,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -4965,10 +6670,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -4980,10 +6682,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -5005,7 +6704,22 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "adoptedOn": "2026-01-20"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description The day the board adopted the decision (Europe/Amsterdam), between its board meeting and today; absent: today
+                     */
+                    adoptedOn?: string;
+                };
+            };
+        };
         responses: {
             /** @description The adopted decision */
             200: {
@@ -5016,9 +6730,124 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Present when this is a stored response replayed for a repeated Idempotency-Key */
                     "Idempotent-Replayed"?: "true";
+                    /** @description Strong entity tag of this representation; send it in If-Match to change the resource safely */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "reference": "ESZL-2026-007",
+                     *       "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *       "summary": "summary",
+                     *       "boardMeetingDate": "2026-01-20",
+                     *       "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "status": "draft",
+                     *       "totalAmountCents": 14000000,
+                     *       "commitments": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "year": 2026,
+                     *           "amountCents": 14000000,
+                     *           "purpose": "purpose",
+                     *           "finalAmountCents": 14000000,
+                     *           "disbursedCents": 14000000
+                     *         }
+                     *       ],
+                     *       "conditions": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "description": "description",
+                     *           "dueDate": "2026-01-20",
+                     *           "status": "open",
+                     *           "fulfilledOn": "2026-01-20",
+                     *           "evidence": "evidence",
+                     *           "blocksDisbursement": false,
+                     *           "fulfilledLate": false,
+                     *           "reference": "ESZL-2026-007",
+                     *           "documents": [
+                     *             {
+                     *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "kind": "board_decision",
+                     *               "registrationNumber": "registrationNumber",
+                     *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *               "issuedOn": "2026-01-20"
+                     *             }
+                     *           ],
+                     *           "indicatorIds": [
+                     *             "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "ratification": {
+                     *         "required": false,
+                     *         "thresholdCents": 14000000,
+                     *         "requiredMunicipalityIds": [
+                     *           "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *         ],
+                     *         "votes": [
+                     *           {
+                     *             "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "outcome": "approve",
+                     *             "decidedOn": "2026-01-20",
+                     *             "reference": "ESZL-2026-007",
+                     *             "note": "note",
+                     *             "castAt": "2026-01-20T10:00:00.000Z",
+                     *             "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *           }
+                     *         ],
+                     *         "statuteRuleVersion": 1,
+                     *         "reason": "threshold",
+                     *         "dueDate": "2026-01-20",
+                     *         "overdue": false
+                     *       },
+                     *       "documents": [
+                     *         {
+                     *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *           "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "kind": "board_decision",
+                     *           "registrationNumber": "registrationNumber",
+                     *           "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *           "issuedOn": "2026-01-20"
+                     *         }
+                     *       ],
+                     *       "relatedDecisions": [
+                     *         {
+                     *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "externalReference": "externalReference",
+                     *           "relation": "continues"
+                     *         }
+                     *       ],
+                     *       "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "splitting": {
+                     *         "suspected": false,
+                     *         "cumulativeCents": 14000000,
+                     *         "relatedDecisionIds": [
+                     *           "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *         ]
+                     *       },
+                     *       "fundCoverage": {
+                     *         "uncommittedCentsBefore": 1,
+                     *         "sufficient": false
+                     *       },
+                     *       "settlement": {
+                     *         "settledOn": "2026-01-20",
+                     *         "reference": "ESZL-2026-007",
+                     *         "settledAt": "2026-01-20T10:00:00.000Z"
+                     *       },
+                     *       "adoptedAt": "2026-01-20T10:00:00.000Z",
+                     *       "adoptedOn": "2026-01-20",
+                     *       "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                     *       "withdrawalReason": "withdrawalReason",
+                     *       "createdAt": "2026-01-20T10:00:00.000Z",
+                     *       "updatedAt": "2026-01-20T10:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Decision"];
                 };
             };
@@ -5029,11 +6858,8 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "VALIDATION_FAILED";
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED, ADOPTION_DATE_OUT_OF_RANGE; more may be added. */
+                        code?: "VALIDATION_FAILED" | "ADOPTION_DATE_OUT_OF_RANGE";
                     };
                 };
             };
@@ -5044,10 +6870,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -5059,10 +6882,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -5074,10 +6894,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
                         code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
@@ -5089,10 +6906,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: DECISION_TRANSITION_NOT_ALLOWED, NO_CENTRE_MUNICIPALITIES, INSUFFICIENT_FUNDS, IDEMPOTENCY_REQUEST_IN_PROGRESS, IDEMPOTENT_RESPONSE_NOT_STORED, AMOUNT_BELOW_DISBURSED; more may be added. */
                         code?: "DECISION_TRANSITION_NOT_ALLOWED" | "NO_CENTRE_MUNICIPALITIES" | "INSUFFICIENT_FUNDS" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED" | "AMOUNT_BELOW_DISBURSED";
                     };
                 };
@@ -5104,10 +6918,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: PRECONDITION_FAILED; more may be added. */
                         code?: "PRECONDITION_FAILED";
                     };
                 };
@@ -5119,10 +6930,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: PAYLOAD_TOO_LARGE; more may be added. */
                         code?: "PAYLOAD_TOO_LARGE";
                     };
                 };
@@ -5134,10 +6942,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNSUPPORTED_MEDIA_TYPE; more may be added. */
                         code?: "UNSUPPORTED_MEDIA_TYPE";
                     };
                 };
@@ -5149,10 +6954,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: IDEMPOTENCY_KEY_REUSED; more may be added. */
                         code?: "IDEMPOTENCY_KEY_REUSED";
                     };
                 };
@@ -5164,10 +6966,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -5179,10 +6978,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -5194,10 +6990,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -5221,6 +7014,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "reason"
+                 *     }
+                 */
                 "application/json": {
                     reason: string;
                 };
@@ -5236,9 +7034,124 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Present when this is a stored response replayed for a repeated Idempotency-Key */
                     "Idempotent-Replayed"?: "true";
+                    /** @description Strong entity tag of this representation; send it in If-Match to change the resource safely */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "reference": "ESZL-2026-007",
+                     *       "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *       "summary": "summary",
+                     *       "boardMeetingDate": "2026-01-20",
+                     *       "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "status": "draft",
+                     *       "totalAmountCents": 14000000,
+                     *       "commitments": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "year": 2026,
+                     *           "amountCents": 14000000,
+                     *           "purpose": "purpose",
+                     *           "finalAmountCents": 14000000,
+                     *           "disbursedCents": 14000000
+                     *         }
+                     *       ],
+                     *       "conditions": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "description": "description",
+                     *           "dueDate": "2026-01-20",
+                     *           "status": "open",
+                     *           "fulfilledOn": "2026-01-20",
+                     *           "evidence": "evidence",
+                     *           "blocksDisbursement": false,
+                     *           "fulfilledLate": false,
+                     *           "reference": "ESZL-2026-007",
+                     *           "documents": [
+                     *             {
+                     *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "kind": "board_decision",
+                     *               "registrationNumber": "registrationNumber",
+                     *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *               "issuedOn": "2026-01-20"
+                     *             }
+                     *           ],
+                     *           "indicatorIds": [
+                     *             "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "ratification": {
+                     *         "required": false,
+                     *         "thresholdCents": 14000000,
+                     *         "requiredMunicipalityIds": [
+                     *           "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *         ],
+                     *         "votes": [
+                     *           {
+                     *             "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "outcome": "approve",
+                     *             "decidedOn": "2026-01-20",
+                     *             "reference": "ESZL-2026-007",
+                     *             "note": "note",
+                     *             "castAt": "2026-01-20T10:00:00.000Z",
+                     *             "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *           }
+                     *         ],
+                     *         "statuteRuleVersion": 1,
+                     *         "reason": "threshold",
+                     *         "dueDate": "2026-01-20",
+                     *         "overdue": false
+                     *       },
+                     *       "documents": [
+                     *         {
+                     *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *           "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "kind": "board_decision",
+                     *           "registrationNumber": "registrationNumber",
+                     *           "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *           "issuedOn": "2026-01-20"
+                     *         }
+                     *       ],
+                     *       "relatedDecisions": [
+                     *         {
+                     *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "externalReference": "externalReference",
+                     *           "relation": "continues"
+                     *         }
+                     *       ],
+                     *       "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "splitting": {
+                     *         "suspected": false,
+                     *         "cumulativeCents": 14000000,
+                     *         "relatedDecisionIds": [
+                     *           "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *         ]
+                     *       },
+                     *       "fundCoverage": {
+                     *         "uncommittedCentsBefore": 1,
+                     *         "sufficient": false
+                     *       },
+                     *       "settlement": {
+                     *         "settledOn": "2026-01-20",
+                     *         "reference": "ESZL-2026-007",
+                     *         "settledAt": "2026-01-20T10:00:00.000Z"
+                     *       },
+                     *       "adoptedAt": "2026-01-20T10:00:00.000Z",
+                     *       "adoptedOn": "2026-01-20",
+                     *       "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                     *       "withdrawalReason": "withdrawalReason",
+                     *       "createdAt": "2026-01-20T10:00:00.000Z",
+                     *       "updatedAt": "2026-01-20T10:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Decision"];
                 };
             };
@@ -5249,10 +7162,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -5264,10 +7174,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -5279,10 +7186,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -5294,10 +7198,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
                         code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
@@ -5309,10 +7210,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: DECISION_TRANSITION_NOT_ALLOWED, IDEMPOTENCY_REQUEST_IN_PROGRESS, IDEMPOTENT_RESPONSE_NOT_STORED; more may be added. */
                         code?: "DECISION_TRANSITION_NOT_ALLOWED" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
                     };
                 };
@@ -5324,10 +7222,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: PRECONDITION_FAILED; more may be added. */
                         code?: "PRECONDITION_FAILED";
                     };
                 };
@@ -5339,10 +7234,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: PAYLOAD_TOO_LARGE; more may be added. */
                         code?: "PAYLOAD_TOO_LARGE";
                     };
                 };
@@ -5354,10 +7246,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNSUPPORTED_MEDIA_TYPE; more may be added. */
                         code?: "UNSUPPORTED_MEDIA_TYPE";
                     };
                 };
@@ -5369,10 +7258,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: IDEMPOTENCY_KEY_REUSED; more may be added. */
                         code?: "IDEMPOTENCY_KEY_REUSED";
                     };
                 };
@@ -5384,10 +7270,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -5399,10 +7282,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -5414,10 +7294,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -5439,6 +7316,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "documents": [
+                 *         {
+                 *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *           "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "kind": "board_decision",
+                 *           "registrationNumber": "registrationNumber",
+                 *           "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *           "issuedOn": "2026-01-20"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     /** @description Documents this rests on (https URLs), at most 20 */
                     documents: {
@@ -5453,8 +7344,14 @@ export interface operations {
                          * @enum {string}
                          */
                         kind: "board_decision" | "college_decision" | "criteria" | "evidence" | "report" | "other";
+                        /** @description Registration number (zaaknummer, kenmerk) */
                         registrationNumber?: string | null;
+                        /** @description SHA-256 of the document, 64 lower-case hex */
                         sha256?: string | null;
+                        /**
+                         * Format: date
+                         * @description Calendar date, YYYY-MM-DD
+                         */
                         issuedOn?: string | null;
                     }[];
                 };
@@ -5470,9 +7367,124 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Present when this is a stored response replayed for a repeated Idempotency-Key */
                     "Idempotent-Replayed"?: "true";
+                    /** @description Strong entity tag of this representation; send it in If-Match to change the resource safely */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "reference": "ESZL-2026-007",
+                     *       "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *       "summary": "summary",
+                     *       "boardMeetingDate": "2026-01-20",
+                     *       "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "status": "draft",
+                     *       "totalAmountCents": 14000000,
+                     *       "commitments": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "year": 2026,
+                     *           "amountCents": 14000000,
+                     *           "purpose": "purpose",
+                     *           "finalAmountCents": 14000000,
+                     *           "disbursedCents": 14000000
+                     *         }
+                     *       ],
+                     *       "conditions": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "description": "description",
+                     *           "dueDate": "2026-01-20",
+                     *           "status": "open",
+                     *           "fulfilledOn": "2026-01-20",
+                     *           "evidence": "evidence",
+                     *           "blocksDisbursement": false,
+                     *           "fulfilledLate": false,
+                     *           "reference": "ESZL-2026-007",
+                     *           "documents": [
+                     *             {
+                     *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "kind": "board_decision",
+                     *               "registrationNumber": "registrationNumber",
+                     *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *               "issuedOn": "2026-01-20"
+                     *             }
+                     *           ],
+                     *           "indicatorIds": [
+                     *             "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "ratification": {
+                     *         "required": false,
+                     *         "thresholdCents": 14000000,
+                     *         "requiredMunicipalityIds": [
+                     *           "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *         ],
+                     *         "votes": [
+                     *           {
+                     *             "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "outcome": "approve",
+                     *             "decidedOn": "2026-01-20",
+                     *             "reference": "ESZL-2026-007",
+                     *             "note": "note",
+                     *             "castAt": "2026-01-20T10:00:00.000Z",
+                     *             "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *           }
+                     *         ],
+                     *         "statuteRuleVersion": 1,
+                     *         "reason": "threshold",
+                     *         "dueDate": "2026-01-20",
+                     *         "overdue": false
+                     *       },
+                     *       "documents": [
+                     *         {
+                     *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *           "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "kind": "board_decision",
+                     *           "registrationNumber": "registrationNumber",
+                     *           "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *           "issuedOn": "2026-01-20"
+                     *         }
+                     *       ],
+                     *       "relatedDecisions": [
+                     *         {
+                     *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "externalReference": "externalReference",
+                     *           "relation": "continues"
+                     *         }
+                     *       ],
+                     *       "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "splitting": {
+                     *         "suspected": false,
+                     *         "cumulativeCents": 14000000,
+                     *         "relatedDecisionIds": [
+                     *           "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *         ]
+                     *       },
+                     *       "fundCoverage": {
+                     *         "uncommittedCentsBefore": 1,
+                     *         "sufficient": false
+                     *       },
+                     *       "settlement": {
+                     *         "settledOn": "2026-01-20",
+                     *         "reference": "ESZL-2026-007",
+                     *         "settledAt": "2026-01-20T10:00:00.000Z"
+                     *       },
+                     *       "adoptedAt": "2026-01-20T10:00:00.000Z",
+                     *       "adoptedOn": "2026-01-20",
+                     *       "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                     *       "withdrawalReason": "withdrawalReason",
+                     *       "createdAt": "2026-01-20T10:00:00.000Z",
+                     *       "updatedAt": "2026-01-20T10:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Decision"];
                 };
             };
@@ -5483,10 +7495,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -5498,10 +7507,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -5513,10 +7519,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -5528,10 +7531,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
                         code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
@@ -5543,10 +7543,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: DECISION_TRANSITION_NOT_ALLOWED, IDEMPOTENCY_REQUEST_IN_PROGRESS, IDEMPOTENT_RESPONSE_NOT_STORED; more may be added. */
                         code?: "DECISION_TRANSITION_NOT_ALLOWED" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
                     };
                 };
@@ -5558,10 +7555,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: PAYLOAD_TOO_LARGE; more may be added. */
                         code?: "PAYLOAD_TOO_LARGE";
                     };
                 };
@@ -5573,10 +7567,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNSUPPORTED_MEDIA_TYPE; more may be added. */
                         code?: "UNSUPPORTED_MEDIA_TYPE";
                     };
                 };
@@ -5588,10 +7579,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: IDEMPOTENCY_KEY_REUSED; more may be added. */
                         code?: "IDEMPOTENCY_KEY_REUSED";
                     };
                 };
@@ -5603,10 +7591,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -5618,10 +7603,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -5633,10 +7615,219 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    addCondition: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Unique key of this request (for example a UUID); a retry with the same key and body gets the stored response */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "description": "description",
+                 *       "dueDate": "2026-01-20",
+                 *       "blocksDisbursement": false,
+                 *       "reference": "ESZL-2026-007"
+                 *     }
+                 */
+                "application/json": {
+                    description: string;
+                    /**
+                     * Format: date
+                     * @description Calendar date, YYYY-MM-DD
+                     */
+                    dueDate: string;
+                    /** @description While not fulfilled, no money of the decision may be paid (default false) */
+                    blocksDisbursement?: boolean;
+                    reference?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The new condition */
+            201: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    /** @description Present when this is a stored response replayed for a repeated Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "description": "description",
+                     *       "dueDate": "2026-01-20",
+                     *       "status": "open",
+                     *       "fulfilledOn": "2026-01-20",
+                     *       "evidence": "evidence",
+                     *       "blocksDisbursement": false,
+                     *       "fulfilledLate": false,
+                     *       "reference": "ESZL-2026-007",
+                     *       "documents": [
+                     *         {
+                     *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *           "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "kind": "board_decision",
+                     *           "registrationNumber": "registrationNumber",
+                     *           "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *           "issuedOn": "2026-01-20"
+                     *         }
+                     *       ],
+                     *       "indicatorIds": [
+                     *         "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Condition"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Not allowed in the resource's current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: DECISION_TRANSITION_NOT_ALLOWED, IDEMPOTENCY_REQUEST_IN_PROGRESS, IDEMPOTENT_RESPONSE_NOT_STORED; more may be added. */
+                        code?: "DECISION_TRANSITION_NOT_ALLOWED" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
+                    };
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: PAYLOAD_TOO_LARGE; more may be added. */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: UNSUPPORTED_MEDIA_TYPE; more may be added. */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: IDEMPOTENCY_KEY_REUSED; more may be added. */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -5660,6 +7851,25 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "fulfilledOn": "2026-01-20",
+                 *       "evidence": "evidence",
+                 *       "documents": [
+                 *         {
+                 *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *           "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "kind": "board_decision",
+                 *           "registrationNumber": "registrationNumber",
+                 *           "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *           "issuedOn": "2026-01-20"
+                 *         }
+                 *       ],
+                 *       "indicatorIds": [
+                 *         "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: date
@@ -5680,8 +7890,14 @@ export interface operations {
                          * @enum {string}
                          */
                         kind: "board_decision" | "college_decision" | "criteria" | "evidence" | "report" | "other";
+                        /** @description Registration number (zaaknummer, kenmerk) */
                         registrationNumber?: string | null;
+                        /** @description SHA-256 of the document, 64 lower-case hex */
                         sha256?: string | null;
+                        /**
+                         * Format: date
+                         * @description Calendar date, YYYY-MM-DD
+                         */
                         issuedOn?: string | null;
                     }[];
                     /** @description Indicators of this decision whose reports satisfy the condition */
@@ -5702,6 +7918,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "description": "description",
+                     *       "dueDate": "2026-01-20",
+                     *       "status": "open",
+                     *       "fulfilledOn": "2026-01-20",
+                     *       "evidence": "evidence",
+                     *       "blocksDisbursement": false,
+                     *       "fulfilledLate": false,
+                     *       "reference": "ESZL-2026-007",
+                     *       "documents": [
+                     *         {
+                     *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *           "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "kind": "board_decision",
+                     *           "registrationNumber": "registrationNumber",
+                     *           "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *           "issuedOn": "2026-01-20"
+                     *         }
+                     *       ],
+                     *       "indicatorIds": [
+                     *         "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["Condition"];
                 };
             };
@@ -5712,10 +7954,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED, REFERENCED_RESOURCE_NOT_FOUND, CONDITION_FULFILMENT_DATE_OUT_OF_RANGE; more may be added. */
                         code?: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND" | "CONDITION_FULFILMENT_DATE_OUT_OF_RANGE";
                     };
                 };
@@ -5727,10 +7966,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -5742,10 +7978,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -5757,10 +7990,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
                         code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
@@ -5772,10 +8002,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: DECISION_TRANSITION_NOT_ALLOWED, CONDITION_NOT_FULFILLABLE, IDEMPOTENCY_REQUEST_IN_PROGRESS, IDEMPOTENT_RESPONSE_NOT_STORED; more may be added. */
                         code?: "DECISION_TRANSITION_NOT_ALLOWED" | "CONDITION_NOT_FULFILLABLE" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
                     };
                 };
@@ -5787,10 +8014,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: PAYLOAD_TOO_LARGE; more may be added. */
                         code?: "PAYLOAD_TOO_LARGE";
                     };
                 };
@@ -5802,10 +8026,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNSUPPORTED_MEDIA_TYPE; more may be added. */
                         code?: "UNSUPPORTED_MEDIA_TYPE";
                     };
                 };
@@ -5817,10 +8038,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: IDEMPOTENCY_KEY_REUSED; more may be added. */
                         code?: "IDEMPOTENCY_KEY_REUSED";
                     };
                 };
@@ -5832,10 +8050,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -5847,10 +8062,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -5862,10 +8074,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -5894,6 +8103,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "outcome": "approve",
+                     *           "decidedOn": "2026-01-20",
+                     *           "reference": "ESZL-2026-007",
+                     *           "note": "note",
+                     *           "castAt": "2026-01-20T10:00:00.000Z",
+                     *           "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
                     "application/json": components["schemas"]["VoteList"];
                 };
             };
@@ -5904,10 +8131,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -5919,10 +8143,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -5934,10 +8155,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -5949,10 +8167,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
                         code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
@@ -5964,10 +8179,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -5979,10 +8191,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -5994,10 +8203,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -6019,12 +8225,21 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "outcome": "approve",
+                 *       "decidedOn": "2026-01-20",
+                 *       "reference": "ESZL-2026-007",
+                 *       "note": "note"
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
-                     * @description UUID
+                     * @description The voting municipality; a college key may leave it out (its own)
                      */
-                    municipalityId: string;
+                    municipalityId?: string;
                     /**
                      * @description The college's decision
                      * @enum {string}
@@ -6053,6 +8268,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "outcome": "approve",
+                     *       "decidedOn": "2026-01-20",
+                     *       "reference": "ESZL-2026-007",
+                     *       "note": "note",
+                     *       "castAt": "2026-01-20T10:00:00.000Z",
+                     *       "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Vote"];
                 };
             };
@@ -6063,10 +8291,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED, VOTE_MUNICIPALITY_NOT_REQUIRED, VOTE_DATE_OUT_OF_RANGE; more may be added. */
                         code?: "VALIDATION_FAILED" | "VOTE_MUNICIPALITY_NOT_REQUIRED" | "VOTE_DATE_OUT_OF_RANGE";
                     };
                 };
@@ -6078,10 +8303,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -6093,10 +8315,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -6108,10 +8327,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
                         code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
@@ -6123,10 +8339,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: DECISION_TRANSITION_NOT_ALLOWED, VOTE_ALREADY_CAST, IDEMPOTENCY_REQUEST_IN_PROGRESS, IDEMPOTENT_RESPONSE_NOT_STORED; more may be added. */
                         code?: "DECISION_TRANSITION_NOT_ALLOWED" | "VOTE_ALREADY_CAST" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
                     };
                 };
@@ -6138,10 +8351,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: PAYLOAD_TOO_LARGE; more may be added. */
                         code?: "PAYLOAD_TOO_LARGE";
                     };
                 };
@@ -6153,10 +8363,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNSUPPORTED_MEDIA_TYPE; more may be added. */
                         code?: "UNSUPPORTED_MEDIA_TYPE";
                     };
                 };
@@ -6168,10 +8375,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: IDEMPOTENCY_KEY_REUSED; more may be added. */
                         code?: "IDEMPOTENCY_KEY_REUSED";
                     };
                 };
@@ -6183,10 +8387,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -6198,10 +8399,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -6213,10 +8411,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -6250,6 +8445,140 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "seq": 1,
+                     *           "occurredAt": "2026-01-20T10:00:00.000Z",
+                     *           "action": "action",
+                     *           "actor": {
+                     *             "keyId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "role": "role",
+                     *             "organisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *           },
+                     *           "happenedOn": {
+                     *             "boardMeetingDate": "2026-01-20",
+                     *             "adoptedOn": "2026-01-20",
+                     *             "bindingSince": "2026-01-20",
+                     *             "settledOn": "2026-01-20"
+                     *           },
+                     *           "decision": {
+                     *             "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "reference": "ESZL-2026-007",
+                     *             "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *             "summary": "summary",
+                     *             "boardMeetingDate": "2026-01-20",
+                     *             "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "status": "draft",
+                     *             "totalAmountCents": 14000000,
+                     *             "commitments": [
+                     *               {
+                     *                 "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *                 "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *                 "year": 2026,
+                     *                 "amountCents": 14000000,
+                     *                 "purpose": "purpose",
+                     *                 "finalAmountCents": 14000000,
+                     *                 "disbursedCents": 14000000
+                     *               }
+                     *             ],
+                     *             "conditions": [
+                     *               {
+                     *                 "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *                 "description": "description",
+                     *                 "dueDate": "2026-01-20",
+                     *                 "status": "open",
+                     *                 "fulfilledOn": "2026-01-20",
+                     *                 "evidence": "evidence",
+                     *                 "blocksDisbursement": false,
+                     *                 "fulfilledLate": false,
+                     *                 "reference": "ESZL-2026-007",
+                     *                 "documents": [
+                     *                   {
+                     *                     "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *                     "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *                     "kind": "board_decision",
+                     *                     "registrationNumber": "registrationNumber",
+                     *                     "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *                     "issuedOn": "2026-01-20"
+                     *                   }
+                     *                 ],
+                     *                 "indicatorIds": [
+                     *                   "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *                 ]
+                     *               }
+                     *             ],
+                     *             "ratification": {
+                     *               "required": false,
+                     *               "thresholdCents": 14000000,
+                     *               "requiredMunicipalityIds": [
+                     *                 "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *               ],
+                     *               "votes": [
+                     *                 {
+                     *                   "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *                   "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *                   "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *                   "outcome": "approve",
+                     *                   "decidedOn": "2026-01-20",
+                     *                   "reference": "ESZL-2026-007",
+                     *                   "note": "note",
+                     *                   "castAt": "2026-01-20T10:00:00.000Z",
+                     *                   "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *                 }
+                     *               ],
+                     *               "statuteRuleVersion": 1,
+                     *               "reason": "threshold",
+                     *               "dueDate": "2026-01-20",
+                     *               "overdue": false
+                     *             },
+                     *             "documents": [
+                     *               {
+                     *                 "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *                 "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *                 "kind": "board_decision",
+                     *                 "registrationNumber": "registrationNumber",
+                     *                 "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *                 "issuedOn": "2026-01-20"
+                     *               }
+                     *             ],
+                     *             "relatedDecisions": [
+                     *               {
+                     *                 "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *                 "externalReference": "externalReference",
+                     *                 "relation": "continues"
+                     *               }
+                     *             ],
+                     *             "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "splitting": {
+                     *               "suspected": false,
+                     *               "cumulativeCents": 14000000,
+                     *               "relatedDecisionIds": [
+                     *                 "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *               ]
+                     *             },
+                     *             "fundCoverage": {
+                     *               "uncommittedCentsBefore": 1,
+                     *               "sufficient": false
+                     *             },
+                     *             "settlement": {
+                     *               "settledOn": "2026-01-20",
+                     *               "reference": "ESZL-2026-007",
+                     *               "settledAt": "2026-01-20T10:00:00.000Z"
+                     *             },
+                     *             "adoptedAt": "2026-01-20T10:00:00.000Z",
+                     *             "adoptedOn": "2026-01-20",
+                     *             "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                     *             "withdrawalReason": "withdrawalReason",
+                     *             "createdAt": "2026-01-20T10:00:00.000Z",
+                     *             "updatedAt": "2026-01-20T10:00:00.000Z"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
                     "application/json": components["schemas"]["DecisionHistoryPage"];
                 };
             };
@@ -6260,10 +8589,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -6275,10 +8601,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -6290,10 +8613,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -6305,10 +8625,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
                         code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
@@ -6320,10 +8637,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -6335,10 +8649,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -6350,10 +8661,1108 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    listDecisionDisbursements: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1..200 */
+                limit?: number;
+                /** @description Opaque cursor from nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of payments */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "commitmentId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "amountCents": 14000000,
+                     *           "paidOn": "2026-01-20",
+                     *           "reference": "ESZL-2026-007",
+                     *           "createdAt": "2026-01-20T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DisbursementPage"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    recordDisbursement: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Unique key of this request (for example a UUID); a retry with the same key and body gets the stored response */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "commitmentId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "amountCents": 14000000,
+                 *       "paidOn": "2026-01-20",
+                 *       "reference": "ESZL-2026-007"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    commitmentId: string;
+                    /**
+                     * Format: int64
+                     * @description Amount in euro cents
+                     */
+                    amountCents: number;
+                    /**
+                     * Format: date
+                     * @description Calendar date, YYYY-MM-DD
+                     */
+                    paidOn: string;
+                    /** @description Payment reference (betalingskenmerk, boekingsnummer) */
+                    reference: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The recorded payment */
+            201: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    /** @description Present when this is a stored response replayed for a repeated Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "commitmentId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "amountCents": 14000000,
+                     *       "paidOn": "2026-01-20",
+                     *       "reference": "ESZL-2026-007",
+                     *       "createdAt": "2026-01-20T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Disbursement"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED, REFERENCED_RESOURCE_NOT_FOUND, DISBURSEMENT_DATE_OUT_OF_RANGE; more may be added. */
+                        code?: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND" | "DISBURSEMENT_DATE_OUT_OF_RANGE";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Not allowed in the resource's current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: DECISION_TRANSITION_NOT_ALLOWED, DISBURSEMENT_EXCEEDS_COMMITMENT, CONDITION_BLOCKS_DISBURSEMENT, DISBURSEMENT_BLOCKED, IDEMPOTENCY_REQUEST_IN_PROGRESS, IDEMPOTENT_RESPONSE_NOT_STORED; more may be added. */
+                        code?: "DECISION_TRANSITION_NOT_ALLOWED" | "DISBURSEMENT_EXCEEDS_COMMITMENT" | "CONDITION_BLOCKS_DISBURSEMENT" | "DISBURSEMENT_BLOCKED" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
+                    };
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: PAYLOAD_TOO_LARGE; more may be added. */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: UNSUPPORTED_MEDIA_TYPE; more may be added. */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: IDEMPOTENCY_KEY_REUSED; more may be added. */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    createAmendment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Unique key of this request (for example a UUID); a retry with the same key and body gets the stored response */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reference": "ESZL-2026-007",
+                 *       "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *       "summary": "summary",
+                 *       "boardMeetingDate": "2026-01-20",
+                 *       "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "commitments": [
+                 *         {
+                 *           "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "year": 2026,
+                 *           "amountCents": 14000000,
+                 *           "purpose": "purpose"
+                 *         }
+                 *       ],
+                 *       "conditions": [
+                 *         {
+                 *           "description": "description",
+                 *           "dueDate": "2026-01-20",
+                 *           "blocksDisbursement": false,
+                 *           "reference": "ESZL-2026-007"
+                 *         }
+                 *       ],
+                 *       "documents": [
+                 *         {
+                 *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *           "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "kind": "board_decision",
+                 *           "registrationNumber": "registrationNumber",
+                 *           "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *           "issuedOn": "2026-01-20"
+                 *         }
+                 *       ],
+                 *       "relatedDecisions": [
+                 *         {
+                 *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "externalReference": "externalReference",
+                 *           "relation": "continues"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Unique reference of the decision */
+                    reference: string;
+                    title: string;
+                    summary?: string | null;
+                    /**
+                     * Format: date
+                     * @description Calendar date, YYYY-MM-DD
+                     */
+                    boardMeetingDate: string;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    applicantOrganisationId?: string | null;
+                    commitments: {
                         /**
-                         * @description The codes this operation answers with this status
+                         * Format: uuid
+                         * @description UUID
+                         */
+                        programmeId: string;
+                        /** @description Calendar year of the commitment */
+                        year: number;
+                        /**
+                         * Format: int64
+                         * @description Amount in euro cents
+                         */
+                        amountCents: number;
+                        purpose?: string | null;
+                    }[];
+                    conditions?: {
+                        description: string;
+                        /**
+                         * Format: date
+                         * @description Calendar date, YYYY-MM-DD
+                         */
+                        dueDate: string;
+                        /** @description While not fulfilled, no money of the decision may be paid (default false) */
+                        blocksDisbursement?: boolean;
+                        reference?: string | null;
+                    }[];
+                    /** @description Documents this rests on (https URLs), at most 20 */
+                    documents?: {
+                        title: string;
+                        /**
+                         * Format: uri
+                         * @description https URL of the document
+                         */
+                        url: string;
+                        /**
+                         * @description What the document is
                          * @enum {string}
                          */
+                        kind: "board_decision" | "college_decision" | "criteria" | "evidence" | "report" | "other";
+                        /** @description Registration number (zaaknummer, kenmerk) */
+                        registrationNumber?: string | null;
+                        /** @description SHA-256 of the document, 64 lower-case hex */
+                        sha256?: string | null;
+                        /**
+                         * Format: date
+                         * @description Calendar date, YYYY-MM-DD
+                         */
+                        issuedOn?: string | null;
+                    }[];
+                    relatedDecisions?: {
+                        /**
+                         * Format: uuid
+                         * @description UUID
+                         */
+                        decisionId?: string | null;
+                        /** @description Reference of a decision outside this register, e.g. 2023.048225 */
+                        externalReference?: string | null;
+                        /**
+                         * @description How this decision relates to the other one
+                         * @enum {string}
+                         */
+                        relation: "continues" | "extends" | "relates_to";
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description The amendment, a draft */
+            201: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    /** @description Present when this is a stored response replayed for a repeated Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "reference": "ESZL-2026-007",
+                     *       "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *       "summary": "summary",
+                     *       "boardMeetingDate": "2026-01-20",
+                     *       "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "status": "draft",
+                     *       "totalAmountCents": 14000000,
+                     *       "commitments": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "year": 2026,
+                     *           "amountCents": 14000000,
+                     *           "purpose": "purpose",
+                     *           "finalAmountCents": 14000000,
+                     *           "disbursedCents": 14000000
+                     *         }
+                     *       ],
+                     *       "conditions": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "description": "description",
+                     *           "dueDate": "2026-01-20",
+                     *           "status": "open",
+                     *           "fulfilledOn": "2026-01-20",
+                     *           "evidence": "evidence",
+                     *           "blocksDisbursement": false,
+                     *           "fulfilledLate": false,
+                     *           "reference": "ESZL-2026-007",
+                     *           "documents": [
+                     *             {
+                     *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "kind": "board_decision",
+                     *               "registrationNumber": "registrationNumber",
+                     *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *               "issuedOn": "2026-01-20"
+                     *             }
+                     *           ],
+                     *           "indicatorIds": [
+                     *             "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "ratification": {
+                     *         "required": false,
+                     *         "thresholdCents": 14000000,
+                     *         "requiredMunicipalityIds": [
+                     *           "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *         ],
+                     *         "votes": [
+                     *           {
+                     *             "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "outcome": "approve",
+                     *             "decidedOn": "2026-01-20",
+                     *             "reference": "ESZL-2026-007",
+                     *             "note": "note",
+                     *             "castAt": "2026-01-20T10:00:00.000Z",
+                     *             "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *           }
+                     *         ],
+                     *         "statuteRuleVersion": 1,
+                     *         "reason": "threshold",
+                     *         "dueDate": "2026-01-20",
+                     *         "overdue": false
+                     *       },
+                     *       "documents": [
+                     *         {
+                     *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *           "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "kind": "board_decision",
+                     *           "registrationNumber": "registrationNumber",
+                     *           "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *           "issuedOn": "2026-01-20"
+                     *         }
+                     *       ],
+                     *       "relatedDecisions": [
+                     *         {
+                     *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "externalReference": "externalReference",
+                     *           "relation": "continues"
+                     *         }
+                     *       ],
+                     *       "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "splitting": {
+                     *         "suspected": false,
+                     *         "cumulativeCents": 14000000,
+                     *         "relatedDecisionIds": [
+                     *           "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *         ]
+                     *       },
+                     *       "fundCoverage": {
+                     *         "uncommittedCentsBefore": 1,
+                     *         "sufficient": false
+                     *       },
+                     *       "settlement": {
+                     *         "settledOn": "2026-01-20",
+                     *         "reference": "ESZL-2026-007",
+                     *         "settledAt": "2026-01-20T10:00:00.000Z"
+                     *       },
+                     *       "adoptedAt": "2026-01-20T10:00:00.000Z",
+                     *       "adoptedOn": "2026-01-20",
+                     *       "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                     *       "withdrawalReason": "withdrawalReason",
+                     *       "createdAt": "2026-01-20T10:00:00.000Z",
+                     *       "updatedAt": "2026-01-20T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Decision"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED, REFERENCED_RESOURCE_NOT_FOUND, AMOUNT_OUT_OF_RANGE; more may be added. */
+                        code?: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND" | "AMOUNT_OUT_OF_RANGE";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Not allowed in the resource's current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: DECISION_REFERENCE_TAKEN, DECISION_TRANSITION_NOT_ALLOWED, IDEMPOTENCY_REQUEST_IN_PROGRESS, IDEMPOTENT_RESPONSE_NOT_STORED, AMENDMENT_IN_PROGRESS; more may be added. */
+                        code?: "DECISION_REFERENCE_TAKEN" | "DECISION_TRANSITION_NOT_ALLOWED" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED" | "AMENDMENT_IN_PROGRESS";
+                    };
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: PAYLOAD_TOO_LARGE; more may be added. */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: UNSUPPORTED_MEDIA_TYPE; more may be added. */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: IDEMPOTENCY_KEY_REUSED; more may be added. */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    settleDecision: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Unique key of this request (for example a UUID); a retry with the same key and body gets the stored response */
+                "idempotency-key"?: string;
+                /** @description ETag from a previous GET; 412 when the resource has changed */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "settledOn": "2026-01-20",
+                 *       "finalAmounts": [
+                 *         {
+                 *           "commitmentId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "amountCents": 14000000
+                 *         }
+                 *       ],
+                 *       "reference": "ESZL-2026-007",
+                 *       "documents": [
+                 *         {
+                 *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *           "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "kind": "board_decision",
+                 *           "registrationNumber": "registrationNumber",
+                 *           "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *           "issuedOn": "2026-01-20"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description Calendar date, YYYY-MM-DD
+                     */
+                    settledOn: string;
+                    /** @description One final amount for every commitment of the decision */
+                    finalAmounts: {
+                        /**
+                         * Format: uuid
+                         * @description UUID
+                         */
+                        commitmentId: string;
+                        /**
+                         * Format: int64
+                         * @description Final amount in euro cents (0 releases the whole commitment)
+                         */
+                        amountCents: number;
+                    }[];
+                    /** @description Reference of the settlement decision (vaststellingsbesluit) */
+                    reference: string;
+                    /** @description Documents of the settlement, added to the decision's */
+                    documents?: {
+                        title: string;
+                        /**
+                         * Format: uri
+                         * @description https URL of the document
+                         */
+                        url: string;
+                        /**
+                         * @description What the document is
+                         * @enum {string}
+                         */
+                        kind: "board_decision" | "college_decision" | "criteria" | "evidence" | "report" | "other";
+                        /** @description Registration number (zaaknummer, kenmerk) */
+                        registrationNumber?: string | null;
+                        /** @description SHA-256 of the document, 64 lower-case hex */
+                        sha256?: string | null;
+                        /**
+                         * Format: date
+                         * @description Calendar date, YYYY-MM-DD
+                         */
+                        issuedOn?: string | null;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description The settled decision */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    /** @description Present when this is a stored response replayed for a repeated Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Strong entity tag of this representation; send it in If-Match to change the resource safely */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "reference": "ESZL-2026-007",
+                     *       "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *       "summary": "summary",
+                     *       "boardMeetingDate": "2026-01-20",
+                     *       "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "status": "draft",
+                     *       "totalAmountCents": 14000000,
+                     *       "commitments": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "year": 2026,
+                     *           "amountCents": 14000000,
+                     *           "purpose": "purpose",
+                     *           "finalAmountCents": 14000000,
+                     *           "disbursedCents": 14000000
+                     *         }
+                     *       ],
+                     *       "conditions": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "description": "description",
+                     *           "dueDate": "2026-01-20",
+                     *           "status": "open",
+                     *           "fulfilledOn": "2026-01-20",
+                     *           "evidence": "evidence",
+                     *           "blocksDisbursement": false,
+                     *           "fulfilledLate": false,
+                     *           "reference": "ESZL-2026-007",
+                     *           "documents": [
+                     *             {
+                     *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "kind": "board_decision",
+                     *               "registrationNumber": "registrationNumber",
+                     *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *               "issuedOn": "2026-01-20"
+                     *             }
+                     *           ],
+                     *           "indicatorIds": [
+                     *             "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "ratification": {
+                     *         "required": false,
+                     *         "thresholdCents": 14000000,
+                     *         "requiredMunicipalityIds": [
+                     *           "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *         ],
+                     *         "votes": [
+                     *           {
+                     *             "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "outcome": "approve",
+                     *             "decidedOn": "2026-01-20",
+                     *             "reference": "ESZL-2026-007",
+                     *             "note": "note",
+                     *             "castAt": "2026-01-20T10:00:00.000Z",
+                     *             "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *           }
+                     *         ],
+                     *         "statuteRuleVersion": 1,
+                     *         "reason": "threshold",
+                     *         "dueDate": "2026-01-20",
+                     *         "overdue": false
+                     *       },
+                     *       "documents": [
+                     *         {
+                     *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *           "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "kind": "board_decision",
+                     *           "registrationNumber": "registrationNumber",
+                     *           "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *           "issuedOn": "2026-01-20"
+                     *         }
+                     *       ],
+                     *       "relatedDecisions": [
+                     *         {
+                     *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "externalReference": "externalReference",
+                     *           "relation": "continues"
+                     *         }
+                     *       ],
+                     *       "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "splitting": {
+                     *         "suspected": false,
+                     *         "cumulativeCents": 14000000,
+                     *         "relatedDecisionIds": [
+                     *           "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *         ]
+                     *       },
+                     *       "fundCoverage": {
+                     *         "uncommittedCentsBefore": 1,
+                     *         "sufficient": false
+                     *       },
+                     *       "settlement": {
+                     *         "settledOn": "2026-01-20",
+                     *         "reference": "ESZL-2026-007",
+                     *         "settledAt": "2026-01-20T10:00:00.000Z"
+                     *       },
+                     *       "adoptedAt": "2026-01-20T10:00:00.000Z",
+                     *       "adoptedOn": "2026-01-20",
+                     *       "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                     *       "withdrawalReason": "withdrawalReason",
+                     *       "createdAt": "2026-01-20T10:00:00.000Z",
+                     *       "updatedAt": "2026-01-20T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Decision"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED, REFERENCED_RESOURCE_NOT_FOUND, AMOUNT_OUT_OF_RANGE, SETTLEMENT_DATE_OUT_OF_RANGE; more may be added. */
+                        code?: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND" | "AMOUNT_OUT_OF_RANGE" | "SETTLEMENT_DATE_OUT_OF_RANGE";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Not allowed in the resource's current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: DECISION_TRANSITION_NOT_ALLOWED, IDEMPOTENCY_REQUEST_IN_PROGRESS, IDEMPOTENT_RESPONSE_NOT_STORED, AMENDMENT_IN_PROGRESS, AMOUNT_BELOW_DISBURSED; more may be added. */
+                        code?: "DECISION_TRANSITION_NOT_ALLOWED" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED" | "AMENDMENT_IN_PROGRESS" | "AMOUNT_BELOW_DISBURSED";
+                    };
+                };
+            };
+            /** @description If-Match does not match the current ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: PRECONDITION_FAILED; more may be added. */
+                        code?: "PRECONDITION_FAILED";
+                    };
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: PAYLOAD_TOO_LARGE; more may be added. */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: UNSUPPORTED_MEDIA_TYPE; more may be added. */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: IDEMPOTENCY_KEY_REUSED; more may be added. */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -6390,6 +9799,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "year": 2026,
+                     *           "amountCents": 14000000,
+                     *           "purpose": "purpose",
+                     *           "finalAmountCents": 14000000,
+                     *           "disbursedCents": 14000000,
+                     *           "decisionStatus": "draft",
+                     *           "binding": false
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CommitmentPage"];
                 };
             };
@@ -6400,10 +9828,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -6415,10 +9840,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -6430,10 +9852,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -6445,10 +9864,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -6460,10 +9876,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -6475,10 +9888,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -6513,6 +9923,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "commitmentId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "amountCents": 14000000,
+                     *           "paidOn": "2026-01-20",
+                     *           "reference": "ESZL-2026-007",
+                     *           "createdAt": "2026-01-20T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
                     "application/json": components["schemas"]["DisbursementPage"];
                 };
             };
@@ -6523,10 +9949,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -6538,10 +9961,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -6553,10 +9973,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -6568,10 +9985,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -6583,10 +9997,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -6598,142 +10009,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
-                    };
-                };
-            };
-        };
-    };
-    getProgrammeFunding: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description UUID */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Funding per year */
-            200: {
-                headers: {
-                    /** @description Full semantic version of the API contract */
-                    "API-Version"?: string;
-                    /** @description Identifier of this request, echoed when sent by the client */
-                    "X-Request-Id"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProgrammeFunding"];
-                };
-            };
-            /** @description Invalid input; every problem is listed in errors */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Missing or unknown API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "UNAUTHENTICATED";
-                    };
-                };
-            };
-            /** @description The API key may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "FORBIDDEN";
-                    };
-                };
-            };
-            /** @description Resource not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "RATE_LIMITED";
-                    };
-                };
-            };
-            /** @description Internal error; the log has the detail under the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service unavailable; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -6762,6 +10038,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "programmes": [
+                     *         {
+                     *           "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "years": [
+                     *             {
+                     *               "year": 2026,
+                     *               "bindingCents": 14000000,
+                     *               "pendingCents": 14000000,
+                     *               "disbursedCents": 14000000,
+                     *               "releasedCents": 14000000,
+                     *               "remainingCents": 14000000,
+                     *               "coFinancingCents": 14000000,
+                     *               "eszlShareBasisPoints": 1
+                     *             }
+                     *           ],
+                     *           "totalBindingCents": 14000000,
+                     *           "totalPendingCents": 14000000,
+                     *           "totalDisbursedCents": 14000000,
+                     *           "totalReleasedCents": 14000000,
+                     *           "totalRemainingCents": 14000000,
+                     *           "totalCoFinancingCents": 14000000
+                     *         }
+                     *       ],
+                     *       "years": [
+                     *         {
+                     *           "year": 2026,
+                     *           "bindingCents": 14000000,
+                     *           "pendingCents": 14000000,
+                     *           "disbursedCents": 14000000,
+                     *           "releasedCents": 14000000,
+                     *           "remainingCents": 14000000,
+                     *           "coFinancingCents": 14000000,
+                     *           "eszlShareBasisPoints": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["EszlFunding"];
                 };
             };
@@ -6772,10 +10087,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -6787,10 +10099,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -6802,10 +10111,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -6817,10 +10123,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -6832,10 +10135,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -6847,1088 +10147,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
-                    };
-                };
-            };
-        };
-    };
-    addCondition: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Unique key of this request (for example a UUID); a retry with the same key and body gets the stored response */
-                "idempotency-key"?: string;
-            };
-            path: {
-                /** @description UUID */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    description: string;
-                    /**
-                     * Format: date
-                     * @description Calendar date, YYYY-MM-DD
-                     */
-                    dueDate: string;
-                    /** @description While not fulfilled, no money of the decision may be paid (default false) */
-                    blocksDisbursement?: boolean;
-                    reference?: string | null;
-                };
-            };
-        };
-        responses: {
-            /** @description The new condition */
-            201: {
-                headers: {
-                    /** @description Full semantic version of the API contract */
-                    "API-Version"?: string;
-                    /** @description Identifier of this request, echoed when sent by the client */
-                    "X-Request-Id"?: string;
-                    /** @description Present when this is a stored response replayed for a repeated Idempotency-Key */
-                    "Idempotent-Replayed"?: "true";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Condition"];
-                };
-            };
-            /** @description Invalid input; every problem is listed in errors */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Missing or unknown API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "UNAUTHENTICATED";
-                    };
-                };
-            };
-            /** @description The API key may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "FORBIDDEN";
-                    };
-                };
-            };
-            /** @description Resource not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Not allowed in the resource's current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "DECISION_TRANSITION_NOT_ALLOWED" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
-                    };
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "PAYLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "UNSUPPORTED_MEDIA_TYPE";
-                    };
-                };
-            };
-            /** @description Idempotency-Key reused with a different request */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "IDEMPOTENCY_KEY_REUSED";
-                    };
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "RATE_LIMITED";
-                    };
-                };
-            };
-            /** @description Internal error; the log has the detail under the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service unavailable; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
-                    };
-                };
-            };
-        };
-    };
-    listDecisionDisbursements: {
-        parameters: {
-            query?: {
-                /** @description Page size, 1..200 */
-                limit?: number;
-                /** @description Opaque cursor from nextCursor */
-                cursor?: string;
-            };
-            header?: never;
-            path: {
-                /** @description UUID */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of payments */
-            200: {
-                headers: {
-                    /** @description Full semantic version of the API contract */
-                    "API-Version"?: string;
-                    /** @description Identifier of this request, echoed when sent by the client */
-                    "X-Request-Id"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DisbursementPage"];
-                };
-            };
-            /** @description Invalid input; every problem is listed in errors */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Missing or unknown API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "UNAUTHENTICATED";
-                    };
-                };
-            };
-            /** @description The API key may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "FORBIDDEN";
-                    };
-                };
-            };
-            /** @description Resource not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "RATE_LIMITED";
-                    };
-                };
-            };
-            /** @description Internal error; the log has the detail under the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service unavailable; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
-                    };
-                };
-            };
-        };
-    };
-    recordDisbursement: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Unique key of this request (for example a UUID); a retry with the same key and body gets the stored response */
-                "idempotency-key"?: string;
-            };
-            path: {
-                /** @description UUID */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /**
-                     * Format: uuid
-                     * @description UUID
-                     */
-                    commitmentId: string;
-                    /** @description Amount in euro cents */
-                    amountCents: number;
-                    /**
-                     * Format: date
-                     * @description Calendar date, YYYY-MM-DD
-                     */
-                    paidOn: string;
-                    /** @description Payment reference (betalingskenmerk, boekingsnummer) */
-                    reference: string;
-                };
-            };
-        };
-        responses: {
-            /** @description The recorded payment */
-            201: {
-                headers: {
-                    /** @description Full semantic version of the API contract */
-                    "API-Version"?: string;
-                    /** @description Identifier of this request, echoed when sent by the client */
-                    "X-Request-Id"?: string;
-                    /** @description Present when this is a stored response replayed for a repeated Idempotency-Key */
-                    "Idempotent-Replayed"?: "true";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Disbursement"];
-                };
-            };
-            /** @description Invalid input; every problem is listed in errors */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND" | "DISBURSEMENT_DATE_OUT_OF_RANGE";
-                    };
-                };
-            };
-            /** @description Missing or unknown API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "UNAUTHENTICATED";
-                    };
-                };
-            };
-            /** @description The API key may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "FORBIDDEN";
-                    };
-                };
-            };
-            /** @description Resource not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Not allowed in the resource's current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "DECISION_TRANSITION_NOT_ALLOWED" | "DISBURSEMENT_EXCEEDS_COMMITMENT" | "CONDITION_BLOCKS_DISBURSEMENT" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
-                    };
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "PAYLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "UNSUPPORTED_MEDIA_TYPE";
-                    };
-                };
-            };
-            /** @description Idempotency-Key reused with a different request */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "IDEMPOTENCY_KEY_REUSED";
-                    };
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "RATE_LIMITED";
-                    };
-                };
-            };
-            /** @description Internal error; the log has the detail under the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service unavailable; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
-                    };
-                };
-            };
-        };
-    };
-    createAmendment: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Unique key of this request (for example a UUID); a retry with the same key and body gets the stored response */
-                "idempotency-key"?: string;
-            };
-            path: {
-                /** @description UUID */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description Unique reference of the decision */
-                    reference: string;
-                    title: string;
-                    summary?: string | null;
-                    /**
-                     * Format: date
-                     * @description Calendar date, YYYY-MM-DD
-                     */
-                    boardMeetingDate: string;
-                    applicantOrganisationId?: string | null;
-                    commitments: {
-                        /**
-                         * Format: uuid
-                         * @description UUID
-                         */
-                        programmeId: string;
-                        /** @description Calendar year of the commitment */
-                        year: number;
-                        /** @description Amount in euro cents */
-                        amountCents: number;
-                        purpose?: string | null;
-                    }[];
-                    conditions?: {
-                        description: string;
-                        /**
-                         * Format: date
-                         * @description Calendar date, YYYY-MM-DD
-                         */
-                        dueDate: string;
-                        /** @description While not fulfilled, no money of the decision may be paid (default false) */
-                        blocksDisbursement?: boolean;
-                        reference?: string | null;
-                    }[];
-                    /** @description Documents this rests on (https URLs), at most 20 */
-                    documents?: {
-                        title: string;
-                        /**
-                         * Format: uri
-                         * @description https URL of the document
-                         */
-                        url: string;
-                        /**
-                         * @description What the document is
-                         * @enum {string}
-                         */
-                        kind: "board_decision" | "college_decision" | "criteria" | "evidence" | "report" | "other";
-                        registrationNumber?: string | null;
-                        sha256?: string | null;
-                        issuedOn?: string | null;
-                    }[];
-                    relatedDecisions?: {
-                        decisionId?: string | null;
-                        externalReference?: string | null;
-                        /**
-                         * @description How this decision relates to the other one
-                         * @enum {string}
-                         */
-                        relation: "continues" | "extends" | "relates_to";
-                    }[];
-                };
-            };
-        };
-        responses: {
-            /** @description The amendment, a draft */
-            201: {
-                headers: {
-                    /** @description Full semantic version of the API contract */
-                    "API-Version"?: string;
-                    /** @description Identifier of this request, echoed when sent by the client */
-                    "X-Request-Id"?: string;
-                    /** @description Present when this is a stored response replayed for a repeated Idempotency-Key */
-                    "Idempotent-Replayed"?: "true";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Decision"];
-                };
-            };
-            /** @description Invalid input; every problem is listed in errors */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND" | "AMOUNT_OUT_OF_RANGE";
-                    };
-                };
-            };
-            /** @description Missing or unknown API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "UNAUTHENTICATED";
-                    };
-                };
-            };
-            /** @description The API key may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "FORBIDDEN";
-                    };
-                };
-            };
-            /** @description Resource not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Not allowed in the resource's current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "DECISION_REFERENCE_TAKEN" | "DECISION_TRANSITION_NOT_ALLOWED" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED" | "AMENDMENT_IN_PROGRESS";
-                    };
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "PAYLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "UNSUPPORTED_MEDIA_TYPE";
-                    };
-                };
-            };
-            /** @description Idempotency-Key reused with a different request */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "IDEMPOTENCY_KEY_REUSED";
-                    };
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "RATE_LIMITED";
-                    };
-                };
-            };
-            /** @description Internal error; the log has the detail under the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service unavailable; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
-                    };
-                };
-            };
-        };
-    };
-    settleDecision: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Unique key of this request (for example a UUID); a retry with the same key and body gets the stored response */
-                "idempotency-key"?: string;
-                /** @description ETag from a previous GET; 412 when the resource has changed */
-                "if-match"?: string;
-            };
-            path: {
-                /** @description UUID */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /**
-                     * Format: date
-                     * @description Calendar date, YYYY-MM-DD
-                     */
-                    settledOn: string;
-                    /** @description One final amount for every commitment of the decision */
-                    finalAmounts: {
-                        /**
-                         * Format: uuid
-                         * @description UUID
-                         */
-                        commitmentId: string;
-                        /** @description Final amount in euro cents (0 releases the whole commitment) */
-                        amountCents: number;
-                    }[];
-                    /** @description Reference of the settlement decision (vaststellingsbesluit) */
-                    reference: string;
-                    /** @description Documents of the settlement, added to the decision's */
-                    documents?: {
-                        title: string;
-                        /**
-                         * Format: uri
-                         * @description https URL of the document
-                         */
-                        url: string;
-                        /**
-                         * @description What the document is
-                         * @enum {string}
-                         */
-                        kind: "board_decision" | "college_decision" | "criteria" | "evidence" | "report" | "other";
-                        registrationNumber?: string | null;
-                        sha256?: string | null;
-                        issuedOn?: string | null;
-                    }[];
-                };
-            };
-        };
-        responses: {
-            /** @description The settled decision */
-            200: {
-                headers: {
-                    /** @description Full semantic version of the API contract */
-                    "API-Version"?: string;
-                    /** @description Identifier of this request, echoed when sent by the client */
-                    "X-Request-Id"?: string;
-                    /** @description Present when this is a stored response replayed for a repeated Idempotency-Key */
-                    "Idempotent-Replayed"?: "true";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Decision"];
-                };
-            };
-            /** @description Invalid input; every problem is listed in errors */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND" | "AMOUNT_OUT_OF_RANGE" | "SETTLEMENT_DATE_OUT_OF_RANGE";
-                    };
-                };
-            };
-            /** @description Missing or unknown API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "UNAUTHENTICATED";
-                    };
-                };
-            };
-            /** @description The API key may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "FORBIDDEN";
-                    };
-                };
-            };
-            /** @description Resource not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Not allowed in the resource's current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "DECISION_TRANSITION_NOT_ALLOWED" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED" | "AMENDMENT_IN_PROGRESS" | "AMOUNT_BELOW_DISBURSED";
-                    };
-                };
-            };
-            /** @description If-Match does not match the current ETag */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "PRECONDITION_FAILED";
-                    };
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "PAYLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "UNSUPPORTED_MEDIA_TYPE";
-                    };
-                };
-            };
-            /** @description Idempotency-Key reused with a different request */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "IDEMPOTENCY_KEY_REUSED";
-                    };
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "RATE_LIMITED";
-                    };
-                };
-            };
-            /** @description Internal error; the log has the detail under the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service unavailable; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -7961,6 +10180,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "decidedOn": "2026-01-20",
+                     *           "reference": "ESZL-2026-007",
+                     *           "documents": [
+                     *             {
+                     *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "kind": "board_decision",
+                     *               "registrationNumber": "registrationNumber",
+                     *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *               "issuedOn": "2026-01-20"
+                     *             }
+                     *           ],
+                     *           "votes": [
+                     *             {
+                     *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "outcome": "approve",
+                     *               "decidedOn": "2026-01-20",
+                     *               "reference": "ESZL-2026-007",
+                     *               "note": "note",
+                     *               "castAt": "2026-01-20T10:00:00.000Z",
+                     *               "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *             }
+                     *           ],
+                     *           "createdAt": "2026-01-20T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CollegeDecisionPage"];
                 };
             };
@@ -7971,10 +10227,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -7986,10 +10239,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -8001,10 +10251,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -8016,10 +10263,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -8031,10 +10275,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -8046,10 +10287,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -8068,12 +10306,36 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "decidedOn": "2026-01-20",
+                 *       "reference": "ESZL-2026-007",
+                 *       "documents": [
+                 *         {
+                 *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *           "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "kind": "board_decision",
+                 *           "registrationNumber": "registrationNumber",
+                 *           "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *           "issuedOn": "2026-01-20"
+                 *         }
+                 *       ],
+                 *       "votes": [
+                 *         {
+                 *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "outcome": "approve",
+                 *           "note": "note"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
-                     * @description UUID
+                     * @description The deciding municipality; a college key may leave it out (its own)
                      */
-                    municipalityId: string;
+                    municipalityId?: string;
                     /**
                      * Format: date
                      * @description The day the college decided: the decidedOn of every vote
@@ -8094,8 +10356,14 @@ export interface operations {
                          * @enum {string}
                          */
                         kind: "board_decision" | "college_decision" | "criteria" | "evidence" | "report" | "other";
+                        /** @description Registration number (zaaknummer, kenmerk) */
                         registrationNumber?: string | null;
+                        /** @description SHA-256 of the document, 64 lower-case hex */
                         sha256?: string | null;
+                        /**
+                         * Format: date
+                         * @description Calendar date, YYYY-MM-DD
+                         */
                         issuedOn?: string | null;
                     }[];
                     /** @description One vote per principle decision, each decision at most once */
@@ -8128,6 +10396,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "decidedOn": "2026-01-20",
+                     *       "reference": "ESZL-2026-007",
+                     *       "documents": [
+                     *         {
+                     *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *           "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "kind": "board_decision",
+                     *           "registrationNumber": "registrationNumber",
+                     *           "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *           "issuedOn": "2026-01-20"
+                     *         }
+                     *       ],
+                     *       "votes": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "outcome": "approve",
+                     *           "decidedOn": "2026-01-20",
+                     *           "reference": "ESZL-2026-007",
+                     *           "note": "note",
+                     *           "castAt": "2026-01-20T10:00:00.000Z",
+                     *           "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *         }
+                     *       ],
+                     *       "createdAt": "2026-01-20T10:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CollegeDecision"];
                 };
             };
@@ -8138,10 +10438,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED, VOTE_MUNICIPALITY_NOT_REQUIRED, VOTE_DATE_OUT_OF_RANGE; more may be added. */
                         code?: "VALIDATION_FAILED" | "VOTE_MUNICIPALITY_NOT_REQUIRED" | "VOTE_DATE_OUT_OF_RANGE";
                     };
                 };
@@ -8153,10 +10450,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -8168,10 +10462,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -8183,10 +10474,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
                         code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
@@ -8198,10 +10486,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: DECISION_TRANSITION_NOT_ALLOWED, VOTE_ALREADY_CAST, IDEMPOTENCY_REQUEST_IN_PROGRESS, IDEMPOTENT_RESPONSE_NOT_STORED; more may be added. */
                         code?: "DECISION_TRANSITION_NOT_ALLOWED" | "VOTE_ALREADY_CAST" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
                     };
                 };
@@ -8213,10 +10498,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: PAYLOAD_TOO_LARGE; more may be added. */
                         code?: "PAYLOAD_TOO_LARGE";
                     };
                 };
@@ -8228,10 +10510,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNSUPPORTED_MEDIA_TYPE; more may be added. */
                         code?: "UNSUPPORTED_MEDIA_TYPE";
                     };
                 };
@@ -8243,10 +10522,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: IDEMPOTENCY_KEY_REUSED; more may be added. */
                         code?: "IDEMPOTENCY_KEY_REUSED";
                     };
                 };
@@ -8258,10 +10534,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -8273,10 +10546,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -8288,10 +10558,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -8325,6 +10592,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "decidedOn": "2026-01-20",
+                     *       "reference": "ESZL-2026-007",
+                     *       "documents": [
+                     *         {
+                     *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *           "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "kind": "board_decision",
+                     *           "registrationNumber": "registrationNumber",
+                     *           "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *           "issuedOn": "2026-01-20"
+                     *         }
+                     *       ],
+                     *       "votes": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "outcome": "approve",
+                     *           "decidedOn": "2026-01-20",
+                     *           "reference": "ESZL-2026-007",
+                     *           "note": "note",
+                     *           "castAt": "2026-01-20T10:00:00.000Z",
+                     *           "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *         }
+                     *       ],
+                     *       "createdAt": "2026-01-20T10:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CollegeDecision"];
                 };
             };
@@ -8348,10 +10647,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -8363,10 +10659,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -8378,10 +10671,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -8393,10 +10683,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
                         code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
@@ -8408,10 +10695,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -8423,10 +10707,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -8438,10 +10719,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -8477,6 +10755,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "seq": 1,
+                     *           "occurredAt": "2026-01-20T10:00:00.000Z",
+                     *           "actor": {
+                     *             "keyId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "role": "role",
+                     *             "organisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *           },
+                     *           "action": "action",
+                     *           "resourceType": "resourceType",
+                     *           "resourceId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "data": {},
+                     *           "prevHash": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *           "hash": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuditEventPage"];
                 };
             };
@@ -8487,10 +10787,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -8502,10 +10799,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -8517,10 +10811,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -8532,10 +10823,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -8547,10 +10835,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -8562,10 +10847,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -8591,6 +10873,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "valid": false,
+                     *       "count": 1,
+                     *       "headHash": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *       "firstInvalidSeq": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["ChainVerdict"];
                 };
             };
@@ -8601,10 +10891,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -8616,10 +10903,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -8631,10 +10915,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -8646,10 +10927,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -8661,10 +10939,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -8676,10 +10951,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -8706,6 +10978,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example text */
                     "application/x-ndjson": string;
                 };
             };
@@ -8716,10 +10989,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -8731,10 +11001,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -8746,10 +11013,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -8761,10 +11025,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -8776,10 +11037,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -8791,10 +11049,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -8820,6 +11075,316 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "generatedAt": "2026-01-20T10:00:00.000Z",
+                     *       "auditHeadSeq": 1,
+                     *       "auditHeadHash": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *       "organisations": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "name": "Gemeente Heerlen",
+                     *           "kind": "foundation",
+                     *           "centreMunicipality": false,
+                     *           "kvkNumber": "kvkNumber",
+                     *           "createdAt": "2026-01-20T10:00:00.000Z",
+                     *           "updatedAt": "2026-01-20T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "programmes": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "code": "WTMR",
+                     *           "name": "Gemeente Heerlen",
+                     *           "description": "description",
+                     *           "ownerOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "createdAt": "2026-01-20T10:00:00.000Z",
+                     *           "updatedAt": "2026-01-20T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "decisions": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "reference": "ESZL-2026-007",
+                     *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *           "summary": "summary",
+                     *           "boardMeetingDate": "2026-01-20",
+                     *           "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "status": "draft",
+                     *           "totalAmountCents": 14000000,
+                     *           "commitments": [
+                     *             {
+                     *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "year": 2026,
+                     *               "amountCents": 14000000,
+                     *               "purpose": "purpose",
+                     *               "finalAmountCents": 14000000,
+                     *               "disbursedCents": 14000000
+                     *             }
+                     *           ],
+                     *           "conditions": [
+                     *             {
+                     *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "description": "description",
+                     *               "dueDate": "2026-01-20",
+                     *               "status": "open",
+                     *               "fulfilledOn": "2026-01-20",
+                     *               "evidence": "evidence",
+                     *               "blocksDisbursement": false,
+                     *               "fulfilledLate": false,
+                     *               "reference": "ESZL-2026-007",
+                     *               "documents": [
+                     *                 {
+                     *                   "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *                   "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *                   "kind": "board_decision",
+                     *                   "registrationNumber": "registrationNumber",
+                     *                   "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *                   "issuedOn": "2026-01-20"
+                     *                 }
+                     *               ],
+                     *               "indicatorIds": [
+                     *                 "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *               ]
+                     *             }
+                     *           ],
+                     *           "ratification": {
+                     *             "required": false,
+                     *             "thresholdCents": 14000000,
+                     *             "requiredMunicipalityIds": [
+                     *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *             ],
+                     *             "votes": [
+                     *               {
+                     *                 "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *                 "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *                 "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *                 "outcome": "approve",
+                     *                 "decidedOn": "2026-01-20",
+                     *                 "reference": "ESZL-2026-007",
+                     *                 "note": "note",
+                     *                 "castAt": "2026-01-20T10:00:00.000Z",
+                     *                 "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *               }
+                     *             ],
+                     *             "statuteRuleVersion": 1,
+                     *             "reason": "threshold",
+                     *             "dueDate": "2026-01-20",
+                     *             "overdue": false
+                     *           },
+                     *           "documents": [
+                     *             {
+                     *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "kind": "board_decision",
+                     *               "registrationNumber": "registrationNumber",
+                     *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *               "issuedOn": "2026-01-20"
+                     *             }
+                     *           ],
+                     *           "relatedDecisions": [
+                     *             {
+                     *               "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "externalReference": "externalReference",
+                     *               "relation": "continues"
+                     *             }
+                     *           ],
+                     *           "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "splitting": {
+                     *             "suspected": false,
+                     *             "cumulativeCents": 14000000,
+                     *             "relatedDecisionIds": [
+                     *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *             ]
+                     *           },
+                     *           "fundCoverage": {
+                     *             "uncommittedCentsBefore": 1,
+                     *             "sufficient": false
+                     *           },
+                     *           "settlement": {
+                     *             "settledOn": "2026-01-20",
+                     *             "reference": "ESZL-2026-007",
+                     *             "settledAt": "2026-01-20T10:00:00.000Z"
+                     *           },
+                     *           "adoptedAt": "2026-01-20T10:00:00.000Z",
+                     *           "adoptedOn": "2026-01-20",
+                     *           "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                     *           "withdrawalReason": "withdrawalReason",
+                     *           "createdAt": "2026-01-20T10:00:00.000Z",
+                     *           "updatedAt": "2026-01-20T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "statuteRules": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "version": 1,
+                     *           "effectiveFrom": "2026-01-20",
+                     *           "thresholdCents": 14000000,
+                     *           "splitting": {
+                     *             "scope": "none",
+                     *             "action": "flag"
+                     *           },
+                     *           "ratificationPeriodDays": 1,
+                     *           "fundCheck": "flag",
+                     *           "reference": "ESZL-2026-007",
+                     *           "note": "note",
+                     *           "createdAt": "2026-01-20T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "fundContributions": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "organisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "year": 2026,
+                     *           "amountCents": 14000000,
+                     *           "receivedOn": "2026-01-20",
+                     *           "reference": "ESZL-2026-007",
+                     *           "createdAt": "2026-01-20T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "coFinancing": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "funderOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "funderName": "funderName",
+                     *           "kind": "regio_deal",
+                     *           "year": 2026,
+                     *           "amountCents": 14000000,
+                     *           "reference": "ESZL-2026-007",
+                     *           "createdAt": "2026-01-20T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "collegeDecisions": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "decidedOn": "2026-01-20",
+                     *           "reference": "ESZL-2026-007",
+                     *           "documents": [
+                     *             {
+                     *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "kind": "board_decision",
+                     *               "registrationNumber": "registrationNumber",
+                     *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *               "issuedOn": "2026-01-20"
+                     *             }
+                     *           ],
+                     *           "votes": [
+                     *             {
+                     *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "outcome": "approve",
+                     *               "decidedOn": "2026-01-20",
+                     *               "reference": "ESZL-2026-007",
+                     *               "note": "note",
+                     *               "castAt": "2026-01-20T10:00:00.000Z",
+                     *               "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *             }
+                     *           ],
+                     *           "createdAt": "2026-01-20T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "indicators": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "code": "WTMR",
+                     *           "name": "Gemeente Heerlen",
+                     *           "unit": "unit",
+                     *           "targets": [
+                     *             {
+                     *               "period": "2026-Q1",
+                     *               "value": 1
+                     *             }
+                     *           ],
+                     *           "reports": [
+                     *             {
+                     *               "period": "2026-Q1",
+                     *               "value": 1,
+                     *               "reportedOn": "2026-01-20",
+                     *               "documents": [
+                     *                 {
+                     *                   "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *                   "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *                   "kind": "board_decision",
+                     *                   "registrationNumber": "registrationNumber",
+                     *                   "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *                   "issuedOn": "2026-01-20"
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ],
+                     *           "progress": [
+                     *             {
+                     *               "period": "2026-Q1",
+                     *               "target": 1,
+                     *               "actual": 1
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "disbursements": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "commitmentId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "amountCents": 14000000,
+                     *           "paidOn": "2026-01-20",
+                     *           "reference": "ESZL-2026-007",
+                     *           "createdAt": "2026-01-20T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "webhookSubscriptions": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "callbackUrl": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "eventTypes": [
+                     *             "decision.adopted"
+                     *           ],
+                     *           "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "active": false,
+                     *           "failingSince": "2026-01-20T10:00:00.000Z",
+                     *           "format": "eszl-v1",
+                     *           "hasAuthorization": false,
+                     *           "endedReason": "gone",
+                     *           "createdAt": "2026-01-20T10:00:00.000Z",
+                     *           "updatedAt": "2026-01-20T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "apiKeys": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "name": "Gemeente Heerlen",
+                     *           "role": "admin",
+                     *           "organisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "createdAt": "2026-01-20T10:00:00.000Z",
+                     *           "revokedAt": "2026-01-20T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "fund": {
+                     *         "contributedCents": 14000000,
+                     *         "bindingCents": 14000000,
+                     *         "pendingCents": 14000000,
+                     *         "disbursedCents": 14000000,
+                     *         "uncommittedCents": 14000000,
+                     *         "years": [
+                     *           {
+                     *             "year": 2026,
+                     *             "contributedCents": 14000000,
+                     *             "bindingCents": 14000000,
+                     *             "pendingCents": 14000000,
+                     *             "disbursedCents": 14000000,
+                     *             "uncommittedCents": 14000000
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Snapshot"];
                 };
             };
@@ -8830,10 +11395,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -8845,10 +11407,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -8860,10 +11419,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -8875,10 +11431,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -8890,10 +11443,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -8905,10 +11455,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -8920,7 +11467,7 @@ export interface operations {
             query?: {
                 /** @description Only events with a greater seq (default 0) */
                 afterSeq?: number;
-                /** @description Comma-separated event types, of: decision.adopted, decision.ratified, decision.rejected, decision.withdrawn, vote.cast, condition.fulfilled, condition.overdue, decision.splitting_suspected, decision.fund_insufficient, ratification.overdue, decision.document_added, condition.added, disbursement.recorded, decision.amended, decision.superseded, decision.settled, indicator.defined, indicator.reported, college_decision.recorded */
+                /** @description Comma-separated event types, of: decision.adopted, decision.ratified, decision.rejected, decision.withdrawn, vote.cast, condition.fulfilled, condition.overdue, decision.splitting_suspected, decision.fund_insufficient, ratification.overdue, ratification.due_soon, decision.document_added, condition.added, disbursement.recorded, decision.amended, decision.superseded, decision.settled, indicator.defined, indicator.reported, college_decision.recorded */
                 types?: string;
                 /** @description Only events of decisions that fund this programme */
                 programmeId?: string;
@@ -8928,6 +11475,8 @@ export interface operations {
                 municipalityId?: string;
                 /** @description Page size, 1..200 */
                 limit?: number;
+                /** @description eszl-v1 (default): each item is the eszl-v1 webhook body plus seq; cloudevents: each item is exactly the CloudEvent a cloudevents subscription receives */
+                format?: "eszl-v1" | "cloudevents";
                 /** @description With nothing new, wait up to this long for a matching event (long poll) */
                 waitSeconds?: number;
             };
@@ -8937,7 +11486,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The events and the position to continue from */
+            /** @description The events (FeedPage, or CloudEventFeedPage with format=cloudevents) and the position to continue from */
             200: {
                 headers: {
                     /** @description Full semantic version of the API contract */
@@ -8947,7 +11496,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FeedPage"];
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "seq": 1,
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "type": "decision.adopted",
+                     *           "occurredAt": "2026-01-20T10:00:00.000Z",
+                     *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "auditSeq": 1,
+                     *           "data": {}
+                     *         }
+                     *       ],
+                     *       "lastSeq": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FeedPage"] | components["schemas"]["CloudEventFeedPage"];
                 };
             };
             /** @description Invalid input; every problem is listed in errors */
@@ -8957,10 +11522,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -8972,10 +11534,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -8987,10 +11546,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -9002,10 +11558,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -9017,10 +11570,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -9032,10 +11582,210 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    listEventTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event types of the catalogue */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "type": "organisation.created",
+                     *           "cloudEventType": "cloudEventType",
+                     *           "summary": "summary",
+                     *           "published": false,
+                     *           "resource": "organisation",
+                     *           "schemaUrl": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EventTypeList"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    getEventTypeSchema: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An event type of the catalogue, e.g. vote.cast */
+                type: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The schema, self-contained */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *       "description": "description"
+                     *     }
+                     */
+                    "application/schema+json": components["schemas"]["EventDataSchema"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -9068,6 +11818,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "version": 1,
+                     *           "effectiveFrom": "2026-01-20",
+                     *           "thresholdCents": 14000000,
+                     *           "splitting": {
+                     *             "scope": "none",
+                     *             "action": "flag"
+                     *           },
+                     *           "ratificationPeriodDays": 1,
+                     *           "fundCheck": "flag",
+                     *           "reference": "ESZL-2026-007",
+                     *           "note": "note",
+                     *           "createdAt": "2026-01-20T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
                     "application/json": components["schemas"]["StatuteRulePage"];
                 };
             };
@@ -9078,10 +11850,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -9093,10 +11862,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -9108,10 +11874,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -9123,10 +11886,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -9138,10 +11898,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -9153,10 +11910,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -9175,13 +11929,30 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "effectiveFrom": "2026-01-20",
+                 *       "thresholdCents": 14000000,
+                 *       "splitting": {
+                 *         "scope": "none",
+                 *         "action": "flag"
+                 *       },
+                 *       "ratificationPeriodDays": 1,
+                 *       "fundCheck": "flag",
+                 *       "reference": "ESZL-2026-007",
+                 *       "note": "note"
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: date
                      * @description Today (Europe/Amsterdam) or later, after every existing rule
                      */
                     effectiveFrom: string;
-                    /** @description Amount in euro cents */
+                    /**
+                     * Format: int64
+                     * @description Amount in euro cents
+                     */
                     thresholdCents: number;
                     splitting: {
                         /**
@@ -9195,6 +11966,7 @@ export interface operations {
                          */
                         action: "flag" | "require_ratification";
                     };
+                    /** @description Days after adoption within which the colleges should ratify */
                     ratificationPeriodDays?: number | null;
                     /**
                      * @description What adoption does when the ESZL fund does not cover the decision: flag it, or refuse (409 INSUFFICIENT_FUNDS)
@@ -9220,6 +11992,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "version": 1,
+                     *       "effectiveFrom": "2026-01-20",
+                     *       "thresholdCents": 14000000,
+                     *       "splitting": {
+                     *         "scope": "none",
+                     *         "action": "flag"
+                     *       },
+                     *       "ratificationPeriodDays": 1,
+                     *       "fundCheck": "flag",
+                     *       "reference": "ESZL-2026-007",
+                     *       "note": "note",
+                     *       "createdAt": "2026-01-20T10:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["StatuteRule"];
                 };
             };
@@ -9230,10 +12019,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -9245,10 +12031,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -9260,10 +12043,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -9275,10 +12055,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: STATUTE_RULE_NOT_LATEST, IDEMPOTENCY_REQUEST_IN_PROGRESS, IDEMPOTENT_RESPONSE_NOT_STORED; more may be added. */
                         code?: "STATUTE_RULE_NOT_LATEST" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
                     };
                 };
@@ -9290,10 +12067,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: PAYLOAD_TOO_LARGE; more may be added. */
                         code?: "PAYLOAD_TOO_LARGE";
                     };
                 };
@@ -9305,10 +12079,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNSUPPORTED_MEDIA_TYPE; more may be added. */
                         code?: "UNSUPPORTED_MEDIA_TYPE";
                     };
                 };
@@ -9320,10 +12091,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: IDEMPOTENCY_KEY_REUSED; more may be added. */
                         code?: "IDEMPOTENCY_KEY_REUSED";
                     };
                 };
@@ -9335,10 +12103,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -9350,10 +12115,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -9365,10 +12127,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -9402,6 +12161,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "version": 1,
+                     *       "effectiveFrom": "2026-01-20",
+                     *       "thresholdCents": 14000000,
+                     *       "splitting": {
+                     *         "scope": "none",
+                     *         "action": "flag"
+                     *       },
+                     *       "ratificationPeriodDays": 1,
+                     *       "fundCheck": "flag",
+                     *       "reference": "ESZL-2026-007",
+                     *       "note": "note",
+                     *       "createdAt": "2026-01-20T10:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["StatuteRule"];
                 };
             };
@@ -9425,10 +12201,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -9440,10 +12213,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -9455,10 +12225,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -9470,10 +12237,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
                         code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
@@ -9485,10 +12249,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -9500,10 +12261,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -9515,10 +12273,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -9553,6 +12308,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "organisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "year": 2026,
+                     *           "amountCents": 14000000,
+                     *           "receivedOn": "2026-01-20",
+                     *           "reference": "ESZL-2026-007",
+                     *           "createdAt": "2026-01-20T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
                     "application/json": components["schemas"]["FundContributionPage"];
                 };
             };
@@ -9563,10 +12334,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -9578,10 +12346,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -9593,10 +12358,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -9608,10 +12370,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -9623,10 +12382,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -9638,10 +12394,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -9660,6 +12413,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "organisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "year": 2026,
+                 *       "amountCents": 14000000,
+                 *       "receivedOn": "2026-01-20",
+                 *       "reference": "ESZL-2026-007"
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -9668,7 +12430,10 @@ export interface operations {
                     organisationId: string;
                     /** @description Calendar year */
                     year: number;
-                    /** @description Amount in euro cents */
+                    /**
+                     * Format: int64
+                     * @description Amount in euro cents
+                     */
                     amountCents: number;
                     /**
                      * Format: date
@@ -9692,6 +12457,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "organisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "year": 2026,
+                     *       "amountCents": 14000000,
+                     *       "receivedOn": "2026-01-20",
+                     *       "reference": "ESZL-2026-007",
+                     *       "createdAt": "2026-01-20T10:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["FundContribution"];
                 };
             };
@@ -9702,10 +12478,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED, REFERENCED_RESOURCE_NOT_FOUND; more may be added. */
                         code?: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND";
                     };
                 };
@@ -9717,10 +12490,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -9732,10 +12502,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -9747,10 +12514,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: IDEMPOTENCY_REQUEST_IN_PROGRESS, IDEMPOTENT_RESPONSE_NOT_STORED; more may be added. */
                         code?: "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
                     };
                 };
@@ -9762,10 +12526,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: PAYLOAD_TOO_LARGE; more may be added. */
                         code?: "PAYLOAD_TOO_LARGE";
                     };
                 };
@@ -9777,10 +12538,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNSUPPORTED_MEDIA_TYPE; more may be added. */
                         code?: "UNSUPPORTED_MEDIA_TYPE";
                     };
                 };
@@ -9792,10 +12550,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: IDEMPOTENCY_KEY_REUSED; more may be added. */
                         code?: "IDEMPOTENCY_KEY_REUSED";
                     };
                 };
@@ -9807,10 +12562,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -9822,10 +12574,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -9837,10 +12586,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -9871,6 +12617,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "contributedCents": 14000000,
+                     *       "bindingCents": 14000000,
+                     *       "pendingCents": 14000000,
+                     *       "disbursedCents": 14000000,
+                     *       "uncommittedCents": 14000000,
+                     *       "years": [
+                     *         {
+                     *           "year": 2026,
+                     *           "contributedCents": 14000000,
+                     *           "bindingCents": 14000000,
+                     *           "pendingCents": 14000000,
+                     *           "disbursedCents": 14000000,
+                     *           "uncommittedCents": 14000000
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["FundPosition"];
                 };
             };
@@ -9894,10 +12659,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -9909,10 +12671,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -9924,10 +12683,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -9939,10 +12695,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -9954,10 +12707,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -9969,364 +12719,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
-                    };
-                };
-            };
-        };
-    };
-    listCoFinancing: {
-        parameters: {
-            query?: {
-                /** @description Calendar year */
-                year?: number;
-                /** @description Page size, 1..200 */
-                limit?: number;
-                /** @description Opaque cursor from nextCursor */
-                cursor?: string;
-            };
-            header?: never;
-            path: {
-                /** @description UUID */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of co-financing */
-            200: {
-                headers: {
-                    /** @description Full semantic version of the API contract */
-                    "API-Version"?: string;
-                    /** @description Identifier of this request, echoed when sent by the client */
-                    "X-Request-Id"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CoFinancingPage"];
-                };
-            };
-            /** @description Invalid input; every problem is listed in errors */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Missing or unknown API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "UNAUTHENTICATED";
-                    };
-                };
-            };
-            /** @description The API key may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "FORBIDDEN";
-                    };
-                };
-            };
-            /** @description Resource not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "RATE_LIMITED";
-                    };
-                };
-            };
-            /** @description Internal error; the log has the detail under the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service unavailable; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
-                    };
-                };
-            };
-        };
-    };
-    recordCoFinancing: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Unique key of this request (for example a UUID); a retry with the same key and body gets the stored response */
-                "idempotency-key"?: string;
-            };
-            path: {
-                /** @description UUID */
-                id: string;
-            };
-            cookie?: never;
-        };
-        /** @description At least one of funderOrganisationId and funderName (else 400) */
-        requestBody: {
-            content: {
-                "application/json": {
-                    funderOrganisationId?: string | null;
-                    funderName?: string | null;
-                    /**
-                     * @description Who co-finances: the Regio Deal, employers, government, or another funder
-                     * @enum {string}
-                     */
-                    kind: "regio_deal" | "employers" | "government" | "other";
-                    /** @description Calendar year */
-                    year: number;
-                    /** @description Amount in euro cents */
-                    amountCents: number;
-                    reference: string;
-                };
-            };
-        };
-        responses: {
-            /** @description The co-financing */
-            201: {
-                headers: {
-                    /** @description Full semantic version of the API contract */
-                    "API-Version"?: string;
-                    /** @description Identifier of this request, echoed when sent by the client */
-                    "X-Request-Id"?: string;
-                    /** @description Present when this is a stored response replayed for a repeated Idempotency-Key */
-                    "Idempotent-Replayed"?: "true";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CoFinancing"];
-                };
-            };
-            /** @description Invalid input; every problem is listed in errors */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Missing or unknown API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "UNAUTHENTICATED";
-                    };
-                };
-            };
-            /** @description The API key may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "FORBIDDEN";
-                    };
-                };
-            };
-            /** @description Resource not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Not allowed in the resource's current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
-                    };
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "PAYLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "UNSUPPORTED_MEDIA_TYPE";
-                    };
-                };
-            };
-            /** @description Idempotency-Key reused with a different request */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "IDEMPOTENCY_KEY_REUSED";
-                    };
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "RATE_LIMITED";
-                    };
-                };
-            };
-            /** @description Internal error; the log has the detail under the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service unavailable; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -10360,6 +12753,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "code": "WTMR",
+                     *           "name": "Gemeente Heerlen",
+                     *           "unit": "unit",
+                     *           "targets": [
+                     *             {
+                     *               "period": "2026-Q1",
+                     *               "value": 1
+                     *             }
+                     *           ],
+                     *           "reports": [
+                     *             {
+                     *               "period": "2026-Q1",
+                     *               "value": 1,
+                     *               "reportedOn": "2026-01-20",
+                     *               "documents": [
+                     *                 {
+                     *                   "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *                   "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *                   "kind": "board_decision",
+                     *                   "registrationNumber": "registrationNumber",
+                     *                   "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *                   "issuedOn": "2026-01-20"
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ],
+                     *           "progress": [
+                     *             {
+                     *               "period": "2026-Q1",
+                     *               "target": 1,
+                     *               "actual": 1
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
                     "application/json": components["schemas"]["IndicatorPage"];
                 };
             };
@@ -10370,10 +12807,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -10385,10 +12819,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -10400,10 +12831,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -10415,10 +12843,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
                         code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
@@ -10430,10 +12855,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -10445,10 +12867,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -10460,10 +12879,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -10485,6 +12901,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "code": "WTMR",
+                 *       "name": "Gemeente Heerlen",
+                 *       "unit": "unit",
+                 *       "targets": [
+                 *         {
+                 *           "period": "2026-Q1",
+                 *           "value": 1
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     /** @description Unique per decision (409 on a duplicate) */
                     code: string;
@@ -10514,6 +12943,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "code": "WTMR",
+                     *       "name": "Gemeente Heerlen",
+                     *       "unit": "unit",
+                     *       "targets": [
+                     *         {
+                     *           "period": "2026-Q1",
+                     *           "value": 1
+                     *         }
+                     *       ],
+                     *       "reports": [
+                     *         {
+                     *           "period": "2026-Q1",
+                     *           "value": 1,
+                     *           "reportedOn": "2026-01-20",
+                     *           "documents": [
+                     *             {
+                     *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "kind": "board_decision",
+                     *               "registrationNumber": "registrationNumber",
+                     *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *               "issuedOn": "2026-01-20"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "progress": [
+                     *         {
+                     *           "period": "2026-Q1",
+                     *           "target": 1,
+                     *           "actual": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["Indicator"];
                 };
             };
@@ -10524,10 +12992,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -10539,10 +13004,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -10554,10 +13016,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -10569,10 +13028,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
                         code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
@@ -10584,10 +13040,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: DECISION_TRANSITION_NOT_ALLOWED, IDEMPOTENCY_REQUEST_IN_PROGRESS, IDEMPOTENT_RESPONSE_NOT_STORED, INDICATOR_CODE_TAKEN; more may be added. */
                         code?: "DECISION_TRANSITION_NOT_ALLOWED" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED" | "INDICATOR_CODE_TAKEN";
                     };
                 };
@@ -10599,10 +13052,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: PAYLOAD_TOO_LARGE; more may be added. */
                         code?: "PAYLOAD_TOO_LARGE";
                     };
                 };
@@ -10614,10 +13064,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNSUPPORTED_MEDIA_TYPE; more may be added. */
                         code?: "UNSUPPORTED_MEDIA_TYPE";
                     };
                 };
@@ -10629,10 +13076,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: IDEMPOTENCY_KEY_REUSED; more may be added. */
                         code?: "IDEMPOTENCY_KEY_REUSED";
                     };
                 };
@@ -10644,10 +13088,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -10659,10 +13100,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -10674,10 +13112,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -10702,6 +13137,23 @@ export interface operations {
         /** @description A period with a target, or inside the range of the indicator's target periods */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "period": "2026-Q1",
+                 *       "value": 1,
+                 *       "reportedOn": "2026-01-20",
+                 *       "documents": [
+                 *         {
+                 *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *           "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "kind": "board_decision",
+                 *           "registrationNumber": "registrationNumber",
+                 *           "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *           "issuedOn": "2026-01-20"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     /** @description A year (2026), quarter (2026-Q2) or month (2026-05) */
                     period: string;
@@ -10724,8 +13176,14 @@ export interface operations {
                          * @enum {string}
                          */
                         kind: "board_decision" | "college_decision" | "criteria" | "evidence" | "report" | "other";
+                        /** @description Registration number (zaaknummer, kenmerk) */
                         registrationNumber?: string | null;
+                        /** @description SHA-256 of the document, 64 lower-case hex */
                         sha256?: string | null;
+                        /**
+                         * Format: date
+                         * @description Calendar date, YYYY-MM-DD
+                         */
                         issuedOn?: string | null;
                     }[];
                 };
@@ -10744,6 +13202,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "code": "WTMR",
+                     *       "name": "Gemeente Heerlen",
+                     *       "unit": "unit",
+                     *       "targets": [
+                     *         {
+                     *           "period": "2026-Q1",
+                     *           "value": 1
+                     *         }
+                     *       ],
+                     *       "reports": [
+                     *         {
+                     *           "period": "2026-Q1",
+                     *           "value": 1,
+                     *           "reportedOn": "2026-01-20",
+                     *           "documents": [
+                     *             {
+                     *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "kind": "board_decision",
+                     *               "registrationNumber": "registrationNumber",
+                     *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *               "issuedOn": "2026-01-20"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "progress": [
+                     *         {
+                     *           "period": "2026-Q1",
+                     *           "target": 1,
+                     *           "actual": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["Indicator"];
                 };
             };
@@ -10754,10 +13251,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -10769,10 +13263,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -10784,10 +13275,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -10799,10 +13287,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
                         code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
@@ -10814,10 +13299,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: DECISION_TRANSITION_NOT_ALLOWED, IDEMPOTENCY_REQUEST_IN_PROGRESS, IDEMPOTENT_RESPONSE_NOT_STORED; more may be added. */
                         code?: "DECISION_TRANSITION_NOT_ALLOWED" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
                     };
                 };
@@ -10829,10 +13311,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: PAYLOAD_TOO_LARGE; more may be added. */
                         code?: "PAYLOAD_TOO_LARGE";
                     };
                 };
@@ -10844,10 +13323,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNSUPPORTED_MEDIA_TYPE; more may be added. */
                         code?: "UNSUPPORTED_MEDIA_TYPE";
                     };
                 };
@@ -10859,10 +13335,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: IDEMPOTENCY_KEY_REUSED; more may be added. */
                         code?: "IDEMPOTENCY_KEY_REUSED";
                     };
                 };
@@ -10874,10 +13347,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -10889,10 +13359,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -10904,10 +13371,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -10938,6 +13402,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "seq": 1,
+                     *           "headHash": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *           "issuedAt": "2026-01-20T10:00:00.000Z",
+                     *           "origin": "origin",
+                     *           "keyName": "keyName",
+                     *           "note": "note"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuditCheckpointPage"];
                 };
             };
@@ -10948,10 +13427,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -10963,10 +13439,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -10978,10 +13451,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -10993,10 +13463,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -11008,10 +13475,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -11023,10 +13487,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -11058,6 +13519,16 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                    /**
+                     * @example {
+                     *       "seq": 1,
+                     *       "headHash": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *       "issuedAt": "2026-01-20T10:00:00.000Z",
+                     *       "origin": "origin",
+                     *       "keyName": "keyName",
+                     *       "note": "note"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuditCheckpoint"];
                 };
             };
@@ -11081,10 +13552,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -11096,10 +13564,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -11111,10 +13576,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -11126,10 +13588,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
                         code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
@@ -11141,10 +13600,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -11156,10 +13612,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -11171,10 +13624,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -11228,10 +13678,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -11243,10 +13690,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -11258,10 +13702,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -11273,10 +13714,942 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    getTlogConsistencyProof: {
+        parameters: {
+            query: {
+                /** @description The smaller tree size */
+                from: number;
+                /** @description The larger tree size, at most the latest checkpoint's */
+                to: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The proof */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "from": 1,
+                     *       "to": 1,
+                     *       "hashes": [
+                     *         "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TlogConsistencyProof"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED, PROOF_OUT_OF_RANGE; more may be added. */
+                        code?: "VALIDATION_FAILED" | "PROOF_OUT_OF_RANGE";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    getTlogStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The status */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "treeSize": 1,
+                     *       "rootHash": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *       "checkpoint": "checkpoint",
+                     *       "witnesses": [
+                     *         {
+                     *           "name": "Gemeente Heerlen",
+                     *           "url": "url",
+                     *           "vkey": "vkey",
+                     *           "lastCosignedSize": 1,
+                     *           "lastStatus": 1,
+                     *           "lastError": "lastError",
+                     *           "lastAttemptAt": "2026-01-20T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "quorumSize": 1,
+                     *       "rollbackSuspected": {
+                     *         "localSize": 1,
+                     *         "witnessedSize": 1
+                     *       },
+                     *       "logKey": "logKey",
+                     *       "integratedSize": 1,
+                     *       "latestSignedSize": 1,
+                     *       "signingHalted": "signingHalted"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TlogStatus"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    getAuditEventInclusionProof: {
+        parameters: {
+            query?: {
+                /** @description The tree the proof is against; default the latest checkpoint's size */
+                treeSize?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The event's seq (leaf index seq - 1) */
+                seq: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The proof */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "seq": 1,
+                     *       "leafIndex": 1,
+                     *       "treeSize": 1,
+                     *       "entry": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *       "hashes": [
+                     *         "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TlogInclusionProof"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED, PROOF_OUT_OF_RANGE; more may be added. */
+                        code?: "VALIDATION_FAILED" | "PROOF_OUT_OF_RANGE";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    getDecisionEvidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The evidence */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "checkpoint": "checkpoint",
+                     *       "events": [
+                     *         {
+                     *           "event": {
+                     *             "seq": 1,
+                     *             "occurredAt": "2026-01-20T10:00:00.000Z",
+                     *             "actor": {
+                     *               "keyId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "role": "role",
+                     *               "organisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *             },
+                     *             "action": "action",
+                     *             "resourceType": "resourceType",
+                     *             "resourceId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "data": {},
+                     *             "prevHash": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *             "hash": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890"
+                     *           },
+                     *           "proof": {
+                     *             "leafIndex": 1,
+                     *             "treeSize": 1,
+                     *             "hashes": [
+                     *               "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890"
+                     *             ]
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DecisionEvidence"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    getRatificationRequest: {
+        parameters: {
+            query?: {
+                /** @description The college asked: one of the decision's requiredMunicipalityIds (a college key may leave it out: its own) */
+                municipalityId?: string;
+            };
+            header?: {
+                /** @description ETag(s) from a previous GET; 304 when unchanged */
+                "if-none-match"?: string;
+            };
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ratification request */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    /** @description Strong entity tag of this representation; send it in If-Match to change the resource safely */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "municipality": {
+                     *         "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *         "name": "Gemeente Heerlen"
+                     *       },
+                     *       "letterDate": "2026-01-20",
+                     *       "subject": "subject",
+                     *       "reference": "ESZL-2026-007",
+                     *       "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *       "summary": "summary",
+                     *       "boardMeetingDate": "2026-01-20",
+                     *       "commitments": [
+                     *         {
+                     *           "programme": {
+                     *             "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "code": "WTMR",
+                     *             "name": "Gemeente Heerlen"
+                     *           },
+                     *           "year": 2026,
+                     *           "amountCents": 14000000,
+                     *           "purpose": "purpose"
+                     *         }
+                     *       ],
+                     *       "totalAmountCents": 14000000,
+                     *       "conditions": [
+                     *         {
+                     *           "description": "description",
+                     *           "dueDate": "2026-01-20",
+                     *           "blocksDisbursement": false
+                     *         }
+                     *       ],
+                     *       "statuteRule": {
+                     *         "version": 1,
+                     *         "thresholdCents": 14000000,
+                     *         "reference": "ESZL-2026-007"
+                     *       },
+                     *       "reason": "threshold",
+                     *       "relatedDecisions": [
+                     *         {
+                     *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "externalReference": "externalReference",
+                     *           "relation": "continues",
+                     *           "reference": "ESZL-2026-007",
+                     *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027"
+                     *         }
+                     *       ],
+                     *       "splitting": {
+                     *         "suspected": false,
+                     *         "cumulativeCents": 14000000,
+                     *         "relatedDecisions": [
+                     *           {
+                     *             "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "reference": "ESZL-2026-007",
+                     *             "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *             "totalAmountCents": 14000000
+                     *           }
+                     *         ]
+                     *       },
+                     *       "fundCoverage": {
+                     *         "uncommittedCentsBefore": 1,
+                     *         "sufficient": false
+                     *       },
+                     *       "coFinancing": [
+                     *         {
+                     *           "programme": {
+                     *             "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "code": "WTMR",
+                     *             "name": "Gemeente Heerlen"
+                     *           },
+                     *           "year": 2026,
+                     *           "funder": {
+                     *             "organisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "name": "Gemeente Heerlen"
+                     *           },
+                     *           "kind": "regio_deal",
+                     *           "amountCents": 14000000,
+                     *           "reference": "ESZL-2026-007"
+                     *         }
+                     *       ],
+                     *       "documents": [
+                     *         {
+                     *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *           "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "kind": "board_decision",
+                     *           "registrationNumber": "registrationNumber",
+                     *           "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                     *           "issuedOn": "2026-01-20"
+                     *         }
+                     *       ],
+                     *       "requiredMunicipalities": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "name": "Gemeente Heerlen"
+                     *         }
+                     *       ],
+                     *       "votes": [
+                     *         {
+                     *           "municipality": {
+                     *             "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "name": "Gemeente Heerlen"
+                     *           },
+                     *           "outcome": "approve",
+                     *           "decidedOn": "2026-01-20"
+                     *         }
+                     *       ],
+                     *       "dueDate": "2026-01-20",
+                     *       "auditSeq": 1,
+                     *       "checkpoint": {
+                     *         "treeSize": 1,
+                     *         "rootHash": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RatificationRequest"];
+                    "application/pdf": string;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
+                };
+            };
+            /** @description Not modified: the ETag still matches */
+            304: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    /** @description Strong entity tag of this representation; send it in If-Match to change the resource safely */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED, MUNICIPALITY_NOT_REQUIRED; more may be added. */
+                        code?: "VALIDATION_FAILED" | "MUNICIPALITY_NOT_REQUIRED";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Resource not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
+                        code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description No acceptable representation */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: NOT_ACCEPTABLE; more may be added. */
+                        code?: "NOT_ACCEPTABLE";
+                    };
+                };
+            };
+            /** @description Not allowed in the resource's current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: DECISION_NOT_IN_RATIFICATION; more may be added. */
+                        code?: "DECISION_NOT_IN_RATIFICATION";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
+                        code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
+                    };
+                };
+            };
+        };
+    };
+    listRatifications: {
+        parameters: {
+            query?: {
+                /** @description Only this municipality (a college key: its own, the default) */
+                municipalityId?: string;
+                /** @description voted: this college voted; overdue: not voted and the due date has passed; due_soon: not voted and the due date is at most the largest of RATIFICATION_REMINDER_DAYS away; awaiting: not voted, due later or without a due date */
+                state?: "awaiting" | "due_soon" | "overdue" | "voted";
+                /** @description Page size, 1..200 */
+                limit?: number;
+                /** @description Opaque cursor from nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of ratifications */
+            200: {
+                headers: {
+                    /** @description Full semantic version of the API contract */
+                    "API-Version"?: string;
+                    /** @description Identifier of this request, echoed when sent by the client */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "reference": "ESZL-2026-007",
+                     *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *           "totalAmountCents": 14000000,
+                     *           "municipality": {
+                     *             "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "name": "Gemeente Heerlen"
+                     *           },
+                     *           "state": "awaiting",
+                     *           "dueDate": "2026-01-20",
+                     *           "daysLeft": 1,
+                     *           "vote": {
+                     *             "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *             "outcome": "approve",
+                     *             "decidedOn": "2026-01-20",
+                     *             "reference": "ESZL-2026-007",
+                     *             "note": "note",
+                     *             "castAt": "2026-01-20T10:00:00.000Z",
+                     *             "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *           },
+                     *           "votes": [
+                     *             {
+                     *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "outcome": "approve",
+                     *               "decidedOn": "2026-01-20",
+                     *               "reference": "ESZL-2026-007",
+                     *               "note": "note",
+                     *               "castAt": "2026-01-20T10:00:00.000Z",
+                     *               "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RatificationPage"];
+                };
+            };
+            /** @description Invalid input; every problem is listed in errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The API key may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Internal error; the log has the detail under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -11309,6 +14682,75 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "version": "1.4",
+                     *       "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *       "description": "description",
+                     *       "identifier": "identifier",
+                     *       "modified": "2026-01-20T10:00:00.000Z",
+                     *       "publisher": {
+                     *         "identifier": "identifier",
+                     *         "name": "Gemeente Heerlen"
+                     *       },
+                     *       "license": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "grants": [
+                     *         {
+                     *           "id": "id",
+                     *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *           "description": "description",
+                     *           "currency": "EUR",
+                     *           "amountAwarded": 1,
+                     *           "amountDisbursed": 1,
+                     *           "awardDate": "2026-01-20",
+                     *           "plannedDates": [
+                     *             {
+                     *               "startDate": "2026-01-20",
+                     *               "endDate": "2026-01-20"
+                     *             }
+                     *           ],
+                     *           "recipientOrganization": [
+                     *             {
+                     *               "id": "id",
+                     *               "name": "Gemeente Heerlen"
+                     *             }
+                     *           ],
+                     *           "fundingOrganization": [
+                     *             {
+                     *               "id": "id",
+                     *               "name": "Gemeente Heerlen"
+                     *             }
+                     *           ],
+                     *           "grantProgramme": [
+                     *             {
+                     *               "code": "WTMR",
+                     *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027"
+                     *             }
+                     *           ],
+                     *           "disbursementTransaction": [
+                     *             {
+                     *               "id": "id",
+                     *               "transactionDate": "2026-01-20",
+                     *               "currency": "EUR",
+                     *               "value": 1,
+                     *               "description": "description",
+                     *               "provider": "provider",
+                     *               "recipient": "recipient"
+                     *             }
+                     *           ],
+                     *           "relatedDocument": [
+                     *             {
+                     *               "id": "id",
+                     *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                     *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "documentType": "documentType"
+                     *             }
+                     *           ],
+                     *           "dateModified": "2026-01-20T10:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["OpenDataGrantPackage"];
                 };
             };
@@ -11334,10 +14776,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -11349,10 +14788,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
                         code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
@@ -11364,10 +14800,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -11379,10 +14812,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -11394,10 +14824,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -11430,6 +14857,60 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "vote_events": [
+                     *         {
+                     *           "id": "id",
+                     *           "identifier": "identifier",
+                     *           "classification": "ratification",
+                     *           "organization": {
+                     *             "id": "id",
+                     *             "name": "Gemeente Heerlen",
+                     *             "classification": "classification"
+                     *           },
+                     *           "motion": {
+                     *             "id": "id",
+                     *             "organization_id": "organization_id",
+                     *             "text": "text",
+                     *             "classification": "classification",
+                     *             "date": "2026-01-20",
+                     *             "requirement": "requirement",
+                     *             "result": "passed"
+                     *           },
+                     *           "start_date": "2026-01-20",
+                     *           "end_date": "2026-01-20",
+                     *           "result": "pass",
+                     *           "counts": [
+                     *             {
+                     *               "option": "option",
+                     *               "value": 1
+                     *             }
+                     *           ],
+                     *           "votes": [
+                     *             {
+                     *               "vote_event_id": "vote_event_id",
+                     *               "voter_id": "voter_id",
+                     *               "voter": {
+                     *                 "id": "id",
+                     *                 "name": "Gemeente Heerlen",
+                     *                 "classification": "classification"
+                     *               },
+                     *               "option": "yes",
+                     *               "decided_on": "2026-01-20",
+                     *               "reference": "ESZL-2026-007"
+                     *             }
+                     *           ],
+                     *           "sources": [
+                     *             {
+                     *               "url": "url",
+                     *               "note": "note"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["PopoloVoteEvents"];
                 };
             };
@@ -11455,10 +14936,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -11470,10 +14948,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
                         code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
@@ -11485,10 +14960,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -11500,10 +14972,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -11515,10 +14984,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -11549,6 +15015,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "callbackUrl": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "eventTypes": [
+                     *             "decision.adopted"
+                     *           ],
+                     *           "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "active": false,
+                     *           "failingSince": "2026-01-20T10:00:00.000Z",
+                     *           "format": "eszl-v1",
+                     *           "hasAuthorization": false,
+                     *           "endedReason": "gone",
+                     *           "createdAt": "2026-01-20T10:00:00.000Z",
+                     *           "updatedAt": "2026-01-20T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookSubscriptionPage"];
                 };
             };
@@ -11559,10 +15048,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -11574,10 +15060,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -11589,10 +15072,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -11604,10 +15084,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -11619,10 +15096,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -11634,10 +15108,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -11656,12 +15127,39 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "callbackUrl": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "eventTypes": [
+                 *         "decision.adopted"
+                 *       ],
+                 *       "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "format": "eszl-v1",
+                 *       "authorization": "authorization"
+                 *     }
+                 */
                 "application/json": {
                     /** Format: uri */
                     callbackUrl: string;
-                    eventTypes: ("decision.adopted" | "decision.ratified" | "decision.rejected" | "decision.withdrawn" | "vote.cast" | "condition.fulfilled" | "condition.overdue" | "decision.splitting_suspected" | "decision.fund_insufficient" | "ratification.overdue" | "decision.document_added" | "condition.added" | "disbursement.recorded" | "decision.amended" | "decision.superseded" | "decision.settled" | "indicator.defined" | "indicator.reported" | "college_decision.recorded")[];
+                    eventTypes: ("decision.adopted" | "decision.ratified" | "decision.rejected" | "decision.withdrawn" | "vote.cast" | "condition.fulfilled" | "condition.overdue" | "decision.splitting_suspected" | "decision.fund_insufficient" | "ratification.overdue" | "ratification.due_soon" | "decision.document_added" | "condition.added" | "disbursement.recorded" | "decision.amended" | "decision.superseded" | "decision.settled" | "indicator.defined" | "indicator.reported" | "college_decision.recorded")[];
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
                     programmeId?: string | null;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
                     municipalityId?: string | null;
+                    /**
+                     * @description How deliveries are shaped and signed (default eszl-v1); cloudevents is recommended for new integrations
+                     * @enum {string}
+                     */
+                    format?: "eszl-v1" | "cloudevents";
+                    /** @description Sent as the Authorization header of every delivery (e.g. Bearer <token>); stored encrypted, never returned */
+                    authorization?: string;
                 };
             };
         };
@@ -11678,6 +15176,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "callbackUrl": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "eventTypes": [
+                     *         "decision.adopted"
+                     *       ],
+                     *       "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "active": false,
+                     *       "failingSince": "2026-01-20T10:00:00.000Z",
+                     *       "format": "eszl-v1",
+                     *       "hasAuthorization": false,
+                     *       "endedReason": "gone",
+                     *       "createdAt": "2026-01-20T10:00:00.000Z",
+                     *       "updatedAt": "2026-01-20T10:00:00.000Z",
+                     *       "secret": "secret"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CreatedWebhookSubscription"];
                 };
             };
@@ -11688,10 +15205,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED, REFERENCED_RESOURCE_NOT_FOUND; more may be added. */
                         code?: "VALIDATION_FAILED" | "REFERENCED_RESOURCE_NOT_FOUND";
                     };
                 };
@@ -11703,10 +15217,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -11718,10 +15229,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -11733,10 +15241,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: WEBHOOKS_NOT_CONFIGURED, IDEMPOTENCY_REQUEST_IN_PROGRESS, IDEMPOTENT_RESPONSE_NOT_STORED; more may be added. */
                         code?: "WEBHOOKS_NOT_CONFIGURED" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
                     };
                 };
@@ -11748,10 +15253,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: PAYLOAD_TOO_LARGE; more may be added. */
                         code?: "PAYLOAD_TOO_LARGE";
                     };
                 };
@@ -11763,10 +15265,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNSUPPORTED_MEDIA_TYPE; more may be added. */
                         code?: "UNSUPPORTED_MEDIA_TYPE";
                     };
                 };
@@ -11778,11 +15277,8 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
-                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @description The codes this operation answers with this status. Known codes: IDEMPOTENCY_KEY_REUSED, WEBHOOK_HANDSHAKE_FAILED; more may be added. */
+                        code?: "IDEMPOTENCY_KEY_REUSED" | "WEBHOOK_HANDSHAKE_FAILED";
                     };
                 };
             };
@@ -11793,10 +15289,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -11808,10 +15301,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -11823,10 +15313,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -11855,6 +15342,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "callbackUrl": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "eventTypes": [
+                     *         "decision.adopted"
+                     *       ],
+                     *       "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "active": false,
+                     *       "failingSince": "2026-01-20T10:00:00.000Z",
+                     *       "format": "eszl-v1",
+                     *       "hasAuthorization": false,
+                     *       "endedReason": "gone",
+                     *       "createdAt": "2026-01-20T10:00:00.000Z",
+                     *       "updatedAt": "2026-01-20T10:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookSubscription"];
                 };
             };
@@ -11865,10 +15370,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -11880,10 +15382,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -11895,10 +15394,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -11910,10 +15406,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
                         code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
@@ -11925,10 +15418,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -11940,10 +15430,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -11955,10 +15442,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -11995,10 +15479,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -12010,10 +15491,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -12025,10 +15503,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -12040,10 +15515,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
                         code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
@@ -12055,10 +15527,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: PAYLOAD_TOO_LARGE; more may be added. */
                         code?: "PAYLOAD_TOO_LARGE";
                     };
                 };
@@ -12070,10 +15539,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNSUPPORTED_MEDIA_TYPE; more may be added. */
                         code?: "UNSUPPORTED_MEDIA_TYPE";
                     };
                 };
@@ -12085,10 +15551,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -12100,10 +15563,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -12115,10 +15575,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -12152,6 +15609,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "subscriptionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "eventId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "eventType": "eventType",
+                     *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "state": "pending",
+                     *           "attempts": 1,
+                     *           "nextAttemptAt": "2026-01-20T10:00:00.000Z",
+                     *           "firstAttemptAt": "2026-01-20T10:00:00.000Z",
+                     *           "deliveredAt": "2026-01-20T10:00:00.000Z",
+                     *           "createdAt": "2026-01-20T10:00:00.000Z",
+                     *           "attemptLog": [
+                     *             {
+                     *               "attemptedAt": "2026-01-20T10:00:00.000Z",
+                     *               "statusCode": 1,
+                     *               "latencyMs": 1,
+                     *               "error": "error"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "nextCursor": "nextCursor"
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookDeliveryPage"];
                 };
             };
@@ -12162,10 +15647,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -12177,10 +15659,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -12192,10 +15671,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -12207,10 +15683,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
                         code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
@@ -12222,10 +15695,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -12237,10 +15707,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -12252,10 +15719,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -12291,6 +15755,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "subscriptionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "eventId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "eventType": "eventType",
+                     *       "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "state": "pending",
+                     *       "attempts": 1,
+                     *       "nextAttemptAt": "2026-01-20T10:00:00.000Z",
+                     *       "firstAttemptAt": "2026-01-20T10:00:00.000Z",
+                     *       "deliveredAt": "2026-01-20T10:00:00.000Z",
+                     *       "createdAt": "2026-01-20T10:00:00.000Z",
+                     *       "attemptLog": [
+                     *         {
+                     *           "attemptedAt": "2026-01-20T10:00:00.000Z",
+                     *           "statusCode": 1,
+                     *           "latencyMs": 1,
+                     *           "error": "error"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookDelivery"];
                 };
             };
@@ -12301,10 +15788,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: VALIDATION_FAILED; more may be added. */
                         code?: "VALIDATION_FAILED";
                     };
                 };
@@ -12316,10 +15800,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNAUTHENTICATED; more may be added. */
                         code?: "UNAUTHENTICATED";
                     };
                 };
@@ -12331,10 +15812,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: FORBIDDEN; more may be added. */
                         code?: "FORBIDDEN";
                     };
                 };
@@ -12346,10 +15824,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: ROUTE_NOT_FOUND, RESOURCE_NOT_FOUND; more may be added. */
                         code?: "ROUTE_NOT_FOUND" | "RESOURCE_NOT_FOUND";
                     };
                 };
@@ -12361,10 +15836,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: CONFLICT, IDEMPOTENCY_REQUEST_IN_PROGRESS, IDEMPOTENT_RESPONSE_NOT_STORED; more may be added. */
                         code?: "CONFLICT" | "IDEMPOTENCY_REQUEST_IN_PROGRESS" | "IDEMPOTENT_RESPONSE_NOT_STORED";
                     };
                 };
@@ -12376,10 +15848,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: PAYLOAD_TOO_LARGE; more may be added. */
                         code?: "PAYLOAD_TOO_LARGE";
                     };
                 };
@@ -12391,10 +15860,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: UNSUPPORTED_MEDIA_TYPE; more may be added. */
                         code?: "UNSUPPORTED_MEDIA_TYPE";
                     };
                 };
@@ -12406,10 +15872,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: IDEMPOTENCY_KEY_REUSED; more may be added. */
                         code?: "IDEMPOTENCY_KEY_REUSED";
                     };
                 };
@@ -12421,10 +15884,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: RATE_LIMITED; more may be added. */
                         code?: "RATE_LIMITED";
                     };
                 };
@@ -12436,10 +15896,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: INTERNAL_ERROR; more may be added. */
                         code?: "INTERNAL_ERROR";
                     };
                 };
@@ -12451,10 +15908,7 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
-                        /**
-                         * @description The codes this operation answers with this status
-                         * @enum {string}
-                         */
+                        /** @description The codes this operation answers with this status. Known codes: SERVICE_UNAVAILABLE, AUDIT_SIGNING_KEY_MISSING; more may be added. */
                         code?: "SERVICE_UNAVAILABLE" | "AUDIT_SIGNING_KEY_MISSING";
                     };
                 };
@@ -12475,6 +15929,128 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "type": "decision.adopted",
+                 *       "occurredAt": "2026-01-20T10:00:00.000Z",
+                 *       "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "auditSeq": 1,
+                 *       "data": {
+                 *         "decision": {
+                 *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "reference": "ESZL-2026-007",
+                 *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *           "summary": "summary",
+                 *           "boardMeetingDate": "2026-01-20",
+                 *           "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "status": "draft",
+                 *           "totalAmountCents": 14000000,
+                 *           "commitments": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "year": 2026,
+                 *               "amountCents": 14000000,
+                 *               "purpose": "purpose",
+                 *               "finalAmountCents": 14000000,
+                 *               "disbursedCents": 14000000
+                 *             }
+                 *           ],
+                 *           "conditions": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "description": "description",
+                 *               "dueDate": "2026-01-20",
+                 *               "status": "open",
+                 *               "fulfilledOn": "2026-01-20",
+                 *               "evidence": "evidence",
+                 *               "blocksDisbursement": false,
+                 *               "fulfilledLate": false,
+                 *               "reference": "ESZL-2026-007",
+                 *               "documents": [
+                 *                 {
+                 *                   "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *                   "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                   "kind": "board_decision",
+                 *                   "registrationNumber": "registrationNumber",
+                 *                   "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *                   "issuedOn": "2026-01-20"
+                 *                 }
+                 *               ],
+                 *               "indicatorIds": [
+                 *                 "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               ]
+                 *             }
+                 *           ],
+                 *           "ratification": {
+                 *             "required": false,
+                 *             "thresholdCents": 14000000,
+                 *             "requiredMunicipalityIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ],
+                 *             "votes": [
+                 *               {
+                 *                 "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "outcome": "approve",
+                 *                 "decidedOn": "2026-01-20",
+                 *                 "reference": "ESZL-2026-007",
+                 *                 "note": "note",
+                 *                 "castAt": "2026-01-20T10:00:00.000Z",
+                 *                 "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               }
+                 *             ],
+                 *             "statuteRuleVersion": 1,
+                 *             "reason": "threshold",
+                 *             "dueDate": "2026-01-20",
+                 *             "overdue": false
+                 *           },
+                 *           "documents": [
+                 *             {
+                 *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "kind": "board_decision",
+                 *               "registrationNumber": "registrationNumber",
+                 *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *               "issuedOn": "2026-01-20"
+                 *             }
+                 *           ],
+                 *           "relatedDecisions": [
+                 *             {
+                 *               "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "externalReference": "externalReference",
+                 *               "relation": "continues"
+                 *             }
+                 *           ],
+                 *           "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "splitting": {
+                 *             "suspected": false,
+                 *             "cumulativeCents": 14000000,
+                 *             "relatedDecisionIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ]
+                 *           },
+                 *           "fundCoverage": {
+                 *             "uncommittedCentsBefore": 1,
+                 *             "sufficient": false
+                 *           },
+                 *           "settlement": {
+                 *             "settledOn": "2026-01-20",
+                 *             "reference": "ESZL-2026-007",
+                 *             "settledAt": "2026-01-20T10:00:00.000Z"
+                 *           },
+                 *           "adoptedAt": "2026-01-20T10:00:00.000Z",
+                 *           "adoptedOn": "2026-01-20",
+                 *           "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                 *           "withdrawalReason": "withdrawalReason",
+                 *           "createdAt": "2026-01-20T10:00:00.000Z",
+                 *           "updatedAt": "2026-01-20T10:00:00.000Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -12488,6 +16064,10 @@ export interface operations {
                      * @description RFC 3339 timestamp in UTC
                      */
                     occurredAt: string;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
                     decisionId: string | null;
                     /** @description The seq of the event in the audit trail */
                     auditSeq: number;
@@ -12528,6 +16108,128 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "type": "decision.ratified",
+                 *       "occurredAt": "2026-01-20T10:00:00.000Z",
+                 *       "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "auditSeq": 1,
+                 *       "data": {
+                 *         "decision": {
+                 *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "reference": "ESZL-2026-007",
+                 *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *           "summary": "summary",
+                 *           "boardMeetingDate": "2026-01-20",
+                 *           "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "status": "draft",
+                 *           "totalAmountCents": 14000000,
+                 *           "commitments": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "year": 2026,
+                 *               "amountCents": 14000000,
+                 *               "purpose": "purpose",
+                 *               "finalAmountCents": 14000000,
+                 *               "disbursedCents": 14000000
+                 *             }
+                 *           ],
+                 *           "conditions": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "description": "description",
+                 *               "dueDate": "2026-01-20",
+                 *               "status": "open",
+                 *               "fulfilledOn": "2026-01-20",
+                 *               "evidence": "evidence",
+                 *               "blocksDisbursement": false,
+                 *               "fulfilledLate": false,
+                 *               "reference": "ESZL-2026-007",
+                 *               "documents": [
+                 *                 {
+                 *                   "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *                   "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                   "kind": "board_decision",
+                 *                   "registrationNumber": "registrationNumber",
+                 *                   "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *                   "issuedOn": "2026-01-20"
+                 *                 }
+                 *               ],
+                 *               "indicatorIds": [
+                 *                 "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               ]
+                 *             }
+                 *           ],
+                 *           "ratification": {
+                 *             "required": false,
+                 *             "thresholdCents": 14000000,
+                 *             "requiredMunicipalityIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ],
+                 *             "votes": [
+                 *               {
+                 *                 "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "outcome": "approve",
+                 *                 "decidedOn": "2026-01-20",
+                 *                 "reference": "ESZL-2026-007",
+                 *                 "note": "note",
+                 *                 "castAt": "2026-01-20T10:00:00.000Z",
+                 *                 "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               }
+                 *             ],
+                 *             "statuteRuleVersion": 1,
+                 *             "reason": "threshold",
+                 *             "dueDate": "2026-01-20",
+                 *             "overdue": false
+                 *           },
+                 *           "documents": [
+                 *             {
+                 *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "kind": "board_decision",
+                 *               "registrationNumber": "registrationNumber",
+                 *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *               "issuedOn": "2026-01-20"
+                 *             }
+                 *           ],
+                 *           "relatedDecisions": [
+                 *             {
+                 *               "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "externalReference": "externalReference",
+                 *               "relation": "continues"
+                 *             }
+                 *           ],
+                 *           "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "splitting": {
+                 *             "suspected": false,
+                 *             "cumulativeCents": 14000000,
+                 *             "relatedDecisionIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ]
+                 *           },
+                 *           "fundCoverage": {
+                 *             "uncommittedCentsBefore": 1,
+                 *             "sufficient": false
+                 *           },
+                 *           "settlement": {
+                 *             "settledOn": "2026-01-20",
+                 *             "reference": "ESZL-2026-007",
+                 *             "settledAt": "2026-01-20T10:00:00.000Z"
+                 *           },
+                 *           "adoptedAt": "2026-01-20T10:00:00.000Z",
+                 *           "adoptedOn": "2026-01-20",
+                 *           "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                 *           "withdrawalReason": "withdrawalReason",
+                 *           "createdAt": "2026-01-20T10:00:00.000Z",
+                 *           "updatedAt": "2026-01-20T10:00:00.000Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -12541,6 +16243,10 @@ export interface operations {
                      * @description RFC 3339 timestamp in UTC
                      */
                     occurredAt: string;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
                     decisionId: string | null;
                     /** @description The seq of the event in the audit trail */
                     auditSeq: number;
@@ -12581,6 +16287,128 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "type": "decision.rejected",
+                 *       "occurredAt": "2026-01-20T10:00:00.000Z",
+                 *       "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "auditSeq": 1,
+                 *       "data": {
+                 *         "decision": {
+                 *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "reference": "ESZL-2026-007",
+                 *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *           "summary": "summary",
+                 *           "boardMeetingDate": "2026-01-20",
+                 *           "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "status": "draft",
+                 *           "totalAmountCents": 14000000,
+                 *           "commitments": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "year": 2026,
+                 *               "amountCents": 14000000,
+                 *               "purpose": "purpose",
+                 *               "finalAmountCents": 14000000,
+                 *               "disbursedCents": 14000000
+                 *             }
+                 *           ],
+                 *           "conditions": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "description": "description",
+                 *               "dueDate": "2026-01-20",
+                 *               "status": "open",
+                 *               "fulfilledOn": "2026-01-20",
+                 *               "evidence": "evidence",
+                 *               "blocksDisbursement": false,
+                 *               "fulfilledLate": false,
+                 *               "reference": "ESZL-2026-007",
+                 *               "documents": [
+                 *                 {
+                 *                   "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *                   "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                   "kind": "board_decision",
+                 *                   "registrationNumber": "registrationNumber",
+                 *                   "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *                   "issuedOn": "2026-01-20"
+                 *                 }
+                 *               ],
+                 *               "indicatorIds": [
+                 *                 "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               ]
+                 *             }
+                 *           ],
+                 *           "ratification": {
+                 *             "required": false,
+                 *             "thresholdCents": 14000000,
+                 *             "requiredMunicipalityIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ],
+                 *             "votes": [
+                 *               {
+                 *                 "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "outcome": "approve",
+                 *                 "decidedOn": "2026-01-20",
+                 *                 "reference": "ESZL-2026-007",
+                 *                 "note": "note",
+                 *                 "castAt": "2026-01-20T10:00:00.000Z",
+                 *                 "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               }
+                 *             ],
+                 *             "statuteRuleVersion": 1,
+                 *             "reason": "threshold",
+                 *             "dueDate": "2026-01-20",
+                 *             "overdue": false
+                 *           },
+                 *           "documents": [
+                 *             {
+                 *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "kind": "board_decision",
+                 *               "registrationNumber": "registrationNumber",
+                 *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *               "issuedOn": "2026-01-20"
+                 *             }
+                 *           ],
+                 *           "relatedDecisions": [
+                 *             {
+                 *               "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "externalReference": "externalReference",
+                 *               "relation": "continues"
+                 *             }
+                 *           ],
+                 *           "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "splitting": {
+                 *             "suspected": false,
+                 *             "cumulativeCents": 14000000,
+                 *             "relatedDecisionIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ]
+                 *           },
+                 *           "fundCoverage": {
+                 *             "uncommittedCentsBefore": 1,
+                 *             "sufficient": false
+                 *           },
+                 *           "settlement": {
+                 *             "settledOn": "2026-01-20",
+                 *             "reference": "ESZL-2026-007",
+                 *             "settledAt": "2026-01-20T10:00:00.000Z"
+                 *           },
+                 *           "adoptedAt": "2026-01-20T10:00:00.000Z",
+                 *           "adoptedOn": "2026-01-20",
+                 *           "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                 *           "withdrawalReason": "withdrawalReason",
+                 *           "createdAt": "2026-01-20T10:00:00.000Z",
+                 *           "updatedAt": "2026-01-20T10:00:00.000Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -12594,6 +16422,10 @@ export interface operations {
                      * @description RFC 3339 timestamp in UTC
                      */
                     occurredAt: string;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
                     decisionId: string | null;
                     /** @description The seq of the event in the audit trail */
                     auditSeq: number;
@@ -12634,6 +16466,129 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "type": "decision.withdrawn",
+                 *       "occurredAt": "2026-01-20T10:00:00.000Z",
+                 *       "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "auditSeq": 1,
+                 *       "data": {
+                 *         "decision": {
+                 *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "reference": "ESZL-2026-007",
+                 *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *           "summary": "summary",
+                 *           "boardMeetingDate": "2026-01-20",
+                 *           "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "status": "draft",
+                 *           "totalAmountCents": 14000000,
+                 *           "commitments": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "year": 2026,
+                 *               "amountCents": 14000000,
+                 *               "purpose": "purpose",
+                 *               "finalAmountCents": 14000000,
+                 *               "disbursedCents": 14000000
+                 *             }
+                 *           ],
+                 *           "conditions": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "description": "description",
+                 *               "dueDate": "2026-01-20",
+                 *               "status": "open",
+                 *               "fulfilledOn": "2026-01-20",
+                 *               "evidence": "evidence",
+                 *               "blocksDisbursement": false,
+                 *               "fulfilledLate": false,
+                 *               "reference": "ESZL-2026-007",
+                 *               "documents": [
+                 *                 {
+                 *                   "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *                   "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                   "kind": "board_decision",
+                 *                   "registrationNumber": "registrationNumber",
+                 *                   "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *                   "issuedOn": "2026-01-20"
+                 *                 }
+                 *               ],
+                 *               "indicatorIds": [
+                 *                 "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               ]
+                 *             }
+                 *           ],
+                 *           "ratification": {
+                 *             "required": false,
+                 *             "thresholdCents": 14000000,
+                 *             "requiredMunicipalityIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ],
+                 *             "votes": [
+                 *               {
+                 *                 "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "outcome": "approve",
+                 *                 "decidedOn": "2026-01-20",
+                 *                 "reference": "ESZL-2026-007",
+                 *                 "note": "note",
+                 *                 "castAt": "2026-01-20T10:00:00.000Z",
+                 *                 "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               }
+                 *             ],
+                 *             "statuteRuleVersion": 1,
+                 *             "reason": "threshold",
+                 *             "dueDate": "2026-01-20",
+                 *             "overdue": false
+                 *           },
+                 *           "documents": [
+                 *             {
+                 *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "kind": "board_decision",
+                 *               "registrationNumber": "registrationNumber",
+                 *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *               "issuedOn": "2026-01-20"
+                 *             }
+                 *           ],
+                 *           "relatedDecisions": [
+                 *             {
+                 *               "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "externalReference": "externalReference",
+                 *               "relation": "continues"
+                 *             }
+                 *           ],
+                 *           "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "splitting": {
+                 *             "suspected": false,
+                 *             "cumulativeCents": 14000000,
+                 *             "relatedDecisionIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ]
+                 *           },
+                 *           "fundCoverage": {
+                 *             "uncommittedCentsBefore": 1,
+                 *             "sufficient": false
+                 *           },
+                 *           "settlement": {
+                 *             "settledOn": "2026-01-20",
+                 *             "reference": "ESZL-2026-007",
+                 *             "settledAt": "2026-01-20T10:00:00.000Z"
+                 *           },
+                 *           "adoptedAt": "2026-01-20T10:00:00.000Z",
+                 *           "adoptedOn": "2026-01-20",
+                 *           "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                 *           "withdrawalReason": "withdrawalReason",
+                 *           "createdAt": "2026-01-20T10:00:00.000Z",
+                 *           "updatedAt": "2026-01-20T10:00:00.000Z"
+                 *         },
+                 *         "reason": "reason"
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -12647,6 +16602,10 @@ export interface operations {
                      * @description RFC 3339 timestamp in UTC
                      */
                     occurredAt: string;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
                     decisionId: string | null;
                     /** @description The seq of the event in the audit trail */
                     auditSeq: number;
@@ -12688,6 +16647,139 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "type": "vote.cast",
+                 *       "occurredAt": "2026-01-20T10:00:00.000Z",
+                 *       "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "auditSeq": 1,
+                 *       "data": {
+                 *         "decision": {
+                 *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "reference": "ESZL-2026-007",
+                 *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *           "summary": "summary",
+                 *           "boardMeetingDate": "2026-01-20",
+                 *           "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "status": "draft",
+                 *           "totalAmountCents": 14000000,
+                 *           "commitments": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "year": 2026,
+                 *               "amountCents": 14000000,
+                 *               "purpose": "purpose",
+                 *               "finalAmountCents": 14000000,
+                 *               "disbursedCents": 14000000
+                 *             }
+                 *           ],
+                 *           "conditions": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "description": "description",
+                 *               "dueDate": "2026-01-20",
+                 *               "status": "open",
+                 *               "fulfilledOn": "2026-01-20",
+                 *               "evidence": "evidence",
+                 *               "blocksDisbursement": false,
+                 *               "fulfilledLate": false,
+                 *               "reference": "ESZL-2026-007",
+                 *               "documents": [
+                 *                 {
+                 *                   "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *                   "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                   "kind": "board_decision",
+                 *                   "registrationNumber": "registrationNumber",
+                 *                   "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *                   "issuedOn": "2026-01-20"
+                 *                 }
+                 *               ],
+                 *               "indicatorIds": [
+                 *                 "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               ]
+                 *             }
+                 *           ],
+                 *           "ratification": {
+                 *             "required": false,
+                 *             "thresholdCents": 14000000,
+                 *             "requiredMunicipalityIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ],
+                 *             "votes": [
+                 *               {
+                 *                 "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "outcome": "approve",
+                 *                 "decidedOn": "2026-01-20",
+                 *                 "reference": "ESZL-2026-007",
+                 *                 "note": "note",
+                 *                 "castAt": "2026-01-20T10:00:00.000Z",
+                 *                 "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               }
+                 *             ],
+                 *             "statuteRuleVersion": 1,
+                 *             "reason": "threshold",
+                 *             "dueDate": "2026-01-20",
+                 *             "overdue": false
+                 *           },
+                 *           "documents": [
+                 *             {
+                 *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "kind": "board_decision",
+                 *               "registrationNumber": "registrationNumber",
+                 *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *               "issuedOn": "2026-01-20"
+                 *             }
+                 *           ],
+                 *           "relatedDecisions": [
+                 *             {
+                 *               "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "externalReference": "externalReference",
+                 *               "relation": "continues"
+                 *             }
+                 *           ],
+                 *           "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "splitting": {
+                 *             "suspected": false,
+                 *             "cumulativeCents": 14000000,
+                 *             "relatedDecisionIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ]
+                 *           },
+                 *           "fundCoverage": {
+                 *             "uncommittedCentsBefore": 1,
+                 *             "sufficient": false
+                 *           },
+                 *           "settlement": {
+                 *             "settledOn": "2026-01-20",
+                 *             "reference": "ESZL-2026-007",
+                 *             "settledAt": "2026-01-20T10:00:00.000Z"
+                 *           },
+                 *           "adoptedAt": "2026-01-20T10:00:00.000Z",
+                 *           "adoptedOn": "2026-01-20",
+                 *           "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                 *           "withdrawalReason": "withdrawalReason",
+                 *           "createdAt": "2026-01-20T10:00:00.000Z",
+                 *           "updatedAt": "2026-01-20T10:00:00.000Z"
+                 *         },
+                 *         "vote": {
+                 *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "outcome": "approve",
+                 *           "decidedOn": "2026-01-20",
+                 *           "reference": "ESZL-2026-007",
+                 *           "note": "note",
+                 *           "castAt": "2026-01-20T10:00:00.000Z",
+                 *           "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -12701,6 +16793,10 @@ export interface operations {
                      * @description RFC 3339 timestamp in UTC
                      */
                     occurredAt: string;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
                     decisionId: string | null;
                     /** @description The seq of the event in the audit trail */
                     auditSeq: number;
@@ -12742,6 +16838,152 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "type": "condition.fulfilled",
+                 *       "occurredAt": "2026-01-20T10:00:00.000Z",
+                 *       "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "auditSeq": 1,
+                 *       "data": {
+                 *         "decision": {
+                 *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "reference": "ESZL-2026-007",
+                 *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *           "summary": "summary",
+                 *           "boardMeetingDate": "2026-01-20",
+                 *           "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "status": "draft",
+                 *           "totalAmountCents": 14000000,
+                 *           "commitments": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "year": 2026,
+                 *               "amountCents": 14000000,
+                 *               "purpose": "purpose",
+                 *               "finalAmountCents": 14000000,
+                 *               "disbursedCents": 14000000
+                 *             }
+                 *           ],
+                 *           "conditions": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "description": "description",
+                 *               "dueDate": "2026-01-20",
+                 *               "status": "open",
+                 *               "fulfilledOn": "2026-01-20",
+                 *               "evidence": "evidence",
+                 *               "blocksDisbursement": false,
+                 *               "fulfilledLate": false,
+                 *               "reference": "ESZL-2026-007",
+                 *               "documents": [
+                 *                 {
+                 *                   "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *                   "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                   "kind": "board_decision",
+                 *                   "registrationNumber": "registrationNumber",
+                 *                   "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *                   "issuedOn": "2026-01-20"
+                 *                 }
+                 *               ],
+                 *               "indicatorIds": [
+                 *                 "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               ]
+                 *             }
+                 *           ],
+                 *           "ratification": {
+                 *             "required": false,
+                 *             "thresholdCents": 14000000,
+                 *             "requiredMunicipalityIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ],
+                 *             "votes": [
+                 *               {
+                 *                 "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "outcome": "approve",
+                 *                 "decidedOn": "2026-01-20",
+                 *                 "reference": "ESZL-2026-007",
+                 *                 "note": "note",
+                 *                 "castAt": "2026-01-20T10:00:00.000Z",
+                 *                 "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               }
+                 *             ],
+                 *             "statuteRuleVersion": 1,
+                 *             "reason": "threshold",
+                 *             "dueDate": "2026-01-20",
+                 *             "overdue": false
+                 *           },
+                 *           "documents": [
+                 *             {
+                 *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "kind": "board_decision",
+                 *               "registrationNumber": "registrationNumber",
+                 *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *               "issuedOn": "2026-01-20"
+                 *             }
+                 *           ],
+                 *           "relatedDecisions": [
+                 *             {
+                 *               "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "externalReference": "externalReference",
+                 *               "relation": "continues"
+                 *             }
+                 *           ],
+                 *           "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "splitting": {
+                 *             "suspected": false,
+                 *             "cumulativeCents": 14000000,
+                 *             "relatedDecisionIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ]
+                 *           },
+                 *           "fundCoverage": {
+                 *             "uncommittedCentsBefore": 1,
+                 *             "sufficient": false
+                 *           },
+                 *           "settlement": {
+                 *             "settledOn": "2026-01-20",
+                 *             "reference": "ESZL-2026-007",
+                 *             "settledAt": "2026-01-20T10:00:00.000Z"
+                 *           },
+                 *           "adoptedAt": "2026-01-20T10:00:00.000Z",
+                 *           "adoptedOn": "2026-01-20",
+                 *           "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                 *           "withdrawalReason": "withdrawalReason",
+                 *           "createdAt": "2026-01-20T10:00:00.000Z",
+                 *           "updatedAt": "2026-01-20T10:00:00.000Z"
+                 *         },
+                 *         "condition": {
+                 *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "description": "description",
+                 *           "dueDate": "2026-01-20",
+                 *           "status": "open",
+                 *           "fulfilledOn": "2026-01-20",
+                 *           "evidence": "evidence",
+                 *           "blocksDisbursement": false,
+                 *           "fulfilledLate": false,
+                 *           "reference": "ESZL-2026-007",
+                 *           "documents": [
+                 *             {
+                 *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "kind": "board_decision",
+                 *               "registrationNumber": "registrationNumber",
+                 *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *               "issuedOn": "2026-01-20"
+                 *             }
+                 *           ],
+                 *           "indicatorIds": [
+                 *             "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *           ]
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -12755,6 +16997,10 @@ export interface operations {
                      * @description RFC 3339 timestamp in UTC
                      */
                     occurredAt: string;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
                     decisionId: string | null;
                     /** @description The seq of the event in the audit trail */
                     auditSeq: number;
@@ -12796,6 +17042,152 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "type": "condition.overdue",
+                 *       "occurredAt": "2026-01-20T10:00:00.000Z",
+                 *       "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "auditSeq": 1,
+                 *       "data": {
+                 *         "decision": {
+                 *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "reference": "ESZL-2026-007",
+                 *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *           "summary": "summary",
+                 *           "boardMeetingDate": "2026-01-20",
+                 *           "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "status": "draft",
+                 *           "totalAmountCents": 14000000,
+                 *           "commitments": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "year": 2026,
+                 *               "amountCents": 14000000,
+                 *               "purpose": "purpose",
+                 *               "finalAmountCents": 14000000,
+                 *               "disbursedCents": 14000000
+                 *             }
+                 *           ],
+                 *           "conditions": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "description": "description",
+                 *               "dueDate": "2026-01-20",
+                 *               "status": "open",
+                 *               "fulfilledOn": "2026-01-20",
+                 *               "evidence": "evidence",
+                 *               "blocksDisbursement": false,
+                 *               "fulfilledLate": false,
+                 *               "reference": "ESZL-2026-007",
+                 *               "documents": [
+                 *                 {
+                 *                   "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *                   "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                   "kind": "board_decision",
+                 *                   "registrationNumber": "registrationNumber",
+                 *                   "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *                   "issuedOn": "2026-01-20"
+                 *                 }
+                 *               ],
+                 *               "indicatorIds": [
+                 *                 "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               ]
+                 *             }
+                 *           ],
+                 *           "ratification": {
+                 *             "required": false,
+                 *             "thresholdCents": 14000000,
+                 *             "requiredMunicipalityIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ],
+                 *             "votes": [
+                 *               {
+                 *                 "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "outcome": "approve",
+                 *                 "decidedOn": "2026-01-20",
+                 *                 "reference": "ESZL-2026-007",
+                 *                 "note": "note",
+                 *                 "castAt": "2026-01-20T10:00:00.000Z",
+                 *                 "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               }
+                 *             ],
+                 *             "statuteRuleVersion": 1,
+                 *             "reason": "threshold",
+                 *             "dueDate": "2026-01-20",
+                 *             "overdue": false
+                 *           },
+                 *           "documents": [
+                 *             {
+                 *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "kind": "board_decision",
+                 *               "registrationNumber": "registrationNumber",
+                 *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *               "issuedOn": "2026-01-20"
+                 *             }
+                 *           ],
+                 *           "relatedDecisions": [
+                 *             {
+                 *               "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "externalReference": "externalReference",
+                 *               "relation": "continues"
+                 *             }
+                 *           ],
+                 *           "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "splitting": {
+                 *             "suspected": false,
+                 *             "cumulativeCents": 14000000,
+                 *             "relatedDecisionIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ]
+                 *           },
+                 *           "fundCoverage": {
+                 *             "uncommittedCentsBefore": 1,
+                 *             "sufficient": false
+                 *           },
+                 *           "settlement": {
+                 *             "settledOn": "2026-01-20",
+                 *             "reference": "ESZL-2026-007",
+                 *             "settledAt": "2026-01-20T10:00:00.000Z"
+                 *           },
+                 *           "adoptedAt": "2026-01-20T10:00:00.000Z",
+                 *           "adoptedOn": "2026-01-20",
+                 *           "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                 *           "withdrawalReason": "withdrawalReason",
+                 *           "createdAt": "2026-01-20T10:00:00.000Z",
+                 *           "updatedAt": "2026-01-20T10:00:00.000Z"
+                 *         },
+                 *         "condition": {
+                 *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "description": "description",
+                 *           "dueDate": "2026-01-20",
+                 *           "status": "open",
+                 *           "fulfilledOn": "2026-01-20",
+                 *           "evidence": "evidence",
+                 *           "blocksDisbursement": false,
+                 *           "fulfilledLate": false,
+                 *           "reference": "ESZL-2026-007",
+                 *           "documents": [
+                 *             {
+                 *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "kind": "board_decision",
+                 *               "registrationNumber": "registrationNumber",
+                 *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *               "issuedOn": "2026-01-20"
+                 *             }
+                 *           ],
+                 *           "indicatorIds": [
+                 *             "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *           ]
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -12809,6 +17201,10 @@ export interface operations {
                      * @description RFC 3339 timestamp in UTC
                      */
                     occurredAt: string;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
                     decisionId: string | null;
                     /** @description The seq of the event in the audit trail */
                     auditSeq: number;
@@ -12850,6 +17246,128 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "type": "decision.splitting_suspected",
+                 *       "occurredAt": "2026-01-20T10:00:00.000Z",
+                 *       "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "auditSeq": 1,
+                 *       "data": {
+                 *         "decision": {
+                 *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "reference": "ESZL-2026-007",
+                 *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *           "summary": "summary",
+                 *           "boardMeetingDate": "2026-01-20",
+                 *           "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "status": "draft",
+                 *           "totalAmountCents": 14000000,
+                 *           "commitments": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "year": 2026,
+                 *               "amountCents": 14000000,
+                 *               "purpose": "purpose",
+                 *               "finalAmountCents": 14000000,
+                 *               "disbursedCents": 14000000
+                 *             }
+                 *           ],
+                 *           "conditions": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "description": "description",
+                 *               "dueDate": "2026-01-20",
+                 *               "status": "open",
+                 *               "fulfilledOn": "2026-01-20",
+                 *               "evidence": "evidence",
+                 *               "blocksDisbursement": false,
+                 *               "fulfilledLate": false,
+                 *               "reference": "ESZL-2026-007",
+                 *               "documents": [
+                 *                 {
+                 *                   "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *                   "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                   "kind": "board_decision",
+                 *                   "registrationNumber": "registrationNumber",
+                 *                   "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *                   "issuedOn": "2026-01-20"
+                 *                 }
+                 *               ],
+                 *               "indicatorIds": [
+                 *                 "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               ]
+                 *             }
+                 *           ],
+                 *           "ratification": {
+                 *             "required": false,
+                 *             "thresholdCents": 14000000,
+                 *             "requiredMunicipalityIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ],
+                 *             "votes": [
+                 *               {
+                 *                 "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "outcome": "approve",
+                 *                 "decidedOn": "2026-01-20",
+                 *                 "reference": "ESZL-2026-007",
+                 *                 "note": "note",
+                 *                 "castAt": "2026-01-20T10:00:00.000Z",
+                 *                 "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               }
+                 *             ],
+                 *             "statuteRuleVersion": 1,
+                 *             "reason": "threshold",
+                 *             "dueDate": "2026-01-20",
+                 *             "overdue": false
+                 *           },
+                 *           "documents": [
+                 *             {
+                 *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "kind": "board_decision",
+                 *               "registrationNumber": "registrationNumber",
+                 *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *               "issuedOn": "2026-01-20"
+                 *             }
+                 *           ],
+                 *           "relatedDecisions": [
+                 *             {
+                 *               "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "externalReference": "externalReference",
+                 *               "relation": "continues"
+                 *             }
+                 *           ],
+                 *           "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "splitting": {
+                 *             "suspected": false,
+                 *             "cumulativeCents": 14000000,
+                 *             "relatedDecisionIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ]
+                 *           },
+                 *           "fundCoverage": {
+                 *             "uncommittedCentsBefore": 1,
+                 *             "sufficient": false
+                 *           },
+                 *           "settlement": {
+                 *             "settledOn": "2026-01-20",
+                 *             "reference": "ESZL-2026-007",
+                 *             "settledAt": "2026-01-20T10:00:00.000Z"
+                 *           },
+                 *           "adoptedAt": "2026-01-20T10:00:00.000Z",
+                 *           "adoptedOn": "2026-01-20",
+                 *           "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                 *           "withdrawalReason": "withdrawalReason",
+                 *           "createdAt": "2026-01-20T10:00:00.000Z",
+                 *           "updatedAt": "2026-01-20T10:00:00.000Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -12863,6 +17381,10 @@ export interface operations {
                      * @description RFC 3339 timestamp in UTC
                      */
                     occurredAt: string;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
                     decisionId: string | null;
                     /** @description The seq of the event in the audit trail */
                     auditSeq: number;
@@ -12903,6 +17425,128 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "type": "decision.fund_insufficient",
+                 *       "occurredAt": "2026-01-20T10:00:00.000Z",
+                 *       "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "auditSeq": 1,
+                 *       "data": {
+                 *         "decision": {
+                 *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "reference": "ESZL-2026-007",
+                 *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *           "summary": "summary",
+                 *           "boardMeetingDate": "2026-01-20",
+                 *           "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "status": "draft",
+                 *           "totalAmountCents": 14000000,
+                 *           "commitments": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "year": 2026,
+                 *               "amountCents": 14000000,
+                 *               "purpose": "purpose",
+                 *               "finalAmountCents": 14000000,
+                 *               "disbursedCents": 14000000
+                 *             }
+                 *           ],
+                 *           "conditions": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "description": "description",
+                 *               "dueDate": "2026-01-20",
+                 *               "status": "open",
+                 *               "fulfilledOn": "2026-01-20",
+                 *               "evidence": "evidence",
+                 *               "blocksDisbursement": false,
+                 *               "fulfilledLate": false,
+                 *               "reference": "ESZL-2026-007",
+                 *               "documents": [
+                 *                 {
+                 *                   "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *                   "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                   "kind": "board_decision",
+                 *                   "registrationNumber": "registrationNumber",
+                 *                   "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *                   "issuedOn": "2026-01-20"
+                 *                 }
+                 *               ],
+                 *               "indicatorIds": [
+                 *                 "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               ]
+                 *             }
+                 *           ],
+                 *           "ratification": {
+                 *             "required": false,
+                 *             "thresholdCents": 14000000,
+                 *             "requiredMunicipalityIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ],
+                 *             "votes": [
+                 *               {
+                 *                 "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "outcome": "approve",
+                 *                 "decidedOn": "2026-01-20",
+                 *                 "reference": "ESZL-2026-007",
+                 *                 "note": "note",
+                 *                 "castAt": "2026-01-20T10:00:00.000Z",
+                 *                 "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               }
+                 *             ],
+                 *             "statuteRuleVersion": 1,
+                 *             "reason": "threshold",
+                 *             "dueDate": "2026-01-20",
+                 *             "overdue": false
+                 *           },
+                 *           "documents": [
+                 *             {
+                 *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "kind": "board_decision",
+                 *               "registrationNumber": "registrationNumber",
+                 *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *               "issuedOn": "2026-01-20"
+                 *             }
+                 *           ],
+                 *           "relatedDecisions": [
+                 *             {
+                 *               "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "externalReference": "externalReference",
+                 *               "relation": "continues"
+                 *             }
+                 *           ],
+                 *           "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "splitting": {
+                 *             "suspected": false,
+                 *             "cumulativeCents": 14000000,
+                 *             "relatedDecisionIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ]
+                 *           },
+                 *           "fundCoverage": {
+                 *             "uncommittedCentsBefore": 1,
+                 *             "sufficient": false
+                 *           },
+                 *           "settlement": {
+                 *             "settledOn": "2026-01-20",
+                 *             "reference": "ESZL-2026-007",
+                 *             "settledAt": "2026-01-20T10:00:00.000Z"
+                 *           },
+                 *           "adoptedAt": "2026-01-20T10:00:00.000Z",
+                 *           "adoptedOn": "2026-01-20",
+                 *           "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                 *           "withdrawalReason": "withdrawalReason",
+                 *           "createdAt": "2026-01-20T10:00:00.000Z",
+                 *           "updatedAt": "2026-01-20T10:00:00.000Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -12916,6 +17560,10 @@ export interface operations {
                      * @description RFC 3339 timestamp in UTC
                      */
                     occurredAt: string;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
                     decisionId: string | null;
                     /** @description The seq of the event in the audit trail */
                     auditSeq: number;
@@ -12956,6 +17604,128 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "type": "ratification.overdue",
+                 *       "occurredAt": "2026-01-20T10:00:00.000Z",
+                 *       "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "auditSeq": 1,
+                 *       "data": {
+                 *         "decision": {
+                 *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "reference": "ESZL-2026-007",
+                 *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *           "summary": "summary",
+                 *           "boardMeetingDate": "2026-01-20",
+                 *           "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "status": "draft",
+                 *           "totalAmountCents": 14000000,
+                 *           "commitments": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "year": 2026,
+                 *               "amountCents": 14000000,
+                 *               "purpose": "purpose",
+                 *               "finalAmountCents": 14000000,
+                 *               "disbursedCents": 14000000
+                 *             }
+                 *           ],
+                 *           "conditions": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "description": "description",
+                 *               "dueDate": "2026-01-20",
+                 *               "status": "open",
+                 *               "fulfilledOn": "2026-01-20",
+                 *               "evidence": "evidence",
+                 *               "blocksDisbursement": false,
+                 *               "fulfilledLate": false,
+                 *               "reference": "ESZL-2026-007",
+                 *               "documents": [
+                 *                 {
+                 *                   "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *                   "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                   "kind": "board_decision",
+                 *                   "registrationNumber": "registrationNumber",
+                 *                   "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *                   "issuedOn": "2026-01-20"
+                 *                 }
+                 *               ],
+                 *               "indicatorIds": [
+                 *                 "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               ]
+                 *             }
+                 *           ],
+                 *           "ratification": {
+                 *             "required": false,
+                 *             "thresholdCents": 14000000,
+                 *             "requiredMunicipalityIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ],
+                 *             "votes": [
+                 *               {
+                 *                 "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "outcome": "approve",
+                 *                 "decidedOn": "2026-01-20",
+                 *                 "reference": "ESZL-2026-007",
+                 *                 "note": "note",
+                 *                 "castAt": "2026-01-20T10:00:00.000Z",
+                 *                 "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               }
+                 *             ],
+                 *             "statuteRuleVersion": 1,
+                 *             "reason": "threshold",
+                 *             "dueDate": "2026-01-20",
+                 *             "overdue": false
+                 *           },
+                 *           "documents": [
+                 *             {
+                 *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "kind": "board_decision",
+                 *               "registrationNumber": "registrationNumber",
+                 *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *               "issuedOn": "2026-01-20"
+                 *             }
+                 *           ],
+                 *           "relatedDecisions": [
+                 *             {
+                 *               "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "externalReference": "externalReference",
+                 *               "relation": "continues"
+                 *             }
+                 *           ],
+                 *           "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "splitting": {
+                 *             "suspected": false,
+                 *             "cumulativeCents": 14000000,
+                 *             "relatedDecisionIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ]
+                 *           },
+                 *           "fundCoverage": {
+                 *             "uncommittedCentsBefore": 1,
+                 *             "sufficient": false
+                 *           },
+                 *           "settlement": {
+                 *             "settledOn": "2026-01-20",
+                 *             "reference": "ESZL-2026-007",
+                 *             "settledAt": "2026-01-20T10:00:00.000Z"
+                 *           },
+                 *           "adoptedAt": "2026-01-20T10:00:00.000Z",
+                 *           "adoptedOn": "2026-01-20",
+                 *           "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                 *           "withdrawalReason": "withdrawalReason",
+                 *           "createdAt": "2026-01-20T10:00:00.000Z",
+                 *           "updatedAt": "2026-01-20T10:00:00.000Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -12969,11 +17739,209 @@ export interface operations {
                      * @description RFC 3339 timestamp in UTC
                      */
                     occurredAt: string;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
                     decisionId: string | null;
                     /** @description The seq of the event in the audit trail */
                     auditSeq: number;
                     data: {
                         decision: components["schemas"]["Decision"];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within the timeout) is retried with backoff */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_ratification_due_soon: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex> */
+                "ESZL-Signature": string;
+                "ESZL-Event-Id": string;
+                "ESZL-Event-Type": "ratification.due_soon";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "type": "ratification.due_soon",
+                 *       "occurredAt": "2026-01-20T10:00:00.000Z",
+                 *       "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "auditSeq": 1,
+                 *       "data": {
+                 *         "decision": {
+                 *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "reference": "ESZL-2026-007",
+                 *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *           "summary": "summary",
+                 *           "boardMeetingDate": "2026-01-20",
+                 *           "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "status": "draft",
+                 *           "totalAmountCents": 14000000,
+                 *           "commitments": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "year": 2026,
+                 *               "amountCents": 14000000,
+                 *               "purpose": "purpose",
+                 *               "finalAmountCents": 14000000,
+                 *               "disbursedCents": 14000000
+                 *             }
+                 *           ],
+                 *           "conditions": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "description": "description",
+                 *               "dueDate": "2026-01-20",
+                 *               "status": "open",
+                 *               "fulfilledOn": "2026-01-20",
+                 *               "evidence": "evidence",
+                 *               "blocksDisbursement": false,
+                 *               "fulfilledLate": false,
+                 *               "reference": "ESZL-2026-007",
+                 *               "documents": [
+                 *                 {
+                 *                   "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *                   "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                   "kind": "board_decision",
+                 *                   "registrationNumber": "registrationNumber",
+                 *                   "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *                   "issuedOn": "2026-01-20"
+                 *                 }
+                 *               ],
+                 *               "indicatorIds": [
+                 *                 "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               ]
+                 *             }
+                 *           ],
+                 *           "ratification": {
+                 *             "required": false,
+                 *             "thresholdCents": 14000000,
+                 *             "requiredMunicipalityIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ],
+                 *             "votes": [
+                 *               {
+                 *                 "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "outcome": "approve",
+                 *                 "decidedOn": "2026-01-20",
+                 *                 "reference": "ESZL-2026-007",
+                 *                 "note": "note",
+                 *                 "castAt": "2026-01-20T10:00:00.000Z",
+                 *                 "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               }
+                 *             ],
+                 *             "statuteRuleVersion": 1,
+                 *             "reason": "threshold",
+                 *             "dueDate": "2026-01-20",
+                 *             "overdue": false
+                 *           },
+                 *           "documents": [
+                 *             {
+                 *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "kind": "board_decision",
+                 *               "registrationNumber": "registrationNumber",
+                 *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *               "issuedOn": "2026-01-20"
+                 *             }
+                 *           ],
+                 *           "relatedDecisions": [
+                 *             {
+                 *               "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "externalReference": "externalReference",
+                 *               "relation": "continues"
+                 *             }
+                 *           ],
+                 *           "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "splitting": {
+                 *             "suspected": false,
+                 *             "cumulativeCents": 14000000,
+                 *             "relatedDecisionIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ]
+                 *           },
+                 *           "fundCoverage": {
+                 *             "uncommittedCentsBefore": 1,
+                 *             "sufficient": false
+                 *           },
+                 *           "settlement": {
+                 *             "settledOn": "2026-01-20",
+                 *             "reference": "ESZL-2026-007",
+                 *             "settledAt": "2026-01-20T10:00:00.000Z"
+                 *           },
+                 *           "adoptedAt": "2026-01-20T10:00:00.000Z",
+                 *           "adoptedOn": "2026-01-20",
+                 *           "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                 *           "withdrawalReason": "withdrawalReason",
+                 *           "createdAt": "2026-01-20T10:00:00.000Z",
+                 *           "updatedAt": "2026-01-20T10:00:00.000Z"
+                 *         },
+                 *         "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *         "dueDate": "2026-01-20",
+                 *         "daysLeft": 1
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "ratification.due_soon";
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339 timestamp in UTC
+                     */
+                    occurredAt: string;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    decisionId: string | null;
+                    /** @description The seq of the event in the audit trail */
+                    auditSeq: number;
+                    data: {
+                        decision: components["schemas"]["Decision"];
+                        /**
+                         * Format: uuid
+                         * @description The municipality whose college is reminded
+                         */
+                        municipalityId: string;
+                        /**
+                         * Format: date
+                         * @description Calendar date, YYYY-MM-DD
+                         */
+                        dueDate: string;
+                        /** @description Days from today (Europe/Amsterdam) to the due date */
+                        daysLeft: number;
                     };
                 };
             };
@@ -13009,6 +17977,138 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "type": "decision.document_added",
+                 *       "occurredAt": "2026-01-20T10:00:00.000Z",
+                 *       "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "auditSeq": 1,
+                 *       "data": {
+                 *         "decision": {
+                 *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "reference": "ESZL-2026-007",
+                 *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *           "summary": "summary",
+                 *           "boardMeetingDate": "2026-01-20",
+                 *           "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "status": "draft",
+                 *           "totalAmountCents": 14000000,
+                 *           "commitments": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "year": 2026,
+                 *               "amountCents": 14000000,
+                 *               "purpose": "purpose",
+                 *               "finalAmountCents": 14000000,
+                 *               "disbursedCents": 14000000
+                 *             }
+                 *           ],
+                 *           "conditions": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "description": "description",
+                 *               "dueDate": "2026-01-20",
+                 *               "status": "open",
+                 *               "fulfilledOn": "2026-01-20",
+                 *               "evidence": "evidence",
+                 *               "blocksDisbursement": false,
+                 *               "fulfilledLate": false,
+                 *               "reference": "ESZL-2026-007",
+                 *               "documents": [
+                 *                 {
+                 *                   "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *                   "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                   "kind": "board_decision",
+                 *                   "registrationNumber": "registrationNumber",
+                 *                   "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *                   "issuedOn": "2026-01-20"
+                 *                 }
+                 *               ],
+                 *               "indicatorIds": [
+                 *                 "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               ]
+                 *             }
+                 *           ],
+                 *           "ratification": {
+                 *             "required": false,
+                 *             "thresholdCents": 14000000,
+                 *             "requiredMunicipalityIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ],
+                 *             "votes": [
+                 *               {
+                 *                 "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "outcome": "approve",
+                 *                 "decidedOn": "2026-01-20",
+                 *                 "reference": "ESZL-2026-007",
+                 *                 "note": "note",
+                 *                 "castAt": "2026-01-20T10:00:00.000Z",
+                 *                 "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               }
+                 *             ],
+                 *             "statuteRuleVersion": 1,
+                 *             "reason": "threshold",
+                 *             "dueDate": "2026-01-20",
+                 *             "overdue": false
+                 *           },
+                 *           "documents": [
+                 *             {
+                 *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "kind": "board_decision",
+                 *               "registrationNumber": "registrationNumber",
+                 *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *               "issuedOn": "2026-01-20"
+                 *             }
+                 *           ],
+                 *           "relatedDecisions": [
+                 *             {
+                 *               "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "externalReference": "externalReference",
+                 *               "relation": "continues"
+                 *             }
+                 *           ],
+                 *           "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "splitting": {
+                 *             "suspected": false,
+                 *             "cumulativeCents": 14000000,
+                 *             "relatedDecisionIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ]
+                 *           },
+                 *           "fundCoverage": {
+                 *             "uncommittedCentsBefore": 1,
+                 *             "sufficient": false
+                 *           },
+                 *           "settlement": {
+                 *             "settledOn": "2026-01-20",
+                 *             "reference": "ESZL-2026-007",
+                 *             "settledAt": "2026-01-20T10:00:00.000Z"
+                 *           },
+                 *           "adoptedAt": "2026-01-20T10:00:00.000Z",
+                 *           "adoptedOn": "2026-01-20",
+                 *           "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                 *           "withdrawalReason": "withdrawalReason",
+                 *           "createdAt": "2026-01-20T10:00:00.000Z",
+                 *           "updatedAt": "2026-01-20T10:00:00.000Z"
+                 *         },
+                 *         "documents": [
+                 *           {
+                 *             "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *             "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *             "kind": "board_decision",
+                 *             "registrationNumber": "registrationNumber",
+                 *             "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *             "issuedOn": "2026-01-20"
+                 *           }
+                 *         ]
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -13022,6 +18122,10 @@ export interface operations {
                      * @description RFC 3339 timestamp in UTC
                      */
                     occurredAt: string;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
                     decisionId: string | null;
                     /** @description The seq of the event in the audit trail */
                     auditSeq: number;
@@ -13063,6 +18167,152 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "type": "condition.added",
+                 *       "occurredAt": "2026-01-20T10:00:00.000Z",
+                 *       "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "auditSeq": 1,
+                 *       "data": {
+                 *         "decision": {
+                 *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "reference": "ESZL-2026-007",
+                 *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *           "summary": "summary",
+                 *           "boardMeetingDate": "2026-01-20",
+                 *           "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "status": "draft",
+                 *           "totalAmountCents": 14000000,
+                 *           "commitments": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "year": 2026,
+                 *               "amountCents": 14000000,
+                 *               "purpose": "purpose",
+                 *               "finalAmountCents": 14000000,
+                 *               "disbursedCents": 14000000
+                 *             }
+                 *           ],
+                 *           "conditions": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "description": "description",
+                 *               "dueDate": "2026-01-20",
+                 *               "status": "open",
+                 *               "fulfilledOn": "2026-01-20",
+                 *               "evidence": "evidence",
+                 *               "blocksDisbursement": false,
+                 *               "fulfilledLate": false,
+                 *               "reference": "ESZL-2026-007",
+                 *               "documents": [
+                 *                 {
+                 *                   "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *                   "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                   "kind": "board_decision",
+                 *                   "registrationNumber": "registrationNumber",
+                 *                   "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *                   "issuedOn": "2026-01-20"
+                 *                 }
+                 *               ],
+                 *               "indicatorIds": [
+                 *                 "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               ]
+                 *             }
+                 *           ],
+                 *           "ratification": {
+                 *             "required": false,
+                 *             "thresholdCents": 14000000,
+                 *             "requiredMunicipalityIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ],
+                 *             "votes": [
+                 *               {
+                 *                 "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "outcome": "approve",
+                 *                 "decidedOn": "2026-01-20",
+                 *                 "reference": "ESZL-2026-007",
+                 *                 "note": "note",
+                 *                 "castAt": "2026-01-20T10:00:00.000Z",
+                 *                 "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               }
+                 *             ],
+                 *             "statuteRuleVersion": 1,
+                 *             "reason": "threshold",
+                 *             "dueDate": "2026-01-20",
+                 *             "overdue": false
+                 *           },
+                 *           "documents": [
+                 *             {
+                 *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "kind": "board_decision",
+                 *               "registrationNumber": "registrationNumber",
+                 *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *               "issuedOn": "2026-01-20"
+                 *             }
+                 *           ],
+                 *           "relatedDecisions": [
+                 *             {
+                 *               "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "externalReference": "externalReference",
+                 *               "relation": "continues"
+                 *             }
+                 *           ],
+                 *           "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "splitting": {
+                 *             "suspected": false,
+                 *             "cumulativeCents": 14000000,
+                 *             "relatedDecisionIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ]
+                 *           },
+                 *           "fundCoverage": {
+                 *             "uncommittedCentsBefore": 1,
+                 *             "sufficient": false
+                 *           },
+                 *           "settlement": {
+                 *             "settledOn": "2026-01-20",
+                 *             "reference": "ESZL-2026-007",
+                 *             "settledAt": "2026-01-20T10:00:00.000Z"
+                 *           },
+                 *           "adoptedAt": "2026-01-20T10:00:00.000Z",
+                 *           "adoptedOn": "2026-01-20",
+                 *           "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                 *           "withdrawalReason": "withdrawalReason",
+                 *           "createdAt": "2026-01-20T10:00:00.000Z",
+                 *           "updatedAt": "2026-01-20T10:00:00.000Z"
+                 *         },
+                 *         "condition": {
+                 *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "description": "description",
+                 *           "dueDate": "2026-01-20",
+                 *           "status": "open",
+                 *           "fulfilledOn": "2026-01-20",
+                 *           "evidence": "evidence",
+                 *           "blocksDisbursement": false,
+                 *           "fulfilledLate": false,
+                 *           "reference": "ESZL-2026-007",
+                 *           "documents": [
+                 *             {
+                 *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "kind": "board_decision",
+                 *               "registrationNumber": "registrationNumber",
+                 *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *               "issuedOn": "2026-01-20"
+                 *             }
+                 *           ],
+                 *           "indicatorIds": [
+                 *             "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *           ]
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -13076,6 +18326,10 @@ export interface operations {
                      * @description RFC 3339 timestamp in UTC
                      */
                     occurredAt: string;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
                     decisionId: string | null;
                     /** @description The seq of the event in the audit trail */
                     auditSeq: number;
@@ -13117,6 +18371,137 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "type": "disbursement.recorded",
+                 *       "occurredAt": "2026-01-20T10:00:00.000Z",
+                 *       "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "auditSeq": 1,
+                 *       "data": {
+                 *         "decision": {
+                 *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "reference": "ESZL-2026-007",
+                 *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *           "summary": "summary",
+                 *           "boardMeetingDate": "2026-01-20",
+                 *           "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "status": "draft",
+                 *           "totalAmountCents": 14000000,
+                 *           "commitments": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "year": 2026,
+                 *               "amountCents": 14000000,
+                 *               "purpose": "purpose",
+                 *               "finalAmountCents": 14000000,
+                 *               "disbursedCents": 14000000
+                 *             }
+                 *           ],
+                 *           "conditions": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "description": "description",
+                 *               "dueDate": "2026-01-20",
+                 *               "status": "open",
+                 *               "fulfilledOn": "2026-01-20",
+                 *               "evidence": "evidence",
+                 *               "blocksDisbursement": false,
+                 *               "fulfilledLate": false,
+                 *               "reference": "ESZL-2026-007",
+                 *               "documents": [
+                 *                 {
+                 *                   "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *                   "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                   "kind": "board_decision",
+                 *                   "registrationNumber": "registrationNumber",
+                 *                   "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *                   "issuedOn": "2026-01-20"
+                 *                 }
+                 *               ],
+                 *               "indicatorIds": [
+                 *                 "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               ]
+                 *             }
+                 *           ],
+                 *           "ratification": {
+                 *             "required": false,
+                 *             "thresholdCents": 14000000,
+                 *             "requiredMunicipalityIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ],
+                 *             "votes": [
+                 *               {
+                 *                 "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "outcome": "approve",
+                 *                 "decidedOn": "2026-01-20",
+                 *                 "reference": "ESZL-2026-007",
+                 *                 "note": "note",
+                 *                 "castAt": "2026-01-20T10:00:00.000Z",
+                 *                 "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               }
+                 *             ],
+                 *             "statuteRuleVersion": 1,
+                 *             "reason": "threshold",
+                 *             "dueDate": "2026-01-20",
+                 *             "overdue": false
+                 *           },
+                 *           "documents": [
+                 *             {
+                 *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "kind": "board_decision",
+                 *               "registrationNumber": "registrationNumber",
+                 *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *               "issuedOn": "2026-01-20"
+                 *             }
+                 *           ],
+                 *           "relatedDecisions": [
+                 *             {
+                 *               "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "externalReference": "externalReference",
+                 *               "relation": "continues"
+                 *             }
+                 *           ],
+                 *           "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "splitting": {
+                 *             "suspected": false,
+                 *             "cumulativeCents": 14000000,
+                 *             "relatedDecisionIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ]
+                 *           },
+                 *           "fundCoverage": {
+                 *             "uncommittedCentsBefore": 1,
+                 *             "sufficient": false
+                 *           },
+                 *           "settlement": {
+                 *             "settledOn": "2026-01-20",
+                 *             "reference": "ESZL-2026-007",
+                 *             "settledAt": "2026-01-20T10:00:00.000Z"
+                 *           },
+                 *           "adoptedAt": "2026-01-20T10:00:00.000Z",
+                 *           "adoptedOn": "2026-01-20",
+                 *           "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                 *           "withdrawalReason": "withdrawalReason",
+                 *           "createdAt": "2026-01-20T10:00:00.000Z",
+                 *           "updatedAt": "2026-01-20T10:00:00.000Z"
+                 *         },
+                 *         "disbursement": {
+                 *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "commitmentId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "amountCents": 14000000,
+                 *           "paidOn": "2026-01-20",
+                 *           "reference": "ESZL-2026-007",
+                 *           "createdAt": "2026-01-20T10:00:00.000Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -13130,6 +18515,10 @@ export interface operations {
                      * @description RFC 3339 timestamp in UTC
                      */
                     occurredAt: string;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
                     decisionId: string | null;
                     /** @description The seq of the event in the audit trail */
                     auditSeq: number;
@@ -13171,6 +18560,128 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "type": "decision.amended",
+                 *       "occurredAt": "2026-01-20T10:00:00.000Z",
+                 *       "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "auditSeq": 1,
+                 *       "data": {
+                 *         "decision": {
+                 *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "reference": "ESZL-2026-007",
+                 *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *           "summary": "summary",
+                 *           "boardMeetingDate": "2026-01-20",
+                 *           "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "status": "draft",
+                 *           "totalAmountCents": 14000000,
+                 *           "commitments": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "year": 2026,
+                 *               "amountCents": 14000000,
+                 *               "purpose": "purpose",
+                 *               "finalAmountCents": 14000000,
+                 *               "disbursedCents": 14000000
+                 *             }
+                 *           ],
+                 *           "conditions": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "description": "description",
+                 *               "dueDate": "2026-01-20",
+                 *               "status": "open",
+                 *               "fulfilledOn": "2026-01-20",
+                 *               "evidence": "evidence",
+                 *               "blocksDisbursement": false,
+                 *               "fulfilledLate": false,
+                 *               "reference": "ESZL-2026-007",
+                 *               "documents": [
+                 *                 {
+                 *                   "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *                   "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                   "kind": "board_decision",
+                 *                   "registrationNumber": "registrationNumber",
+                 *                   "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *                   "issuedOn": "2026-01-20"
+                 *                 }
+                 *               ],
+                 *               "indicatorIds": [
+                 *                 "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               ]
+                 *             }
+                 *           ],
+                 *           "ratification": {
+                 *             "required": false,
+                 *             "thresholdCents": 14000000,
+                 *             "requiredMunicipalityIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ],
+                 *             "votes": [
+                 *               {
+                 *                 "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "outcome": "approve",
+                 *                 "decidedOn": "2026-01-20",
+                 *                 "reference": "ESZL-2026-007",
+                 *                 "note": "note",
+                 *                 "castAt": "2026-01-20T10:00:00.000Z",
+                 *                 "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               }
+                 *             ],
+                 *             "statuteRuleVersion": 1,
+                 *             "reason": "threshold",
+                 *             "dueDate": "2026-01-20",
+                 *             "overdue": false
+                 *           },
+                 *           "documents": [
+                 *             {
+                 *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "kind": "board_decision",
+                 *               "registrationNumber": "registrationNumber",
+                 *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *               "issuedOn": "2026-01-20"
+                 *             }
+                 *           ],
+                 *           "relatedDecisions": [
+                 *             {
+                 *               "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "externalReference": "externalReference",
+                 *               "relation": "continues"
+                 *             }
+                 *           ],
+                 *           "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "splitting": {
+                 *             "suspected": false,
+                 *             "cumulativeCents": 14000000,
+                 *             "relatedDecisionIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ]
+                 *           },
+                 *           "fundCoverage": {
+                 *             "uncommittedCentsBefore": 1,
+                 *             "sufficient": false
+                 *           },
+                 *           "settlement": {
+                 *             "settledOn": "2026-01-20",
+                 *             "reference": "ESZL-2026-007",
+                 *             "settledAt": "2026-01-20T10:00:00.000Z"
+                 *           },
+                 *           "adoptedAt": "2026-01-20T10:00:00.000Z",
+                 *           "adoptedOn": "2026-01-20",
+                 *           "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                 *           "withdrawalReason": "withdrawalReason",
+                 *           "createdAt": "2026-01-20T10:00:00.000Z",
+                 *           "updatedAt": "2026-01-20T10:00:00.000Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -13184,6 +18695,10 @@ export interface operations {
                      * @description RFC 3339 timestamp in UTC
                      */
                     occurredAt: string;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
                     decisionId: string | null;
                     /** @description The seq of the event in the audit trail */
                     auditSeq: number;
@@ -13224,6 +18739,129 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "type": "decision.superseded",
+                 *       "occurredAt": "2026-01-20T10:00:00.000Z",
+                 *       "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "auditSeq": 1,
+                 *       "data": {
+                 *         "decision": {
+                 *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "reference": "ESZL-2026-007",
+                 *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *           "summary": "summary",
+                 *           "boardMeetingDate": "2026-01-20",
+                 *           "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "status": "draft",
+                 *           "totalAmountCents": 14000000,
+                 *           "commitments": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "year": 2026,
+                 *               "amountCents": 14000000,
+                 *               "purpose": "purpose",
+                 *               "finalAmountCents": 14000000,
+                 *               "disbursedCents": 14000000
+                 *             }
+                 *           ],
+                 *           "conditions": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "description": "description",
+                 *               "dueDate": "2026-01-20",
+                 *               "status": "open",
+                 *               "fulfilledOn": "2026-01-20",
+                 *               "evidence": "evidence",
+                 *               "blocksDisbursement": false,
+                 *               "fulfilledLate": false,
+                 *               "reference": "ESZL-2026-007",
+                 *               "documents": [
+                 *                 {
+                 *                   "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *                   "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                   "kind": "board_decision",
+                 *                   "registrationNumber": "registrationNumber",
+                 *                   "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *                   "issuedOn": "2026-01-20"
+                 *                 }
+                 *               ],
+                 *               "indicatorIds": [
+                 *                 "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               ]
+                 *             }
+                 *           ],
+                 *           "ratification": {
+                 *             "required": false,
+                 *             "thresholdCents": 14000000,
+                 *             "requiredMunicipalityIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ],
+                 *             "votes": [
+                 *               {
+                 *                 "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "outcome": "approve",
+                 *                 "decidedOn": "2026-01-20",
+                 *                 "reference": "ESZL-2026-007",
+                 *                 "note": "note",
+                 *                 "castAt": "2026-01-20T10:00:00.000Z",
+                 *                 "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               }
+                 *             ],
+                 *             "statuteRuleVersion": 1,
+                 *             "reason": "threshold",
+                 *             "dueDate": "2026-01-20",
+                 *             "overdue": false
+                 *           },
+                 *           "documents": [
+                 *             {
+                 *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "kind": "board_decision",
+                 *               "registrationNumber": "registrationNumber",
+                 *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *               "issuedOn": "2026-01-20"
+                 *             }
+                 *           ],
+                 *           "relatedDecisions": [
+                 *             {
+                 *               "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "externalReference": "externalReference",
+                 *               "relation": "continues"
+                 *             }
+                 *           ],
+                 *           "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "splitting": {
+                 *             "suspected": false,
+                 *             "cumulativeCents": 14000000,
+                 *             "relatedDecisionIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ]
+                 *           },
+                 *           "fundCoverage": {
+                 *             "uncommittedCentsBefore": 1,
+                 *             "sufficient": false
+                 *           },
+                 *           "settlement": {
+                 *             "settledOn": "2026-01-20",
+                 *             "reference": "ESZL-2026-007",
+                 *             "settledAt": "2026-01-20T10:00:00.000Z"
+                 *           },
+                 *           "adoptedAt": "2026-01-20T10:00:00.000Z",
+                 *           "adoptedOn": "2026-01-20",
+                 *           "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                 *           "withdrawalReason": "withdrawalReason",
+                 *           "createdAt": "2026-01-20T10:00:00.000Z",
+                 *           "updatedAt": "2026-01-20T10:00:00.000Z"
+                 *         },
+                 *         "supersededBy": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -13237,6 +18875,10 @@ export interface operations {
                      * @description RFC 3339 timestamp in UTC
                      */
                     occurredAt: string;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
                     decisionId: string | null;
                     /** @description The seq of the event in the audit trail */
                     auditSeq: number;
@@ -13282,6 +18924,128 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "type": "decision.settled",
+                 *       "occurredAt": "2026-01-20T10:00:00.000Z",
+                 *       "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "auditSeq": 1,
+                 *       "data": {
+                 *         "decision": {
+                 *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "reference": "ESZL-2026-007",
+                 *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *           "summary": "summary",
+                 *           "boardMeetingDate": "2026-01-20",
+                 *           "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "status": "draft",
+                 *           "totalAmountCents": 14000000,
+                 *           "commitments": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "year": 2026,
+                 *               "amountCents": 14000000,
+                 *               "purpose": "purpose",
+                 *               "finalAmountCents": 14000000,
+                 *               "disbursedCents": 14000000
+                 *             }
+                 *           ],
+                 *           "conditions": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "description": "description",
+                 *               "dueDate": "2026-01-20",
+                 *               "status": "open",
+                 *               "fulfilledOn": "2026-01-20",
+                 *               "evidence": "evidence",
+                 *               "blocksDisbursement": false,
+                 *               "fulfilledLate": false,
+                 *               "reference": "ESZL-2026-007",
+                 *               "documents": [
+                 *                 {
+                 *                   "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *                   "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                   "kind": "board_decision",
+                 *                   "registrationNumber": "registrationNumber",
+                 *                   "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *                   "issuedOn": "2026-01-20"
+                 *                 }
+                 *               ],
+                 *               "indicatorIds": [
+                 *                 "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               ]
+                 *             }
+                 *           ],
+                 *           "ratification": {
+                 *             "required": false,
+                 *             "thresholdCents": 14000000,
+                 *             "requiredMunicipalityIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ],
+                 *             "votes": [
+                 *               {
+                 *                 "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "outcome": "approve",
+                 *                 "decidedOn": "2026-01-20",
+                 *                 "reference": "ESZL-2026-007",
+                 *                 "note": "note",
+                 *                 "castAt": "2026-01-20T10:00:00.000Z",
+                 *                 "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               }
+                 *             ],
+                 *             "statuteRuleVersion": 1,
+                 *             "reason": "threshold",
+                 *             "dueDate": "2026-01-20",
+                 *             "overdue": false
+                 *           },
+                 *           "documents": [
+                 *             {
+                 *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "kind": "board_decision",
+                 *               "registrationNumber": "registrationNumber",
+                 *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *               "issuedOn": "2026-01-20"
+                 *             }
+                 *           ],
+                 *           "relatedDecisions": [
+                 *             {
+                 *               "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "externalReference": "externalReference",
+                 *               "relation": "continues"
+                 *             }
+                 *           ],
+                 *           "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "splitting": {
+                 *             "suspected": false,
+                 *             "cumulativeCents": 14000000,
+                 *             "relatedDecisionIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ]
+                 *           },
+                 *           "fundCoverage": {
+                 *             "uncommittedCentsBefore": 1,
+                 *             "sufficient": false
+                 *           },
+                 *           "settlement": {
+                 *             "settledOn": "2026-01-20",
+                 *             "reference": "ESZL-2026-007",
+                 *             "settledAt": "2026-01-20T10:00:00.000Z"
+                 *           },
+                 *           "adoptedAt": "2026-01-20T10:00:00.000Z",
+                 *           "adoptedOn": "2026-01-20",
+                 *           "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                 *           "withdrawalReason": "withdrawalReason",
+                 *           "createdAt": "2026-01-20T10:00:00.000Z",
+                 *           "updatedAt": "2026-01-20T10:00:00.000Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -13295,6 +19059,10 @@ export interface operations {
                      * @description RFC 3339 timestamp in UTC
                      */
                     occurredAt: string;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
                     decisionId: string | null;
                     /** @description The seq of the event in the audit trail */
                     auditSeq: number;
@@ -13335,6 +19103,165 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "type": "indicator.defined",
+                 *       "occurredAt": "2026-01-20T10:00:00.000Z",
+                 *       "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "auditSeq": 1,
+                 *       "data": {
+                 *         "decision": {
+                 *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "reference": "ESZL-2026-007",
+                 *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *           "summary": "summary",
+                 *           "boardMeetingDate": "2026-01-20",
+                 *           "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "status": "draft",
+                 *           "totalAmountCents": 14000000,
+                 *           "commitments": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "year": 2026,
+                 *               "amountCents": 14000000,
+                 *               "purpose": "purpose",
+                 *               "finalAmountCents": 14000000,
+                 *               "disbursedCents": 14000000
+                 *             }
+                 *           ],
+                 *           "conditions": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "description": "description",
+                 *               "dueDate": "2026-01-20",
+                 *               "status": "open",
+                 *               "fulfilledOn": "2026-01-20",
+                 *               "evidence": "evidence",
+                 *               "blocksDisbursement": false,
+                 *               "fulfilledLate": false,
+                 *               "reference": "ESZL-2026-007",
+                 *               "documents": [
+                 *                 {
+                 *                   "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *                   "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                   "kind": "board_decision",
+                 *                   "registrationNumber": "registrationNumber",
+                 *                   "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *                   "issuedOn": "2026-01-20"
+                 *                 }
+                 *               ],
+                 *               "indicatorIds": [
+                 *                 "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               ]
+                 *             }
+                 *           ],
+                 *           "ratification": {
+                 *             "required": false,
+                 *             "thresholdCents": 14000000,
+                 *             "requiredMunicipalityIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ],
+                 *             "votes": [
+                 *               {
+                 *                 "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "outcome": "approve",
+                 *                 "decidedOn": "2026-01-20",
+                 *                 "reference": "ESZL-2026-007",
+                 *                 "note": "note",
+                 *                 "castAt": "2026-01-20T10:00:00.000Z",
+                 *                 "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               }
+                 *             ],
+                 *             "statuteRuleVersion": 1,
+                 *             "reason": "threshold",
+                 *             "dueDate": "2026-01-20",
+                 *             "overdue": false
+                 *           },
+                 *           "documents": [
+                 *             {
+                 *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "kind": "board_decision",
+                 *               "registrationNumber": "registrationNumber",
+                 *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *               "issuedOn": "2026-01-20"
+                 *             }
+                 *           ],
+                 *           "relatedDecisions": [
+                 *             {
+                 *               "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "externalReference": "externalReference",
+                 *               "relation": "continues"
+                 *             }
+                 *           ],
+                 *           "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "splitting": {
+                 *             "suspected": false,
+                 *             "cumulativeCents": 14000000,
+                 *             "relatedDecisionIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ]
+                 *           },
+                 *           "fundCoverage": {
+                 *             "uncommittedCentsBefore": 1,
+                 *             "sufficient": false
+                 *           },
+                 *           "settlement": {
+                 *             "settledOn": "2026-01-20",
+                 *             "reference": "ESZL-2026-007",
+                 *             "settledAt": "2026-01-20T10:00:00.000Z"
+                 *           },
+                 *           "adoptedAt": "2026-01-20T10:00:00.000Z",
+                 *           "adoptedOn": "2026-01-20",
+                 *           "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                 *           "withdrawalReason": "withdrawalReason",
+                 *           "createdAt": "2026-01-20T10:00:00.000Z",
+                 *           "updatedAt": "2026-01-20T10:00:00.000Z"
+                 *         },
+                 *         "indicator": {
+                 *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "code": "WTMR",
+                 *           "name": "Gemeente Heerlen",
+                 *           "unit": "unit",
+                 *           "targets": [
+                 *             {
+                 *               "period": "2026-Q1",
+                 *               "value": 1
+                 *             }
+                 *           ],
+                 *           "reports": [
+                 *             {
+                 *               "period": "2026-Q1",
+                 *               "value": 1,
+                 *               "reportedOn": "2026-01-20",
+                 *               "documents": [
+                 *                 {
+                 *                   "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *                   "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                   "kind": "board_decision",
+                 *                   "registrationNumber": "registrationNumber",
+                 *                   "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *                   "issuedOn": "2026-01-20"
+                 *                 }
+                 *               ]
+                 *             }
+                 *           ],
+                 *           "progress": [
+                 *             {
+                 *               "period": "2026-Q1",
+                 *               "target": 1,
+                 *               "actual": 1
+                 *             }
+                 *           ]
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -13348,6 +19275,10 @@ export interface operations {
                      * @description RFC 3339 timestamp in UTC
                      */
                     occurredAt: string;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
                     decisionId: string | null;
                     /** @description The seq of the event in the audit trail */
                     auditSeq: number;
@@ -13389,6 +19320,180 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "type": "indicator.reported",
+                 *       "occurredAt": "2026-01-20T10:00:00.000Z",
+                 *       "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "auditSeq": 1,
+                 *       "data": {
+                 *         "decision": {
+                 *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "reference": "ESZL-2026-007",
+                 *           "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *           "summary": "summary",
+                 *           "boardMeetingDate": "2026-01-20",
+                 *           "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "status": "draft",
+                 *           "totalAmountCents": 14000000,
+                 *           "commitments": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "year": 2026,
+                 *               "amountCents": 14000000,
+                 *               "purpose": "purpose",
+                 *               "finalAmountCents": 14000000,
+                 *               "disbursedCents": 14000000
+                 *             }
+                 *           ],
+                 *           "conditions": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "description": "description",
+                 *               "dueDate": "2026-01-20",
+                 *               "status": "open",
+                 *               "fulfilledOn": "2026-01-20",
+                 *               "evidence": "evidence",
+                 *               "blocksDisbursement": false,
+                 *               "fulfilledLate": false,
+                 *               "reference": "ESZL-2026-007",
+                 *               "documents": [
+                 *                 {
+                 *                   "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *                   "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                   "kind": "board_decision",
+                 *                   "registrationNumber": "registrationNumber",
+                 *                   "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *                   "issuedOn": "2026-01-20"
+                 *                 }
+                 *               ],
+                 *               "indicatorIds": [
+                 *                 "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               ]
+                 *             }
+                 *           ],
+                 *           "ratification": {
+                 *             "required": false,
+                 *             "thresholdCents": 14000000,
+                 *             "requiredMunicipalityIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ],
+                 *             "votes": [
+                 *               {
+                 *                 "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "outcome": "approve",
+                 *                 "decidedOn": "2026-01-20",
+                 *                 "reference": "ESZL-2026-007",
+                 *                 "note": "note",
+                 *                 "castAt": "2026-01-20T10:00:00.000Z",
+                 *                 "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               }
+                 *             ],
+                 *             "statuteRuleVersion": 1,
+                 *             "reason": "threshold",
+                 *             "dueDate": "2026-01-20",
+                 *             "overdue": false
+                 *           },
+                 *           "documents": [
+                 *             {
+                 *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "kind": "board_decision",
+                 *               "registrationNumber": "registrationNumber",
+                 *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *               "issuedOn": "2026-01-20"
+                 *             }
+                 *           ],
+                 *           "relatedDecisions": [
+                 *             {
+                 *               "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "externalReference": "externalReference",
+                 *               "relation": "continues"
+                 *             }
+                 *           ],
+                 *           "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "splitting": {
+                 *             "suspected": false,
+                 *             "cumulativeCents": 14000000,
+                 *             "relatedDecisionIds": [
+                 *               "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             ]
+                 *           },
+                 *           "fundCoverage": {
+                 *             "uncommittedCentsBefore": 1,
+                 *             "sufficient": false
+                 *           },
+                 *           "settlement": {
+                 *             "settledOn": "2026-01-20",
+                 *             "reference": "ESZL-2026-007",
+                 *             "settledAt": "2026-01-20T10:00:00.000Z"
+                 *           },
+                 *           "adoptedAt": "2026-01-20T10:00:00.000Z",
+                 *           "adoptedOn": "2026-01-20",
+                 *           "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                 *           "withdrawalReason": "withdrawalReason",
+                 *           "createdAt": "2026-01-20T10:00:00.000Z",
+                 *           "updatedAt": "2026-01-20T10:00:00.000Z"
+                 *         },
+                 *         "indicator": {
+                 *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "code": "WTMR",
+                 *           "name": "Gemeente Heerlen",
+                 *           "unit": "unit",
+                 *           "targets": [
+                 *             {
+                 *               "period": "2026-Q1",
+                 *               "value": 1
+                 *             }
+                 *           ],
+                 *           "reports": [
+                 *             {
+                 *               "period": "2026-Q1",
+                 *               "value": 1,
+                 *               "reportedOn": "2026-01-20",
+                 *               "documents": [
+                 *                 {
+                 *                   "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *                   "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                   "kind": "board_decision",
+                 *                   "registrationNumber": "registrationNumber",
+                 *                   "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *                   "issuedOn": "2026-01-20"
+                 *                 }
+                 *               ]
+                 *             }
+                 *           ],
+                 *           "progress": [
+                 *             {
+                 *               "period": "2026-Q1",
+                 *               "target": 1,
+                 *               "actual": 1
+                 *             }
+                 *           ]
+                 *         },
+                 *         "report": {
+                 *           "period": "2026-Q1",
+                 *           "value": 1,
+                 *           "reportedOn": "2026-01-20",
+                 *           "documents": [
+                 *             {
+                 *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "kind": "board_decision",
+                 *               "registrationNumber": "registrationNumber",
+                 *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *               "issuedOn": "2026-01-20"
+                 *             }
+                 *           ]
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -13402,6 +19507,10 @@ export interface operations {
                      * @description RFC 3339 timestamp in UTC
                      */
                     occurredAt: string;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
                     decisionId: string | null;
                     /** @description The seq of the event in the audit trail */
                     auditSeq: number;
@@ -13455,6 +19564,160 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "type": "college_decision.recorded",
+                 *       "occurredAt": "2026-01-20T10:00:00.000Z",
+                 *       "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "auditSeq": 1,
+                 *       "data": {
+                 *         "collegeDecision": {
+                 *           "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *           "decidedOn": "2026-01-20",
+                 *           "reference": "ESZL-2026-007",
+                 *           "documents": [
+                 *             {
+                 *               "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *               "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "kind": "board_decision",
+                 *               "registrationNumber": "registrationNumber",
+                 *               "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *               "issuedOn": "2026-01-20"
+                 *             }
+                 *           ],
+                 *           "votes": [
+                 *             {
+                 *               "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *               "outcome": "approve",
+                 *               "decidedOn": "2026-01-20",
+                 *               "reference": "ESZL-2026-007",
+                 *               "note": "note",
+                 *               "castAt": "2026-01-20T10:00:00.000Z",
+                 *               "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *             }
+                 *           ],
+                 *           "createdAt": "2026-01-20T10:00:00.000Z"
+                 *         },
+                 *         "decisions": [
+                 *           {
+                 *             "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *             "reference": "ESZL-2026-007",
+                 *             "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *             "summary": "summary",
+                 *             "boardMeetingDate": "2026-01-20",
+                 *             "applicantOrganisationId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *             "status": "draft",
+                 *             "totalAmountCents": 14000000,
+                 *             "commitments": [
+                 *               {
+                 *                 "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "programmeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "year": 2026,
+                 *                 "amountCents": 14000000,
+                 *                 "purpose": "purpose",
+                 *                 "finalAmountCents": 14000000,
+                 *                 "disbursedCents": 14000000
+                 *               }
+                 *             ],
+                 *             "conditions": [
+                 *               {
+                 *                 "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "description": "description",
+                 *                 "dueDate": "2026-01-20",
+                 *                 "status": "open",
+                 *                 "fulfilledOn": "2026-01-20",
+                 *                 "evidence": "evidence",
+                 *                 "blocksDisbursement": false,
+                 *                 "fulfilledLate": false,
+                 *                 "reference": "ESZL-2026-007",
+                 *                 "documents": [
+                 *                   {
+                 *                     "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *                     "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                     "kind": "board_decision",
+                 *                     "registrationNumber": "registrationNumber",
+                 *                     "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *                     "issuedOn": "2026-01-20"
+                 *                   }
+                 *                 ],
+                 *                 "indicatorIds": [
+                 *                   "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *                 ]
+                 *               }
+                 *             ],
+                 *             "ratification": {
+                 *               "required": false,
+                 *               "thresholdCents": 14000000,
+                 *               "requiredMunicipalityIds": [
+                 *                 "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               ],
+                 *               "votes": [
+                 *                 {
+                 *                   "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                   "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                   "municipalityId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                   "outcome": "approve",
+                 *                   "decidedOn": "2026-01-20",
+                 *                   "reference": "ESZL-2026-007",
+                 *                   "note": "note",
+                 *                   "castAt": "2026-01-20T10:00:00.000Z",
+                 *                   "collegeDecisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *                 }
+                 *               ],
+                 *               "statuteRuleVersion": 1,
+                 *               "reason": "threshold",
+                 *               "dueDate": "2026-01-20",
+                 *               "overdue": false
+                 *             },
+                 *             "documents": [
+                 *               {
+                 *                 "title": "Bijdrage Welcome to Maastricht Region 2026-2027",
+                 *                 "url": "https://besluiten.eszl.nl/api/v1/decisions/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "kind": "board_decision",
+                 *                 "registrationNumber": "registrationNumber",
+                 *                 "sha256": "a3f1c2e4b5d6978812ab34cd56ef7890a3f1c2e4b5d6978812ab34cd56ef7890",
+                 *                 "issuedOn": "2026-01-20"
+                 *               }
+                 *             ],
+                 *             "relatedDecisions": [
+                 *               {
+                 *                 "decisionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *                 "externalReference": "externalReference",
+                 *                 "relation": "continues"
+                 *               }
+                 *             ],
+                 *             "amends": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *             "splitting": {
+                 *               "suspected": false,
+                 *               "cumulativeCents": 14000000,
+                 *               "relatedDecisionIds": [
+                 *                 "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                 *               ]
+                 *             },
+                 *             "fundCoverage": {
+                 *               "uncommittedCentsBefore": 1,
+                 *               "sufficient": false
+                 *             },
+                 *             "settlement": {
+                 *               "settledOn": "2026-01-20",
+                 *               "reference": "ESZL-2026-007",
+                 *               "settledAt": "2026-01-20T10:00:00.000Z"
+                 *             },
+                 *             "adoptedAt": "2026-01-20T10:00:00.000Z",
+                 *             "adoptedOn": "2026-01-20",
+                 *             "withdrawnAt": "2026-01-20T10:00:00.000Z",
+                 *             "withdrawalReason": "withdrawalReason",
+                 *             "createdAt": "2026-01-20T10:00:00.000Z",
+                 *             "updatedAt": "2026-01-20T10:00:00.000Z"
+                 *           }
+                 *         ]
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -13468,6 +19731,10 @@ export interface operations {
                      * @description RFC 3339 timestamp in UTC
                      */
                     occurredAt: string;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
                     decisionId: string | null;
                     /** @description The seq of the event in the audit trail */
                     auditSeq: number;

@@ -4,8 +4,14 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ACCESS } from '../../domain/access.js';
 import type { ServiceContext } from '../../use-cases/context.js';
-import { exportSnapshot, type Snapshot as SnapshotBody, type SnapshotSink } from '../../use-cases/snapshot.js';
-import type { Decision } from '../../domain/records.js';
+import {
+  exportSnapshot,
+  SNAPSHOT_LISTS,
+  type Snapshot as SnapshotBody,
+  type SnapshotList,
+  type SnapshotLists,
+  type SnapshotSink,
+} from '../../use-cases/snapshot.js';
 import { producerStream } from '../producer-stream.js';
 import { exportAuditEvents, listAuditEventsPage, verifyStoredChain } from '../../use-cases/audit-trail.js';
 import { jsonResponse, Nullable, Page, PageQuery, problems, Ref, Text, Timestamp, Uuid } from '../schemas.js';
@@ -23,7 +29,7 @@ export const AuditEvent = Type.Object(
     action: Type.String({ description: 'e.g. decision.adopted, vote.cast' }),
     resourceType: Type.String(),
     resourceId: Uuid,
-    data: Type.Unknown({ description: 'The change: the new state, and the previous one for updates' }),
+    data: Type.Object({}, { additionalProperties: true, description: 'The change: the new state, and the previous one for updates' }),
     prevHash: Hash,
     hash: Hash,
   },
@@ -36,17 +42,47 @@ const ChainVerdict = Type.Object(
   { $id: 'ChainVerdict', additionalProperties: false },
 );
 
+/** The component each list of the snapshot holds, in the order of `SNAPSHOT_LISTS`. */
+const SNAPSHOT_ITEMS: Record<SnapshotList, { component: string; description?: string }> = {
+  organisations: { component: 'Organisation' },
+  programmes: { component: 'Programme' },
+  decisions: { component: 'Decision', description: 'Every decision, whole: commitments, conditions, votes' },
+  statuteRules: { component: 'StatuteRule', description: 'Every version of the statute rules, oldest first' },
+  fundContributions: { component: 'FundContribution', description: 'Every contribution to the ESZL fund' },
+  coFinancing: { component: 'CoFinancing', description: "Every programme's co-financing" },
+  collegeDecisions: { component: 'CollegeDecision', description: 'Every college decision with the votes it recorded' },
+  indicators: { component: 'Indicator', description: 'Every monitoring indicator of every decision, with its reports' },
+  disbursements: { component: 'Disbursement', description: 'Every payment, also listed per decision in `decisions`' },
+  webhookSubscriptions: {
+    component: 'WebhookSubscription',
+    description: "Every webhook subscription, ended ones too; never a signing secret or a receiver's Authorization value",
+  },
+  apiKeys: { component: 'ApiKey', description: 'Every API key, revoked ones too; never a key or its hash' },
+};
+
+const snapshotList = (name: SnapshotList) => {
+  const { component, description } = SNAPSHOT_ITEMS[name];
+  return Type.Array(Type.Ref(component), description === undefined ? {} : { description });
+};
+
+/** Each list's schema once, so that its compiled serializer is cached across requests. */
+const LIST_SCHEMAS = Object.fromEntries(SNAPSHOT_LISTS.map((name) => [name, snapshotList(name)])) as unknown as Record<SnapshotList, Record<string, unknown>>;
+
 const Snapshot = Type.Object(
   {
     generatedAt: Timestamp,
     auditHeadSeq: Type.Integer(),
     auditHeadHash: Hash,
-    organisations: Type.Array(Type.Ref('Organisation')),
-    programmes: Type.Array(Type.Ref('Programme')),
-    decisions: Type.Array(Type.Ref('Decision')),
-    statuteRules: Type.Array(Type.Ref('StatuteRule'), { description: 'Every version of the statute rules, oldest first' }),
+    ...(Object.fromEntries(SNAPSHOT_LISTS.map((name) => [name, snapshotList(name)])) as Record<SnapshotList, ReturnType<typeof snapshotList>>),
+    fund: Type.Ref('FundPosition', {
+      description: 'The fund as GET /fund answered it at the same moment: reconcile it offline with `npm run audit:verify -- snapshot <file>`',
+    }),
   },
-  { $id: 'Snapshot', additionalProperties: false },
+  {
+    $id: 'Snapshot',
+    additionalProperties: false,
+    description: 'Every resource of the register as of one moment (one consistent read), each as its own list, with the audit head it corresponds to',
+  },
 );
 
 const AfterSeq = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Only events with a greater seq' });
@@ -74,39 +110,52 @@ const ExportQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const DecisionList = Type.Array(Type.Ref('Decision')) as unknown as Record<string, unknown>;
-
-const DECISIONS_SLOT = ',"decisions":[';
-
 /**
- * The snapshot as the route's own serializer writes it, in pieces: the frame serialized with no
- * decisions is cut where its empty decisions array opens (a string value cannot contain the
- * marker: its quotes would be escaped), and each batch of decisions goes in between, written by
- * the serializer of the same schema. The bytes are those of serializing the whole snapshot at once.
+ * The snapshot as the route's own serializer writes it, in pieces: the frame is serialized with
+ * every list empty and cut where each empty list opens (a string value cannot contain the marker
+ * `"<name>":[]`: its quotes would be escaped), and each list's batches go in its slot, written by
+ * the serializer of the same item schema. The bytes are those of serializing the whole snapshot
+ * at once.
  */
 function snapshotText(
   serialize: (snapshot: SnapshotBody) => string,
-  decisionsText: (decisions: Decision[]) => string,
+  listText: (name: SnapshotList, items: unknown[]) => string,
   write: (text: string) => Promise<void>,
 ): SnapshotSink {
-  let rest = '';
+  let pieces: string[] = [];
+  let written = 0;
   let separator = '';
+  const writeUpTo = async (piece: number) => {
+    while (written <= piece) await write(pieces[written++]!);
+  };
   return {
     async frame(frame) {
-      const whole = serialize({ ...frame, decisions: [] });
-      const slot = whole.indexOf(`${DECISIONS_SLOT}],"statuteRules":`);
-      if (slot === -1) throw new Error('the snapshot serializer no longer writes decisions before statuteRules');
-      const at = slot + DECISIONS_SLOT.length;
-      rest = whole.slice(at);
-      await write(whole.slice(0, at));
+      const empty = Object.fromEntries(SNAPSHOT_LISTS.map((name) => [name, []])) as unknown as SnapshotLists;
+      const whole = serialize({ ...frame, ...empty });
+      let from = 0;
+      pieces = [];
+      for (const name of SNAPSHOT_LISTS) {
+        const marker = `"${name}":[`;
+        const slot = whole.indexOf(`${marker}]`, from);
+        if (slot === -1) throw new Error(`the snapshot serializer no longer writes the list ${name} in its place`);
+        pieces.push(whole.slice(from, slot + marker.length));
+        from = slot + marker.length;
+      }
+      pieces.push(whole.slice(from));
+      await writeUpTo(0);
     },
-    async decisions(batch) {
+    async list(name, batch) {
       if (batch.length === 0) return;
-      await write(separator + decisionsText(batch).slice(1, -1));
+      const piece = SNAPSHOT_LISTS.indexOf(name);
+      if (written <= piece) {
+        await writeUpTo(piece);
+        separator = '';
+      }
+      await write(separator + listText(name, batch).slice(1, -1));
       separator = ',';
     },
     async end() {
-      await write(rest);
+      await writeUpTo(pieces.length - 1);
     },
   };
 }
@@ -188,15 +237,16 @@ export async function auditRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceC
       config: { access },
       schema: {
         operationId: 'exportSnapshot',
-        summary: 'Export every organisation, programme and whole decision as of one moment',
+        summary: 'Export every resource of the register as of one moment',
         tags,
         response: { 200: jsonResponse(Ref(Snapshot), 'The snapshot and the audit head it corresponds to'), ...problems({ raises: [] }) },
       },
     },
     async (_request, reply) => {
       const serialize = reply.getSerializationFunction('200', 'application/json') as unknown as (snapshot: SnapshotBody) => string;
-      const decisionsText = reply.compileSerializationSchema(DecisionList) as unknown as (decisions: Decision[]) => string;
-      const body = producerStream((write) => exportSnapshot(ctx, snapshotText(serialize, decisionsText, write)));
+      const listText = (name: SnapshotList, items: unknown[]) =>
+        (reply.compileSerializationSchema(LIST_SCHEMAS[name]) as unknown as (items: unknown[]) => string)(items);
+      const body = producerStream((write) => exportSnapshot(ctx, snapshotText(serialize, listText, write)));
       return reply.type('application/json; charset=utf-8').send(body as never);
     },
   );

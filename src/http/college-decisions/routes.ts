@@ -43,7 +43,7 @@ export const collegeDecisionComponents = [CollegeDecision, CollegeDecisionPage];
 
 const RecordBody = Type.Object(
   {
-    municipalityId: Uuid,
+    municipalityId: Type.Optional(Type.Unsafe<string>({ ...Uuid, description: 'The deciding municipality; a college key may leave it out (its own)' })),
     decidedOn: Type.Unsafe<string>({ ...CalendarDate, description: 'The day the college decided: the decidedOn of every vote' }),
     reference: Text(200, { description: 'The college decision\'s reference (registration number); the reference of every vote' }),
     documents: Type.Optional(Documents),

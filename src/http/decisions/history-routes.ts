@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ACCESS } from '../../domain/access.js';
 import type { ServiceContext } from '../../use-cases/context.js';
 import { listDecisionHistoryPage } from '../../use-cases/decision-history.js';
-import { IdParams, jsonResponse, Nullable, Page, PageQuery, problems, Ref, Timestamp, Uuid } from '../schemas.js';
+import { CalendarDate, IdParams, jsonResponse, Nullable, Page, PageQuery, problems, Ref, Timestamp, Uuid } from '../schemas.js';
 
 /** A decision's past, rebuilt from the audit trail: its history, and (in routes.ts) `asOf`. */
 export const DecisionHistoryItem = Type.Object(
@@ -15,6 +15,20 @@ export const DecisionHistoryItem = Type.Object(
     actor: Type.Object(
       { keyId: Nullable(Uuid), role: Type.String(), organisationId: Nullable(Uuid) },
       { additionalProperties: false },
+    ),
+    happenedOn: Type.Object(
+      {
+        boardMeetingDate: CalendarDate,
+        adoptedOn: Nullable(CalendarDate),
+        bindingSince: Nullable(CalendarDate),
+        settledOn: Nullable(CalendarDate),
+      },
+      {
+        additionalProperties: false,
+        description:
+          'When the steps happened, as the decision right after this change records them: occurredAt is when this change was recorded, ' +
+          'which may be later (an adoption recorded after the fact keeps its adoptedOn)',
+      },
     ),
     decision: Type.Ref('Decision', { description: 'The whole decision as recorded right after this change' }),
   },

@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ACCESS } from '../../domain/access.js';
+import { ACCESS, actingMunicipality } from '../../domain/access.js';
 import type { ServiceContext } from '../../use-cases/context.js';
 import {
-  addDocuments,
   adoptDecision,
   createDecision,
   getDecisionRendered,
@@ -11,9 +10,8 @@ import {
   patchDecision,
   withdrawDecision,
 } from '../../use-cases/decisions.js';
-import { castVote, listVotes } from '../../use-cases/votes.js';
 import { getDecisionAsOf } from '../../use-cases/decision-history.js';
-import { fulfilCondition } from '../../use-cases/conditions.js';
+import { OPTIONAL_BODY } from '../plugins/openapi.js';
 import { renderWithEtag, sendRenderedWithEtag, sendWithEtag } from '../etag.js';
 import {
   IdempotencyHeaders,
@@ -27,26 +25,22 @@ import {
   Ref,
 } from '../schemas.js';
 import {
-  AddDocumentsBody,
+  AdoptBody,
   Commitment,
   Condition,
-  ConditionParams,
   CreateDecisionBody,
   Decision,
   DocumentRef,
   RelatedDecision,
   DecisionPage,
   GetDecisionQuery,
-  FulfilBody,
   ListDecisionsQuery,
   PatchDecisionBody,
   Vote,
-  VoteBody,
-  VoteList,
   WithdrawBody,
 } from './schemas.js';
 
-export const decisionComponents = [DocumentRef, RelatedDecision, Commitment, Condition, Vote, Decision, DecisionPage, VoteList];
+export const decisionComponents = [DocumentRef, RelatedDecision, Commitment, Condition, Vote, Decision, DecisionPage];
 
 export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceContext }): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -79,15 +73,16 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
         summary: 'List decisions, whole',
         description:
           'Filters combine (all must hold). awaitingVoteOf=<municipality> lists the pending decisions that require it and that it has ' +
-          'not voted on yet: what a college still has to decide. An id that matches nothing gives an empty page.',
+          'not voted on yet and whose board meeting is not after today: what a college can decide now. An id that matches nothing gives an empty page.',
         tags,
         querystring: ListDecisionsQuery,
         response: { 200: jsonResponse(Ref(DecisionPage), 'A page of decisions'), ...problems({ raises: [] }) },
       },
     },
     async (request) => {
-      const { cursor, limit = 50, ...filter } = request.query;
-      return listDecisionsPage(ctx, filter, cursor, limit);
+      const { cursor, limit = 50, awaitingVoteOf, ...filter } = request.query;
+      const awaiting = awaitingVoteOf === undefined ? {} : { awaitingVoteOf: actingMunicipality(request.caller.principal, awaitingVoteOf, 'query.awaitingVoteOf') };
+      return listDecisionsPage(ctx, { ...filter, ...awaiting }, cursor, limit);
     },
   );
 
@@ -145,15 +140,24 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
         summary: 'Adopt a draft decision',
         description:
           'Below the threshold the decision binds at once (adopted); at or above it, it awaits ratification by every centre municipality (pending_ratification). ' +
-          'Takes no body: send none, or an empty one (also with Content-Type: application/json).',
+          'The body is optional (none, or an empty one, also with Content-Type: application/json, means today): adoptedOn records an adoption the board ' +
+          'took earlier, between the board meeting and today (else 400 ADOPTION_DATE_OUT_OF_RANGE). That day, not the moment of recording, starts the ' +
+          'ratification period, dates the fund coverage and is the award date of a decision that binds at once.',
         tags,
         params: IdParams,
         headers: IdempotentIfMatchHeaders,
-        response: { 200: jsonResponse(Ref(Decision), 'The adopted decision', 'idempotent'), ...problems({ raises: ['DECISION_TRANSITION_NOT_ALLOWED', 'NO_CENTRE_MUNICIPALITIES', 'INSUFFICIENT_FUNDS', 'AMOUNT_BELOW_DISBURSED'], idempotent: true }, 404, 412, 413, 415) },
+        body: AdoptBody,
+        [OPTIONAL_BODY]: true,
+        response: { 200: jsonResponse(Ref(Decision), 'The adopted decision', 'idempotent-etag'), ...problems({ raises: ['ADOPTION_DATE_OUT_OF_RANGE', 'DECISION_TRANSITION_NOT_ALLOWED', 'NO_CENTRE_MUNICIPALITIES', 'INSUFFICIENT_FUNDS', 'AMOUNT_BELOW_DISBURSED'], idempotent: true }, 400, 404, 412, 413, 415) },
+      },
+      // No body is an empty one: every member of the body is optional.
+      preValidation: (request, _reply, done) => {
+        request.body ??= {};
+        done();
       },
     },
     async (request, reply) =>
-      sendWithEtag(request, reply, await adoptDecision(ctx, request.caller, request.params.id, request.headers['if-match'])),
+      sendWithEtag(request, reply, await adoptDecision(ctx, request.caller, request.params.id, request.headers['if-match'], request.body)),
   );
 
   r.post(
@@ -167,7 +171,7 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
         params: IdParams,
         headers: IdempotentIfMatchHeaders,
         body: WithdrawBody,
-        response: { 200: jsonResponse(Ref(Decision), 'The withdrawn decision', 'idempotent'), ...problems({ raises: ['DECISION_TRANSITION_NOT_ALLOWED'], idempotent: true }, 404, 412, 413, 415) },
+        response: { 200: jsonResponse(Ref(Decision), 'The withdrawn decision', 'idempotent-etag'), ...problems({ raises: ['DECISION_TRANSITION_NOT_ALLOWED'], idempotent: true }, 404, 412, 413, 415) },
       },
     },
     async (request, reply) =>
@@ -176,82 +180,5 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
         reply,
         await withdrawDecision(ctx, request.caller, request.params.id, request.body.reason, request.headers['if-match']),
       ),
-  );
-
-  r.post(
-    '/decisions/:id/documents',
-    {
-      config: { access: manage },
-      schema: {
-        operationId: 'addDecisionDocuments',
-        summary: 'Add documents to a decision (any state but withdrawn)',
-        description: 'Appends to the decision\'s documents; a decision holds at most 20 (400 when the sum would exceed that).',
-        tags,
-        params: IdParams,
-        headers: IdempotencyHeaders,
-        body: AddDocumentsBody,
-        response: { 200: jsonResponse(Ref(Decision), 'The decision with its documents', 'idempotent'), ...problems({ raises: ['RESOURCE_NOT_FOUND', 'DECISION_TRANSITION_NOT_ALLOWED'], idempotent: true }, 404, 409, 413, 415) },
-      },
-    },
-    async (request, reply) => sendWithEtag(request, reply, await addDocuments(ctx, request.caller, request.params.id, request.body.documents)),
-  );
-
-  r.post(
-    '/decisions/:id/conditions/:conditionId/fulfil',
-    {
-      config: { access: manage },
-      schema: {
-        operationId: 'fulfilCondition',
-        summary: 'Record that a condition of the decision is fulfilled',
-        description: 'fulfilledOn lies between the board meeting and today (else 400); after the due date the condition shows fulfilledLate.',
-        tags,
-        params: ConditionParams,
-        headers: IdempotencyHeaders,
-        body: FulfilBody,
-        response: { 200: jsonResponse(Ref(Condition), 'The fulfilled condition', 'idempotent'), ...problems({ raises: ['DECISION_TRANSITION_NOT_ALLOWED', 'CONDITION_NOT_FULFILLABLE', 'CONDITION_FULFILMENT_DATE_OUT_OF_RANGE', 'REFERENCED_RESOURCE_NOT_FOUND'], idempotent: true }, 404, 413, 415) },
-      },
-    },
-    async (request) => fulfilCondition(ctx, request.caller, request.params.id, request.params.conditionId, request.body),
-  );
-
-  r.post(
-    '/decisions/:id/votes',
-    {
-      config: {
-        access: {
-          roles: ACCESS.castVote,
-          municipalityOf: (request) => (request.body as { municipalityId?: unknown } | undefined)?.municipalityId,
-        },
-      },
-      schema: {
-        operationId: 'castVote',
-        summary: 'Cast a college\'s ratification vote',
-        description:
-          'Checks in order: 403 (key may not vote, or a college key of another municipality), 400 (schema), 404, ' +
-          '409 (decision not pending_ratification), 400 (municipality not required), 400 (decidedOn before the board ' +
-          'meeting or after today), 409 (municipality already voted; votes are final).',
-        tags: ['ratification'],
-        params: IdParams,
-        headers: IdempotencyHeaders,
-        body: VoteBody,
-        response: { 201: jsonResponse(Ref(Vote), 'The recorded vote', 'idempotent'), ...problems({ raises: ['DECISION_TRANSITION_NOT_ALLOWED', 'VOTE_MUNICIPALITY_NOT_REQUIRED', 'VOTE_DATE_OUT_OF_RANGE', 'VOTE_ALREADY_CAST'], idempotent: true }, 404, 413, 415) },
-      },
-    },
-    async (request, reply) => reply.code(201).send(await castVote(ctx, request.caller, request.params.id, request.body)),
-  );
-
-  r.get(
-    '/decisions/:id/votes',
-    {
-      config: { access: read },
-      schema: {
-        operationId: 'listVotes',
-        summary: 'List the votes on a decision in the order they were accepted',
-        tags: ['ratification'],
-        params: IdParams,
-        response: { 200: jsonResponse(Ref(VoteList), 'The votes'), ...problems({ raises: [] }, 404) },
-      },
-    },
-    async (request) => ({ items: await listVotes(ctx, request.params.id), nextCursor: null }),
   );
 }

@@ -3,23 +3,18 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ACCESS } from '../../domain/access.js';
 import type { ServiceContext } from '../../use-cases/context.js';
-import { listCoFinancingPage, recordCoFinancing } from '../../use-cases/co-financing.js';
 import { getFundPosition, listFundContributionsPage, recordFundContribution } from '../../use-cases/fund.js';
 import { sendWithEtag } from '../etag.js';
-import { IdempotencyHeaders, IdParams, IfNoneMatchHeaders, jsonResponse, notModifiedResponse, problems, Ref } from '../schemas.js';
+import { IdempotencyHeaders, IfNoneMatchHeaders, jsonResponse, notModifiedResponse, problems, Ref } from '../schemas.js';
 import {
-  CoFinancing,
-  CoFinancingPage,
   FundContribution,
   FundContributionPage,
   FundPosition,
-  ListCoFinancingQuery,
   ListFundContributionsQuery,
-  RecordCoFinancingBody,
   RecordFundContributionBody,
 } from './schemas.js';
 
-export const fundComponents = [FundContribution, FundContributionPage, FundPosition, CoFinancing, CoFinancingPage];
+export const fundComponents = [FundContribution, FundContributionPage, FundPosition];
 
 /** The ESZL fund (contributions and position) and the co-financing of programmes by others. */
 export async function fundRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceContext }): Promise<void> {
@@ -76,42 +71,5 @@ export async function fundRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceCo
       },
     },
     async (request, reply) => sendWithEtag(request, reply, await getFundPosition(ctx)),
-  );
-
-  r.post(
-    '/programmes/:id/co-financing',
-    {
-      config: { access: manage },
-      schema: {
-        operationId: 'recordCoFinancing',
-        summary: 'Record co-financing of a programme by another funder',
-        description: 'Name the funder by funderOrganisationId, funderName or both (neither is 400).',
-        tags: ['fund'],
-        params: IdParams,
-        headers: IdempotencyHeaders,
-        body: RecordCoFinancingBody,
-        response: { 201: jsonResponse(Ref(CoFinancing), 'The co-financing', 'idempotent'), ...problems({ raises: ['RESOURCE_NOT_FOUND', 'REFERENCED_RESOURCE_NOT_FOUND'], idempotent: true }, 404, 413, 415) },
-      },
-    },
-    async (request, reply) => reply.code(201).send(await recordCoFinancing(ctx, request.caller, request.params.id, request.body)),
-  );
-
-  r.get(
-    '/programmes/:id/co-financing',
-    {
-      config: { access: read },
-      schema: {
-        operationId: 'listCoFinancing',
-        summary: 'List the co-financing of a programme',
-        tags: ['fund'],
-        params: IdParams,
-        querystring: ListCoFinancingQuery,
-        response: { 200: jsonResponse(Ref(CoFinancingPage), 'A page of co-financing'), ...problems({ raises: ['RESOURCE_NOT_FOUND'] }, 404) },
-      },
-    },
-    async (request) => {
-      const { year, cursor, limit = 50 } = request.query;
-      return listCoFinancingPage(ctx, request.params.id, { year }, cursor, limit);
-    },
   );
 }

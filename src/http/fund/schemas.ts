@@ -1,16 +1,15 @@
 import { Type } from 'typebox';
-import { CO_FINANCING_KINDS } from '../../domain/records.js';
-import { CalendarDate, Cents, Nullable, Page, PageQuery, StringEnum, Text, Timestamp, Uuid } from '../schemas.js';
+import { CalendarDate, Cents, CentsAmount, Page, PageQuery, Text, Timestamp, Uuid } from '../schemas.js';
 
-const Year = Type.Integer({ minimum: 2000, maximum: 2100, description: 'Calendar year' });
-const Money = (description: string) => Type.Integer({ description });
+export const Year = Type.Integer({ minimum: 2000, maximum: 2100, description: 'Calendar year' });
+const Money = (description: string) => CentsAmount({ description });
 
 export const FundContribution = Type.Object(
   {
     id: Uuid,
     organisationId: Uuid,
     year: Type.Integer(),
-    amountCents: Type.Integer(),
+    amountCents: CentsAmount(),
     receivedOn: CalendarDate,
     reference: Type.String(),
     createdAt: Timestamp,
@@ -53,34 +52,3 @@ export const FundPosition = Type.Object(
   { $id: 'FundPosition', additionalProperties: false },
 );
 
-const Kind = StringEnum(CO_FINANCING_KINDS, { description: 'Who co-finances: the Regio Deal, employers, government, or another funder' });
-
-export const CoFinancing = Type.Object(
-  {
-    id: Uuid,
-    programmeId: Uuid,
-    funderOrganisationId: Nullable(Uuid),
-    funderName: Nullable(Type.String()),
-    kind: Kind,
-    year: Type.Integer(),
-    amountCents: Type.Integer(),
-    reference: Type.String(),
-    createdAt: Timestamp,
-  },
-  { $id: 'CoFinancing', additionalProperties: false },
-);
-export const CoFinancingPage = Page(CoFinancing, 'CoFinancingPage');
-
-export const RecordCoFinancingBody = Type.Object(
-  {
-    funderOrganisationId: Type.Optional(Nullable(Uuid)),
-    funderName: Type.Optional(Nullable(Text(200))),
-    kind: Kind,
-    year: Year,
-    amountCents: Cents,
-    reference: Text(200),
-  },
-  { additionalProperties: false, description: 'At least one of funderOrganisationId and funderName (else 400)' },
-);
-
-export const ListCoFinancingQuery = Type.Object({ year: Type.Optional(Year), ...PageQuery }, { additionalProperties: false });

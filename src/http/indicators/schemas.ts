@@ -1,17 +1,11 @@
 import { Type } from 'typebox';
-import { PERIOD_PATTERN } from '../../domain/indicators.js';
-import { CalendarDate, Nullable, Page, PageQuery, Text, Uuid } from '../schemas.js';
+import { IndicatorReport, IndicatorPeriod as Period, IndicatorValue as Value } from '../../domain/indicator-report.js';
+import { Nullable, Page, PageQuery, Text, Uuid } from '../schemas.js';
+
+export { IndicatorReport } from '../../domain/indicator-report.js';
 import { DocumentRef } from '../decisions/schemas.js';
 
-const Period = Type.String({ pattern: PERIOD_PATTERN, maxLength: 7, description: 'A year (2026), quarter (2026-Q2) or month (2026-05)' });
-const Value = Type.Number({ minimum: -1e12, maximum: 1e12, description: 'The value, in the indicator\'s unit' });
 const Target = Type.Object({ period: Period, value: Value }, { additionalProperties: false });
-
-/** One reported value of an indicator (also the `report` of an `indicator.reported` event). */
-export const IndicatorReport = Type.Object(
-  { period: Period, value: Value, reportedOn: CalendarDate, documents: Type.Array(Type.Ref('DocumentRef')) },
-  { additionalProperties: false },
-);
 
 export const Indicator = Type.Object(
   {

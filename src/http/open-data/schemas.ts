@@ -24,8 +24,12 @@ export const OpenDataGrant = Type.Object(
     amountAwarded: Type.Number({ minimum: 0, description: 'What binds, in euros: the final amounts once settled' }),
     amountDisbursed: Euros,
     awardDate: Type.String({ format: 'date', description: 'The day the decision began to bind: adoption, or the last college\'s vote' }),
+    // `format` on the list itself: the NL API Design Rules read a property named like a date as a
+    // date and ask for `format: date` on it; JSON Schema applies `format` to strings only, so on
+    // an array it states what its items hold and checks nothing else.
     plannedDates: Type.Array(Type.Object({ startDate: Day, endDate: Day }, { additionalProperties: false }), {
-      description: 'From the first of January of its first year to the end of its last year',
+      format: 'date',
+      description: 'Date spans (startDate, endDate): from the first of January of its first year to the end of its last year',
     }),
     recipientOrganization: Type.Array(OrgRef, { description: 'The applicant, else the owner of the programme' }),
     fundingOrganization: Type.Array(OrgRef),
@@ -89,8 +93,8 @@ export const PopoloVoteEvent = Type.Object(
       },
       { additionalProperties: false },
     ),
-    start_date: Nullable(Type.String({ format: 'date-time', description: 'Adoption: ratification began' })),
-    end_date: Nullable(Type.String({ format: 'date-time', description: 'The last vote was recorded' })),
+    start_date: Nullable(Type.String({ format: 'date', description: 'The day the adoption took effect (adoptedOn): ratification began' })),
+    end_date: Nullable(Type.String({ format: 'date', description: 'The day the last college decided (its decidedOn)' })),
     result: Type.Union([Type.Literal('pass'), Type.Literal('fail')]),
     counts: Type.Array(Type.Object({ option: Type.String(), value: Type.Integer({ minimum: 0 }) }, { additionalProperties: false })),
     votes: Type.Array(

@@ -79,7 +79,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (typeof code === 'string' && UNAVAILABLE_NODE_CODES.has(code)) return true;
     if (
       typeof message === 'string' &&
-      /(timeout exceeded when trying to connect|Connection terminated|database did not answer|Query read timeout|PGlite is closed|database is closed)/i.test(message)
+      /(timeout exceeded when trying to connect|Connection terminated|database did not answer|Query read timeout|PGlite is closed|database is closed|is not queryable|after calling end on the pool)/i.test(message)
     ) {
       return true;
     }

@@ -1,11 +1,21 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { canonicalJson } from '../../audit/chain.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Database } from '../../db/client.js';
-import { claimKey, findKey, pruneKeys, releaseKey, storeResponse, takeOverStaleClaim } from '../../db/idempotency-repository.js';
-import type { Caller } from '../../use-cases/unit-of-work.js';
+import {
+  dropStaleClaim,
+  findKey,
+  KeyAlreadyAnswered,
+  pruneKeys,
+  replaceResponse,
+  storeAnswer,
+  type IdempotencyRow,
+  type StoredResponse,
+} from '../../db/idempotency-repository.js';
+import { etagOf } from '../../use-cases/etag.js';
+import type { Caller, IdempotentChange } from '../../use-cases/unit-of-work.js';
 
 /**
  * `Idempotency-Key` on POST (Stripe's semantics, IETF httpapi draft): the first request's status
@@ -13,12 +23,18 @@ import type { Caller } from '../../use-cases/unit-of-work.js';
  * stored response byte for byte with `Idempotent-Replayed: true`; the same key with another
  * request answers 422; a retry while the first still runs waits briefly, then answers 409.
  * The store is the database, so this holds across instances.
+ *
+ * A change claims its key in its own transaction and stores the answer it renders from its result
+ * with it (see the unit of work): whatever dies between COMMIT and the reply (the instance, the
+ * database, the connection), a retry finds the answer; a change that never committed leaves no
+ * claim, and its retry acts at once. Answers that are not a change (4xx) are stored after they
+ * were sent; 5xx answers are not stored, so their retry runs again.
  */
 export interface IdempotencyOptions {
   database: Database;
   /** How long a retry waits for a concurrent first request before answering 409. */
   waitMs?: number;
-  /** A claim silent this long without committing belongs to a dead instance and is taken over. */
+  /** A claim of an earlier release (committed before its change) silent this long belongs to a dead instance. */
   staleSeconds?: number;
   retentionHours?: number;
 }
@@ -29,22 +45,24 @@ declare module 'fastify' {
     idempotency?: false | 'noBody';
   }
   interface FastifyRequest {
-    /** The Idempotency-Key this request claimed, if it sent one. */
+    /** The Idempotency-Key this request claims, if it sent one. */
     idempotency: IdempotencyClaim | null;
-    /** Who asks, and under which key: what a use case needs to record the change and commit the key with it. */
+    /** Who asks, and under which key: what a use case needs to record the change and its answer under the key. */
     readonly caller: Caller;
   }
 }
 
-interface IdempotencyClaim {
-  apiKeyId: string;
-  key: string;
-  /** false when the response holds a secret and is not stored for replay. */
-  storeBody: boolean;
+interface IdempotencyClaim extends IdempotentChange {
+  /** The answer rendered for the change's transaction, once rendered. */
+  rendered?: StoredResponse;
+  /** The answer came from the key itself (replay, 409 while another runs): nothing to store. */
+  settled?: boolean;
 }
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
+/** Response headers stored and replayed besides Content-Type. */
+const STORED_HEADERS = ['ETag'] as const;
 
 function requestHash(request: FastifyRequest): string {
   return createHash('sha256')
@@ -52,15 +70,26 @@ function requestHash(request: FastifyRequest): string {
     .digest('hex');
 }
 
-async function replay(reply: FastifyReply, status: number, body: string | null, contentType: string | null) {
+function takesKey(method: string | readonly string[], idempotency: false | 'noBody' | undefined): boolean {
+  return (Array.isArray(method) ? method.includes('POST') : method === 'POST') && idempotency !== false;
+}
+
+/** The one 2xx status a route answers, from its response schema: the status its change's answer is stored under. */
+function successStatus(response: unknown): number | undefined {
+  const statuses = Object.keys((response ?? {}) as object).filter((status) => /^2\d\d$/.test(status));
+  return statuses.length === 1 ? Number(statuses[0]) : undefined;
+}
+
+async function replay(reply: FastifyReply, stored: IdempotencyRow) {
   reply.header('Idempotent-Replayed', 'true');
-  if (body === null) {
+  if (stored.responseBody === null) {
     throw new DomainError(
       'IDEMPOTENT_RESPONSE_NOT_STORED',
       'A request with this Idempotency-Key already succeeded; its response contained a secret and is not shown again.',
     );
   }
-  return reply.code(status).type(contentType ?? 'application/json').send(body);
+  for (const [name, value] of Object.entries(stored.responseHeaders)) reply.header(name, value);
+  return reply.code(stored.responseStatus!).type(stored.responseContentType ?? 'application/json').send(stored.responseBody);
 }
 
 async function idempotencyPlugin(app: FastifyInstance, options: IdempotencyOptions): Promise<void> {
@@ -75,11 +104,48 @@ async function idempotencyPlugin(app: FastifyInstance, options: IdempotencyOptio
     },
   });
 
-  // Synchronous for requests without an Idempotency-Key (every GET); the others claim the key
+  // Every route taking the key answers one 2xx status (its change's answer is rendered before
+  // COMMIT, so it must be known then), and a request whose key another request answered first
+  // while it ran gets that answer instead of its own.
+  app.addHook('onRoute', (route: RouteOptions) => {
+    if (!takesKey(route.method, route.config?.idempotency)) return;
+    if (successStatus(route.schema?.response) === undefined) {
+      throw new Error(`${route.url}: a route taking Idempotency-Key declares exactly one 2xx response`);
+    }
+    const handler = route.handler;
+    route.handler = async function (this: FastifyInstance, request, reply) {
+      try {
+        return await handler.call(this, request, reply);
+      } catch (error) {
+        const claim = request.idempotency;
+        if (claim === null) throw error;
+        if (error instanceof KeyAlreadyAnswered) {
+          claim.settled = true;
+          return answerFromStore(reply, claim);
+        }
+        if (error instanceof DomainError && error.code === 'IDEMPOTENCY_REQUEST_IN_PROGRESS') claim.settled = true;
+        throw error;
+      }
+    };
+  });
+
+  /** The answer of the request that got the key first, which committed while this one waited for it. */
+  const answerFromStore = async (reply: FastifyReply, claim: IdempotencyClaim) => {
+    const existing = await findKey(database.db, claim.apiKeyId, claim.key);
+    if (existing?.requestHash !== undefined && existing.requestHash !== claim.requestHash) {
+      throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different request.');
+    }
+    if (existing?.state !== 'done') {
+      throw new DomainError('IDEMPOTENCY_REQUEST_IN_PROGRESS', 'The first request with this Idempotency-Key is still running; retry later.');
+    }
+    return replay(reply, existing);
+  };
+
+  // Synchronous for requests without an Idempotency-Key (every GET); the others look the key up
   // first, and a replay answers here without calling `done`: the handler does not run.
   app.addHook('preHandler', (request, reply, done) => {
     const header = request.headers[IDEMPOTENCY_HEADER];
-    if (request.method !== 'POST' || header === undefined || request.routeOptions.config.idempotency === false) {
+    if (header === undefined || !takesKey(request.method, request.routeOptions.config.idempotency)) {
       done();
       return;
     }
@@ -88,7 +154,7 @@ async function idempotencyPlugin(app: FastifyInstance, options: IdempotencyOptio
     }, done);
   });
 
-  /** Claims the key for this request (false), or answers the recorded response of its first request (true). */
+  /** Readies the key's claim for this request's change (false), or answers the recorded response of its first request (true). */
   const claimOrReplay = async (request: FastifyRequest, reply: FastifyReply, header: string | string[]): Promise<boolean> => {
     const key = Array.isArray(header) ? header[0] : header;
     if (key === undefined || !KEY_FORMAT.test(key) || request.principal?.keyId == null) {
@@ -100,19 +166,19 @@ async function idempotencyPlugin(app: FastifyInstance, options: IdempotencyOptio
     const hash = requestHash(request);
     const deadline = Date.now() + waitMs;
     for (;;) {
-      if ((await claimKey(database.db, apiKeyId, key, hash)) || (await takeOverStaleClaim(database.db, apiKeyId, key, hash, staleSeconds))) {
-        request.idempotency = { apiKeyId, key, storeBody: request.routeOptions.config.idempotency !== 'noBody' };
+      const existing = await findKey(database.db, apiKeyId, key);
+      if (existing === undefined || (existing.state === 'in_progress' && (await dropStaleClaim(database.db, apiKeyId, key, hash, staleSeconds)))) {
+        request.idempotency = newClaim(request, reply, apiKeyId, key, hash);
         return false;
       }
-      const existing = await findKey(database.db, apiKeyId, key);
-      if (existing === undefined) continue; // released by a failed first request: claim it now
       if (existing.requestHash !== hash) {
         throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different request.');
       }
       if (existing.state === 'done') {
-        await replay(reply, existing.responseStatus!, existing.responseBody, existing.responseContentType);
+        await replay(reply, existing);
         return true;
       }
+      // A claim committed by an earlier release: its request still runs, died, or committed without storing its answer.
       if (Date.now() >= deadline) {
         throw new DomainError('IDEMPOTENCY_REQUEST_IN_PROGRESS', 'The first request with this Idempotency-Key is still running; retry later.');
       }
@@ -120,24 +186,63 @@ async function idempotencyPlugin(app: FastifyInstance, options: IdempotencyOptio
     }
   };
 
-  // Synchronous for the requests without a claim (every GET); the others record their answer first.
+  const newClaim = (request: FastifyRequest, reply: FastifyReply, apiKeyId: string, key: string, hash: string): IdempotencyClaim => {
+    const { schema, config } = request.routeOptions;
+    const status = successStatus(schema?.response)!;
+    const declared = (schema?.response as Record<string, { headers?: Record<string, unknown> }>)[String(status)]?.headers ?? {};
+    const claim: IdempotencyClaim = {
+      apiKeyId,
+      key,
+      requestHash: hash,
+      waitMs,
+      // The bytes `send` writes for this status: the route's own serialiser, as for the first answer.
+      render(result) {
+        const serialise = reply.getSerializationFunction(String(status), 'application/json') as ((value: unknown) => string) | undefined;
+        const headers: Record<string, string> = {};
+        if ('ETag' in declared) headers.ETag = etagOf(result);
+        claim.rendered = {
+          status,
+          contentType: 'application/json; charset=utf-8',
+          headers,
+          body: config.idempotency === 'noBody' ? null : (serialise ?? JSON.stringify)(result),
+        };
+        return claim.rendered;
+      },
+    };
+    return claim;
+  };
+
+  // Synchronous for the requests without a claim (every GET); the others check or record their answer first.
   app.addHook('onSend', (request, reply, payload, done) => {
-    if (request.idempotency == null) {
+    const claim = request.idempotency;
+    if (claim == null || claim.settled === true || reply.statusCode >= 500) {
       done(null, payload);
       return;
     }
-    void recordAnswer(request, reply, payload).then(() => done(null, payload));
+    void recordAnswer(request, reply, claim, payload).then(() => done(null, payload));
   });
 
-  const recordAnswer = async (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<void> => {
-    const scope = request.idempotency!;
+  /** The answer as sent: a change's is already stored (checked here), any other 4xx is stored now. */
+  const recordAnswer = async (request: FastifyRequest, reply: FastifyReply, claim: IdempotencyClaim, payload: unknown): Promise<void> => {
+    const headers: Record<string, string> = {};
+    for (const name of STORED_HEADERS) {
+      const value = reply.getHeader(name);
+      if (value !== undefined) headers[name] = String(value);
+    }
+    const sent: StoredResponse = {
+      status: reply.statusCode,
+      contentType: String(reply.getHeader('content-type') ?? 'application/json'),
+      headers,
+      body: request.routeOptions.config.idempotency !== 'noBody' && typeof payload === 'string' ? payload : null,
+    };
     try {
-      if (reply.statusCode >= 500) {
-        await releaseKey(database.db, scope.apiKeyId, scope.key);
+      if (reply.statusCode < 400 && claim.rendered !== undefined) {
+        if (canonicalJson(sent) !== canonicalJson(claim.rendered)) {
+          request.log.warn({ route: request.routeOptions.url }, 'the answer stored with the change differs from the answer sent; storing the one sent');
+          await replaceResponse(database.db, claim.apiKeyId, claim.key, sent);
+        }
       } else {
-        const body = scope.storeBody && typeof payload === 'string' ? payload : null;
-        const contentType = String(reply.getHeader('content-type') ?? 'application/json');
-        await storeResponse(database.db, scope.apiKeyId, scope.key, { status: reply.statusCode, body, contentType });
+        await storeAnswer(database.db, claim, sent);
       }
     } catch (error) {
       request.log.error({ err: error }, 'could not record the idempotent response');

@@ -4,6 +4,7 @@ import swagger, { type FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { API_VERSION, NoQuery, Problem, publicProblems } from '../schemas.js';
 import { webhooksSection } from '../events/payloads.js';
+import { withExamples } from '../openapi-examples.js';
 
 /**
  * The OpenAPI document is generated from the route schemas, never written by hand. Paths are
@@ -36,6 +37,9 @@ export interface OpenapiOptions {
   publicBaseUrl?: string | undefined;
 }
 
+/** Set to true on a route's schema whose body may be left out. */
+export const OPTIONAL_BODY = 'x-optional-body';
+
 async function openapiPlugin(app: FastifyInstance, options: OpenapiOptions): Promise<void> {
   app.addSchema(Problem);
   await app.register(swagger, {
@@ -55,13 +59,34 @@ async function openapiPlugin(app: FastifyInstance, options: OpenapiOptions): Pro
       tags: OPENAPI_TAGS,
       components: {
         securitySchemes: {
-          apiKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <api key>' },
+          apiKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'An API key, sent as the header Authorization: Bearer followed by the key. Keys are created by an admin: ' +
+              'POST /api/v1/api-keys (the key is shown once, in the answer), or on the server with ' +
+              '`npm run api-key -- create --role <role> --name <name>`. In the Authorize dialog, paste the key alone, without Bearer.',
+          },
         },
       },
       security: [{ apiKey: [] }],
       webhooks: webhooksSection() as Webhooks,
     },
     hideUntagged: true,
+    // Fastify validates a body whenever a route declares one, so the generator marks every body
+    // required; a route that turns no body into an empty one (adopt) says so with this marker.
+    // Every operation and webhook body carries an example, derived from its schema (src/http/openapi-examples.ts).
+    transformObject: (documentObject) => {
+      const document = (documentObject as { openapiObject?: { paths?: Record<string, Record<string, Record<string, unknown>>> } }).openapiObject;
+      for (const operations of Object.values(document?.paths ?? {})) {
+        for (const operation of Object.values(operations)) {
+          if (operation[OPTIONAL_BODY] !== true) continue;
+          delete operation[OPTIONAL_BODY];
+          (operation.requestBody as { required: boolean }).required = false;
+        }
+      }
+      return withExamples(document as unknown as Record<string, unknown>) as never;
+    },
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `Schema${i}`),
     },

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { FUND_CHECKS, SPLITTING_ACTIONS, SPLITTING_SCOPES } from '../../domain/records.js';
-import { CalendarDate, Cents, Nullable, Page, PageQuery, StringEnum, Text, Timestamp, Uuid } from '../schemas.js';
+import { CalendarDate, Cents, CentsAmount, Nullable, Page, PageQuery, StringEnum, Text, Timestamp, Uuid } from '../schemas.js';
 
 const Scope = StringEnum(SPLITTING_SCOPES, {
   description: 'Which decisions count together: none, the same applicant and year, or the same programme and year',
@@ -16,7 +16,7 @@ export const StatuteRule = Type.Object(
     id: Uuid,
     version: Type.Integer({ minimum: 1, description: '1, 2, 3... in order of creation' }),
     effectiveFrom: CalendarDate,
-    thresholdCents: Type.Integer({ description: 'Decisions with a total of this or more need ratification by every centre municipality' }),
+    thresholdCents: CentsAmount({ description: 'Decisions with a total of this or more need ratification by every centre municipality' }),
     splitting: Type.Object({ scope: Scope, action: Action }, { additionalProperties: false }),
     ratificationPeriodDays: Nullable(PeriodDays),
     fundCheck: FundCheck,

@@ -13,6 +13,7 @@ import {
   type WebhookSettings,
 } from '../../use-cases/webhooks.js';
 import { PUBLISHED_EVENT_TYPES } from '../../domain/events.js';
+import { AUTHORIZATION_MAX_LENGTH, DEFAULT_WEBHOOK_FORMAT, SUBSCRIPTION_END_REASONS, WEBHOOK_FORMATS } from '../../domain/webhook-subscriptions.js';
 import {
   IdempotencyHeaders,
   IdParams,
@@ -36,8 +37,13 @@ const subscriptionFields = {
   eventTypes: Type.Array(EventType),
   programmeId: Nullable(Uuid),
   municipalityId: Nullable(Uuid),
-  active: Type.Boolean({ description: 'false once unsubscribed' }),
+  active: Type.Boolean({ description: 'false once unsubscribed, or ended by the service (endedReason)' }),
   failingSince: Nullable(Timestamp),
+  format: StringEnum(WEBHOOK_FORMATS, {
+    description: 'eszl-v1: the JSON body and ESZL-Signature of the first releases; cloudevents: one CloudEvent (NL GOV profile) signed as Standard Webhooks',
+  }),
+  hasAuthorization: Type.Boolean({ description: 'Whether deliveries carry the Authorization value given on create (the value is never shown)' }),
+  endedReason: Nullable(StringEnum(SUBSCRIPTION_END_REASONS, { description: 'Why the service ended the subscription; gone: the receiver answered 410 Gone' })),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 };
@@ -46,7 +52,11 @@ export const WebhookSubscription = Type.Object(subscriptionFields, { $id: 'Webho
 export const CreatedWebhookSubscription = Type.Object(
   {
     ...subscriptionFields,
-    secret: Type.String({ description: 'Signing secret for ESZL-Signature. Shown only in this response.' }),
+    secret: Type.String({
+      description:
+        'The signing secret, shown only in this response: eszl-v1, the HMAC key of ESZL-Signature (the whole whsec_ string); ' +
+        'cloudevents, a Standard Webhooks secret (whsec_ and the standard base64 of the key) for the Standard Webhooks library of any language.',
+    }),
   },
   { $id: 'CreatedWebhookSubscription', additionalProperties: false },
 );
@@ -90,6 +100,18 @@ const CreateBody = Type.Object(
     eventTypes: Type.Array(EventType, { minItems: 1, maxItems: PUBLISHED_EVENT_TYPES.length, uniqueItems: true }),
     programmeId: Type.Optional(Nullable(Uuid)),
     municipalityId: Type.Optional(Nullable(Uuid)),
+    format: Type.Optional(
+      StringEnum(WEBHOOK_FORMATS, { description: `How deliveries are shaped and signed (default ${DEFAULT_WEBHOOK_FORMAT}); cloudevents is recommended for new integrations` }),
+    ),
+    authorization: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: AUTHORIZATION_MAX_LENGTH,
+        // A header value: visible ASCII and inner spaces, so no delivery can fail on it.
+        pattern: '^[!-~]([ -~]*[!-~])?$',
+        description: 'Sent as the Authorization header of every delivery (e.g. Bearer <token>); stored encrypted, never returned',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -115,7 +137,12 @@ export async function webhookRoutes(
         operationId: 'createWebhookSubscription',
         summary: 'Subscribe a callback URL to events',
         description:
-          'Messages are POSTed as JSON with ESZL-Event-Id, ESZL-Event-Type and ESZL-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body" with the secret>. ' +
+          'format eszl-v1 (the default): messages are POSTed as JSON with ESZL-Event-Id, ESZL-Event-Type and ESZL-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body" with the secret>. ' +
+          'format cloudevents (recommended for new integrations): each message is one CloudEvent of the NL GOV profile in structured JSON mode ' +
+          '(application/cloudevents+json), signed as Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature), and the secret is a ' +
+          'Standard Webhooks secret; before anything is stored the service sends OPTIONS to the callback URL with WebHook-Request-Origin, and the ' +
+          'receiver must answer 2xx with WebHook-Allowed-Origin (that origin or *), else 422 WEBHOOK_HANDSHAKE_FAILED; a WebHook-Allowed-Rate it ' +
+          'gives is never exceeded. authorization, when given, is sent as the Authorization header of every delivery and never shown again. ' +
           'Loopback, link-local and private addresses are refused unless the service allows the host. ' +
           'A college key subscribes for its own municipality: municipalityId is set to it when absent, and naming another answers 403.',
         tags,
@@ -123,7 +150,7 @@ export async function webhookRoutes(
         body: CreateBody,
         response: {
           201: jsonResponse(Ref(CreatedWebhookSubscription), 'The subscription, with its secret', 'idempotent'),
-          ...problems({ raises: ['WEBHOOKS_NOT_CONFIGURED', 'REFERENCED_RESOURCE_NOT_FOUND'], idempotent: true }, 413, 415),
+          ...problems({ raises: ['WEBHOOKS_NOT_CONFIGURED', 'REFERENCED_RESOURCE_NOT_FOUND', 'WEBHOOK_HANDSHAKE_FAILED'], idempotent: true }, 413, 415),
         },
       },
     },

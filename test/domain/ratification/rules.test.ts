@@ -4,8 +4,10 @@ import {
   adoptionOutcome,
   bindingSince,
   decideVote,
+  isRatificationOverdue,
   ratificationStatus,
   requiresRatification,
+  wasAskedToRatify,
   type CastVote,
   type VoteRequest,
   type VoteTarget,
@@ -370,15 +372,34 @@ t.test('accepts only that one day when the board met today', async (t) => {
   t.same(attempt(() => decideVote(decision, voteRequest({ decidedOn: '2026-02-16' }), TODAY)), refused('VOTE_DATE_OUT_OF_RANGE', 400));
 });
 
-t.test('a decision binds from its adoption day, or from the day the last college decided', async (t) => {
+t.test('a decision binds from the day its adoption took effect, or from the day the last college decided', async (t) => {
   const votes = [{ decidedOn: '2026-02-10' }, { decidedOn: '2026-03-02' }, { decidedOn: '2026-02-20' }];
-  const late = '2025-11-19T23:30:00.000Z'; // 2025-11-20 in Amsterdam
-  t.equal(bindingSince({ adoptedAt: late, status: 'adopted', ratification: { reason: null, votes: [] } }), '2025-11-20', 'Amsterdam day of adoption');
-  t.equal(bindingSince({ adoptedAt: late, status: 'ratified', ratification: { reason: 'threshold', votes } }), '2026-03-02', 'last college');
-  t.equal(bindingSince({ adoptedAt: late, status: 'settled', ratification: { reason: 'threshold', votes } }), '2026-03-02', 'settling keeps it');
-  t.equal(bindingSince({ adoptedAt: late, status: 'superseded', ratification: { reason: null, votes: [] } }), '2025-11-20');
-  t.equal(bindingSince({ adoptedAt: late, status: 'pending_ratification', ratification: { reason: 'threshold', votes } }), null);
-  t.equal(bindingSince({ adoptedAt: late, status: 'rejected', ratification: { reason: 'threshold', votes } }), null);
-  t.equal(bindingSince({ adoptedAt: late, status: 'withdrawn', ratification: { reason: 'threshold', votes: [] } }), null);
-  t.equal(bindingSince({ adoptedAt: null, status: 'draft', ratification: { reason: null, votes: [] } }), null);
+  const on = '2025-11-19'; // recorded weeks later: the day it took effect counts, not the recording
+  t.equal(bindingSince({ adoptedOn: on, status: 'adopted', ratification: { reason: null, votes: [] } }), '2025-11-19', 'the adoption day');
+  t.equal(bindingSince({ adoptedOn: on, status: 'ratified', ratification: { reason: 'threshold', votes } }), '2026-03-02', 'last college');
+  t.equal(bindingSince({ adoptedOn: on, status: 'settled', ratification: { reason: 'threshold', votes } }), '2026-03-02', 'settling keeps it');
+  t.equal(bindingSince({ adoptedOn: on, status: 'superseded', ratification: { reason: null, votes: [] } }), '2025-11-19');
+  t.equal(bindingSince({ adoptedOn: on, status: 'pending_ratification', ratification: { reason: 'threshold', votes } }), null);
+  t.equal(bindingSince({ adoptedOn: on, status: 'rejected', ratification: { reason: 'threshold', votes } }), null);
+  t.equal(bindingSince({ adoptedOn: on, status: 'withdrawn', ratification: { reason: 'threshold', votes: [] } }), null);
+  t.equal(bindingSince({ adoptedOn: null, status: 'draft', ratification: { reason: null, votes: [] } }), null);
+});
+
+t.test('ratification is overdue from the day after its due date, while the colleges are awaited', async (t) => {
+  const cases: [DecisionStatus, string | null, string, boolean][] = [
+    ['pending_ratification', '2026-03-11', '2026-03-12', true],
+    ['pending_ratification', '2026-03-12', '2026-03-12', false],
+    ['pending_ratification', '2026-03-13', '2026-03-12', false],
+    ['pending_ratification', null, '2030-01-01', false],
+    ['ratified', '2026-03-11', '2026-03-12', false],
+    ['rejected', '2026-03-11', '2026-03-12', false],
+    ['withdrawn', '2026-03-11', '2026-03-12', false],
+    ['draft', '2026-03-11', '2026-03-12', false],
+  ];
+  for (const [status, dueDate, today, overdue] of cases) t.equal(isRatificationOverdue(status, dueDate, today), overdue, `${status} due ${dueDate} on ${today}`);
+});
+
+t.test('the colleges were asked to ratify when adoption froze who must approve', async (t) => {
+  t.equal(wasAskedToRatify({ requiredMunicipalityIds: centreMunicipalities() }), true);
+  t.equal(wasAskedToRatify({ requiredMunicipalityIds: [] }), false);
 });

@@ -149,7 +149,7 @@ t.test('adoption: a suspected decision is adopted with flag and awaits the colle
     status: 'draft' as const,
     totalAmountCents: 6_000_000,
     centreMunicipalityIds: ['gm-b', 'gm-a'],
-    today: '2026-03-01',
+    adoptedOn: '2026-03-01',
     splitting: suspected,
     fundCoverage: null,
   };

@@ -10,8 +10,8 @@ import { adopt, createCentreMunicipalities, createCentreMunicipality, createDeci
 
 /**
  * College decisions over HTTP: one municipality's votes on several decisions, recorded all or
- * none, each checked as a single vote would be; the first failing vote answers, named in
- * errors[].path. Today (Europe/Amsterdam) is pinned to 2026-03-01.
+ * none, each checked as a single vote would be; every failing vote answers, each named in
+ * errors[].path, the first deciding the status. Today (Europe/Amsterdam) is pinned to 2026-03-01.
  */
 const TODAY = '2026-03-01';
 const BOARD_MEETING = '2026-02-10';
@@ -171,21 +171,22 @@ async function listCollegeDecisions(municipalityId: string): Promise<CollegeDeci
   return res.json<{ items: CollegeDecision[] }>().items;
 }
 
-t.test('the first failing vote in array order answers, even when a later one fails with an earlier check', async (t) => {
+t.test('every failing vote is named in array order; the first decides the status, even when a later one fails an earlier check', async (t) => {
   const a = await pending();
   const problem = problemOf(t, await record(admin, body(heerlen.id, [a.id, (await draft()).id, randomUUID()])), 409, 'DECISION_TRANSITION_NOT_ALLOWED');
-  t.same(problem.paths, ['/votes/1/decisionId']);
+  t.same(problem.paths, ['/votes/1/decisionId', '/votes/2/decisionId']);
+  t.same(problem.errors?.map((error) => (error as { code?: string }).code), ['DECISION_TRANSITION_NOT_ALLOWED', 'RESOURCE_NOT_FOUND'], 'each with its own code');
 });
 
-t.test('an invalid body answers 400 listing every problem, before any decision is looked up', async (t) => {
+t.test('an invalid body answers 400 listing every problem, with those of the votes it can check', async (t) => {
   const a = await pending();
   const cases: [string, unknown, string[]][] = [
     ['no votes', body(heerlen.id, []), ['/votes']],
     ['51 votes', body(heerlen.id, Array.from({ length: 51 }, () => randomUUID())), ['/votes']],
-    ['a decision named twice', body(heerlen.id, [a.id, randomUUID(), a.id]), ['/votes/2/decisionId']],
+    ['a decision named twice, and an unknown one', body(heerlen.id, [a.id, randomUUID(), a.id]), ['/votes/2/decisionId', '/votes/1/decisionId']],
     ['a vote without outcome', { ...body(heerlen.id, []), votes: [{ decisionId: a.id }] }, ['/votes/0/outcome']],
     ['an impossible decidedOn and no reference', { ...body(heerlen.id, [a.id], { decidedOn: '2026-02-30' }), reference: undefined }, ['/decidedOn', '/reference']],
-    ['a decidedOn in the year 0000, which does not exist', body(heerlen.id, [a.id], { decidedOn: '0000-01-01' }), ['/decidedOn']],
+    ['a decidedOn in the year 0000, which does not exist (so the vote is before the board meeting)', body(heerlen.id, [a.id], { decidedOn: '0000-01-01' }), ['/decidedOn', '/votes/0/decisionId']],
     ['a document that is not https', body(heerlen.id, [a.id], { documents: [{ title: 'x', url: 'http://example.org/x', kind: 'other' }] }), ['/documents/0/url']],
     ['a vote with an extra field', { ...body(heerlen.id, []), votes: [{ decisionId: a.id, outcome: 'approve', municipalityId: heerlen.id }] }, ['/votes/0/municipalityId']],
   ];
@@ -217,6 +218,16 @@ t.test('who may record: admin and the college of the municipality; another colle
   problemOf(t, await record(ctx.as(undefined), body(heerlen.id, [a.id])), 401, 'UNAUTHENTICATED');
   t.same((await getDecision(admin, a.id)).ratification.votes, [], 'none of them recorded a vote');
   okJson(t, await record(college.heerlen, body(heerlen.id.toUpperCase(), [a.id])), 201);
+});
+
+t.test('a college key may leave out municipalityId: the college decision is its own municipality\'s; another key must name one', async (t) => {
+  const a = await pending();
+  const { municipalityId: _left, ...withoutMunicipality } = body(heerlen.id, [a.id]);
+  const problem = problemOf(t, await record(admin, withoutMunicipality), 400, 'VALIDATION_FAILED');
+  t.same(problem.paths, ['/municipalityId']);
+  const recorded = okJson<{ municipalityId: string; votes: { municipalityId: string }[] }>(t, await record(college.maastricht, withoutMunicipality), 201);
+  t.equal(recorded.municipalityId, maastricht.id, 'the college key\'s own municipality');
+  t.same(recorded.votes.map((vote) => vote.municipalityId), [maastricht.id]);
 });
 
 t.test('the list filters by municipality and pages by keyset; reads are open to every reading role', async (t) => {

@@ -6,7 +6,11 @@ import { fixedClock } from '../../../src/domain/clock.js';
 import { createLogger } from '../../../src/logger.js';
 import { WebhookDispatcher } from '../../../src/notifications/dispatcher.js';
 import type { FeedItem, FeedPage } from '../../../src/use-cases/event-feed.js';
+import { Webhook } from 'standardwebhooks';
+import { cloudEventSettings, loadConfig } from '../../../src/config.js';
+import type { CloudEvent } from '../../../src/domain/cloudevents.js';
 import { startTestApp, type Client } from '../../helpers/app.js';
+import { Receiver } from '../../helpers/webhook-receiver.js';
 import { expectStatus, okJson, problemOf } from '../../helpers/assertions.js';
 import { adopt, createCentreMunicipalities, createDecision, createKey, createProgramme, fundTheRegister } from '../../helpers/factories.js';
 
@@ -180,4 +184,65 @@ t.test('a waiting request holds no database connection', async (t) => {
   t.equal(pool.totalCount - pool.idleCount, 0, 'no connection is checked out while 25 requests wait');
   await pending(wtmr.id);
   t.ok((await waiting).every((page) => page.items[0]?.type === 'decision.adopted'), 'each is answered by the next event');
+});
+
+t.test('an afterSeq beyond the audit head is 400, naming the head', async (t) => {
+  // A filter that matches nothing looks at everything up to the head: lastSeq is the head.
+  const headSeq = (await feed(admin, `afterSeq=0&programmeId=${randomUUID()}`)).lastSeq;
+  t.ok(headSeq > 0);
+  const atHead = await admin.get(`/api/v1/events?afterSeq=${headSeq}`);
+  t.equal(atHead.statusCode, 200, 'the head itself is a position');
+  const problem = problemOf(t, await admin.get(`/api/v1/events?afterSeq=${headSeq + 1000}`), 400, 'VALIDATION_FAILED');
+  t.match(problem.detail, `(seq ${headSeq})`, 'the detail names the head');
+  t.same(problem.paths, ['query.afterSeq']);
+});
+
+t.test('format=cloudevents: the items are exactly the CloudEvents a cloudevents subscription receives, lastSeq as before', async (t) => {
+  const receiver = await Receiver.start(t);
+  const programme = await createProgramme(admin);
+  const subscribed = await admin.post('/api/v1/webhook-subscriptions', {
+    callbackUrl: receiver.url,
+    eventTypes: ['decision.adopted', 'vote.cast'],
+    programmeId: programme.id,
+    format: 'cloudevents',
+  });
+  expectStatus(subscribed, 201, 'subscribe');
+  const secret = subscribed.json<{ secret: string }>().secret;
+  const start = await head();
+  const decisionId = await pending(programme.id);
+  await vote(decisionId, heerlen.id);
+
+  const query = `afterSeq=${start}&programmeId=${programme.id}`;
+  const plain = await feed(reader, query);
+  const res = await reader.get(`/api/v1/events?${query}&format=cloudevents`);
+  const cloud = okJson<{ items: (CloudEvent & { data: unknown })[]; lastSeq: number }>(t, res);
+  t.equal(cloud.lastSeq, plain.lastSeq, 'lastSeq is the same in both formats');
+  t.same(cloud.items.map((item) => item.id), plain.items.map((item) => item.id), 'the same events, with the same ids');
+  t.same(cloud.items.map((item) => item.sequence), plain.items.map((item) => String(item.seq)), 'sequence is the seq');
+  t.same(cloud.items.map((item) => item.data), plain.items.map((item) => item.data), 'and the same data');
+  t.same(cloud.items.map((item) => item.type), ['nl.funding-decisions.decision.adopted', 'nl.funding-decisions.vote.cast']);
+  t.ok(cloud.items.every((item) => item.subject === decisionId && item.source === 'urn:nld:stichting-eszl.besluitenregister'));
+
+  const config = loadConfig({ WEBHOOK_SIGNING_KEY: SIGNING_KEY });
+  const dispatcher = new WebhookDispatcher({
+    database: ctx.db.database,
+    signingKey: SIGNING_KEY,
+    allowedHosts: ['127.0.0.1'],
+    logger: createLogger('silent'),
+    retryWindowMs: 60_000,
+    backoffBaseMs: 1_000,
+    backoffMaxMs: 10_000,
+    timeoutMs: 5_000,
+    cloudEvents: cloudEventSettings(config),
+  });
+  for (let round = 0; round < 10 && receiver.accepted.length < cloud.items.length; round++) await dispatcher.runOnce();
+  const delivered = receiver.accepted.map((hit) => new Webhook(secret).verify(hit.body, hit.headers as Record<string, string>));
+  t.same(cloud.items, delivered, 'each item is the CloudEvent a delivery carried, attribute for attribute');
+
+  problemOf(t, await reader.get('/api/v1/events?format=json'), 400, 'VALIDATION_FAILED');
+  const waiting = reader.get(`/api/v1/events?afterSeq=${cloud.lastSeq}&format=cloudevents&waitSeconds=10&programmeId=${programme.id}`);
+  await waiters(1);
+  await vote(decisionId, sittardGeleen.id);
+  const woken = okJson<{ items: CloudEvent[] }>(t, await waiting);
+  t.same(woken.items.map((item) => [item.specversion, item.type]), [['1.0', 'nl.funding-decisions.vote.cast']], 'a waiting reader gets its format too');
 });

@@ -262,3 +262,18 @@ t.test('answers 50 items by default', async (t) => {
   t.equal(page.items.length, 50, 'the default limit is 50');
   t.type(page.nextCursor, 'string', 'with a next page');
 });
+
+t.test('setting or clearing centreMunicipality, or creating an organisation with it, needs the admin role', async (t) => {
+  const { createKey } = await import('../../helpers/factories.js');
+  const secretariat = ctx.as((await createKey(admin, 'secretariat')).key);
+  problemOf(t, await secretariat.post('/api/v1/organisations', { name: `Gemeente ${randomUUID()}`, kind: 'municipality', centreMunicipality: true }), 403, 'FORBIDDEN');
+  const plain = await secretariat.post('/api/v1/organisations', { name: `Gemeente ${randomUUID()}`, kind: 'municipality' });
+  t.equal(plain.statusCode, 201, 'a secretariat registers a municipality that is no centre');
+  const { id } = plain.json<Organisation>();
+  problemOf(t, await secretariat.patch(`/api/v1/organisations/${id}`, { centreMunicipality: true }), 403, 'FORBIDDEN');
+  t.equal((await secretariat.patch(`/api/v1/organisations/${id}`, { name: 'Gemeente Vaals', centreMunicipality: false })).statusCode, 200, 'leaving it as it is is allowed');
+  t.equal((await admin.patch(`/api/v1/organisations/${id}`, { centreMunicipality: true })).statusCode, 200, 'an admin sets it');
+  problemOf(t, await secretariat.patch(`/api/v1/organisations/${id}`, { centreMunicipality: false }), 403, 'FORBIDDEN');
+  const events = (await admin.get(`/api/v1/audit-events?resourceId=${id}`)).json<{ items: { action: string }[] }>().items.map((e) => e.action);
+  t.same(events, ['organisation.created', 'organisation.updated', 'organisation.updated'], 'the refused changes wrote nothing; the admin\'s change its event');
+});

@@ -4,10 +4,12 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { canonicalJson } from '../../../src/audit/chain.js';
 import { fixedClock } from '../../../src/domain/clock.js';
-import { pruneKeys } from '../../../src/db/idempotency-repository.js';
+import { claimFailure, claimKeyStatements, pruneKeys, type KeyClaim } from '../../../src/db/idempotency-repository.js';
+import { inClosingTransaction } from '../../../src/db/transaction.js';
 import { BOOTSTRAP_KEY_ID } from '../../../src/use-cases/api-keys.js';
 import type { Decision } from '../../../src/use-cases/decision-views.js';
 import { startTestApp, type Client } from '../../helpers/app.js';
+import { testDatabaseUrl } from '../../helpers/database.js';
 import { problemOf } from '../../helpers/assertions.js';
 import { adopt, createCentreMunicipalities, createDecision, createKey, createProgramme, listAll } from '../../helpers/factories.js';
 
@@ -344,13 +346,14 @@ t.test('without Idempotency-Key two identical POSTs create two resources', async
   t.equal((await organisationsNamed(name)).length, 2);
 });
 
-t.test('a first request whose change committed but whose response was lost is never repeated: 409 after the wait', async (t) => {
+t.test('a key an earlier release left committed without its answer is never repeated: 409 after the wait', async (t) => {
   const key = idemKey();
   const name = `Stichting Verloren Antwoord ${unique()}`;
   const body = { name, kind: 'applicant' };
   const first = await admin.post('/api/v1/organisations', body, { 'idempotency-key': key });
   t.equal(first.statusCode, 201);
-  // The instance died between the commit and storing the response.
+  // An earlier release committed the key with the change and stored the answer after it; its
+  // instance died in between. (A change now stores its answer in its own transaction.)
   await ctx.db.database.db.execute(
     sql`update idempotency_keys set state = 'committed', response_body = null, response_status = null, response_content_type = null, completed_at = null
         where api_key_id = ${BOOTSTRAP_KEY_ID} and key = ${key}`,
@@ -384,11 +387,11 @@ t.test('the test computes the same request hash the service stores', async (t) =
   t.equal((await idempotencyRow(BOOTSTRAP_KEY_ID, key))?.request_hash, requestHashOf('/api/v1/organisations', {}, body));
 });
 
-t.test('a stale in_progress claim (older than 120 s, never committed) is taken over: the retry acts once', async (t) => {
+t.test('an earlier release\'s stale in_progress claim (older than 120 s, never committed) is taken over: the retry acts once', async (t) => {
   const key = idemKey();
   const name = `Stichting Overgenomen ${unique()}`;
   const body = { name, kind: 'applicant' };
-  // The first request's instance died before its transaction committed.
+  // An earlier release committed its claims before the change; this one's instance died before the change committed.
   await ctx.db.database.db.execute(
     sql`insert into idempotency_keys (api_key_id, key, request_hash, state, created_at)
         values (${BOOTSTRAP_KEY_ID}, ${key}, ${requestHashOf('/api/v1/organisations', {}, body)}, 'in_progress', now() - interval '130 seconds')`,
@@ -404,7 +407,7 @@ t.test('a stale in_progress claim (older than 120 s, never committed) is taken o
   t.equal((await organisationsNamed(name)).length, 1, 'still one organisation');
 });
 
-t.test('a fresh in_progress claim (younger than 120 s) is not taken over: 409 after the wait', async (t) => {
+t.test('an earlier release\'s fresh in_progress claim (younger than 120 s) is not taken over: 409 after the wait', async (t) => {
   const key = idemKey();
   const name = `Stichting Nog Bezig ${unique()}`;
   const body = { name, kind: 'applicant' };
@@ -441,3 +444,86 @@ t.test('a stale claim of a different request is not taken over by another body u
     t.not(original.body, other.body, 'the original request is not answered with the other request\'s response');
   }
 });
+
+t.test('an adoption\'s replay carries the stored ETag with the stored bytes; the row holds what was sent', async (t) => {
+  const draft = await createDraft();
+  const key = idemKey();
+  const first = await admin.post(`/api/v1/decisions/${draft.id}/adopt`, undefined, { 'idempotency-key': key });
+  t.equal(first.statusCode, 200);
+  t.match(String(first.headers.etag), /^"[A-Za-z0-9_-]+"$/, 'the first answer has an ETag');
+  const row = (
+    await query<{ response_status: number; response_body: string; response_headers: Record<string, string>; response_content_type: string }>(
+      sql`select response_status, response_body, response_headers, response_content_type from idempotency_keys where api_key_id = ${BOOTSTRAP_KEY_ID} and key = ${key}`,
+    )
+  )[0];
+  t.same(row, { response_status: 200, response_body: first.body, response_headers: { ETag: first.headers.etag }, response_content_type: first.headers['content-type'] }, 'stored in the change\'s transaction as sent');
+  const retry = await admin.post(`/api/v1/decisions/${draft.id}/adopt`, undefined, { 'idempotency-key': key });
+  t.equal(retry.statusCode, 200);
+  t.equal(retry.headers['idempotent-replayed'], 'true');
+  t.equal(retry.body, first.body);
+  t.equal(retry.headers.etag, first.headers.etag, 'the same ETag');
+  const current = await admin.get(`/api/v1/decisions/${draft.id}`);
+  t.equal(current.headers.etag, first.headers.etag, 'the ETag a GET gives the decision');
+});
+
+t.test('a vote under a key stores in its transaction the bytes that were sent', async (t) => {
+  const decision = await createPending();
+  const key = idemKey();
+  const first = await collegeHeerlen.post(`/api/v1/decisions/${decision.id}/votes`, { municipalityId: heerlen.id, outcome: 'reject', decidedOn: '2026-02-21' }, { 'idempotency-key': key });
+  t.equal(first.statusCode, 201);
+  const rows = await query<{ response_body: string; response_status: number; state: string }>(
+    sql`select response_body, response_status, state from idempotency_keys where key = ${key}`,
+  );
+  t.same(rows, [{ response_body: first.body, response_status: 201, state: 'done' }]);
+});
+
+t.test('a key whose change failed with a server error leaves no claim: the retry acts at once', async (t) => {
+  const key = idemKey();
+  const name = `Stichting Na Storing ${unique()}`;
+  // The change fails inside its transaction (the database refuses the write), after its claim.
+  await ctx.db.database.db.execute(sql.raw(`create or replace function idem_refuse() returns trigger language plpgsql as $$ begin raise exception 'refused' using errcode = '57P01'; end $$`));
+  await ctx.db.database.db.execute(sql.raw(`create trigger idem_refuse before insert on organisations for each row when (new.name like 'Stichting Na Storing%') execute function idem_refuse()`));
+  const failed = await admin.post('/api/v1/organisations', { name, kind: 'applicant' }, { 'idempotency-key': key });
+  await ctx.db.database.db.execute(sql.raw('drop trigger idem_refuse on organisations'));
+  t.equal(failed.statusCode, 503, `the write failed as unavailable (got ${failed.statusCode} ${failed.body.slice(0, 200)})`);
+  t.equal(await idempotencyRow(BOOTSTRAP_KEY_ID, key), undefined, 'no claim and no answer under the key');
+  const retry = await admin.post('/api/v1/organisations', { name, kind: 'applicant' }, { 'idempotency-key': key });
+  t.equal(retry.statusCode, 201, 'the retry acts at once, without waiting for a claim to go stale');
+  t.equal(retry.headers['idempotent-replayed'], undefined);
+  t.equal((await organisationsNamed(name)).length, 1);
+});
+
+if (testDatabaseUrl() !== undefined) {
+  t.test('a retry while the first request\'s transaction holds the key waits, then 409; once that rolls back, the retry acts at once', async (t) => {
+    const key = idemKey();
+    const body = { name: `Stichting Gelijk Bezig ${unique()}`, kind: 'applicant' };
+    const claim: KeyClaim = { apiKeyId: BOOTSTRAP_KEY_ID, key, requestHash: requestHashOf('/api/v1/organisations', {}, body), waitMs: 3_000 };
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    // The first request: its transaction claimed the key and is still running.
+    const first = inClosingTransaction(
+      ctx.db.database,
+      async (tx) => {
+        await tx.execute(sql`select 1`);
+        holding();
+        await gate;
+        throw new Error('the first request failed');
+      },
+      'read committed',
+      { statements: (tx) => claimKeyStatements(tx, claim), failure: (error) => claimFailure(claim, error) },
+    ).catch((error: unknown) => error);
+    await held;
+    // The retry's claim waits for the first request's transaction (its lock timeout), then gives up.
+    const waiting = await admin.post('/api/v1/organisations', body, { 'idempotency-key': key });
+    problemOf(t, waiting, 409, 'IDEMPOTENCY_REQUEST_IN_PROGRESS');
+    t.equal(await idempotencyRow(BOOTSTRAP_KEY_ID, key), undefined, 'the 409 is not stored as the key\'s answer');
+    release();
+    t.match(await first, /the first request failed/);
+    const retry = await admin.post('/api/v1/organisations', body, { 'idempotency-key': key });
+    t.equal(retry.statusCode, 201, 'the retry acts at once');
+    t.equal(retry.headers['idempotent-replayed'], undefined);
+    t.equal((await organisationsNamed(body.name)).length, 1);
+  });
+}

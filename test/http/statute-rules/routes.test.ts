@@ -133,6 +133,10 @@ t.test('an admin adds version 2 effective today; it is never before or equal to 
   for (const [day, version] of [['2026-02-28', 1], [TODAY, 2], ['2026-08-31', 2], ['2026-09-01', 3], ['2100-01-01', 3]] as const) {
     t.same((await rules(`?effectiveOn=${day}`)).items.map((r) => r.version), [version], `in force on ${day}: version ${version}`);
   }
+  t.same((await rules('?effectiveOn=1999-12-31')).items, [], 'before any rule');
+  const afterV2 = encodeURIComponent(pages[0]!.nextCursor!);
+  t.same((await rules(`?effectiveOn=2026-08-31&cursor=${afterV2}`)).items, [], 'the rule in force is not after version 2');
+  t.same((await rules(`?effectiveOn=2026-09-01&cursor=${afterV2}`)).items.map((r) => r.version), [3], 'version 3 is');
   problemOf(t, await admin.get('/api/v1/statute-rules?effectiveOn=2026-13-01'), 400, 'VALIDATION_FAILED');
 });
 

@@ -38,6 +38,11 @@ export interface FuzzPools {
   bodyIds: Record<string, readonly { parentId: string; id: string }[]>;
   /** ETag per URL, from GETs made while setting up. */
   etags: ReadonlyMap<string, string>;
+  /**
+   * Query values that pass the handler's own checks, per operation and parameter, used half the
+   * time (e.g. tree sizes within the latest checkpoint, which a random integer rarely is).
+   */
+  queryValuesByOperation?: Record<string, Record<string, readonly Json[]>>;
   keys: Record<Exclude<AuthProfile, 'none' | 'garbage'>, string>;
 }
 
@@ -269,8 +274,10 @@ export class RequestFactory {
     return this.gen.uuid();
   }
 
-  private queryValue(parameter: Parameter): Json {
+  private queryValue(parameter: Parameter, operation?: Operation): Json {
     if (parameter.name === 'cursor') return this.rng.pick(invalidCursors(this.gen.uuid()).slice(0, 3));
+    const known = operation === undefined ? undefined : this.pools.queryValuesByOperation?.[operation.operationId]?.[parameter.name];
+    if (known !== undefined && known.length > 0 && this.rng.chance(0.5)) return this.rng.pick(known);
     return this.gen.valid(parameter.schema, parameter.name);
   }
 
@@ -282,7 +289,7 @@ export class RequestFactory {
     const query: [string, string][] = [];
     for (const p of operation.parameters.filter((p) => p.in === 'query')) {
       // Cursors are only valid from a previous page, so a fresh request leaves them out.
-      if ((p.required || this.rng.chance(0.4)) && p.name !== 'cursor') query.push([p.name, String(this.queryValue(p))]);
+      if ((p.required || this.rng.chance(0.4)) && p.name !== 'cursor') query.push([p.name, String(this.queryValue(p, operation))]);
     }
     const headers: Record<string, string> = {};
     const authorization = this.authorization(auth);

@@ -239,6 +239,7 @@ function disburse(world: World, id: string, state: DecisionState, entry: Request
   const paidOn = String(entry.body.paidOn);
   if (state.bindingSince === null || paidOn < state.bindingSince || paidOn > TODAY) return refused(400, 'DISBURSEMENT_DATE_OUT_OF_RANGE');
   if ([...state.conditions.values()].some((c) => c.blocks && c.fulfilledOn === null)) return refused(409, 'CONDITION_BLOCKS_DISBURSEMENT');
+  if ([...state.conditions.values()].some((c) => c.blocks && c.fulfilledOn !== null && paidOn < c.fulfilledOn)) return refused(409, 'DISBURSEMENT_BLOCKED');
   let remaining = committed(commitment) - commitment.disbursedCents;
   const pending = world.amendmentsOf(id).map((a) => world.state(a)!).find((a) => a.status === 'pending_ratification');
   if (pending !== undefined) {
@@ -306,7 +307,7 @@ export const ALLOWED: Record<OpKind, Record<number, readonly string[]>> = {
     201: [],
     400: ['VALIDATION_FAILED', 'REFERENCED_RESOURCE_NOT_FOUND', 'DISBURSEMENT_DATE_OUT_OF_RANGE'],
     404: ['RESOURCE_NOT_FOUND'],
-    409: ['DECISION_TRANSITION_NOT_ALLOWED', 'CONDITION_BLOCKS_DISBURSEMENT', 'DISBURSEMENT_EXCEEDS_COMMITMENT'],
+    409: ['DECISION_TRANSITION_NOT_ALLOWED', 'CONDITION_BLOCKS_DISBURSEMENT', 'DISBURSEMENT_BLOCKED', 'DISBURSEMENT_EXCEEDS_COMMITMENT'],
   },
   amend: {
     201: [],

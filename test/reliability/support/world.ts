@@ -1,5 +1,6 @@
 import type { Client, TestApp } from '../../helpers/app.js';
 import { ADMIN_KEY } from '../../helpers/app.js';
+import { expectJson } from '../../helpers/assertions.js';
 import { createCentreMunicipalities, createKey, createOrganisation, createProgramme } from '../../helpers/factories.js';
 
 /**
@@ -28,10 +29,6 @@ export function uniqueSuffix(): string {
   return `${process.pid.toString(36)}-${sequence.toString(36)}`.toUpperCase();
 }
 
-function parsed<T>(res: { statusCode: number; body: string }, expected: number, what: string): T {
-  if (res.statusCode !== expected) throw new Error(`${what}: expected ${expected}, got ${res.statusCode}: ${res.body}`);
-  return JSON.parse(res.body) as T;
-}
 
 export async function createDecision(
   admin: Client,
@@ -47,11 +44,11 @@ export async function createDecision(
     commitments: [{ programmeId, year: 2026, amountCents: options.amountCents ?? 5_000_000, purpose: 'fixture' }],
     conditions: Array.from({ length: options.conditions ?? 0 }, (_, i) => ({ description: `Condition ${i + 1}`, dueDate: '2026-06-30' })),
   };
-  return parsed<DecisionJson>(await admin.post('/api/v1/decisions', body), 201, 'create decision');
+  return expectJson<DecisionJson>(await admin.post('/api/v1/decisions', body), 201, 'create decision');
 }
 
 export async function adopt(admin: Client, id: string): Promise<DecisionJson> {
-  return parsed<DecisionJson>(await admin.post(`/api/v1/decisions/${id}/adopt`), 200, 'adopt decision');
+  return expectJson<DecisionJson>(await admin.post(`/api/v1/decisions/${id}/adopt`), 200, 'adopt decision');
 }
 
 /** A decision awaiting ratification by all three centre municipalities. */
@@ -178,12 +175,12 @@ export async function buildRegister(
       unit: 'count',
       targets: [{ period: '2000', value: 1 }, { period: '2100', value: 1 }],
     });
-    indicators.push({ parentId: decision.id, id: parsed<{ id: string }>(res, 201, 'indicator').id });
+    indicators.push({ parentId: decision.id, id: expectJson<{ id: string }>(res, 201, 'indicator').id });
   }
   // A college decision to read: its votes on two fresh pending decisions.
   const votes = [await createPendingDecision(admin, wtmr), await createPendingDecision(admin, amkb)].map((d) => ({ decisionId: d.id, outcome: 'approve' }));
   const college = await admin.post('/api/v1/college-decisions', { municipalityId: world.centreMunicipalityIds[0], decidedOn: '2026-02-20', reference: 'CB fuzz', votes });
-  const statuteRules = parsed<{ items: { id: string }[] }>(await admin.get('/api/v1/statute-rules'), 200, 'statute rules').items.map((r) => r.id);
+  const statuteRules = expectJson<{ items: { id: string }[] }>(await admin.get('/api/v1/statute-rules'), 200, 'statute rules').items.map((r) => r.id);
   const owned = (pick: (d: DecisionJson) => { id: string }[]) => decisions.flatMap((d) => pick(d).map((c) => ({ parentId: d.id, id: c.id })));
   return {
     decisions,
@@ -191,7 +188,7 @@ export async function buildRegister(
     commitments: owned((d) => d.commitments as { id: string }[]),
     conditions: owned((d) => d.conditions),
     indicators,
-    collegeDecisions: [parsed<{ id: string }>(college, 201, 'college decision').id],
+    collegeDecisions: [expectJson<{ id: string }>(college, 201, 'college decision').id],
     statuteRules,
   };
 }

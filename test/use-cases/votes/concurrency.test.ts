@@ -1,9 +1,9 @@
 import t, { type Test } from 'tap';
 import { sql, type SQL } from 'drizzle-orm';
-import type { LightMyRequestResponse } from 'fastify';
 import { openDatabase, type Database } from '../../../src/db/client.js';
 import { fixedClock } from '../../../src/domain/clock.js';
 import { startTestApp, type Client } from '../../helpers/app.js';
+import { expectJson } from '../../helpers/assertions.js';
 import { createTestDatabase, testDatabaseUrl, type TestDatabase } from '../../helpers/database.js';
 import { createCentreMunicipalities, createKey, createProgramme } from '../../helpers/factories.js';
 import {
@@ -57,11 +57,6 @@ const totals: Totals = { requests: 0, votes: 0, withdraws: 0, status: {}, decisi
 async function query<T>(database: Database, text: SQL): Promise<T[]> {
   const result = (await database.db.execute(text)) as unknown as { rows: T[] };
   return result.rows;
-}
-
-function expectStatus(res: LightMyRequestResponse, status: number, what: string): unknown {
-  if (res.statusCode !== status) throw new Error(`${what}: expected ${status}, got ${res.statusCode}: ${res.body}`);
-  return res.json();
 }
 
 /** Runs `work` over `items` with at most `width` of them in flight: setup, not the storm. */
@@ -185,7 +180,7 @@ t.test('conflicting votes and withdrawals from two service instances keep every 
     // Fresh decisions at or above the threshold, adopted into pending_ratification.
     const decisionIds = await inBatches(Array.from({ length: DECISIONS_PER_ROUND }, (_, i) => i), 10, async (i) => {
       const amountCents = THRESHOLD_CENTS + (i % 4 === 0 ? 0 : i * 250_000);
-      const created = expectStatus(
+      const created = expectJson<{ id: string }>(
         await admin.post('/api/v1/decisions', {
           reference: `STORM-${seed}-${round}-${i}`,
           title: `Storm decision ${round}.${i}`,
@@ -194,11 +189,12 @@ t.test('conflicting votes and withdrawals from two service instances keep every 
         }),
         201,
         'create decision',
-      ) as { id: string };
-      const adopted = expectStatus(await admin.post(`/api/v1/decisions/${created.id}/adopt`), 200, 'adopt decision') as {
-        status: string;
-        ratification: { requiredMunicipalityIds: string[] };
-      };
+      );
+      const adopted = expectJson<{ status: string; ratification: { requiredMunicipalityIds: string[] } }>(
+        await admin.post(`/api/v1/decisions/${created.id}/adopt`),
+        200,
+        'adopt decision',
+      );
       if (adopted.status !== 'pending_ratification') throw new Error(`adopted into ${adopted.status}`);
       if ([...adopted.ratification.requiredMunicipalityIds].sort().join() !== [...municipalityIds].sort().join()) {
         throw new Error('requiredMunicipalityIds are not the three centre municipalities');

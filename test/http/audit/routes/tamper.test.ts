@@ -6,6 +6,7 @@ import t from 'tap';
 import { eventHash, type AuditEvent, type ChainVerdict as Verdict, type UnhashedEvent } from '../../../../src/audit/chain.js';
 import { fixedClock } from '../../../../src/domain/clock.js';
 import { startTestApp } from '../../../helpers/app.js';
+import { expectJson } from '../../../helpers/assertions.js';
 import { runOfflineVerifier } from '../../../helpers/audit-verifier.js';
 import { createCentreMunicipalities, createKey, createOrganisation, createProgramme } from '../../../helpers/factories.js';
 
@@ -26,7 +27,7 @@ const db = ctx.db.database.db;
 const auditor = ctx.as((await createKey(admin, 'auditor')).key);
 const secretariatKey = await createKey(admin, 'secretariat');
 const secretariat = ctx.as(secretariatKey.key);
-const { heerlen, sittardGeleen, maastricht } = await createCentreMunicipalities(secretariat);
+const { heerlen, sittardGeleen, maastricht } = await createCentreMunicipalities(admin);
 const applicant = await createOrganisation(secretariat, { kind: 'applicant', name: 'Stichting WTMR' });
 const programme = await createProgramme(secretariat, { code: 'WTMR' });
 const colleges = [
@@ -36,9 +37,7 @@ const colleges = [
 ] as const;
 
 async function ok(response: Promise<{ statusCode: number; body: string }>, status: number): Promise<{ id: string; conditions: { id: string }[] }> {
-  const res = await response;
-  if (res.statusCode !== status) throw new Error(`expected ${status}, got ${res.statusCode}: ${res.body}`);
-  return JSON.parse(res.body) as { id: string; conditions: { id: string }[] };
+  return expectJson(await response, status, 'set-up step');
 }
 
 const wtmr = await ok(

@@ -118,3 +118,11 @@ t.test('malformed filter values answer 400 naming each; an empty date range is i
   ];
   for (const [query, paths] of cases) t.same(problemOf(t, await admin.get(`/api/v1/decisions?${query}`), 400, 'VALIDATION_FAILED').paths.sort(), paths, query);
 });
+
+t.test('awaitingVoteOf leaves out a decision whose board meeting lies after today: it cannot be voted on yet', async (t) => {
+  const ahead = await adopt(admin, (await decision('2026-03-02', 20_000_000)).id, 'pending_ratification');
+  const today = await adopt(admin, (await decision('2026-03-01', 20_000_000)).id, 'pending_ratification');
+  const ids = async (query: string) => (await listAll<Decision>(college, `/api/v1/decisions?${query}`)).map((d) => d.id);
+  t.same(await ids(`awaitingVoteOf=${heerlen.id}&boardMeetingDateFrom=2026-03-01`), [today.id], 'the meeting of today awaits the vote; tomorrow\'s does not');
+  t.same((await ids(`municipalityId=${heerlen.id}&status=pending_ratification&boardMeetingDateFrom=2026-03-01`)).sort(), [today.id, ahead.id].sort(), 'both require Heerlen');
+});

@@ -1,0 +1,1 @@
+CREATE INDEX "webhook_attempts_failed_idx" ON "webhook_attempts" USING btree ("attempted_at") WHERE "webhook_attempts"."error" is not null;
