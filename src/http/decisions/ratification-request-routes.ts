@@ -3,8 +3,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ACCESS } from '../../domain/access.js';
 import { ratificationRequestLetter } from '../../domain/ratification-request-letter.js';
 import type { RatificationRequest as RatificationRequestData } from '../../domain/ratification-request.js';
-import { renderLetterDocx } from '../../letters/docx.js';
-import { renderLetterPdf } from '../../letters/pdf.js';
 import type { ServiceContext } from '../../use-cases/context.js';
 import { etagMatches, etagOf } from '../../use-cases/etag.js';
 import { getRatificationRequest } from '../../use-cases/ratification-request.js';
@@ -87,9 +85,12 @@ export async function ratificationRequestRoutes(app: FastifyInstance, { ctx, tlo
       reply.header('ETag', etag);
       const ifNoneMatch = request.headers['if-none-match'];
       if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, etag, true)) return reply.code(304).send(null);
-      const bytes = await letters.get(etag, () => {
+      const bytes = await letters.get(etag, async () => {
         const letter = ratificationRequestLetter(data);
-        return format === PDF ? renderLetterPdf(letter) : renderLetterDocx(letter);
+        // Loaded on the first letter asked for: pdfmake and docx take a quarter of a second to
+        // load, which a process that never renders a letter (most of them) need not spend.
+        if (format === PDF) return (await import('../../letters/pdf.js')).renderLetterPdf(letter);
+        return (await import('../../letters/docx.js')).renderLetterDocx(letter);
       });
       reply.header('Content-Disposition', `inline; filename="${fileName(data, EXTENSION[format])}"`);
       return reply.type(format).send(bytes);
