@@ -39,7 +39,6 @@ const UNTESTED_ALLOWED = new Set<string>([
   'src/use-cases/co-financing.ts',
   'src/use-cases/conditions.ts',
   'src/use-cases/decisions.ts',
-  'src/use-cases/etag.ts',
   'src/use-cases/funding.ts',
   'src/use-cases/indicators.ts',
   'src/use-cases/organisations.ts',

@@ -2,7 +2,8 @@ import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
 import { DataDirLockedError } from '../src/db/data-dir-lock.js';
 import { systemClock } from '../src/domain/clock.js';
-import { isRegisterEmpty, seedDemo } from '../src/seed/demo.js';
+import { seedDemo } from '../src/seed/demo.js';
+import { isRegisterEmpty } from '../src/use-cases/organisations.js';
 
 /** `npm run seed:demo`: loads the ESZL story into an empty register (embedded or DATABASE_URL). */
 const config = loadConfig();

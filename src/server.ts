@@ -7,12 +7,14 @@ import { BackgroundJobs, type Job } from './jobs.js';
 import { raiseOverdueConditions } from './use-cases/overdue-conditions.js';
 import { raiseOverdueRatifications } from './use-cases/overdue-ratifications.js';
 import { raiseRatificationReminders } from './use-cases/ratification-reminders.js';
+import { pruneIdempotencyKeys } from './use-cases/idempotency-keys.js';
 import { openDatabase } from './db/client.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { hasActiveAdminKey } from './use-cases/api-keys.js';
 import { createLogger } from './logger.js';
 import { systemClock } from './domain/clock.js';
-import { isRegisterEmpty, seedDemo } from './seed/demo.js';
+import { seedDemo } from './seed/demo.js';
+import { isRegisterEmpty } from './use-cases/organisations.js';
 import { createServiceMetrics } from './observability/metrics.js';
 import { serveMetrics, type MetricsServer } from './observability/metrics-server.js';
 
@@ -107,6 +109,7 @@ async function main(): Promise<void> {
     { name: 'overdue check', everyMs: config.OVERDUE_CHECK_INTERVAL_MS, run: () => raiseOverdueConditions(ctx) },
     { name: 'ratification deadline check', everyMs: config.OVERDUE_CHECK_INTERVAL_MS, run: () => raiseOverdueRatifications(ctx) },
     { name: 'ratification reminders', everyMs: config.OVERDUE_CHECK_INTERVAL_MS, run: () => raiseRatificationReminders(ctx, ratificationReminderDays(config)) },
+    { name: 'idempotency key pruning', everyMs: 10 * 60_000, run: () => pruneIdempotencyKeys(database) },
   ];
   if (dispatcher) schedule.push({ name: 'webhook dispatch', everyMs: config.WEBHOOK_POLL_INTERVAL_MS, run: () => dispatcher.runOnce() });
   if (app.auditCheckpoints.settings.signer !== undefined) {

@@ -4,6 +4,7 @@ import { queryRows, type Db, type Executor, type Tx } from './client.js';
 import { preparedOnce } from './prepared.js';
 import { answersInOrder } from './transaction.js';
 import { commitments, conditions, decisions, organisations, programmes, sqlValues, votes } from './schema.js';
+import { notFound } from '../domain/errors.js';
 import type { DocumentRef } from '../domain/records.js';
 import type { RuleTerms } from '../domain/statute.js';
 import { BINDING_STATUSES, type DecisionStatus } from '../domain/decision-lifecycle.js';
@@ -116,13 +117,15 @@ export async function lockDecisionsInIdOrder(tx: Tx, ids: readonly string[]): Pr
 /**
  * Locks the decision row and loads its aggregate in one round trip: `execute()` sends each
  * statement as it is called, the lock first, so the load runs behind the lock and reads the
- * decision as its last committed change left it. Undefined when the decision does not exist.
+ * decision as its last committed change left it: the funnel of every change of a decision. 404
+ * RESOURCE_NOT_FOUND when the decision does not exist.
  */
-export async function lockAndLoadAggregate(tx: Tx, id: string): Promise<DecisionAggregate | undefined> {
+export async function lockAndLoadAggregate(tx: Tx, id: string): Promise<DecisionAggregate> {
   const locking = tx.select({ id: decisions.id }).from(decisions).where(eq(decisions.id, id)).for('update').execute();
   const loading = aggregateQuery(tx, eq(decisions.id, id)).execute();
   const [locked, row] = await answersInOrder(locking, loading);
-  return locked.length === 1 && row !== undefined ? toAggregate(row) : undefined;
+  if (locked.length !== 1 || row === undefined) throw notFound('Decision', id);
+  return toAggregate(row);
 }
 
 /** Sent when called (`execute()`), so a caller may send another statement behind it before the answer. */

@@ -1,5 +1,5 @@
 import { DomainError } from '../domain/errors.js';
-import { constraintName, sqlState } from './transaction.js';
+import { constraintName, errorChain, sqlState } from './transaction.js';
 
 /**
  * Turns a constraint violation into the domain error it stands for, so that a race that only
@@ -48,4 +48,27 @@ export function mapConstraintViolation(error: unknown): never {
     throw new DomainError('VALIDATION_FAILED', 'The input violates a rule of the register.');
   }
   throw error;
+}
+
+const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006', '57014']);
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+
+/**
+ * Whether a failure means the database is out of reach (down, restarting, refusing or dropping
+ * connections, out of connection slots, a statement cancelled by a timeout), as PostgreSQL, pg,
+ * Node.js or PGlite report it: the request may succeed when retried, so it answers 503.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const state = sqlState(error);
+  if (state !== undefined && UNAVAILABLE_STATES.has(state)) return true;
+  for (const { code, message } of errorChain(error)) {
+    if (typeof code === 'string' && UNAVAILABLE_NODE_CODES.has(code)) return true;
+    if (
+      typeof message === 'string' &&
+      /(timeout exceeded when trying to connect|Connection terminated|database did not answer|Query read timeout|PGlite is closed|database is closed|is not queryable|after calling end on the pool)/i.test(message)
+    ) {
+      return true;
+    }
+  }
+  return false;
 }

@@ -65,3 +65,9 @@ export async function listCentreMunicipalityIds(ex: Executor): Promise<string[]>
     .orderBy(asc(organisations.id));
   return rows.map((row) => row.id);
 }
+
+/** Whether the register holds any organisation at all (an empty register is one the demo may seed). */
+export async function anyOrganisation(ex: Executor): Promise<boolean> {
+  const rows = await ex.select({ id: organisations.id }).from(organisations).limit(1);
+  return rows.length > 0;
+}

@@ -89,7 +89,7 @@ export function decodeRatificationCursor(cursor: string): RatificationPosition {
 
 export function invalidCursor(): DomainError {
   return new DomainError('VALIDATION_FAILED', 'The cursor is not valid; use nextCursor from a previous page.', [
-    { path: 'query.cursor', message: 'is not a cursor returned by this API' },
+    { path: '/cursor', message: 'is not a cursor returned by this API' },
   ]);
 }
 

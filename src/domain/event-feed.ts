@@ -37,7 +37,7 @@ export function parseEventTypes(text: string | undefined): EventType[] | undefin
   const unknown = types.filter((type) => !published.has(type));
   if (unknown.length > 0 || types.length === 0) {
     throw new DomainError('VALIDATION_FAILED', `Unknown event type(s): ${unknown.join(', ') || '(none given)'}.`, [
-      { path: 'query.types', message: `must be a comma-separated list of: ${PUBLISHED_EVENT_TYPES.join(', ')}` },
+      { path: '/types', message: `must be a comma-separated list of: ${PUBLISHED_EVENT_TYPES.join(', ')}` },
     ]);
   }
   return types as EventType[];

@@ -1,6 +1,26 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RenderedView } from '../use-cases/decision-view-cache.js';
-import { etagMatches, etagOf } from '../use-cases/etag.js';
+import { etagOf, type ExpectedVersion } from '../use-cases/etag.js';
+
+/**
+ * Whether an If-Match or If-None-Match header (an RFC 9110 list of entity tags, or `*`) names
+ * `etag`. If-Match compares strongly (a weak tag never matches); If-None-Match weakly (`weak`).
+ */
+export function etagMatches(header: string, etag: string, weak = false): boolean {
+  return header.split(',').some((candidate) => {
+    const tag = candidate.trim();
+    if (tag === '*') return true;
+    if (tag.startsWith('W/')) return weak && tag.slice(2) === etag;
+    return tag === etag;
+  });
+}
+
+/** The version the request's If-Match expects, for a use case to check under its lock; none without the header. */
+export function expectedVersion(request: FastifyRequest): ExpectedVersion | undefined {
+  const header = request.headers['if-match'];
+  if (header === undefined) return undefined;
+  return { matches: (etag) => etagMatches(header, etag) };
+}
 
 /** Sets the ETag of a single-resource representation; answers 304 to a GET whose If-None-Match still matches. */
 export function sendWithEtag<T>(request: FastifyRequest, reply: FastifyReply, representation: T): T | FastifyReply {

@@ -1,5 +1,3 @@
-import { count } from 'drizzle-orm';
-import { organisations } from '../db/schema.js';
 import type { ServiceContext } from '../use-cases/context.js';
 import { createOrganisation } from '../use-cases/organisations.js';
 import { createProgramme } from '../use-cases/programmes.js';
@@ -7,7 +5,7 @@ import { adoptDecision, createDecision } from '../use-cases/decisions.js';
 import { recordCollegeDecision } from '../use-cases/college-decisions.js';
 import { seedDemoMoney } from './demo-money.js';
 import { SYSTEM_CALLER } from '../use-cases/unit-of-work.js';
-import { StoryTime } from './story-time.js';
+import { StoryTime } from '../use-cases/story-time.js';
 
 /**
  * The real story behind the service: the ESZL board's principle decisions of 19 November 2025
@@ -23,11 +21,6 @@ export interface DemoData {
   programmeIds: { wtmr: string; amkb: string };
   decisionIds: { wtmr: string; amkb: string };
   placementsIndicatorId: string;
-}
-
-export async function isRegisterEmpty(ctx: ServiceContext): Promise<boolean> {
-  const [row] = await ctx.database.db.select({ n: count() }).from(organisations);
-  return (row?.n ?? 0) === 0;
 }
 
 export async function seedDemo(ctx: ServiceContext, progress: (line: string) => void = () => undefined): Promise<DemoData> {

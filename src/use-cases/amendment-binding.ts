@@ -1,7 +1,6 @@
 import { carryOver } from '../domain/amendments.js';
 import { todayInAmsterdam } from '../domain/clock.js';
 import { assertTransition, isBinding } from '../domain/decision-lifecycle.js';
-import { notFound } from '../domain/errors.js';
 import type { Tx } from '../db/client.js';
 import { transactionTime } from '../db/transaction.js';
 import { setDisbursedCents } from '../db/amendments-repository.js';
@@ -18,12 +17,6 @@ import type { UnitOfWork } from './unit-of-work.js';
  * with an amendment's adoption and binding.
  */
 
-async function lockAmended(tx: Tx, amendedId: string): Promise<DecisionAggregate> {
-  const amended = await lockAndLoadAggregate(tx, amendedId);
-  if (amended === undefined) throw notFound('Decision', amendedId);
-  return amended;
-}
-
 /**
  * Before an amendment is adopted: the decision it amends is locked and must still bind (not
  * settled, not superseded); what was paid under it must fit into the amendment's commitments of
@@ -33,7 +26,7 @@ async function lockAmended(tx: Tx, amendedId: string): Promise<DecisionAggregate
 export async function amendmentAdoptionFacts(tx: Tx, amendment: DecisionAggregate): Promise<{ amendedTotalCents?: number }> {
   const amendedId = amendment.decision.amends;
   if (amendedId === null) return {};
-  const amended = await lockAmended(tx, amendedId);
+  const amended = await lockAndLoadAggregate(tx, amendedId);
   assertTransition(amended.decision.status, 'supersede');
   carryOver(amended.commitments, amendment.commitments);
   return { amendedTotalCents: amended.decision.totalAmountCents };
@@ -56,7 +49,7 @@ export interface BoundAmendment {
 export async function bindAmendment(ctx: ServiceContext, uow: UnitOfWork, decision: Decision): Promise<BoundAmendment | undefined> {
   if (decision.amends === null || !isBinding(decision.status)) return undefined;
   const { tx } = uow;
-  const amended = await lockAmended(tx, decision.amends);
+  const amended = await lockAndLoadAggregate(tx, decision.amends);
   assertTransition(amended.decision.status, 'supersede', 'superseded');
   await setDisbursedCents(tx, carryOver(amended.commitments, decision.commitments));
   const supersededRow = await updateDecision(tx, amended.decision.id, { status: 'superseded', supersededAt: transactionTime() });

@@ -4,7 +4,8 @@ import { Problems } from '../domain/errors.js';
 import { findLiveAmendment } from '../db/amendments-repository.js';
 import type { ServiceContext } from './context.js';
 import type { Decision } from './decision-views.js';
-import { lockedAggregate, registerDraft, type DecisionInput } from './decisions.js';
+import { lockAndLoadAggregate } from '../db/decisions-repository.js';
+import { registerDraft, type DecisionInput } from './decisions.js';
 import { runUnitOfWork, type Caller } from './unit-of-work.js';
 
 /**
@@ -19,7 +20,7 @@ import { runUnitOfWork, type Caller } from './unit-of-work.js';
  */
 export async function createAmendment(ctx: ServiceContext, caller: Caller, amendedId: string, input: DecisionInput): Promise<Decision> {
   return runUnitOfWork(ctx, caller, async (uow) => {
-    const amended = await lockedAggregate(uow.tx, amendedId);
+    const amended = await lockAndLoadAggregate(uow.tx, amendedId);
     const live = await findLiveAmendment(uow.tx, amendedId);
     // A state that allows no amendment answers alone; a live amendment is answered with the problems of the body.
     assertTransition(amended.decision.status, 'amend');

@@ -6,7 +6,7 @@ import { notFound, Problems } from '../domain/errors.js';
 import { appendCondition, fulfilConditionRow } from '../db/decisions-repository.js';
 import type { ServiceContext } from './context.js';
 import { toCondition, toDecision, type Condition } from './decision-views.js';
-import { lockedAggregate } from './decisions.js';
+import { lockAndLoadAggregate } from '../db/decisions-repository.js';
 import { assertIndicatorsOfDecision } from './indicators.js';
 import { runUnitOfWork, type Caller } from './unit-of-work.js';
 
@@ -27,7 +27,7 @@ export async function fulfilCondition(
 ): Promise<Condition> {
   const documents = toDocumentRefs(input.documents ?? []);
   return runUnitOfWork(ctx, caller, async (uow) => {
-    const aggregate = await lockedAggregate(uow.tx, decisionId);
+    const aggregate = await lockAndLoadAggregate(uow.tx, decisionId);
     const current = aggregate.conditions.find((row) => row.id === conditionId);
     if (current === undefined) throw notFound('Condition', conditionId);
     const today = todayInAmsterdam(ctx.clock);
@@ -61,7 +61,7 @@ export interface NewConditionInput {
  */
 export async function addCondition(ctx: ServiceContext, caller: Caller, decisionId: string, input: NewConditionInput): Promise<Condition> {
   return runUnitOfWork(ctx, caller, async (uow) => {
-    const aggregate = await lockedAggregate(uow.tx, decisionId);
+    const aggregate = await lockAndLoadAggregate(uow.tx, decisionId);
     assertTransition(aggregate.decision.status, 'addCondition');
     const row = await appendCondition(uow.tx, decisionId, {
       description: input.description,

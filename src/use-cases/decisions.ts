@@ -32,7 +32,7 @@ import type { ServiceContext } from './context.js';
 import { toDecision, type Decision } from './decision-views.js';
 import { rulesForReads, rulesForViews, statuteRules } from './statute-rules.js';
 import { amendmentAdoptionFacts, announceAmendment, bindAmendment } from './amendment-binding.js';
-import { assertIfMatch } from './etag.js';
+import { assertExpectedVersion, type ExpectedVersion } from './etag.js';
 import type { RenderedView } from './decision-view-cache.js';
 import { fundCoverageAtAdoption } from './fund.js';
 import { splittingAtAdoption } from './splitting.js';
@@ -77,17 +77,6 @@ async function assertReferencesExist(tx: Tx, input: Partial<DecisionInput>): Pro
 
 function commitmentValues(input: DecisionInput['commitments']): CommitmentValues[] {
   return input.map((c) => ({ programmeId: c.programmeId, year: c.year, amountCents: c.amountCents, purpose: c.purpose ?? null }));
-}
-
-/**
- * The decision locked for the rest of the transaction (the funnel for every state change), then
- * read whole. The children come from a statement after the lock: one that waited for the lock
- * would still read other tables as of its own start.
- */
-export async function lockedAggregate(tx: Tx, id: string): Promise<DecisionAggregate> {
-  const aggregate = await lockAndLoadAggregate(tx, id);
-  if (aggregate === undefined) throw notFound('Decision', id);
-  return aggregate;
 }
 
 export async function createDecision(ctx: ServiceContext, caller: Caller, input: DecisionInput): Promise<Decision> {
@@ -154,7 +143,7 @@ export async function patchDecision(
   caller: Caller,
   id: string,
   changes: Partial<DecisionInput>,
-  ifMatch?: string,
+  expected?: ExpectedVersion,
 ): Promise<Decision> {
   const documents = changes.documents === undefined ? undefined : toDocumentRefs(changes.documents);
   const sentRelated = changes.relatedDecisions === undefined ? undefined : toRelatedDecisions(changes.relatedDecisions, id);
@@ -162,8 +151,8 @@ export async function patchDecision(
     const { tx } = uow;
     const today = todayInAmsterdam(ctx.clock);
     const rules = await statuteRules(tx);
-    const before = toDecision(await lockedAggregate(tx, id), today, rules);
-    assertIfMatch(ifMatch, before);
+    const before = toDecision(await lockAndLoadAggregate(tx, id), today, rules);
+    assertExpectedVersion(expected, before);
     assertTransition(before.status, 'edit', 'draft');
     // An amendment keeps naming the decision it amends, whatever related decisions are sent.
     const relatedDecisions =
@@ -190,14 +179,14 @@ async function changeState(
   ctx: ServiceContext,
   uow: UnitOfWork,
   id: string,
-  ifMatch: string | undefined,
+  expected: ExpectedVersion | undefined,
   change: (current: Decision, aggregate: DecisionAggregate) => Promise<Parameters<typeof updateDecision>[2]>,
 ): Promise<Decision> {
   const today = todayInAmsterdam(ctx.clock);
-  const aggregate = await lockedAggregate(uow.tx, id);
+  const aggregate = await lockAndLoadAggregate(uow.tx, id);
   const rules = await rulesForViews(uow.tx, [aggregate]);
   const current = toDecision(aggregate, today, rules);
-  if (ifMatch !== undefined) assertIfMatch(ifMatch, current);
+  assertExpectedVersion(expected, current);
   const row = await updateDecision(uow.tx, id, await change(current, aggregate));
   return toDecision({ ...aggregate, decision: row }, today, rules);
 }
@@ -212,12 +201,12 @@ export async function adoptDecision(
   ctx: ServiceContext,
   caller: Caller,
   id: string,
-  ifMatch?: string,
+  expected?: ExpectedVersion,
   input: { adoptedOn?: string | undefined } = {},
 ): Promise<Decision> {
   return runUnitOfWork(ctx, caller, async (uow) => {
     const { tx } = uow;
-    const adopted = await changeState(ctx, uow, id, ifMatch, async (current, aggregate) => {
+    const adopted = await changeState(ctx, uow, id, expected, async (current, aggregate) => {
       assertTransition(current.status, 'adopt');
       const adoptedOn = adoptionDay(input.adoptedOn, current.boardMeetingDate, todayInAmsterdam(ctx.clock));
       // The lock is sent first and the reads right behind it, so they read what the adoptions
@@ -277,10 +266,10 @@ export async function withdrawDecision(
   caller: Caller,
   id: string,
   reason: string,
-  ifMatch?: string,
+  expected?: ExpectedVersion,
 ): Promise<Decision> {
   return runUnitOfWork(ctx, caller, async (uow) => {
-    const decision = await changeState(ctx, uow, id, ifMatch, async (current) => {
+    const decision = await changeState(ctx, uow, id, expected, async (current) => {
       assertTransition(current.status, 'withdraw', 'withdrawn');
       return { status: 'withdrawn', withdrawnAt: transactionTime(), withdrawalReason: reason };
     });
@@ -344,9 +333,9 @@ export async function listDecisionsPage(
 ): Promise<Page<Decision>> {
   const { boardMeetingDateFrom: from, boardMeetingDateTo: to } = filter;
   const errors = (['boardMeetingDateFrom', 'boardMeetingDateTo'] as const).flatMap((name) =>
-    (filter[name] ?? FIRST_CALENDAR_DATE) < FIRST_CALENDAR_DATE ? [{ path: `query.${name}`, message: 'is not a date: there is no year 0000' }] : [],
+    (filter[name] ?? FIRST_CALENDAR_DATE) < FIRST_CALENDAR_DATE ? [{ path: `/${name}`, message: 'is not a date: there is no year 0000' }] : [],
   );
-  if (from !== undefined && to !== undefined && from > to) errors.push({ path: 'query.boardMeetingDateFrom', message: 'must not be after boardMeetingDateTo' });
+  if (from !== undefined && to !== undefined && from > to) errors.push({ path: '/boardMeetingDateFrom', message: 'must not be after boardMeetingDateTo' });
   if (errors.length > 0) throw new DomainError('VALIDATION_FAILED', 'The board meeting date range is not valid.', errors);
   const today = todayInAmsterdam(ctx.clock);
   const rows = await listAggregates(ctx.database.db, filter, decodeCursor(cursor), limit, today);

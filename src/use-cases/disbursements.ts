@@ -18,7 +18,7 @@ import { mapConstraintViolation } from '../db/errors.js';
 import { decodeCursor, toPage, type Page } from '../db/pagination.js';
 import type { ServiceContext } from './context.js';
 import { toDecision } from './decision-views.js';
-import { lockedAggregate } from './decisions.js';
+import { lockAndLoadAggregate } from '../db/decisions-repository.js';
 import { rulesForViews } from './statute-rules.js';
 import { runUnitOfWork, type Caller } from './unit-of-work.js';
 import { answersInOrder } from '../db/transaction.js';
@@ -58,7 +58,7 @@ export function toDisbursement(row: DisbursementRow): Disbursement {
 export async function recordDisbursement(ctx: ServiceContext, caller: Caller, decisionId: string, input: DisbursementInput): Promise<Disbursement> {
   return runUnitOfWork(ctx, caller, async (uow) => {
     const { tx } = uow;
-    const aggregate = await lockedAggregate(tx, decisionId);
+    const aggregate = await lockAndLoadAggregate(tx, decisionId);
     const today = todayInAmsterdam(ctx.clock);
     const [rules, pendingAmendment] = await answersInOrder(rulesForViews(tx, [aggregate]), findPendingAmendmentCommitments(tx, decisionId));
     const before = toDecision(aggregate, today, rules);

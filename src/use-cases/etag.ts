@@ -11,19 +11,19 @@ export function etagOf(representation: unknown): string {
   return `"${createHash('sha256').update(canonicalJson(representation)).digest('base64url')}"`;
 }
 
-/** RFC 9110 list of entity tags; weak tags never match in the strong comparison If-Match needs. */
-export function etagMatches(header: string, etag: string, weak = false): boolean {
-  return header.split(',').some((candidate) => {
-    const tag = candidate.trim();
-    if (tag === '*') return true;
-    if (tag.startsWith('W/')) return weak && tag.slice(2) === etag;
-    return tag === etag;
-  });
+/**
+ * The version a client expects a resource to be at before it changes it. The HTTP edge builds
+ * it from an If-Match header (http/etag.ts); a use case asks it about the current version,
+ * read under the resource's lock, and knows nothing of headers.
+ */
+export interface ExpectedVersion {
+  matches(etag: string): boolean;
 }
 
-export function assertIfMatch(ifMatch: string | undefined, representation: unknown): void {
-  if (ifMatch === undefined) return;
-  if (!etagMatches(ifMatch, etagOf(representation))) {
+/** PRECONDITION_FAILED when the current representation is not at the expected version (no expectation: no check). */
+export function assertExpectedVersion(expected: ExpectedVersion | undefined, representation: unknown): void {
+  if (expected === undefined) return;
+  if (!expected.matches(etagOf(representation))) {
     throw new DomainError('PRECONDITION_FAILED', 'The resource has changed since the ETag in If-Match was read; GET it again.');
   }
 }

@@ -122,7 +122,7 @@ export class EventFeed {
     if (query.afterSeq > headSeq) {
       // A position beyond the head was never handed out: the client's position is corrupt, and echoing it back would hide that.
       throw new DomainError('VALIDATION_FAILED', `afterSeq ${query.afterSeq} lies beyond the audit head (seq ${headSeq}); continue from ${headSeq} or less.`, [
-        { path: 'query.afterSeq', message: `must not be greater than the audit head, ${headSeq}` },
+        { path: '/afterSeq', message: `must not be greater than the audit head, ${headSeq}` },
       ]);
     }
     const format = query.format ?? 'eszl-v1';

@@ -26,7 +26,7 @@ import {
 import { decodeCursor, toPage, type Page } from '../db/pagination.js';
 import type { ServiceContext } from './context.js';
 import { toDecision } from './decision-views.js';
-import { lockedAggregate } from './decisions.js';
+import { lockAndLoadAggregate } from '../db/decisions-repository.js';
 import { rulesForViews } from './statute-rules.js';
 import { runUnitOfWork, type Caller, type UnitOfWork } from './unit-of-work.js';
 
@@ -64,7 +64,7 @@ export function toIndicator(row: IndicatorRow, reportRows: readonly IndicatorRep
 
 /** The decision, locked, as it is now: what indicator events carry. */
 async function lockedDecision(ctx: ServiceContext, uow: UnitOfWork, decisionId: string) {
-  const aggregate = await lockedAggregate(uow.tx, decisionId);
+  const aggregate = await lockAndLoadAggregate(uow.tx, decisionId);
   return toDecision(aggregate, todayInAmsterdam(ctx.clock), await rulesForViews(uow.tx, [aggregate]));
 }
 

@@ -3,6 +3,7 @@ import { notFound } from '../domain/errors.js';
 import { assertCentreIsMunicipality, type OrganisationKind } from '../domain/organisations.js';
 import type { Organisation } from '../domain/records.js';
 import {
+  anyOrganisation,
   findOrganisation,
   insertOrganisation,
   listOrganisations,
@@ -13,7 +14,7 @@ import {
 import { decodeCursor, toPage, type Page } from '../db/pagination.js';
 import { mapConstraintViolation } from '../db/errors.js';
 import type { ServiceContext } from './context.js';
-import { assertIfMatch } from './etag.js';
+import { assertExpectedVersion, type ExpectedVersion } from './etag.js';
 import { sentFields } from './sent-fields.js';
 import { runUnitOfWork, type Caller } from './unit-of-work.js';
 
@@ -55,6 +56,11 @@ export async function createOrganisation(ctx: ServiceContext, caller: Caller, in
   });
 }
 
+/** An empty register: no organisation yet (the demo seeds only such a register). */
+export async function isRegisterEmpty(ctx: ServiceContext): Promise<boolean> {
+  return !(await anyOrganisation(ctx.database.db));
+}
+
 export async function getOrganisation(ctx: ServiceContext, id: string): Promise<Organisation> {
   const row = await findOrganisation(ctx.database.db, id);
   if (row === undefined) throw notFound('Organisation', id);
@@ -76,13 +82,13 @@ export async function patchOrganisation(
   caller: Caller,
   id: string,
   changes: Partial<OrganisationInput>,
-  ifMatch?: string,
+  expected?: ExpectedVersion,
 ): Promise<Organisation> {
   return runUnitOfWork(ctx, caller, async (uow) => {
     const current = await findOrganisation(uow.tx, id, true);
     if (current === undefined) throw notFound('Organisation', id);
     const before = toOrganisation(current);
-    assertIfMatch(ifMatch, before);
+    assertExpectedVersion(expected, before);
     const sent = sentFields(changes, ['name', 'kind', 'centreMunicipality', 'kvkNumber']);
     assertMayDesignateCentreMunicipalities(caller.principal, current.centreMunicipality, sent.centreMunicipality ?? current.centreMunicipality);
     assertCentreIsMunicipality({ ...current, ...sent });

@@ -12,7 +12,7 @@ import {
 import { decodeCursor, toPage, type Page } from '../db/pagination.js';
 import { mapConstraintViolation } from '../db/errors.js';
 import type { ServiceContext } from './context.js';
-import { assertIfMatch } from './etag.js';
+import { assertExpectedVersion, type ExpectedVersion } from './etag.js';
 import { sentFields } from './sent-fields.js';
 import { runUnitOfWork, type Caller } from './unit-of-work.js';
 
@@ -74,13 +74,13 @@ export async function patchProgramme(
   caller: Caller,
   id: string,
   changes: Partial<ProgrammeInput>,
-  ifMatch?: string,
+  expected?: ExpectedVersion,
 ): Promise<Programme> {
   return runUnitOfWork(ctx, caller, async (uow) => {
     const current = await findProgramme(uow.tx, id, true);
     if (current === undefined) throw notFound('Programme', id);
     const before = toProgramme(current);
-    assertIfMatch(ifMatch, before);
+    assertExpectedVersion(expected, before);
     await assertOwnerExists(uow.tx, changes.ownerOrganisationId);
     const sent = sentFields(changes, ['code', 'name', 'description', 'ownerOrganisationId']);
     const programme = toProgramme(await updateProgramme(uow.tx, id, sent).catch(mapConstraintViolation));

@@ -35,7 +35,7 @@ export async function getRatificationRequest(
   decisionId: string,
   municipalityId: string | undefined,
 ): Promise<RatificationRequest> {
-  const addressee = actingMunicipality(caller, municipalityId, 'query.municipalityId');
+  const addressee = actingMunicipality(caller, municipalityId, '/municipalityId');
   assertActsFor(caller, addressee);
   return inTransaction(ctx.database, (tx) => gather(tx, tlog, decisionId, addressee), 'repeatable read');
 }
@@ -49,7 +49,7 @@ async function gather(tx: Tx, tlog: TlogSettings | undefined, decisionId: string
   }
   if (!decision.requiredMunicipalityIds.includes(municipalityId)) {
     throw new DomainError('MUNICIPALITY_NOT_REQUIRED', `Municipality ${municipalityId} is not asked to ratify decision ${decisionId}.`, [
-      { path: 'query.municipalityId', message: "is not one of the decision's requiredMunicipalityIds" },
+      { path: '/municipalityId', message: "is not one of the decision's requiredMunicipalityIds" },
     ]);
   }
   const programmeIds = [...new Set(commitments.map((c) => c.programmeId))];

@@ -10,9 +10,9 @@ import { setFinalAmounts, updateDecision } from '../db/decisions-repository.js';
 import { mapConstraintViolation } from '../db/errors.js';
 import type { ServiceContext } from './context.js';
 import { toDecision, type Decision } from './decision-views.js';
-import { lockedAggregate } from './decisions.js';
+import { lockAndLoadAggregate } from '../db/decisions-repository.js';
 import { rulesForViews } from './statute-rules.js';
-import { assertIfMatch } from './etag.js';
+import { assertExpectedVersion, type ExpectedVersion } from './etag.js';
 import { runUnitOfWork, type Caller } from './unit-of-work.js';
 
 export interface SettlementInput {
@@ -35,14 +35,14 @@ export async function settleDecision(
   caller: Caller,
   id: string,
   input: SettlementInput,
-  ifMatch?: string,
+  expected?: ExpectedVersion,
 ): Promise<Decision> {
   return runUnitOfWork(ctx, caller, async (uow) => {
     const { tx } = uow;
     const today = todayInAmsterdam(ctx.clock);
-    const aggregate = await lockedAggregate(tx, id);
+    const aggregate = await lockAndLoadAggregate(tx, id);
     const current = toDecision(aggregate, today, await rulesForViews(tx, [aggregate]));
-    assertIfMatch(ifMatch, current);
+    assertExpectedVersion(expected, current);
     // A state that allows no settlement answers alone; every other problem is answered together.
     assertTransition(current.status, 'settle');
     const problems = new Problems();

@@ -8,7 +8,7 @@ import { answersInOrder } from '../db/transaction.js';
 import type { ServiceContext } from './context.js';
 import { announceAmendment, bindAmendment } from './amendment-binding.js';
 import { toDecision, toVote, type Decision, type Vote } from './decision-views.js';
-import { lockedAggregate } from './decisions.js';
+import { lockAndLoadAggregate } from '../db/decisions-repository.js';
 import { runUnitOfWork, type Caller, type UnitOfWork } from './unit-of-work.js';
 
 export interface VoteInput {
@@ -82,7 +82,7 @@ export async function recordVote(
  * its votes has failed, so that it answers every failing vote and writes nothing.
  */
 export async function checkVote(ctx: ServiceContext, uow: UnitOfWork, decisionId: string, input: VoteInput) {
-  const aggregate = await lockedAggregate(uow.tx, decisionId);
+  const aggregate = await lockAndLoadAggregate(uow.tx, decisionId);
   const current = aggregate.decision;
   const today = todayInAmsterdam(ctx.clock);
   const next = decideVote(

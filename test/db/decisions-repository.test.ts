@@ -163,7 +163,7 @@ t.test('a decision found for update, locked and loaded, or locked among others i
   });
   await inTransaction(database, async (tx) => {
     t.equal((await lockAndLoadAggregate(tx, b.id))?.decision.id, b.id);
-    t.equal(await lockAndLoadAggregate(tx, UNKNOWN), undefined);
+    await t.rejects(lockAndLoadAggregate(tx, UNKNOWN), { code: 'RESOURCE_NOT_FOUND' }, 'an unknown decision is 404');
     t.equal(await lockedElsewhere(database, 'decisions', b.id), true);
   });
   await inTransaction(database, async (tx) => {

@@ -25,7 +25,7 @@ t.test('a position survives its cursor, which is base64url JSON of the key', asy
   t.equal(decodeCursor(undefined), undefined, 'no cursor: the first page');
 });
 
-t.test('a cursor this API did not return is refused with 400 on query.cursor', async (t) => {
+t.test('a cursor this API did not return is refused with 400 on /cursor (query.cursor over HTTP)', async (t) => {
   const forged: [string, string][] = [
     ['not base64 JSON', 'not a cursor!'],
     ['not an array', cursorOf({ createdAt: AT, id: ID })],
@@ -40,7 +40,7 @@ t.test('a cursor this API did not return is refused with 400 on query.cursor', a
   ];
   for (const [name, cursor] of forged) t.same(attempt(() => decodeCursor(cursor)), INVALID, name);
   const error = t.throws(() => decodeCursor('x')) as unknown as { errors: unknown };
-  t.same(error.errors, [{ path: 'query.cursor', message: 'is not a cursor returned by this API' }]);
+  t.same(error.errors, [{ path: '/cursor', message: 'is not a cursor returned by this API' }]);
   t.same(decodeCursor(cursorOf(['1970-01-01T00:00:00Z', ID])), { createdAt: new Date(0), id: ID }, 'the first moment allowed');
 });
 

@@ -32,7 +32,7 @@ t.test('parseEventTypes accepts published types only, comma-separated', async (t
       parseEventTypes(text);
       t.fail(`${JSON.stringify(text)} was accepted`);
     } catch (error) {
-      t.ok(error instanceof DomainError && error.status === 400 && error.errors?.[0]?.path === 'query.types', `${JSON.stringify(text)}: 400 at query.types`);
+      t.ok(error instanceof DomainError && error.status === 400 && error.errors?.[0]?.path === '/types', `${JSON.stringify(text)}: 400 at /types`);
     }
   }
 });

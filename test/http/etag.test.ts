@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import t, { type Test } from 'tap';
-import type { LightMyRequestResponse } from 'fastify';
+import type { FastifyRequest, LightMyRequestResponse } from 'fastify';
+import { etagMatches, expectedVersion } from '../../src/http/etag.js';
 import { fixedClock } from '../../src/domain/clock.js';
 import type { Decision } from '../../src/use-cases/decision-views.js';
 import { startTestApp } from '../helpers/app.js';
@@ -260,4 +261,25 @@ t.test('If-Match on an unknown resource answers 404, not 412', async (t) => {
   const res = await admin.patch('/api/v1/organisations/00000000-0000-4000-8000-00000000abcd', { name: 'Niemand' }, { 'if-match': '"x"' });
   t.equal(res.statusCode, 404);
   t.equal(res.json<{ code: string }>().code, 'RESOURCE_NOT_FOUND');
+});
+
+t.test('etagMatches reads an RFC 9110 list: strong for If-Match, weak for If-None-Match', async (t) => {
+  const etag = '"abc"';
+  t.ok(etagMatches('"abc"', etag));
+  t.ok(etagMatches('"x", "abc"', etag), 'any tag of a list');
+  t.ok(etagMatches(' "x" ,"abc" ', etag), 'blanks around the tags');
+  t.ok(etagMatches('*', etag), '* matches any current version');
+  t.notOk(etagMatches('"abd"', etag));
+  t.notOk(etagMatches('abc', etag), 'an unquoted tag is not the tag');
+  t.notOk(etagMatches('W/"abc"', etag), 'a weak tag never matches the strong comparison');
+  t.ok(etagMatches('W/"abc"', etag, true), 'the weak comparison of If-None-Match accepts it');
+  t.notOk(etagMatches('W/"abd"', etag, true));
+});
+
+t.test('expectedVersion carries If-Match to the use cases, and nothing without it', async (t) => {
+  const request = (headers: Record<string, string>) => ({ headers }) as unknown as FastifyRequest;
+  t.equal(expectedVersion(request({})), undefined, 'no header: no expectation');
+  const expected = expectedVersion(request({ 'if-match': '"v1", "v2"' }));
+  t.ok(expected?.matches('"v2"'));
+  t.notOk(expected?.matches('"v3"'));
 });

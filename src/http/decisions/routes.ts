@@ -12,7 +12,7 @@ import {
 } from '../../use-cases/decisions.js';
 import { getDecisionAsOf } from '../../use-cases/decision-history.js';
 import { OPTIONAL_BODY } from '../plugins/openapi.js';
-import { renderWithEtag, sendRenderedWithEtag, sendWithEtag } from '../etag.js';
+import { expectedVersion, renderWithEtag, sendRenderedWithEtag, sendWithEtag } from '../etag.js';
 import {
   IdempotencyHeaders,
   IdempotentIfMatchHeaders,
@@ -128,7 +128,7 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
       },
     },
     async (request, reply) =>
-      sendWithEtag(request, reply, await patchDecision(ctx, request.caller, request.params.id, request.body, request.headers['if-match'])),
+      sendWithEtag(request, reply, await patchDecision(ctx, request.caller, request.params.id, request.body, expectedVersion(request))),
   );
 
   r.post(
@@ -157,7 +157,7 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
       },
     },
     async (request, reply) =>
-      sendWithEtag(request, reply, await adoptDecision(ctx, request.caller, request.params.id, request.headers['if-match'], request.body)),
+      sendWithEtag(request, reply, await adoptDecision(ctx, request.caller, request.params.id, expectedVersion(request), request.body)),
   );
 
   r.post(
@@ -178,7 +178,7 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
       sendWithEtag(
         request,
         reply,
-        await withdrawDecision(ctx, request.caller, request.params.id, request.body.reason, request.headers['if-match']),
+        await withdrawDecision(ctx, request.caller, request.params.id, request.body.reason, expectedVersion(request)),
       ),
   );
 }

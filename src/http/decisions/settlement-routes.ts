@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ACCESS } from '../../domain/access.js';
 import type { ServiceContext } from '../../use-cases/context.js';
 import { settleDecision } from '../../use-cases/settlement.js';
-import { sendWithEtag } from '../etag.js';
+import { expectedVersion, sendWithEtag } from '../etag.js';
 import { IdempotentIfMatchHeaders, IdParams, jsonResponse, problems, Ref } from '../schemas.js';
 import { Decision } from './schemas.js';
 import { SettleBody } from './settlement-schemas.js';
@@ -33,6 +33,6 @@ export async function settlementRoutes(app: FastifyInstance, { ctx }: { ctx: Ser
       },
     },
     async (request, reply) =>
-      sendWithEtag(request, reply, await settleDecision(ctx, request.caller, request.params.id, request.body, request.headers['if-match'])),
+      sendWithEtag(request, reply, await settleDecision(ctx, request.caller, request.params.id, request.body, expectedVersion(request))),
   );
 }

@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ACCESS } from '../../domain/access.js';
 import { DomainError } from '../../domain/errors.js';
 import type { ServiceContext } from '../../use-cases/context.js';
-import { etagMatches } from '../../use-cases/etag.js';
+import { etagMatches } from '../etag.js';
 import { grantPackageChunks, openDataVersion, voteEventChunks, type OpenDataDocument } from '../../use-cases/open-data.js';
 import { IfNoneMatchHeaders, problems, publicProblems, Ref } from '../schemas.js';
 import { OpenDataGrantPackage, PopoloVoteEvents } from './schemas.js';

@@ -8,7 +8,7 @@ import {
   listOrganisationsPage,
   patchOrganisation,
 } from '../../use-cases/organisations.js';
-import { sendWithEtag } from '../etag.js';
+import { expectedVersion, sendWithEtag } from '../etag.js';
 import { IdempotencyHeaders, IdParams, IfMatchHeaders, IfNoneMatchHeaders, jsonResponse, notModifiedResponse, problems, Ref } from '../schemas.js';
 import {
   CreateOrganisationBody,
@@ -92,6 +92,6 @@ export async function organisationRoutes(app: FastifyInstance, { ctx }: { ctx: S
       },
     },
     async (request, reply) =>
-      sendWithEtag(request, reply, await patchOrganisation(ctx, request.caller, request.params.id, request.body, request.headers['if-match'])),
+      sendWithEtag(request, reply, await patchOrganisation(ctx, request.caller, request.params.id, request.body, expectedVersion(request))),
   );
 }

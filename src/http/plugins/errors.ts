@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { DomainError, ERROR_CATALOGUE, type ErrorCode, type FieldError } from '../../domain/errors.js';
-import { errorChain, sqlState } from '../../db/transaction.js';
+import { isDatabaseUnavailable } from '../../use-cases/database-faults.js';
 import type { ResponseHeaders } from '../response-headers.js';
 
 /**
@@ -69,22 +69,15 @@ export function validationErrors(validation: readonly AjvError[], context: strin
   });
 }
 
-const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006', '57014']);
-const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
-
-export function isDatabaseUnavailable(error: unknown): boolean {
-  const state = sqlState(error);
-  if (state !== undefined && UNAVAILABLE_STATES.has(state)) return true;
-  for (const { code, message } of errorChain(error)) {
-    if (typeof code === 'string' && UNAVAILABLE_NODE_CODES.has(code)) return true;
-    if (
-      typeof message === 'string' &&
-      /(timeout exceeded when trying to connect|Connection terminated|database did not answer|Query read timeout|PGlite is closed|database is closed|is not queryable|after calling end on the pool)/i.test(message)
-    ) {
-      return true;
-    }
-  }
-  return false;
+/**
+ * Below HTTP, fields are named as JSON Pointers into the input a use case was given
+ * (`/municipalityId`). A request with a body gave it that body, whose problems stay pointers; a
+ * GET or HEAD gave it its query string, whose problems are named as the validator names them
+ * (`query.municipalityId`). A pointer to the whole input (`/`) stays as it is.
+ */
+export function inRequestTerms(errors: FieldError[] | undefined, request: Pick<FastifyRequest, 'method'>): FieldError[] | undefined {
+  if (errors === undefined || (request.method !== 'GET' && request.method !== 'HEAD')) return errors;
+  return errors.map((error) => (error.path.length > 1 && error.path.startsWith('/') ? { ...error, path: `query.${error.path.slice(1).replaceAll('/', '.')}` } : error));
 }
 
 const STATUS_CODES: Record<number, ErrorCode> = {
@@ -102,7 +95,7 @@ const STATUS_CODES: Record<number, ErrorCode> = {
 };
 
 export function toProblem(error: FastifyError | DomainError | Error, request: FastifyRequest): ProblemBody {
-  if (error instanceof DomainError) return problemBody(error.code, error.message, error.errors);
+  if (error instanceof DomainError) return problemBody(error.code, error.message, inRequestTerms(error.errors, request));
   const fastifyError = error as FastifyError & { validation?: AjvError[]; validationContext?: string };
   if (Array.isArray(fastifyError.validation)) {
     const errors = validationErrors(fastifyError.validation, fastifyError.validationContext);

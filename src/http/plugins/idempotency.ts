@@ -4,17 +4,14 @@ import fp from 'fastify-plugin';
 import { canonicalJson } from '../../audit/chain.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Database } from '../../db/client.js';
-import {
-  dropStaleClaim,
-  findKey,
-  KeyAlreadyAnswered,
-  pruneKeys,
-  replaceResponse,
-  storeAnswer,
-  type IdempotencyRow,
-  type StoredResponse,
-} from '../../db/idempotency-repository.js';
 import { etagOf } from '../../use-cases/etag.js';
+import {
+  answerOfFirstRequest,
+  KeyAlreadyAnswered,
+  lookUpIdempotencyKey,
+  recordIdempotentAnswer,
+  type StoredResponse,
+} from '../../use-cases/idempotency-keys.js';
 import type { Caller, IdempotentChange } from '../../use-cases/unit-of-work.js';
 
 /**
@@ -28,7 +25,8 @@ import type { Caller, IdempotentChange } from '../../use-cases/unit-of-work.js';
  * with it (see the unit of work): whatever dies between COMMIT and the reply (the instance, the
  * database, the connection), a retry finds the answer; a change that never committed leaves no
  * claim, and its retry acts at once. Answers that are not a change (4xx) are stored after they
- * were sent; 5xx answers are not stored, so their retry runs again.
+ * were sent; 5xx answers are not stored, so their retry runs again. The store is
+ * use-cases/idempotency-keys.ts; its pruning is one of the instance's jobs (server.ts).
  */
 export interface IdempotencyOptions {
   database: Database;
@@ -36,7 +34,6 @@ export interface IdempotencyOptions {
   waitMs?: number;
   /** A claim of an earlier release (committed before its change) silent this long belongs to a dead instance. */
   staleSeconds?: number;
-  retentionHours?: number;
 }
 
 declare module 'fastify' {
@@ -80,23 +77,22 @@ function successStatus(response: unknown): number | undefined {
   return statuses.length === 1 ? Number(statuses[0]) : undefined;
 }
 
-async function replay(reply: FastifyReply, stored: IdempotencyRow) {
+async function replay(reply: FastifyReply, stored: StoredResponse) {
   reply.header('Idempotent-Replayed', 'true');
-  if (stored.responseBody === null) {
+  if (stored.body === null) {
     throw new DomainError(
       'IDEMPOTENT_RESPONSE_NOT_STORED',
       'A request with this Idempotency-Key already succeeded; its response contained a secret and is not shown again.',
     );
   }
-  for (const [name, value] of Object.entries(stored.responseHeaders)) reply.header(name, value);
-  return reply.code(stored.responseStatus!).type(stored.responseContentType ?? 'application/json').send(stored.responseBody);
+  for (const [name, value] of Object.entries(stored.headers)) reply.header(name, value);
+  return reply.code(stored.status).type(stored.contentType ?? 'application/json').send(stored.body);
 }
 
 async function idempotencyPlugin(app: FastifyInstance, options: IdempotencyOptions): Promise<void> {
   const { database } = options;
   const waitMs = options.waitMs ?? 3_000;
   const staleSeconds = options.staleSeconds ?? 120;
-  const retentionHours = options.retentionHours ?? 24;
   app.decorateRequest('idempotency', null);
   app.decorateRequest('caller', {
     getter(this: FastifyRequest): Caller {
@@ -130,16 +126,7 @@ async function idempotencyPlugin(app: FastifyInstance, options: IdempotencyOptio
   });
 
   /** The answer of the request that got the key first, which committed while this one waited for it. */
-  const answerFromStore = async (reply: FastifyReply, claim: IdempotencyClaim) => {
-    const existing = await findKey(database.db, claim.apiKeyId, claim.key);
-    if (existing?.requestHash !== undefined && existing.requestHash !== claim.requestHash) {
-      throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different request.');
-    }
-    if (existing?.state !== 'done') {
-      throw new DomainError('IDEMPOTENCY_REQUEST_IN_PROGRESS', 'The first request with this Idempotency-Key is still running; retry later.');
-    }
-    return replay(reply, existing);
-  };
+  const answerFromStore = async (reply: FastifyReply, claim: IdempotencyClaim) => replay(reply, await answerOfFirstRequest(database, claim));
 
   // Synchronous for requests without an Idempotency-Key (every GET); the others look the key up
   // first, and a replay answers here without calling `done`: the handler does not run.
@@ -164,26 +151,13 @@ async function idempotencyPlugin(app: FastifyInstance, options: IdempotencyOptio
     }
     const apiKeyId = request.principal.keyId;
     const hash = requestHash(request);
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      const existing = await findKey(database.db, apiKeyId, key);
-      if (existing === undefined || (existing.state === 'in_progress' && (await dropStaleClaim(database.db, apiKeyId, key, hash, staleSeconds)))) {
-        request.idempotency = newClaim(request, reply, apiKeyId, key, hash);
-        return false;
-      }
-      if (existing.requestHash !== hash) {
-        throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different request.');
-      }
-      if (existing.state === 'done') {
-        await replay(reply, existing);
-        return true;
-      }
-      // A claim committed by an earlier release: its request still runs, died, or committed without storing its answer.
-      if (Date.now() >= deadline) {
-        throw new DomainError('IDEMPOTENCY_REQUEST_IN_PROGRESS', 'The first request with this Idempotency-Key is still running; retry later.');
-      }
-      await new Promise((resolve) => setTimeout(resolve, 25));
+    const answered = await lookUpIdempotencyKey(database, { apiKeyId, key, requestHash: hash }, { waitMs, staleSeconds });
+    if (answered === undefined) {
+      request.idempotency = newClaim(request, reply, apiKeyId, key, hash);
+      return false;
     }
+    await replay(reply, answered);
+    return true;
   };
 
   const newClaim = (request: FastifyRequest, reply: FastifyReply, apiKeyId: string, key: string, hash: string): IdempotencyClaim => {
@@ -236,27 +210,14 @@ async function idempotencyPlugin(app: FastifyInstance, options: IdempotencyOptio
       body: request.routeOptions.config.idempotency !== 'noBody' && typeof payload === 'string' ? payload : null,
     };
     try {
-      if (reply.statusCode < 400 && claim.rendered !== undefined) {
-        if (canonicalJson(sent) !== canonicalJson(claim.rendered)) {
-          request.log.warn({ route: request.routeOptions.url }, 'the answer stored with the change differs from the answer sent; storing the one sent');
-          await replaceResponse(database.db, claim.apiKeyId, claim.key, sent);
-        }
-      } else {
-        await storeAnswer(database.db, claim, sent);
+      const recorded = await recordIdempotentAnswer(database, claim, sent, reply.statusCode < 400 ? claim.rendered : undefined);
+      if (recorded === 'replaced') {
+        request.log.warn({ route: request.routeOptions.url }, 'the answer stored with the change differs from the answer sent; storing the one sent');
       }
     } catch (error) {
       request.log.error({ err: error }, 'could not record the idempotent response');
     }
   };
-
-  const prune = () =>
-    pruneKeys(database.db, retentionHours).catch((error: unknown) => app.log.warn({ err: error }, 'pruning idempotency keys failed'));
-  let timer: NodeJS.Timeout | undefined;
-  app.addHook('onReady', async () => {
-    timer = setInterval(prune, 10 * 60_000);
-    timer.unref();
-  });
-  app.addHook('onClose', async () => clearInterval(timer));
 }
 
 export default fp(idempotencyPlugin, { name: 'idempotency', dependencies: ['auth'] });

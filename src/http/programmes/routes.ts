@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ACCESS } from '../../domain/access.js';
 import type { ServiceContext } from '../../use-cases/context.js';
 import { createProgramme, getProgramme, listProgrammesPage, patchProgramme } from '../../use-cases/programmes.js';
-import { sendWithEtag } from '../etag.js';
+import { expectedVersion, sendWithEtag } from '../etag.js';
 import { IdempotencyHeaders, IdParams, IfMatchHeaders, IfNoneMatchHeaders, jsonResponse, notModifiedResponse, problems, Ref } from '../schemas.js';
 import { CreateProgrammeBody, ListProgrammesQuery, PatchProgrammeBody, Programme, ProgrammePage } from './schemas.js';
 
@@ -78,6 +78,6 @@ export async function programmeRoutes(app: FastifyInstance, { ctx }: { ctx: Serv
       },
     },
     async (request, reply) =>
-      sendWithEtag(request, reply, await patchProgramme(ctx, request.caller, request.params.id, request.body, request.headers['if-match'])),
+      sendWithEtag(request, reply, await patchProgramme(ctx, request.caller, request.params.id, request.body, expectedVersion(request))),
   );
 }

@@ -2,7 +2,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import pg from 'pg';
-import { isDatabaseUnavailable } from '../../../../src/http/plugins/errors.js';
+import { isDatabaseUnavailable } from '../../../../src/use-cases/database-faults.js';
 import { freePort } from '../../../helpers/server-process.js';
 
 /**

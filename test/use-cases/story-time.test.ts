@@ -1,7 +1,7 @@
 import t from 'tap';
 import { systemClock } from '../../src/domain/clock.js';
 import { seedDemo } from '../../src/seed/demo.js';
-import { StoryTime } from '../../src/seed/story-time.js';
+import { StoryTime } from '../../src/use-cases/story-time.js';
 import { createOrganisation } from '../../src/use-cases/organisations.js';
 import { SYSTEM_CALLER } from '../../src/use-cases/unit-of-work.js';
 import type { Decision } from '../../src/use-cases/decision-views.js';
