@@ -1,4 +1,5 @@
 import { ERROR_CATALOGUE, type ErrorCode } from '../src/domain/errors.js';
+import { PROJECT_URL } from './project-dir.js';
 
 /**
  * docs/errors.md, generated from the error catalogue (code, status, meaning, what to do) and the
@@ -67,4 +68,4 @@ export function generateErrorDocs(doc: Json): string {
   ].join('\n');
 }
 
-export const ERROR_DOCS_PATH = new URL('../docs/errors.md', import.meta.url);
+export const ERROR_DOCS_PATH = new URL('docs/errors.md', PROJECT_URL);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
+import { PROJECT_URL } from './project-dir.js';
 
 /**
  * Validates publiccode.yml against the JSON schema of the publiccode.yml standard that SchemaStore
@@ -12,7 +13,7 @@ import { parse } from 'yaml';
  * package.json, and the version and date of the latest release in CHANGELOG.md. Exits 1 naming
  * every problem.
  */
-const root = new URL('..', import.meta.url);
+const root = PROJECT_URL;
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
 
 interface PublicCode {

@@ -5,6 +5,7 @@ import openapiTS, { astToString } from 'openapi-typescript';
 import ts from 'typescript';
 import { ERROR_DOCS_PATH, generateErrorDocs } from './error-docs.js';
 import { toOpenapi30 } from '../src/http/openapi-30.js';
+import { PROJECT_URL } from './project-dir.js';
 
 /** The OpenAPI document exactly as the routes produce it, serialised as committed. */
 export async function generateOpenapiText(): Promise<string> {
@@ -19,11 +20,11 @@ export async function generateOpenapiText(): Promise<string> {
   }
 }
 
-export const OPENAPI_PATH = new URL('../openapi/openapi.json', import.meta.url);
+export const OPENAPI_PATH = new URL('openapi/openapi.json', PROJECT_URL);
 /** The same document in OpenAPI 3.0.3, for generators that read 3.0 only (src/http/openapi-30.ts). */
-export const OPENAPI_30_PATH = new URL('../openapi/openapi-3.0.json', import.meta.url);
+export const OPENAPI_30_PATH = new URL('openapi/openapi-3.0.json', PROJECT_URL);
 
-export const CLIENT_SCHEMA_PATH = new URL('../clients/typescript/src/schema.ts', import.meta.url);
+export const CLIENT_SCHEMA_PATH = new URL('clients/typescript/src/schema.ts', PROJECT_URL);
 
 /**
  * An open set of codes (`x-extensible-enum`) is typed as the union of the codes known now: a

@@ -3,6 +3,7 @@ import t from 'tap';
 import { EMPTY_ROOT, leafHash, nodeHash, rootFromInclusionProof, rootFromLeafHashes, verifyConsistency, verifyInclusion } from '../../src/audit/merkle.js';
 
 import { CONSISTENCY, h, INCLUSION, LEAF_HASHES, LEAVES, ROOTS } from './fixtures/rfc6962.js';
+import { projectFile } from '../helpers/project-dir.js';
 
 /**
  * The reference vectors of transparency-dev/merkle (the tree of RFC 6962's eight test leaves),
@@ -82,7 +83,7 @@ t.test('verifies the known consistency proofs and refuses every corruption of th
 });
 
 t.test('verifies real Certificate Transparency proofs of a tree of 961,984,013 leaves', async (t) => {
-  const ct = JSON.parse(readFileSync(new URL('fixtures/ct-argon2020.json', import.meta.url), 'utf8')) as {
+  const ct = JSON.parse(readFileSync(projectFile('test/audit/fixtures/ct-argon2020.json'), 'utf8')) as {
     sth: { tree_size: number; sha256_root_hash: string };
     leaf_index: number;
     leaf_input: string;

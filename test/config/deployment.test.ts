@@ -1,14 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
 import { ConfigSchema } from '../../src/config.js';
+import { projectFile } from '../helpers/project-dir.js';
 
 /**
  * docker-compose.yml passes every variable of the service to it, and .env.example documents every
  * variable the compose file reads: a variable added to src/config.ts fails here until a
  * deployment can set it.
  */
-const compose = await readFile(new URL('../../docker-compose.yml', import.meta.url), 'utf8');
-const envExample = await readFile(new URL('../../.env.example', import.meta.url), 'utf8');
+const compose = await readFile(projectFile('docker-compose.yml'), 'utf8');
+const envExample = await readFile(projectFile('.env.example'), 'utf8');
 
 /** The keys of the api service's `environment:` block. */
 function apiEnvironment(): Set<string> {

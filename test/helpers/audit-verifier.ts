@@ -1,7 +1,5 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { PROJECT_DIR as ROOT } from './project-dir.js';
 
 /**
  * Runs the offline verifier (`scripts/audit-verify.ts`) as an auditor would, in a child process:

@@ -4,11 +4,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { PROJECT_DIR } from './project-dir.js';
 
 /** The real server as a child process of an end-to-end test, spoken to over real HTTP. */
-export const PROJECT_DIR = fileURLToPath(new URL('../..', import.meta.url));
+export { PROJECT_DIR };
 
 export interface Exit {
   code: number | null;

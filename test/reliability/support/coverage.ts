@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { projectFile } from '../../helpers/project-dir.js';
 import type { OpenApiDocument } from './openapi.js';
 
 /**
@@ -7,7 +8,7 @@ import type { OpenApiDocument } from './openapi.js';
  * got past the lookup of the path's ids) and successes (2xx or 304: the handler did its work). The suites compare the operations they exercised
  * with the committed document, `openapi/openapi.json`, so a route added without coverage fails.
  */
-export const COMMITTED_DOCUMENT = new URL('../../../openapi/openapi.json', import.meta.url);
+export const COMMITTED_DOCUMENT = projectFile('openapi/openapi.json');
 
 const METHODS = ['get', 'post', 'patch', 'delete', 'put'] as const;
 

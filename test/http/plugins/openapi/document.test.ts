@@ -3,6 +3,7 @@ import t from 'tap';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { generateArtefacts, OPENAPI_PATH } from '../../../../scripts/openapi-document.js';
 import { ERROR_CATALOGUE, type ErrorCode } from '../../../../src/domain/errors.js';
+import { projectFile } from '../../../helpers/project-dir.js';
 
 /**
  * The committed contract must be exactly what the routes produce, a valid OpenAPI 3.1 document,
@@ -176,11 +177,11 @@ t.test('every domain code is listed by at least one operation, so no code can be
 
 t.test('every code raised in src/ is a catalogue code that the document lists', async (t) => {
   const { readdir } = await import('node:fs/promises');
-  const files = (await readdir(new URL('../../../../src', import.meta.url), { recursive: true })).filter((f) => f.endsWith('.ts'));
+  const files = (await readdir(projectFile('src'), { recursive: true })).filter((f) => f.endsWith('.ts'));
   const used = new Set<string>();
   for (const file of files) {
     if (file === 'domain/errors.ts') continue;
-    const text = await readFile(new URL(`../../../../src/${file}`, import.meta.url), 'utf8');
+    const text = await readFile(projectFile(`src/${file}`), 'utf8');
     for (const match of text.matchAll(/(?:DomainError|problemBody)\(\s*'([A-Z_]+)'/g)) used.add(match[1]!);
   }
   t.ok(used.size >= 15, `found ${used.size} codes raised in src/`);

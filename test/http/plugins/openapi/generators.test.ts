@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { projectFile } from '../../../helpers/project-dir.js';
 
 /**
  * What code generators need from the committed documents: both validate strictly (3.1 and the
@@ -8,7 +9,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
  * and a nullable date keeps its format in one schema.
  */
 type Json = Record<string, any>;
-const read = async (name: string): Promise<Json> => JSON.parse(await readFile(new URL(`../../../../openapi/${name}`, import.meta.url), 'utf8'));
+const read = async (name: string): Promise<Json> => JSON.parse(await readFile(projectFile(`openapi/${name}`), 'utf8'));
 const doc31 = await read('openapi.json');
 const doc30 = await read('openapi-3.0.json');
 
