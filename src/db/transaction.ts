@@ -200,3 +200,12 @@ class OpeningFailed extends Error {
     super('an opening statement failed');
   }
 }
+
+/**
+ * Reads that must agree with each other (an export, a verification of the whole chain) in one
+ * snapshot of the database: a REPEATABLE READ, READ ONLY transaction. Changes committing
+ * meanwhile are simply not seen; nothing can be written through it.
+ */
+export function inReadOnlySnapshot<T>(database: Database, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return database.db.transaction(work, { isolationLevel: 'repeatable read', accessMode: 'read only' });
+}

@@ -2,6 +2,7 @@ import { ChainVerifier, type AuditEvent, type ChainVerdict } from '../audit/chai
 import { auditEventsUpTo, auditExportChunks, readAuditEvents, readAuditHead, toAuditEvent, type AuditFilter } from '../db/audit-repository.js';
 import { decodeSeqCursor, encodeSeqCursor, type Page } from '../db/pagination.js';
 import type { ServiceContext } from './context.js';
+import { inReadOnlySnapshot } from '../db/transaction.js';
 
 /** Reading, exporting and verifying the audit trail (auditors and admins). */
 export async function listAuditEventsPage(
@@ -34,14 +35,11 @@ export async function exportAuditEvents(ctx: ServiceContext, afterSeq = 0): Prom
  */
 export async function verifyStoredChain(ctx: ServiceContext): Promise<ChainVerdict> {
   // One snapshot for the head and every row: changes committing meanwhile are simply not seen.
-  return ctx.database.db.transaction(
-    async (tx) => {
-      const head = await readAuditHead(tx);
-      const verifier = new ChainVerifier();
-      // Rows beyond the recorded head (inserted at the end) are read as well.
-      for await (const event of auditEventsUpTo(tx, Number.MAX_SAFE_INTEGER)) verifier.add(event);
-      return verifier.verdict(head);
-    },
-    { isolationLevel: 'repeatable read', accessMode: 'read only' },
-  );
+  return inReadOnlySnapshot(ctx.database, async (tx) => {
+    const head = await readAuditHead(tx);
+    const verifier = new ChainVerifier();
+    // Rows beyond the recorded head (inserted at the end) are read as well.
+    for await (const event of auditEventsUpTo(tx, Number.MAX_SAFE_INTEGER)) verifier.add(event);
+    return verifier.verdict(head);
+  });
 }

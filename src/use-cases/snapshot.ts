@@ -37,6 +37,7 @@ import { toOrganisation } from './organisations.js';
 import { toProgramme } from './programmes.js';
 import { statuteRules } from './statute-rules.js';
 import { toSubscription } from './webhooks.js';
+import { inReadOnlySnapshot } from '../db/transaction.js';
 
 /**
  * The lists of a snapshot in the order they appear in it: the first four as they always were,
@@ -123,64 +124,61 @@ async function inBatches<Row extends KeysetPosition>(read: PageRead<Row>, delive
  * register.
  */
 export async function exportSnapshot(ctx: ServiceContext, sink: SnapshotSink): Promise<void> {
-  await ctx.database.db.transaction(
-    async (tx) => {
-      const head = await readAuditHead(tx);
-      const today = todayInAmsterdam(ctx.clock);
-      const rules = await statuteRules(tx);
-      const fund = fundPosition(await fundMoneyByYear(tx));
-      await sink.frame({ generatedAt: ctx.clock.now().toISOString(), auditHeadSeq: head.seq, auditHeadHash: head.hash, fund });
+  await inReadOnlySnapshot(ctx.database, async (tx) => {
+    const head = await readAuditHead(tx);
+    const today = todayInAmsterdam(ctx.clock);
+    const rules = await statuteRules(tx);
+    const fund = fundPosition(await fundMoneyByYear(tx));
+    await sink.frame({ generatedAt: ctx.clock.now().toISOString(), auditHeadSeq: head.seq, auditHeadHash: head.hash, fund });
 
-      await inBatches(
-        (after, limit) => listOrganisations(tx, {}, after, limit),
-        (rows) => sink.list('organisations', rows.map(toOrganisation)),
-      );
-      await inBatches(
-        (after, limit) => listProgrammeRows(tx, after, limit),
-        (rows) => sink.list('programmes', rows.map(toProgramme)),
-      );
-      await inBatches(
-        (after, limit) => decisionPositions(tx, after, limit + 1),
-        async (positions) => {
-          const aggregates = await loadAggregates(tx, positions.map((position) => position.id));
-          await sink.list('decisions', aggregates.map((aggregate) => toDecision(aggregate, today, rules)));
-        },
-      );
-      // The statute rules are few (one per change of the statute) and already read for the decisions.
-      if (rules.length > 0) await sink.list('statuteRules', rules);
-      await inBatches(
-        (after, limit) => listFundContributions(tx, {}, after, limit),
-        (rows) => sink.list('fundContributions', rows.map(toFundContribution)),
-      );
-      await inBatches(
-        (after, limit) => listAllCoFinancing(tx, after, limit),
-        (rows) => sink.list('coFinancing', rows.map(toCoFinancing)),
-      );
-      await inBatches(
-        (after, limit) => listCollegeDecisions(tx, {}, after, limit),
-        (rows) => sink.list('collegeDecisions', rows.map(toCollegeDecision)),
-      );
-      await inBatches(
-        (after, limit) => listAllIndicators(tx, after, limit),
-        async (rows) => {
-          const reports = await listIndicatorReports(tx, rows.map((row) => row.id));
-          await sink.list('indicators', rows.map((row) => toIndicator(row, reports)));
-        },
-      );
-      await inBatches(
-        (after, limit) => listDisbursementRows(tx, {}, after, limit),
-        (rows) => sink.list('disbursements', rows.map(toDisbursement)),
-      );
-      await inBatches(
-        (after, limit) => listSubscriptions(tx, after, limit),
-        (rows) => sink.list('webhookSubscriptions', rows.map(toSubscription)),
-      );
-      await inBatches(
-        (after, limit) => listApiKeys(tx, after, limit),
-        (rows) => sink.list('apiKeys', rows.map(toApiKey)),
-      );
-      await sink.end();
-    },
-    { isolationLevel: 'repeatable read', accessMode: 'read only' },
-  );
+    await inBatches(
+      (after, limit) => listOrganisations(tx, {}, after, limit),
+      (rows) => sink.list('organisations', rows.map(toOrganisation)),
+    );
+    await inBatches(
+      (after, limit) => listProgrammeRows(tx, after, limit),
+      (rows) => sink.list('programmes', rows.map(toProgramme)),
+    );
+    await inBatches(
+      (after, limit) => decisionPositions(tx, after, limit + 1),
+      async (positions) => {
+        const aggregates = await loadAggregates(tx, positions.map((position) => position.id));
+        await sink.list('decisions', aggregates.map((aggregate) => toDecision(aggregate, today, rules)));
+      },
+    );
+    // The statute rules are few (one per change of the statute) and already read for the decisions.
+    if (rules.length > 0) await sink.list('statuteRules', rules);
+    await inBatches(
+      (after, limit) => listFundContributions(tx, {}, after, limit),
+      (rows) => sink.list('fundContributions', rows.map(toFundContribution)),
+    );
+    await inBatches(
+      (after, limit) => listAllCoFinancing(tx, after, limit),
+      (rows) => sink.list('coFinancing', rows.map(toCoFinancing)),
+    );
+    await inBatches(
+      (after, limit) => listCollegeDecisions(tx, {}, after, limit),
+      (rows) => sink.list('collegeDecisions', rows.map(toCollegeDecision)),
+    );
+    await inBatches(
+      (after, limit) => listAllIndicators(tx, after, limit),
+      async (rows) => {
+        const reports = await listIndicatorReports(tx, rows.map((row) => row.id));
+        await sink.list('indicators', rows.map((row) => toIndicator(row, reports)));
+      },
+    );
+    await inBatches(
+      (after, limit) => listDisbursementRows(tx, {}, after, limit),
+      (rows) => sink.list('disbursements', rows.map(toDisbursement)),
+    );
+    await inBatches(
+      (after, limit) => listSubscriptions(tx, after, limit),
+      (rows) => sink.list('webhookSubscriptions', rows.map(toSubscription)),
+    );
+    await inBatches(
+      (after, limit) => listApiKeys(tx, after, limit),
+      (rows) => sink.list('apiKeys', rows.map(toApiKey)),
+    );
+    await sink.end();
+  });
 }

@@ -3,7 +3,7 @@ import { integer, pgTable, text } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import t from 'tap';
 import { openDatabase, queryRows, type Executor } from '../../src/db/client.js';
-import { answersInOrder, constraintName, errorChain, inClosingTransaction, inTransaction, sqlState } from '../../src/db/transaction.js';
+import { answersInOrder, constraintName, errorChain, inClosingTransaction, inReadOnlySnapshot, inTransaction, sqlState } from '../../src/db/transaction.js';
 import { createTestDatabase, testDatabaseUrl } from '../helpers/database.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 
@@ -275,4 +275,20 @@ t.test('answers in order: the first to fail in sending order wins, even when a l
   const second = Promise.reject(new Error('second, sooner'));
   // An unhandled rejection of `second` would fail this test file.
   await t.rejects(answersInOrder(first, second), { message: 'first' });
+});
+
+t.test('inReadOnlySnapshot reads in a read-only REPEATABLE READ transaction: a write inside fails with 25006', async (t) => {
+  await clear();
+  await database.db.insert(probe).values({ id: 1, note: 'seen' });
+  const settings = await inReadOnlySnapshot(database, async (tx) => {
+    const [row] = await queryRows<{ isolation: string; readOnly: string }>(
+      tx,
+      sql`select current_setting('transaction_isolation') as isolation, current_setting('transaction_read_only') as "readOnly"`,
+    );
+    return { ...row, ids: await ids(tx) };
+  });
+  t.same(settings, { isolation: 'repeatable read', readOnly: 'on', ids: [1] });
+  const refused = await inReadOnlySnapshot(database, (tx) => tx.insert(probe).values({ id: 2, note: 'no' })).catch((error: unknown) => error);
+  t.equal(sqlState(refused), '25006', 'read_only_sql_transaction');
+  t.same(await ids(), [1], 'nothing was written');
 });
