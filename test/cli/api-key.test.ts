@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { baseEnv, serverDatabase, start, tempDataDir, within } from '../helpers/server-process.js';
+import { nodeArgs } from '../helpers/project-dir.js';
 
 /**
  * `npm run api-key` as an operator runs it, a process of its own on the run's database (the
@@ -21,7 +22,7 @@ const env = { ...baseEnv(), ...(database ? { DATABASE_URL: database.url! } : { D
 const REFUSALS_RUN = database ? false : 'the same in either run: runs in the PostgreSQL run (DATABASE_URL)';
 
 async function apiKey(args: string[], extra: Record<string, string> = {}): Promise<Run> {
-  const run = start({ ...env, ...extra }, { args: ['--import', 'tsx', 'src/cli/api-key.ts', ...args], detached: false });
+  const run = start({ ...env, ...extra }, { args: nodeArgs(['src/cli/api-key.ts'], ...args), detached: false });
   const exit = await within(run.exited, 60_000);
   if (exit === 'timeout') throw new Error(`npm run api-key ${args.join(' ')} did not end`);
   return { code: exit.code, stdout: run.stdout(), stderr: run.stderr() };

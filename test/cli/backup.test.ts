@@ -10,6 +10,7 @@ import { createLogger } from '../../src/logger.js';
 import { ADMIN_KEY, clientFor, type Client } from '../helpers/app.js';
 import { adopt, createCentreMunicipalities, createDecision, createProgramme, listAll } from '../helpers/factories.js';
 import { baseEnv, start, tempDataDir } from '../helpers/server-process.js';
+import { nodeArgs } from '../helpers/project-dir.js';
 
 /**
  * Backups of the embedded database through the real commands: a backup taken, the data directory
@@ -23,7 +24,7 @@ const dataDir = join(work, 'data');
 const backupFile = join(work, 'register.tar.gz');
 
 async function run(...args: string[]): Promise<{ code: number | null; stderr: string }> {
-  const command = start({ ...baseEnv(), DATA_DIR: dataDir }, { args: ['--import', 'tsx', 'src/cli/backup.ts', ...args] });
+  const command = start({ ...baseEnv(), DATA_DIR: dataDir }, { args: nodeArgs(['src/cli/backup.ts'], ...args) });
   const { code } = await command.exited;
   return { code, stderr: command.stderr() };
 }
@@ -165,7 +166,7 @@ t.test('wrong usage, and PostgreSQL, are told apart', async (t) => {
   const usage = await run('restore');
   t.equal(usage.code, 2);
   t.match(usage.stderr, /^usage: npm run backup/);
-  const postgres = start({ ...baseEnv(), DATABASE_URL: 'postgres://nobody@127.0.0.1:1/test' }, { args: ['--import', 'tsx', 'src/cli/backup.ts', 'backup', backupFile] });
+  const postgres = start({ ...baseEnv(), DATABASE_URL: 'postgres://nobody@127.0.0.1:1/test' }, { args: nodeArgs(['src/cli/backup.ts'], 'backup', backupFile) });
   t.equal((await postgres.exited).code, 2);
   t.match(postgres.stderr(), /DATABASE_URL is set: .*pg_dump -Fc/);
 });

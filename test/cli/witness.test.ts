@@ -8,6 +8,7 @@ import { parseVkey } from '../../src/audit/vkey.js';
 import { formatAddCheckpoint } from '../../src/audit/witness-protocol.js';
 import { MemoryLog, noteText } from '../helpers/memory-log.js';
 import { baseEnv, freePort, killGroup, start, tempDataDir, type Started } from '../helpers/server-process.js';
+import { nodeArgs } from '../helpers/project-dir.js';
 
 /** The witness program as a municipality runs it: a real process on a free port, spoken to over HTTP. */
 const logKey = generateKeyPairSync('ed25519').privateKey;
@@ -18,7 +19,7 @@ async function startWitness(t: Test, dataDir: string, env: Record<string, string
   const port = await freePort();
   const process = start(
     { ...baseEnv(), WITNESS_LOGS: log.vkey, WITNESS_NAME: 'heerlen.example/witness', WITNESS_DATA_DIR: dataDir, PORT: String(port), WITNESS_SIGNING_KEY: witnessPem, ...env },
-    { args: ['--import', 'tsx', 'src/cli/witness.ts'] },
+    { args: nodeArgs(['src/cli/witness.ts']) },
   );
   t.teardown(() => killGroup(process));
   const deadline = Date.now() + 30_000;
@@ -104,7 +105,7 @@ t.test('generates and keeps a key when none is given, reads one from a file, and
     [{ WITNESS_SIGNING_KEY: '/no/such/file' }, /WITNESS_SIGNING_KEY .* \(value hidden\)/],
   ] as const) {
     const defaults = { WITNESS_LOGS: log.vkey, WITNESS_NAME: 'w', WITNESS_DATA_DIR: dataDir, PORT: '0' };
-    const failed = start({ ...baseEnv(), ...defaults, ...env }, { args: ['--import', 'tsx', 'src/cli/witness.ts'] });
+    const failed = start({ ...baseEnv(), ...defaults, ...env }, { args: nodeArgs(['src/cli/witness.ts']) });
     t.teardown(() => killGroup(failed));
     t.equal((await failed.exited).code, 78, JSON.stringify(env));
     t.match(failed.stderr(), message);

@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import { openDatabase, queryRows } from '../../src/db/client.js';
 import { LOCK_FILE } from '../../src/db/data-dir-lock.js';
 import { baseEnv, fetchReady, freePort, killGroup, PROJECT_DIR, start, tempDataDir, waitUntilReady, within } from '../helpers/server-process.js';
+import { nodeArgs } from '../helpers/project-dir.js';
 
 /**
  * The embedded database belongs to one process: while a server runs on a DATA_DIR, a second
@@ -18,10 +19,10 @@ interface Run {
   stderr: string;
 }
 
-/** Runs a TypeScript entry point of the project (as `npm run` would, through tsx) to its end, or kills it after a minute. */
+/** Runs an entry point of the project (compiled, or through tsx: see nodeArgs) to its end, or kills it after a minute. */
 function run(env: Record<string, string>, entry: string, ...args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: PROJECT_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, nodeArgs([entry], ...args), { cwd: PROJECT_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('exit', () => clearTimeout(timer));
     let stdout = '';

@@ -14,6 +14,7 @@ import { openDatabase, queryRows, type Database } from '../../src/db/client.js';
 import { toAuditEvent } from '../../src/db/audit-repository.js';
 import { runOfflineVerifier } from '../helpers/audit-verifier.js';
 import { baseEnv, fetchReady, freePort, killGroup, serverDatabase, start, tempDataDir, waitUntilReady, type Started } from '../helpers/server-process.js';
+import { nodeArgs } from '../helpers/project-dir.js';
 
 /**
  * The transparency log as a new user meets it: the service, and three witnesses (the
@@ -91,7 +92,7 @@ async function repositoryWitness(t: Test, name: string): Promise<{ vkey: string;
   const port = await freePort();
   const witness = start(
     { ...baseEnv(), WITNESS_LOGS: logVkey, WITNESS_NAME: name, WITNESS_DATA_DIR: await tempDataDir(t, 'witness-'), PORT: String(port) },
-    { args: ['--import', 'tsx', 'src/cli/witness.ts'] },
+    { args: nodeArgs(['src/cli/witness.ts']) },
   );
   t.teardown(() => killGroup(witness));
   const deadline = Date.now() + 60_000;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { PROJECT_DIR as ROOT } from './project-dir.js';
+import { nodeArgs, PROJECT_DIR as ROOT } from './project-dir.js';
 
 /**
  * Runs the offline verifier (`scripts/audit-verify.ts`) as an auditor would, in a child process:
@@ -7,7 +7,7 @@ import { PROJECT_DIR as ROOT } from './project-dir.js';
  * a blocking spawnSync would stall the event loop and trip the app's load shedding.
  */
 export async function runOfflineVerifier(file: string, ...extra: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts', file, ...extra], { cwd: ROOT });
+  const child = spawn(process.execPath, nodeArgs(['scripts/audit-verify.ts'], file, ...extra), { cwd: ROOT });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from './database.js';
-import { PROJECT_DIR } from './project-dir.js';
+import { nodeArgs, PROJECT_DIR } from './project-dir.js';
 
 /** The real server as a child process of an end-to-end test, spoken to over real HTTP. */
 export { PROJECT_DIR };
@@ -44,11 +44,11 @@ export function start(
   env: Record<string, string>,
   options: { command?: string; args?: string[]; detached?: boolean } = {},
 ): Started {
-  const { command = process.execPath, args = ['--import', 'tsx', 'src/server.ts'], detached = true } = options;
+  const { command = process.execPath, args = nodeArgs(['src/server.ts']), detached = true } = options;
   // A Node.js child runs WebAssembly on the baseline compiler only, as the test processes do
   // (see docs/ARCHITECTURE.md): it ends long before PGlite's optimised code would pay off.
-  const nodeArgs = command === process.execPath ? ['--liftoff-only', ...args] : args;
-  const child = spawn(command, nodeArgs, { cwd: PROJECT_DIR, env, detached, stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = command === process.execPath ? ['--liftoff-only', ...args] : args;
+  const child = spawn(command, argv, { cwd: PROJECT_DIR, env, detached, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));

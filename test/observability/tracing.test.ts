@@ -7,6 +7,7 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-node';
 import { WarnWhenDropped } from '../../src/observability/tracing.js';
 import { OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver.js';
 import { baseEnv, fetchReady, freePort, killGroup, serverDatabase, start, tempDataDir, waitUntilReady, type Started } from '../helpers/server-process.js';
+import { nodeArgs } from '../helpers/project-dir.js';
 
 /**
  * Traces: with OTEL_EXPORTER_OTLP_ENDPOINT the real server sends a span per request to a
@@ -72,7 +73,7 @@ async function startServer(t: Test, env: Record<string, string>): Promise<Server
       ...(database?.url !== undefined && { DATABASE_URL: database.url }),
       ...env,
     },
-    { args: ['--import', 'tsx', '--import', './test/helpers/loaded-modules.ts', 'src/server.ts'] },
+    { args: nodeArgs(['test/helpers/loaded-modules.ts', 'src/server.ts']) },
   );
   t.teardown(() => killGroup(server));
   const baseUrl = `http://127.0.0.1:${port}`;
