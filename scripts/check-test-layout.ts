@@ -44,7 +44,6 @@ const UNTESTED_ALLOWED = new Set<string>([
   'src/use-cases/organisations.ts',
   'src/use-cases/overdue-conditions.ts',
   'src/use-cases/programmes.ts',
-  'src/use-cases/sent-fields.ts',
   'src/use-cases/settlement.ts',
   'src/use-cases/snapshot.ts',
   'src/use-cases/splitting.ts',
