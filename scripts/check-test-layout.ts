@@ -42,7 +42,6 @@ const UNTESTED_ALLOWED = new Set<string>([
   'src/use-cases/funding.ts',
   'src/use-cases/indicators.ts',
   'src/use-cases/organisations.ts',
-  'src/use-cases/overdue-conditions.ts',
   'src/use-cases/programmes.ts',
   'src/use-cases/settlement.ts',
   'src/use-cases/snapshot.ts',
