@@ -45,7 +45,6 @@ const UNTESTED_ALLOWED = new Set<string>([
   'src/use-cases/programmes.ts',
   'src/use-cases/settlement.ts',
   'src/use-cases/snapshot.ts',
-  'src/use-cases/splitting.ts',
   'src/use-cases/statute-rules.ts',
 ]);
 
