@@ -3,6 +3,7 @@ import type { DecisionStatus } from '../domain/decision-lifecycle.js';
 import type { Db } from './client.js';
 import { toAggregate, withViewExtras, withChildren, type DecisionAggregate } from './decisions-repository.js';
 import { afterPlaceholders, afterPosition, keysetParams, type KeysetPosition } from './pagination.js';
+import { decisionViewVersion } from './decision-view-version.js';
 import { preparedOnce } from './prepared.js';
 import { decisions, sqlValues } from './schema.js';
 import { RATIFICATION_DEADLINE_STATUSES } from '../domain/ratification.js';
@@ -100,30 +101,73 @@ export async function listAggregates(
   limit: number,
   today: string,
 ): Promise<(DecisionAggregate & KeysetPosition)[]> {
-  const preparedShape = Object.entries(filter).every(
-    ([key, value]) => value === undefined || (PREPARED_FILTERS as readonly string[]).includes(key),
-  );
-  const rows = preparedShape
-    ? await preparedPage(db, filter, after, limit)
-    : await filteredPageQuery(db, filter, after, limit, today);
+  const rows = isPreparedShape(filter) ? await preparedPage(db, filter, after, limit) : await filteredPageQuery(db, filter, after, limit, today);
   return rows.map((row) => ({ ...toAggregate(row), createdAt: row.createdAt, id: row.id }));
 }
 
+/** A decision of a page by its keyset position, with the version of its view (`decisionViewVersion`). */
+export interface DecisionViewPosition extends KeysetPosition {
+  version: string;
+}
+
+/**
+ * The decisions of the page `listAggregates` would load (the same filters, order and limit + 1),
+ * each with the version of its view and nothing else: one statement, prepared once per shape like
+ * the page itself, with which a page is answered from rendered views still current.
+ */
+export async function listDecisionViewVersions(
+  db: Db,
+  filter: DecisionFilter,
+  after: KeysetPosition | undefined,
+  limit: number,
+  today: string,
+): Promise<DecisionViewPosition[]> {
+  const select = (where: SQL | undefined) =>
+    db
+      .select({ createdAt: decisions.createdAt, id: decisions.id, version: decisionViewVersion })
+      .from(decisions)
+      .where(where)
+      .orderBy(asc(decisions.createdAt), asc(decisions.id));
+  if (!isPreparedShape(filter)) return select(and(...filterConditions(filter, today), afterPosition(decisions.createdAt, decisions.id, after))).limit(limit + 1);
+  const statement = preparedOnce(db, `decision_versions_page_${preparedShapeName(filter, after)}`, (name) =>
+    select(and(...preparedConditions(filter, after)))
+      .limit(sql.placeholder('limit'))
+      .prepare(name),
+  );
+  return statement.execute(preparedParams(filter, after, limit));
+}
+
+function isPreparedShape(filter: DecisionFilter): boolean {
+  return Object.entries(filter).every(([key, value]) => value === undefined || (PREPARED_FILTERS as readonly string[]).includes(key));
+}
+
+function preparedShapeName(filter: DecisionFilter, after: KeysetPosition | undefined): string {
+  return [filter.status, filter.programmeId, filter.year, after].map((value) => (value === undefined ? 0 : 1)).join('');
+}
+
+/** The conditions of a prepared shape, as placeholders (`preparedParams`). */
+function preparedConditions(filter: DecisionFilter, after: KeysetPosition | undefined): (SQL | undefined)[] {
+  return [
+    filter.status === undefined ? undefined : eq(decisions.status, sql.placeholder('status')),
+    filter.programmeId === undefined && filter.year === undefined
+      ? undefined
+      : commitmentFilter(
+          filter.programmeId === undefined ? undefined : sql.placeholder('programmeId'),
+          filter.year === undefined ? undefined : sql.placeholder('year'),
+        ),
+    after === undefined ? undefined : afterPlaceholders(decisions.createdAt, decisions.id),
+  ];
+}
+
+function preparedParams(filter: DecisionFilter, after: KeysetPosition | undefined, limit: number) {
+  return { status: filter.status, programmeId: filter.programmeId, year: filter.year, ...keysetParams(after, limit) };
+}
+
 async function preparedPage(db: Db, filter: DecisionFilter, after: KeysetPosition | undefined, limit: number) {
-  const shape = [filter.status, filter.programmeId, filter.year, after].map((value) => (value === undefined ? 0 : 1)).join('');
-  const statement = preparedOnce(db, `decisions_page_${shape}`, (name) =>
+  const statement = preparedOnce(db, `decisions_page_${preparedShapeName(filter, after)}`, (name) =>
     db.query.decisions
       .findMany({
-        where: and(
-          filter.status === undefined ? undefined : eq(decisions.status, sql.placeholder('status')),
-          filter.programmeId === undefined && filter.year === undefined
-            ? undefined
-            : commitmentFilter(
-                filter.programmeId === undefined ? undefined : sql.placeholder('programmeId'),
-                filter.year === undefined ? undefined : sql.placeholder('year'),
-              ),
-          after === undefined ? undefined : afterPlaceholders(decisions.createdAt, decisions.id),
-        ),
+        where: and(...preparedConditions(filter, after)),
         orderBy: [asc(decisions.createdAt), asc(decisions.id)],
         limit: sql.placeholder('limit'),
         with: withChildren,
@@ -131,10 +175,5 @@ async function preparedPage(db: Db, filter: DecisionFilter, after: KeysetPositio
       })
       .prepare(name),
   );
-  return statement.execute({
-    status: filter.status,
-    programmeId: filter.programmeId,
-    year: filter.year,
-    ...keysetParams(after, limit),
-  });
+  return statement.execute(preparedParams(filter, after, limit));
 }

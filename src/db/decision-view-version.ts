@@ -11,22 +11,23 @@ const childVersions = Object.values(DECISION_CHILDREN).map(
 );
 
 /**
+ * The version of the view of the decision in the current row of `decisions` (see
+ * `findDecisionViewVersion`), as a column expression: the single read and the page of versions
+ * (`listDecisionViewVersions`) select the same one. Columns of the outer row are written out:
+ * drizzle leaves its own unqualified, which in a subquery would name the subquery's table.
+ */
+export const decisionViewVersion = sql<string>`concat_ws('/',
+    decisions.xmin::text,
+    coalesce((select a.xmin::text from decisions a where a.id = decisions.amends), ''),
+    ${sql.join(childVersions, sql`, `)},
+    coalesce((select string_agg(r.xmin::text, ',') from ${sql.raw(`"${getTableName(statuteRules)}"`)} r), ''))`;
+
+/**
  * The query behind `findDecisionViewVersion` (exported for its test, which checks that it
  * watches every table the loader reads).
  */
 export function decisionViewVersionQuery(db: Db) {
-  return db
-    .select({
-      // Columns of the outer row are written out: drizzle leaves its own unqualified, which in a
-      // subquery would name the subquery's table.
-      version: sql<string>`concat_ws('/',
-          decisions.xmin::text,
-          coalesce((select a.xmin::text from decisions a where a.id = decisions.amends), ''),
-          ${sql.join(childVersions, sql`, `)},
-          coalesce((select string_agg(r.xmin::text, ',') from ${sql.raw(`"${getTableName(statuteRules)}"`)} r), ''))`,
-    })
-    .from(decisions)
-    .where(eq(decisions.id, sql.placeholder('id')));
+  return db.select({ version: decisionViewVersion }).from(decisions).where(eq(decisions.id, sql.placeholder('id')));
 }
 
 /**

@@ -48,3 +48,17 @@ export function sendRenderedWithEtag(request: FastifyRequest, reply: FastifyRepl
   }
   return reply.type('application/json; charset=utf-8').send(view.body);
 }
+
+const ITEMS_OPENING = '{"items":[';
+
+/**
+ * A page whose items are serialised already (each the bytes of the item's own representation):
+ * the route's 200 serialiser writes the page around no items, and the items go in between, so
+ * the page is byte for byte what serialising it whole would give.
+ */
+export function sendRenderedPage(reply: FastifyReply, page: { items: string[]; nextCursor: string | null }): FastifyReply {
+  const serialise = reply.getSerializationFunction('200', 'application/json') as (value: unknown) => string;
+  const around = serialise({ items: [], nextCursor: page.nextCursor });
+  if (!around.startsWith(`${ITEMS_OPENING}]`)) throw new Error(`A page must be serialised with its items first, not as ${around.slice(0, 40)}`);
+  return reply.type('application/json; charset=utf-8').send(ITEMS_OPENING + page.items.join(',') + around.slice(ITEMS_OPENING.length));
+}

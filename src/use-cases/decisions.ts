@@ -22,17 +22,17 @@ import {
   type ConditionValues,
   type DecisionAggregate,
 } from '../db/decisions-repository.js';
-import { listAggregates, type DecisionFilter } from '../db/decision-list-repository.js';
+import { listAggregates, listDecisionViewVersions, type DecisionFilter } from '../db/decision-list-repository.js';
 import { findDecisionViewVersion } from '../db/decision-view-version.js';
 import { listCentreMunicipalityIds } from '../db/organisations-repository.js';
-import { decodeCursor, toPage, type Page } from '../db/pagination.js';
+import { decodeCursor, encodeCursor, toPage, type Page } from '../db/pagination.js';
 import { mapConstraintViolation } from '../db/errors.js';
 import { lockAdoptions } from '../db/adoption-lock.js';
 import type { ServiceContext } from './context.js';
 import { toDecision, type Decision } from './decision-views.js';
 import { rulesForReads, rulesForViews, statuteRules } from './statute-rules.js';
 import { amendmentAdoptionFacts, announceAmendment, bindAmendment } from './amendment-binding.js';
-import { assertExpectedVersion, type ExpectedVersion } from './etag.js';
+import { assertExpectedVersion, etagOf, type ExpectedVersion } from './etag.js';
 import type { RenderedView } from './decision-view-cache.js';
 import { fundCoverageAtAdoption } from './fund.js';
 import { splittingAtAdoption } from './splitting.js';
@@ -325,20 +325,61 @@ export async function getDecisionRendered(ctx: ServiceContext, id: string, rende
   return view;
 }
 
-export async function listDecisionsPage(
+/**
+ * A page of whole decisions, each serialised by `serialise` (the same bytes as the decision's
+ * own representation), answered from the instance's rendered views when every
+ * decision of the page is cached at the version the database holds now and for today's date:
+ * one statement reads the page's positions and view versions, and no decision is loaded or
+ * rendered again. Otherwise the whole page is loaded in one statement, as without a cache, and
+ * each view it renders is cached under the version read before it (as `getDecisionRendered`
+ * does: a change between the two reads leaves an entry the next version no longer matches).
+ */
+export async function listDecisionsRendered(
   ctx: ServiceContext,
   filter: DecisionFilter,
   cursor: string | undefined,
   limit: number,
-): Promise<Page<Decision>> {
+  serialise: (decision: Decision) => string,
+): Promise<Page<string>> {
+  assertValidFilter(filter);
+  const today = todayInAmsterdam(ctx.clock);
+  const after = decodeCursor(cursor);
+  const cache = ctx.decisionViews;
+  if (cache === undefined) return loadPage(ctx, filter, after, limit, today, serialise);
+  const positions = await listDecisionViewVersions(ctx.database.db, filter, after, limit, today);
+  const onPage = positions.slice(0, limit);
+  const cached = onPage.flatMap((position) => cache.get(position.id, position.version, today)?.body ?? []);
+  if (cached.length === onPage.length) {
+    const last = onPage[onPage.length - 1];
+    return { items: cached, nextCursor: positions.length > limit && last !== undefined ? encodeCursor(last) : null };
+  }
+  const versions = new Map(positions.map((position) => [position.id, position.version]));
+  return loadPage(ctx, filter, after, limit, today, (decision) => {
+    const body = serialise(decision);
+    const version = versions.get(decision.id);
+    if (version !== undefined) cache.set(decision.id, version, today, { body, etag: etagOf(decision) });
+    return body;
+  });
+}
+
+function assertValidFilter(filter: DecisionFilter): void {
   const { boardMeetingDateFrom: from, boardMeetingDateTo: to } = filter;
   const errors = (['boardMeetingDateFrom', 'boardMeetingDateTo'] as const).flatMap((name) =>
     (filter[name] ?? FIRST_CALENDAR_DATE) < FIRST_CALENDAR_DATE ? [{ path: `/${name}`, message: 'is not a date: there is no year 0000' }] : [],
   );
   if (from !== undefined && to !== undefined && from > to) errors.push({ path: '/boardMeetingDateFrom', message: 'must not be after boardMeetingDateTo' });
   if (errors.length > 0) throw new DomainError('VALIDATION_FAILED', 'The board meeting date range is not valid.', errors);
-  const today = todayInAmsterdam(ctx.clock);
-  const rows = await listAggregates(ctx.database.db, filter, decodeCursor(cursor), limit, today);
+}
+
+async function loadPage<T>(
+  ctx: ServiceContext,
+  filter: DecisionFilter,
+  after: ReturnType<typeof decodeCursor>,
+  limit: number,
+  today: string,
+  map: (decision: Decision) => T,
+): Promise<Page<T>> {
+  const rows = await listAggregates(ctx.database.db, filter, after, limit, today);
   const rules = await rulesForReads(ctx.database.db, rows);
-  return toPage(rows, limit, (aggregate) => toDecision(aggregate, today, rules));
+  return toPage(rows, limit, (aggregate) => map(toDecision(aggregate, today, rules)));
 }

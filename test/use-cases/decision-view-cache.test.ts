@@ -2,7 +2,7 @@ import t, { type Test } from 'tap';
 import type { Clock } from '../../src/domain/clock.js';
 import type { Decision } from '../../src/use-cases/decision-views.js';
 import { DecisionViewCache, type RenderedView } from '../../src/use-cases/decision-view-cache.js';
-import { getDecisionRendered } from '../../src/use-cases/decisions.js';
+import { getDecisionRendered, listDecisionsRendered } from '../../src/use-cases/decisions.js';
 import { amend, decisionBody, paid, ratify } from '../helpers/after-adoption.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { okJson } from '../helpers/assertions.js';
@@ -26,8 +26,30 @@ await fundTheRegister(a.admin, centre.heerlen.id);
 const programme = await createProgramme(a.admin);
 const at = (year: number, amountCents: number) => ({ programmeId: programme.id, year, amountCents });
 
-/** Both caching instances answer what the uncached instance answers now; returns that body. */
+/** Pages of the list: unfiltered, a prepared filter, a filter planned per request, and a second page by its cursor. */
+async function pageQueries(): Promise<string[]> {
+  const queries = ['?limit=100', '?status=pending_ratification', `?municipalityId=${centre.heerlen.id}&limit=100`, '?limit=2'];
+  const first = await uncached.admin.get('/api/v1/decisions?limit=2');
+  const cursor = (JSON.parse(first.body) as { nextCursor: string | null }).nextCursor;
+  return cursor === null ? queries : [...queries, `?limit=2&cursor=${cursor}`];
+}
+
+/** Both caching instances answer the pages of the list the uncached instance answers now, twice (the second from their views). */
+async function assertPagesCurrent(t: Test, after: string): Promise<void> {
+  for (const query of await pageQueries()) {
+    const expected = await uncached.admin.get(`/api/v1/decisions${query}`);
+    t.equal(expected.statusCode, 200);
+    for (const [name, app] of [['A', a], ['B', b], ['A', a]] as [string, TestApp][]) {
+      const res = await app.admin.get(`/api/v1/decisions${query}`);
+      t.equal(res.body, expected.body, `instance ${name} answers the current page ${query} after ${after}`);
+      t.equal(res.headers['content-type'], 'application/json; charset=utf-8');
+    }
+  }
+}
+
+/** Both caching instances answer what the uncached instance answers now, alone and in pages; returns the decision's body. */
 async function assertCurrent(t: Test, id: string, after: string): Promise<string> {
+  await assertPagesCurrent(t, after);
   const expected = await uncached.admin.get(`/api/v1/decisions/${id}`);
   t.equal(expected.statusCode, 200);
   for (const [name, app] of [['A', a], ['B', b]] as [string, TestApp][]) {
@@ -130,6 +152,40 @@ t.test('getDecisionRendered renders once while nothing changes, again after a ch
   t.equal(renders, 3, 'rendered again on the next day');
   await t.rejects(getDecisionRendered(ctx, '00000000-0000-4000-8000-000000000000', render), { code: 'RESOURCE_NOT_FOUND' });
   t.equal(ctx.decisionViews.size, 1, 'an unknown decision is not cached');
+});
+
+t.test('listDecisionsRendered serialises a page once while nothing changes, and only the page that changed again', async (t) => {
+  const draft = await createDecision(a.admin, decisionBody([at(2026, 1_000_000)]));
+  const ctx = { database: a.db.database, clock, decisionViews: new DecisionViewCache(1_000) };
+  let serialised = 0;
+  const serialise = (decision: Decision): string => {
+    serialised++;
+    return JSON.stringify(decision);
+  };
+  const all = await listDecisionsRendered(ctx, {}, undefined, 100, serialise);
+  const count = all.items.length;
+  t.ok(count > 1, 'the page holds several decisions');
+  t.equal(serialised, count, 'each decision serialised once');
+  t.same(await listDecisionsRendered(ctx, {}, undefined, 100, serialise), all, 'the same page from the views');
+  t.equal(serialised, count, 'nothing serialised again');
+  const rendered = await getDecisionRendered(ctx, draft.id, () => t.fail('the list cached this view') as never);
+  t.equal(rendered.body, all.items.find((item) => (JSON.parse(item) as Decision).id === draft.id), 'GET one reads the view the page cached');
+  await adopt(b.admin, draft.id, 'adopted');
+  const changed = await listDecisionsRendered(ctx, {}, undefined, 100, serialise);
+  t.equal(serialised, 2 * count, 'a change: the page is loaded and serialised again');
+  t.equal((JSON.parse(changed.items.find((item) => item.includes(draft.id))!) as Decision).status, 'adopted');
+  const firstTwo = await listDecisionsRendered(ctx, {}, undefined, 2, serialise);
+  t.equal(serialised, 2 * count, 'a smaller page from the same views');
+  t.same(firstTwo.items, changed.items.slice(0, 2));
+  t.type(firstTwo.nextCursor, 'string', 'a cursor to the next page');
+  const second = await listDecisionsRendered(ctx, {}, firstTwo.nextCursor ?? undefined, 2, serialise);
+  t.same(second.items, changed.items.slice(2, 4), 'the next page by its cursor, from the views');
+  now += 86_400_000;
+  await listDecisionsRendered(ctx, {}, undefined, 100, serialise);
+  t.equal(serialised, 3 * count, 'serialised again on the next day');
+  await t.rejects(listDecisionsRendered(ctx, { boardMeetingDateFrom: '2026-02-01', boardMeetingDateTo: '2026-01-01' }, undefined, 10, serialise), {
+    code: 'VALIDATION_FAILED',
+  });
 });
 
 t.test('DecisionViewCache keeps at most maxEntries, forgetting the least recently used', async (t) => {

@@ -6,13 +6,13 @@ import {
   adoptDecision,
   createDecision,
   getDecisionRendered,
-  listDecisionsPage,
+  listDecisionsRendered,
   patchDecision,
   withdrawDecision,
 } from '../../use-cases/decisions.js';
 import { getDecisionAsOf } from '../../use-cases/decision-history.js';
 import { OPTIONAL_BODY } from '../plugins/openapi.js';
-import { expectedVersion, renderWithEtag, sendRenderedWithEtag, sendWithEtag } from '../etag.js';
+import { expectedVersion, renderWithEtag, sendRenderedPage, sendRenderedWithEtag, sendWithEtag } from '../etag.js';
 import {
   IdempotencyHeaders,
   IdempotentIfMatchHeaders,
@@ -39,6 +39,9 @@ import {
   Vote,
   WithdrawBody,
 } from './schemas.js';
+
+/** A decision of a page, serialised as its own representation is (GET /decisions/{id}). */
+const DECISION_REF = Ref(Decision) as unknown as Record<string, unknown>;
 
 export const decisionComponents = [DocumentRef, RelatedDecision, Commitment, Condition, Vote, Decision, DecisionPage];
 
@@ -79,10 +82,11 @@ export async function decisionRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
         response: { 200: jsonResponse(Ref(DecisionPage), 'A page of decisions'), ...problems({ raises: [] }) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { cursor, limit = 50, awaitingVoteOf, ...filter } = request.query;
       const awaiting = awaitingVoteOf === undefined ? {} : { awaitingVoteOf: actingMunicipality(request.caller.principal, awaitingVoteOf, 'query.awaitingVoteOf') };
-      return listDecisionsPage(ctx, { ...filter, ...awaiting }, cursor, limit);
+      const serialise = reply.compileSerializationSchema(DECISION_REF) as (decision: unknown) => string;
+      return sendRenderedPage(reply, await listDecisionsRendered(ctx, { ...filter, ...awaiting }, cursor, limit, serialise));
     },
   );
 
