@@ -4,6 +4,7 @@ import type { AutocannonRequest } from 'autocannon';
 import { openDatabase } from '../src/db/client.js';
 import { systemClock, todayInAmsterdam } from '../src/domain/clock.js';
 import type { ServiceContext } from '../src/use-cases/context.js';
+import type { DecisionInput } from '../src/use-cases/decisions.js';
 import { generateAuditEvents } from './lib/audit-gen.js';
 import { storeDecisionDocuments } from './lib/documents.js';
 import { combine, measure, type Measurement } from './lib/cannon.js';
@@ -14,15 +15,16 @@ import { idPoolsOf, loadDataset, type Dataset } from './lib/load.js';
 import { benchPool, createDatabase, databaseUrl, dropBenchDatabase, postgresVersion, sampleActivity, type ActivitySummary } from './lib/pg.js';
 import { profileMarkdown, summariseProfile, type ProfileSummary } from './lib/profile.js';
 import { fmt, markdownTable, writeResults, type Row } from './lib/report.js';
+import { recordWriteScripts, type RecordedWrite } from './lib/same-statements.js';
 import { BUILD_DIR, buildService, startBaseline, startService } from './lib/service.js';
-import { BENCH_DIR, log, machineInfo, parseArgs, progress, timestamp } from './lib/util.js';
+import { BENCH_DIR, freePort, log, machineInfo, parseArgs, progress, timestamp } from './lib/util.js';
 
 /**
  * The service against its baselines, in one run on one fresh database:
  *   npx tsx bench/run.ts            full: 10,000 decisions, 100,000+ audit events, 10 s per scenario
  *   npx tsx bench/run.ts --smoke    tiny data, ~1 s per scenario; exits 1 on any error or non-2xx
  * Options: --keep (keep the database), --tsx (service under tsx instead of compiled),
- * --only get,list,trivial,create,vote,export (a subset), --profile [--profile-dir DIR]
+ * --only get,list,trivial,letter,metrics,create,vote,export (a subset), --profile [--profile-dir DIR]
  * (service under --cpu-prof; prints the self-time summary), --decisions N, --duration S,
  * --with-b-read (also the first round's B_read, a small row, to show the old ratios beside the new).
  * See bench/README.md for how to read the table.
@@ -31,7 +33,9 @@ const { flags, values } = parseArgs(process.argv.slice(2));
 const smoke = flags.has('smoke');
 const keep = flags.has('keep');
 const withBRead = flags.has('with-b-read');
-const SCENARIOS = ['get', 'list', 'trivial', 'create', 'vote', 'export'] as const;
+const SCENARIOS = ['get', 'list', 'trivial', 'letter', 'metrics', 'create', 'vote', 'export'] as const;
+/** The connections each write is measured at, against its same-statements baseline. */
+const WRITE_CONNECTIONS = [1, 10, 32] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const only = new Set((values.get('only') ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()) as Scenario[]);
 for (const name of only) if (!SCENARIOS.includes(name)) throw new Error(`--only: unknown scenario ${name}; known: ${SCENARIOS.join(', ')}`);
@@ -172,6 +176,16 @@ async function main(): Promise<number> {
   });
   const base = { durationS: config.durationS, warmupS: config.warmupS };
 
+  // The statements of one vote and one create, recorded through the use cases, for B_same.
+  let scriptFile: string | undefined;
+  let recorded: { vote: RecordedWrite; create: RecordedWrite } | undefined;
+  if (only.has('create') || only.has('vote')) {
+    mkdirSync(BUILD_DIR, { recursive: true });
+    scriptFile = path.join(BUILD_DIR, `same-statements-${runId}.json`);
+    recorded = await recordWriteScripts({ databaseUrl: dbUrl, dataset, pool, createInput: JSON.parse(createBody()) as DecisionInput, file: scriptFile });
+    log(`recorded the statements of one vote (${recorded.vote.statements} in ${recorded.vote.roundTrips} round trips) and one create (${recorded.create.statements} in ${recorded.create.roundTrips}) for B_same`);
+  }
+
   const results: Record<string, Measurement> = {};
   const activity: Record<string, ActivitySummary> = {};
   /** A service scenario, with the database activity of the service's connections sampled during the measured run. */
@@ -245,7 +259,8 @@ async function main(): Promise<number> {
   // 4. The service.
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   log(`starting the service (${entry.note}${profileDir ? `, --cpu-prof into ${profileDir}` : ''})`);
-  service = await startService({ entry, databaseUrl: dbUrl, profileDir });
+  const metricsPort = await freePort();
+  service = await startService({ entry, databaseUrl: dbUrl, profileDir, env: { METRICS_PORT: String(metricsPort) } });
   log(`  service pid ${service.pid} at ${service.url}`);
   let exported: ExportMeasurement | undefined;
   let deepCursorNote = '';
@@ -295,9 +310,36 @@ async function main(): Promise<number> {
   }
 
 
+  if (only.has('letter')) {
+    // The letters of 20 (decision, municipality) pairs of the pending decisions, asked at random:
+    // each is rendered once (its first request) and then answered from the instance's letter cache.
+    const { rows } = await pool.query<{ id: string; municipality: string }>(`
+      SELECT id, required_municipality_ids[1]::text AS municipality FROM decisions
+      WHERE status = 'pending_ratification' ORDER BY created_at, id LIMIT 20`);
+    log(`scenario: GET /api/v1/decisions/{id}/ratification-request as PDF, ${rows.length} letters at random (rendered once each, then from the cache)`);
+    results.letter = await measureService('letter', {
+      ...base,
+      label: 'ratification letter PDF @10',
+      url: service.url,
+      connections: 10,
+      setupRequest: (request) => {
+        const row = rows[Math.floor(Math.random() * rows.length)]!;
+        return { ...request, path: `/api/v1/decisions/${row.id}/ratification-request?municipalityId=${row.municipality}`, headers: { ...reader, accept: 'application/pdf' } };
+      },
+    });
+  }
+
+  if (only.has('metrics')) {
+    log(`scenario: GET /metrics (the Prometheus scrape, on its own port ${metricsPort}), one scrape at a time, at ${decisionIds.length.toLocaleString('en')} decisions`);
+    results.metrics = await measureService('metrics', { ...base, label: 'GET /metrics @1', url: `http://127.0.0.1:${metricsPort}`, connections: 1, path: '/metrics' });
+  }
+
   if (only.has('create')) {
-    log('scenario: POST /api/v1/decisions, unique reference per request');
-    results.create = await measureService('create', { ...base, label: 'create decision @10', url: service.url, connections: 10, setupRequest: post('/api/v1/decisions', auth(dataset.keys.secretariat.key)) });
+    for (const connections of WRITE_CONNECTIONS) {
+      const key = connections === 10 ? 'create' : `create${connections}`;
+      log(`scenario: POST /api/v1/decisions @${connections}, unique reference per request`);
+      results[key] = await measureService(key, { ...base, label: `create decision @${connections}`, url: service.url, connections, setupRequest: post('/api/v1/decisions', auth(dataset.keys.secretariat.key)) });
+    }
   }
 
   if (only.has('vote')) {
@@ -321,35 +363,40 @@ async function main(): Promise<number> {
     let next = 0;
     const margin = 256;
     const issued: [number, number][] = [];
-    log(`scenario: POST /api/v1/decisions/{id}/votes @32: ${pairs.length.toLocaleString('en')} valid first votes on ${rows.length.toLocaleString('en')} pending decisions`);
-    results.vote = await measureService('vote', {
-      ...base,
-      label: 'cast vote @32',
-      url: service.url,
-      connections: 32,
-      setupRequest: (request) => {
-        const pair = pairs[next++];
-        // Never reached with the margin below; should it be, a 404 shows up as non-2xx rather than a repeated vote.
-        if (pair === undefined) return { ...request, method: 'GET', path: '/bench-vote-pool-exhausted' };
-        return {
-          ...request,
-          method: 'POST',
-          path: `/api/v1/decisions/${pair.decisionId}/votes`,
-          headers: { 'content-type': 'application/json', ...auth(dataset.keys.college.get(pair.municipalityId)!.key) },
-          body: JSON.stringify({ municipalityId: pair.municipalityId, outcome: 'approve', decidedOn: today, reference: `B&W-bench-${next}` }),
-        };
-      },
-      // autocannon honours stop() only at its next one-second tick: keep 1.5 s of requests in reserve.
-      shouldStop: () => {
-        const now = Date.now();
-        issued.push([now, next]);
-        while (issued.length > 1 && now - issued[0]![0] > 1_000) issued.shift();
-        const perSecond = issued.length > 1 ? ((next - issued[0]![1]) * 1_000) / Math.max(now - issued[0]![0], 1) : 0;
-        const stop = next >= pairs.length - Math.max(margin, 1.5 * perSecond);
-        if (stop) voteStoppedEarly = true;
-        return stop;
-      },
-    });
+    log(`vote pool: ${pairs.length.toLocaleString('en')} valid first votes on ${rows.length.toLocaleString('en')} pending decisions`);
+    for (const connections of WRITE_CONNECTIONS) {
+      const key = connections === 32 ? 'vote' : `vote${connections}`;
+      log(`scenario: POST /api/v1/decisions/{id}/votes @${connections}`);
+      issued.length = 0;
+      results[key] = await measureService(key, {
+        ...base,
+        label: `cast vote @${connections}`,
+        url: service.url,
+        connections,
+        setupRequest: (request) => {
+          const pair = pairs[next++];
+          // Never reached with the margin below; should it be, a 404 shows up as non-2xx rather than a repeated vote.
+          if (pair === undefined) return { ...request, method: 'GET', path: '/bench-vote-pool-exhausted' };
+          return {
+            ...request,
+            method: 'POST',
+            path: `/api/v1/decisions/${pair.decisionId}/votes`,
+            headers: { 'content-type': 'application/json', ...auth(dataset.keys.college.get(pair.municipalityId)!.key) },
+            body: JSON.stringify({ municipalityId: pair.municipalityId, outcome: 'approve', decidedOn: today, reference: `B&W-bench-${next}` }),
+          };
+        },
+        // autocannon honours stop() only at its next one-second tick: keep 1.5 s of requests in reserve.
+        shouldStop: () => {
+          const now = Date.now();
+          issued.push([now, next]);
+          while (issued.length > 1 && now - issued[0]![0] > 1_000) issued.shift();
+          const perSecond = issued.length > 1 ? ((next - issued[0]![1]) * 1_000) / Math.max(now - issued[0]![0], 1) : 0;
+          const stop = next >= pairs.length - Math.max(margin, 1.5 * perSecond);
+          if (stop) voteStoppedEarly = true;
+          return stop;
+        },
+      });
+    }
     if (voteStoppedEarly) log(`  note: the vote run stopped early after ${next} pairs: the pool of valid first votes ran out (raise --vote-pool)`);
   }
 
@@ -363,6 +410,33 @@ async function main(): Promise<number> {
   const exitCode = await service.stop();
   log(`service stopped (exit ${exitCode})`);
   service = undefined;
+  // 5. B_same: the recorded vote and create replayed, measured with the service stopped. Its votes
+  // go to municipalities of its own (added now, after the service's scenarios), so the pairs never
+  // run out: request n votes on decision n mod D for municipality floor(n / D).
+  if (scriptFile !== undefined) {
+    const benchMunicipalities = (
+      await pool.query<{ id: string }>(`INSERT INTO organisations (name, kind) SELECT 'Benchmarkgemeente ' || g, 'municipality' FROM generate_series(1, 40) g RETURNING id`)
+    ).rows.map((row) => row.id);
+    const child = await startBaseline('same', dbUrl, { BENCH_SCRIPT: scriptFile });
+    log(`B_same (pid ${child.pid}): the recorded statements replayed`);
+    let n = 0;
+    const sameVote = (request: AutocannonRequest): AutocannonRequest => {
+      const i = n++;
+      return {
+        ...request,
+        method: 'POST',
+        path: '/votes',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ decisionId: decisionIds[i % decisionIds.length], municipalityId: benchMunicipalities[Math.floor(i / decisionIds.length) % benchMunicipalities.length] }),
+      };
+    };
+    for (const connections of WRITE_CONNECTIONS) {
+      if (only.has('create')) baselines[`sameCreate${connections}`] = await measure({ ...base, label: `B_same create @${connections}`, url: child.url, connections, setupRequest: post('/decisions') });
+      if (only.has('vote')) baselines[`sameVote${connections}`] = await measure({ ...base, label: `B_same vote @${connections}`, url: child.url, connections, setupRequest: sameVote });
+    }
+    await child.stop();
+  }
+
   let profile: ProfileSummary | undefined;
   if (profileDir) {
     const newest = readdirSync(profileDir)
@@ -377,7 +451,7 @@ async function main(): Promise<number> {
     }
   }
 
-  // 5. The table.
+  // 6. The table.
   const rows: Row[] = [];
   const problems: string[] = [];
   const errorCell = (m: Measurement) => `${m.errors + m.timeouts} / ${m.non2xx}`;
@@ -398,6 +472,12 @@ async function main(): Promise<number> {
   baselineRow('B_read (first round): Fastify + pg, 1 PK SELECT of the small row @10', baselines.read);
   baselineRow('B_write: Fastify + pg, 1 INSERT @10', baselines.write10);
   baselineRow('B_write: Fastify + pg, 1 INSERT @32', baselines.write32);
+  for (const c of WRITE_CONNECTIONS) {
+    if (recorded) baselineRow(`B_same create: its ${recorded.create.statements} statements in ${recorded.create.roundTrips} round trips @${c}`, baselines[`sameCreate${c}`]);
+  }
+  for (const c of WRITE_CONNECTIONS) {
+    if (recorded) baselineRow(`B_same vote: its ${recorded.vote.statements} statements in ${recorded.vote.roundTrips} round trips, sealed at COMMIT @${c}`, baselines[`sameVote${c}`]);
+  }
   /** A service scenario against its baseline; without `minRatio` the row has no goal (met: null). */
   const scenarioRow = (name: string, m: Measurement | undefined, against: { name: string; m: Measurement | undefined }, minRatio: number | undefined, goal: string, extra?: (m: Measurement) => boolean) => {
     if (m === undefined) return;
@@ -428,7 +508,17 @@ async function main(): Promise<number> {
   scenarioRow(`list 50 decisions, ${config.deepLabel} @10`, results.listDeep, { name: 'page 1', m: results.list1 }, 0.8, 'within 20 % of page 1');
   scenarioRow('create decision @10', results.create, { name: 'B_write@10', m: baselines.write10 }, 0.3, '>= 0.3 x');
   scenarioRow('cast vote @32', results.vote, { name: 'B_write@32', m: baselines.write32 }, 0.3, '>= 0.3 x, 0 errors, only 201');
+  for (const c of WRITE_CONNECTIONS) {
+    const goal = c === 32 ? 0.5 : undefined;
+    scenarioRow(`create decision @${c}, same statements`, results[c === 10 ? 'create' : `create${c}`], { name: `B_same create@${c}`, m: baselines[`sameCreate${c}`] }, goal, goal ? '>= 0.5 x, 0 errors' : '-');
+  }
+  for (const c of WRITE_CONNECTIONS) {
+    const goal = c === 32 ? 0.5 : undefined;
+    scenarioRow(`cast vote @${c}, same statements`, results[c === 32 ? 'vote' : `vote${c}`], { name: `B_same vote@${c}`, m: baselines[`sameVote${c}`] }, goal, goal ? '>= 0.5 x, 0 errors, only 201' : '-');
+  }
   scenarioRow('full stack: GET api-keys/current @10', results.trivial, { name: 'B_hello', m: baselines.hello }, 0.6, '>= 0.6 x');
+  scenarioRow('ratification letter (PDF), 20 letters at random, from the letter cache @10', results.letter, { name: 'B_doc', m: baselines.doc }, undefined, '-');
+  scenarioRow(`Prometheus scrape GET /metrics @1, ${decisionIds.length.toLocaleString('en')} decisions (p50 = scrape time)`, results.metrics, { name: 'B_hello', m: baselines.hello }, undefined, '-');
   scenarioRow('GET programmes?limit=1 @10 (one small query)', results.smallRead, { name: 'B_doc', m: baselines.doc }, undefined, '-');
   if (exported) {
     const growthOk = exported.rss.growthKiB < (50 * 1000 * 1000) / 1024;
@@ -474,6 +564,7 @@ async function main(): Promise<number> {
     databaseActivity: activity,
     list: { deepOffset: config.deepOffset, note: deepCursorNote },
     vote: { pairsAvailable: votePairs, stoppedEarly: voteStoppedEarly },
+    recordedWrites: recorded,
     export: exported,
     profile,
     problems,

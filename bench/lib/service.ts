@@ -79,14 +79,14 @@ export async function startService(options: ServiceOptions): Promise<Child> {
   });
 }
 
-export async function startBaseline(mode: 'hello' | 'doc' | 'page' | 'read' | 'write', databaseUrl: string): Promise<Child> {
+export async function startBaseline(mode: 'hello' | 'doc' | 'page' | 'read' | 'write' | 'same', databaseUrl: string, env: Record<string, string> = {}): Promise<Child> {
   const port = await freePort();
   return startChild({
     name: `B_${mode}`,
     command: process.execPath,
     args: ['--import', 'tsx', path.join(BENCH_DIR, 'baselines/server.ts'), mode],
     cwd: PROJECT_DIR,
-    env: { PORT: String(port), DATABASE_URL: databaseUrl, NODE_ENV: 'production' },
+    env: { PORT: String(port), DATABASE_URL: databaseUrl, NODE_ENV: 'production', ...env },
     port,
     readyPath: '/ready',
   });
