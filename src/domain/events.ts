@@ -50,7 +50,7 @@ function withDecision<P extends TProperties = {}>(properties: P = {} as P) {
 /**
  * The `data` of every event type, as the audit trail, the event feed and webhook deliveries
  * carry it: one schema per type (records by their OpenAPI component), the payload types derived
- * from it. test/http/audit/routes/trail.test.ts checks every schema against events the service
+ * from it. test/http/audit/routes/trail-mutations.test.ts checks every schema against events the service
  * really emits.
  */
 export const EVENT_PAYLOAD_SCHEMAS = {

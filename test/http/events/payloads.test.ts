@@ -13,7 +13,7 @@ import { expectJson } from '../../helpers/assertions.js';
 /**
  * The event catalogue in the contract: a payload schema for every type, and the OpenAPI
  * document's webhooks section naming exactly the published types with those schemas.
- * (test/http/audit/routes/trail.test.ts checks every schema against the events the service
+ * (test/http/audit/routes/trail-mutations.test.ts checks every schema against the events the service
  * really emits, every type among them.)
  */
 interface Webhook {
