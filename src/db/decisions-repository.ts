@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { queryRows, type Db, type Executor, type Tx } from './client.js';
-import { preparedOnce } from './prepared.js';
+import { preparedOnce, relationalOnce } from './prepared.js';
 import { answersInOrder } from './transaction.js';
 import { commitments, conditions, decisions, organisations, programmes, sqlValues, votes } from './schema.js';
 import { notFound } from '../domain/errors.js';
@@ -122,7 +122,7 @@ export async function lockDecisionsInIdOrder(tx: Tx, ids: readonly string[]): Pr
  */
 export async function lockAndLoadAggregate(tx: Tx, id: string): Promise<DecisionAggregate> {
   const locking = tx.select({ id: decisions.id }).from(decisions).where(eq(decisions.id, id)).for('update').execute();
-  const loading = aggregateQuery(tx, eq(decisions.id, id)).execute();
+  const loading = aggregateById(tx, { id });
   const [locked, row] = await answersInOrder(locking, loading);
   if (locked.length !== 1 || row === undefined) throw notFound('Decision', id);
   return toAggregate(row);
@@ -199,8 +199,11 @@ export async function loadAggregates(ex: Executor, ids: readonly string[]): Prom
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
+/** `aggregateQuery` of one decision by id, its SQL built once for every executor (the write path's load runs it in each unit of work). */
+const aggregateById = relationalOnce('decision_aggregate_by_id', (ex) => aggregateQuery(ex, eq(decisions.id, sql.placeholder('id'))));
+
 export async function loadAggregate(ex: Executor, id: string): Promise<DecisionAggregate | undefined> {
-  const row = await aggregateQuery(ex, eq(decisions.id, id));
+  const row = await aggregateById(ex, { id });
   return row && toAggregate(row);
 }
 
