@@ -36,7 +36,7 @@ export function sendWithEtag<T>(request: FastifyRequest, reply: FastifyReply, re
 /** The representation's JSON rendered by the route's own 200 serialiser (the bytes `send` would write), with its ETag. */
 export function renderWithEtag(reply: FastifyReply, representation: unknown): RenderedView {
   const serialise = reply.getSerializationFunction('200', 'application/json') as (value: unknown) => string;
-  return { body: serialise(representation), etag: etagOf(representation) };
+  return { body: Buffer.from(serialise(representation)), etag: etagOf(representation) };
 }
 
 /** `sendWithEtag` for a representation already rendered (`renderWithEtag`). */
@@ -50,15 +50,19 @@ export function sendRenderedWithEtag(request: FastifyRequest, reply: FastifyRepl
 }
 
 const ITEMS_OPENING = '{"items":[';
+const COMMA = Buffer.from(',');
 
 /**
  * A page whose items are serialised already (each the bytes of the item's own representation):
  * the route's 200 serialiser writes the page around no items, and the items go in between, so
  * the page is byte for byte what serialising it whole would give.
  */
-export function sendRenderedPage(reply: FastifyReply, page: { items: string[]; nextCursor: string | null }): FastifyReply {
+export function sendRenderedPage(reply: FastifyReply, page: { items: Buffer[]; nextCursor: string | null }): FastifyReply {
   const serialise = reply.getSerializationFunction('200', 'application/json') as (value: unknown) => string;
   const around = serialise({ items: [], nextCursor: page.nextCursor });
   if (!around.startsWith(`${ITEMS_OPENING}]`)) throw new Error(`A page must be serialised with its items first, not as ${around.slice(0, 40)}`);
-  return reply.type('application/json; charset=utf-8').send(ITEMS_OPENING + page.items.join(',') + around.slice(ITEMS_OPENING.length));
+  const parts: Buffer[] = [Buffer.from(ITEMS_OPENING)];
+  page.items.forEach((item, i) => parts.push(...(i === 0 ? [item] : [COMMA, item])));
+  parts.push(Buffer.from(around.slice(ITEMS_OPENING.length)));
+  return reply.type('application/json; charset=utf-8').send(Buffer.concat(parts));
 }

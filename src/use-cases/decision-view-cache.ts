@@ -1,8 +1,13 @@
 import { LRUCache } from 'lru-cache';
 
-/** A decision's view as a client receives it: the serialised JSON and its entity tag. */
+/**
+ * A decision's view as a client receives it: the serialised JSON as UTF-8 bytes and its entity
+ * tag. Bytes, not a string: a response then writes them without encoding them again, and a page
+ * joins them by copying (a string built up by a serialiser is a tree of pieces that every join
+ * walks again).
+ */
 export interface RenderedView {
-  body: string;
+  body: Buffer;
   etag: string;
 }
 

@@ -327,7 +327,7 @@ export async function getDecisionRendered(ctx: ServiceContext, id: string, rende
 
 /**
  * A page of whole decisions, each serialised by `serialise` (the same bytes as the decision's
- * own representation), answered from the instance's rendered views when every
+ * own representation) and encoded as UTF-8, answered from the instance's rendered views when every
  * decision of the page is cached at the version the database holds now and for today's date:
  * one statement reads the page's positions and view versions, and no decision is loaded or
  * rendered again. Otherwise the whole page is loaded in one statement, as without a cache, and
@@ -340,12 +340,12 @@ export async function listDecisionsRendered(
   cursor: string | undefined,
   limit: number,
   serialise: (decision: Decision) => string,
-): Promise<Page<string>> {
+): Promise<Page<Buffer>> {
   assertValidFilter(filter);
   const today = todayInAmsterdam(ctx.clock);
   const after = decodeCursor(cursor);
   const cache = ctx.decisionViews;
-  if (cache === undefined) return loadPage(ctx, filter, after, limit, today, serialise);
+  if (cache === undefined) return loadPage(ctx, filter, after, limit, today, (decision) => Buffer.from(serialise(decision)));
   const positions = await listDecisionViewVersions(ctx.database.db, filter, after, limit, today);
   const onPage = positions.slice(0, limit);
   const cached = onPage.flatMap((position) => cache.get(position.id, position.version, today)?.body ?? []);
@@ -355,7 +355,7 @@ export async function listDecisionsRendered(
   }
   const versions = new Map(positions.map((position) => [position.id, position.version]));
   return loadPage(ctx, filter, after, limit, today, (decision) => {
-    const body = serialise(decision);
+    const body = Buffer.from(serialise(decision));
     const version = versions.get(decision.id);
     if (version !== undefined) cache.set(decision.id, version, today, { body, etag: etagOf(decision) });
     return body;

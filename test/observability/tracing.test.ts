@@ -8,6 +8,7 @@ import { WarnWhenDropped } from '../../src/observability/tracing.js';
 import { OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver.js';
 import { baseEnv, fetchReady, freePort, killGroup, serverDatabase, start, tempDataDir, waitUntilReady, type Started } from '../helpers/server-process.js';
 import { nodeArgs } from '../helpers/project-dir.js';
+import { testDatabaseUrl } from '../helpers/database.js';
 
 /**
  * Traces: with OTEL_EXPORTER_OTLP_ENDPOINT the real server sends a span per request to a
@@ -26,7 +27,7 @@ const SDK_MODULES = [
   '@opentelemetry/instrumentation/',
   '@fastify/otel',
 ];
-const onPostgres = process.env.DATABASE_URL !== undefined;
+const onPostgres = testDatabaseUrl() !== undefined;
 
 t.test('an exporter that fails is reported once a minute at most, and its results pass through', async (t) => {
   let now = 0;

@@ -139,13 +139,13 @@ t.test('getDecisionRendered renders once while nothing changes, again after a ch
   let renders = 0;
   const render = (decision: Decision): RenderedView => {
     renders++;
-    return { body: JSON.stringify(decision), etag: `"${renders}"` };
+    return { body: Buffer.from(JSON.stringify(decision)), etag: `"${renders}"` };
   };
   const first = await getDecisionRendered(ctx, draft.id, render);
   t.same(await getDecisionRendered(ctx, draft.id, render), first, 'the cached rendering');
   t.equal(renders, 1, 'rendered once for two reads');
   await adopt(b.admin, draft.id, 'adopted');
-  t.equal(JSON.parse((await getDecisionRendered(ctx, draft.id, render)).body).status, 'adopted');
+  t.equal((JSON.parse((await getDecisionRendered(ctx, draft.id, render)).body.toString()) as Decision).status, 'adopted');
   t.equal(renders, 2, 'rendered again after the change');
   now += 86_400_000;
   await getDecisionRendered(ctx, draft.id, render);
@@ -169,11 +169,11 @@ t.test('listDecisionsRendered serialises a page once while nothing changes, and 
   t.same(await listDecisionsRendered(ctx, {}, undefined, 100, serialise), all, 'the same page from the views');
   t.equal(serialised, count, 'nothing serialised again');
   const rendered = await getDecisionRendered(ctx, draft.id, () => t.fail('the list cached this view') as never);
-  t.equal(rendered.body, all.items.find((item) => (JSON.parse(item) as Decision).id === draft.id), 'GET one reads the view the page cached');
+  t.same(rendered.body, all.items.find((item) => (JSON.parse(item.toString()) as Decision).id === draft.id), 'GET one reads the view the page cached');
   await adopt(b.admin, draft.id, 'adopted');
   const changed = await listDecisionsRendered(ctx, {}, undefined, 100, serialise);
   t.equal(serialised, 2 * count, 'a change: the page is loaded and serialised again');
-  t.equal((JSON.parse(changed.items.find((item) => item.includes(draft.id))!) as Decision).status, 'adopted');
+  t.equal((JSON.parse(changed.items.find((item) => item.includes(draft.id))!.toString()) as Decision).status, 'adopted');
   const firstTwo = await listDecisionsRendered(ctx, {}, undefined, 2, serialise);
   t.equal(serialised, 2 * count, 'a smaller page from the same views');
   t.same(firstTwo.items, changed.items.slice(0, 2));
@@ -190,7 +190,7 @@ t.test('listDecisionsRendered serialises a page once while nothing changes, and 
 
 t.test('DecisionViewCache keeps at most maxEntries, forgetting the least recently used', async (t) => {
   const cache = new DecisionViewCache(2);
-  const view = (body: string): RenderedView => ({ body, etag: `"${body}"` });
+  const view = (body: string): RenderedView => ({ body: Buffer.from(body), etag: `"${body}"` });
   cache.set('a', 'v1', '2026-03-01', view('a'));
   cache.set('b', 'v1', '2026-03-01', view('b'));
   t.same(cache.get('a', 'v1', '2026-03-01'), view('a'));

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { openDatabase } from '../../../../src/db/client.js';
 import { startTestApp } from '../../../helpers/app.js';
-import { createTestDatabase } from '../../../helpers/database.js';
+import { createTestDatabase, testDatabaseUrl } from '../../../helpers/database.js';
 import { startTcpProxy } from '../../../helpers/tcp-proxy.js';
 
 /**
@@ -9,7 +9,7 @@ import { startTcpProxy } from '../../../helpers/tcp-proxy.js';
  * (readiness included) instead of hanging or leaking errors, and recovers without a restart
  * once the database is back. The outage is played with a TCP proxy in front of the server.
  */
-const onPostgres = process.env.DATABASE_URL !== undefined;
+const onPostgres = testDatabaseUrl() !== undefined;
 
 t.test('a database outage answers 503 and the service recovers on its own', { skip: !onPostgres && 'needs PostgreSQL (DATABASE_URL)' }, async (t) => {
   const owner = await createTestDatabase();
