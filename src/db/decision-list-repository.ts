@@ -68,6 +68,14 @@ function filterConditions(filter: DecisionFilter, today: string): (SQL | undefin
   ];
 }
 
+/** The keyset order of every page of decisions. */
+const PAGE_ORDER = [asc(decisions.createdAt), asc(decisions.id)];
+
+/** Where a filtered page's decisions come from: its filters and the cursor's position, values bound as parameters. */
+function filteredWhere(filter: DecisionFilter, after: KeysetPosition | undefined, today: string): SQL | undefined {
+  return and(...filterConditions(filter, today), afterPosition(decisions.createdAt, decisions.id, after));
+}
+
 /**
  * The statement of one filtered page (not prepared): every filter a parameter of its own. The
  * page's decisions are chosen in a subquery with its own ORDER BY and LIMIT, so PostgreSQL picks
@@ -77,11 +85,10 @@ function filterConditions(filter: DecisionFilter, today: string): (SQL | undefin
  * `bench/decision-filter-plans.ts` explains on 100,000 decisions.
  */
 export function filteredPageQuery(db: Db, filter: DecisionFilter, after: KeysetPosition | undefined, limit: number, today: string) {
-  const where = and(...filterConditions(filter, today), afterPosition(decisions.createdAt, decisions.id, after));
   return db.query.decisions.findMany({
-    where: sql`${decisions.id} in (select ${decisions.id} from ${decisions} where ${where ?? sql`true`}
+    where: sql`${decisions.id} in (select ${decisions.id} from ${decisions} where ${filteredWhere(filter, after, today) ?? sql`true`}
                                    order by ${decisions.createdAt}, ${decisions.id} limit ${limit + 1})`,
-    orderBy: [asc(decisions.createdAt), asc(decisions.id)],
+    orderBy: PAGE_ORDER,
     with: withChildren,
     ...withViewExtras,
   });
@@ -127,8 +134,8 @@ export async function listDecisionViewVersions(
       .select({ createdAt: decisions.createdAt, id: decisions.id, version: decisionViewVersion })
       .from(decisions)
       .where(where)
-      .orderBy(asc(decisions.createdAt), asc(decisions.id));
-  if (!isPreparedShape(filter)) return select(and(...filterConditions(filter, today), afterPosition(decisions.createdAt, decisions.id, after))).limit(limit + 1);
+      .orderBy(...PAGE_ORDER);
+  if (!isPreparedShape(filter)) return select(filteredWhere(filter, after, today)).limit(limit + 1);
   const statement = preparedOnce(db, `decision_versions_page_${preparedShapeName(filter, after)}`, (name) =>
     select(and(...preparedConditions(filter, after)))
       .limit(sql.placeholder('limit'))
@@ -168,7 +175,7 @@ async function preparedPage(db: Db, filter: DecisionFilter, after: KeysetPositio
     db.query.decisions
       .findMany({
         where: and(...preparedConditions(filter, after)),
-        orderBy: [asc(decisions.createdAt), asc(decisions.id)],
+        orderBy: PAGE_ORDER,
         limit: sql.placeholder('limit'),
         with: withChildren,
         ...withViewExtras,

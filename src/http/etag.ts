@@ -50,6 +50,7 @@ export function sendRenderedWithEtag(request: FastifyRequest, reply: FastifyRepl
 }
 
 const ITEMS_OPENING = '{"items":[';
+const OPENING = Buffer.from(ITEMS_OPENING);
 const COMMA = Buffer.from(',');
 
 /**
@@ -61,8 +62,11 @@ export function sendRenderedPage(reply: FastifyReply, page: { items: Buffer[]; n
   const serialise = reply.getSerializationFunction('200', 'application/json') as (value: unknown) => string;
   const around = serialise({ items: [], nextCursor: page.nextCursor });
   if (!around.startsWith(`${ITEMS_OPENING}]`)) throw new Error(`A page must be serialised with its items first, not as ${around.slice(0, 40)}`);
-  const parts: Buffer[] = [Buffer.from(ITEMS_OPENING)];
-  page.items.forEach((item, i) => parts.push(...(i === 0 ? [item] : [COMMA, item])));
+  const parts: Buffer[] = [OPENING];
+  page.items.forEach((item, i) => {
+    if (i > 0) parts.push(COMMA);
+    parts.push(item);
+  });
   parts.push(Buffer.from(around.slice(ITEMS_OPENING.length)));
   return reply.type('application/json; charset=utf-8').send(Buffer.concat(parts));
 }

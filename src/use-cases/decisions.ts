@@ -25,7 +25,7 @@ import {
 import { listAggregates, listDecisionViewVersions, type DecisionFilter } from '../db/decision-list-repository.js';
 import { findDecisionViewVersion } from '../db/decision-view-version.js';
 import { listCentreMunicipalityIds } from '../db/organisations-repository.js';
-import { decodeCursor, encodeCursor, toPage, type Page } from '../db/pagination.js';
+import { decodeCursor, toPage, type KeysetPosition, type Page } from '../db/pagination.js';
 import { mapConstraintViolation } from '../db/errors.js';
 import { lockAdoptions } from '../db/adoption-lock.js';
 import type { ServiceContext } from './context.js';
@@ -347,19 +347,21 @@ export async function listDecisionsRendered(
   const cache = ctx.decisionViews;
   if (cache === undefined) return loadPage(ctx, filter, after, limit, today, (decision) => Buffer.from(serialise(decision)));
   const positions = await listDecisionViewVersions(ctx.database.db, filter, after, limit, today);
-  const onPage = positions.slice(0, limit);
-  const cached = onPage.flatMap((position) => cache.get(position.id, position.version, today)?.body ?? []);
-  if (cached.length === onPage.length) {
-    const last = onPage[onPage.length - 1];
-    return { items: cached, nextCursor: positions.length > limit && last !== undefined ? encodeCursor(last) : null };
-  }
+  const cached = toPage(positions, limit, (position) => cache.get(position.id, position.version, today)?.body);
+  if (isWhole(cached)) return cached;
   const versions = new Map(positions.map((position) => [position.id, position.version]));
   return loadPage(ctx, filter, after, limit, today, (decision) => {
     const body = Buffer.from(serialise(decision));
     const version = versions.get(decision.id);
-    if (version !== undefined) cache.set(decision.id, version, today, { body, etag: etagOf(decision) });
+    // A view already cached at that version is left as it is (its ETag is not computed again).
+    if (version !== undefined && cache.get(decision.id, version, today) === undefined) cache.set(decision.id, version, today, { body, etag: etagOf(decision) });
     return body;
   });
+}
+
+/** Whether every item of a page was found. */
+function isWhole<T>(page: Page<T | undefined>): page is Page<T> {
+  return page.items.every((item) => item !== undefined);
 }
 
 function assertValidFilter(filter: DecisionFilter): void {
@@ -374,7 +376,7 @@ function assertValidFilter(filter: DecisionFilter): void {
 async function loadPage<T>(
   ctx: ServiceContext,
   filter: DecisionFilter,
-  after: ReturnType<typeof decodeCursor>,
+  after: KeysetPosition | undefined,
   limit: number,
   today: string,
   map: (decision: Decision) => T,
