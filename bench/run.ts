@@ -41,7 +41,7 @@ const only = new Set((values.get('only') ?? SCENARIOS.join(',')).split(',').map(
 for (const name of only) if (!SCENARIOS.includes(name)) throw new Error(`--only: unknown scenario ${name}; known: ${SCENARIOS.join(', ')}`);
 
 const config = smoke
-  ? { decisions: 200, votePool: 600, auditEvents: 3_000, durationS: 1, warmupS: 0.5, deepOffset: 150, deepLabel: 'page 4 (limit 50)' }
+  ? { decisions: 200, votePool: 1_500, auditEvents: 3_000, durationS: 1, warmupS: 0.5, deepOffset: 150, deepLabel: 'page 4 (limit 50)' }
   : { decisions: 10_000, votePool: 5_000, auditEvents: 120_000, durationS: 10, warmupS: 2, deepOffset: 9_990, deepLabel: 'page 1,000 (offset 9,990)' };
 if (values.has('decisions')) config.decisions = Number(values.get('decisions'));
 if (values.has('vote-pool')) config.votePool = Number(values.get('vote-pool'));
@@ -266,6 +266,7 @@ async function main(): Promise<number> {
   let deepCursorNote = '';
   let votePairs = 0;
   let letterWarmMs: number | undefined;
+  const voteNotMeasured: number[] = [];
   let voteStoppedEarly = false;
 
   if (only.has('get')) {
@@ -378,6 +379,11 @@ async function main(): Promise<number> {
     log(`vote pool: ${pairs.length.toLocaleString('en')} valid first votes on ${rows.length.toLocaleString('en')} pending decisions`);
     for (const connections of WRITE_CONNECTIONS) {
       const key = connections === 32 ? 'vote' : `vote${connections}`;
+      if (pairs.length - next < 2 * margin) {
+        voteNotMeasured.push(connections);
+        log(`  note: cast vote @${connections} is not measured: ${pairs.length - next} valid first votes are left (raise --vote-pool)`);
+        continue;
+      }
       log(`scenario: POST /api/v1/decisions/{id}/votes @${connections}`);
       issued.length = 0;
       // Half the duration at 1 and 10 connections: the pool of valid first votes is spent once.
@@ -467,7 +473,7 @@ async function main(): Promise<number> {
 
   // 6. The table.
   const rows: Row[] = [];
-  const problems: string[] = [];
+  const problems: string[] = voteNotMeasured.map((connections) => `cast vote @${connections}: not measured, the vote pool ran out (raise --vote-pool)`);
   const errorCell = (m: Measurement) => `${m.errors + m.timeouts} / ${m.non2xx}`;
   const check = (name: string, m: Measurement | undefined, expected?: string) => {
     if (m === undefined) return;
