@@ -28,9 +28,6 @@ const root = new URL('..', import.meta.url).pathname;
  */
 const UNTESTED_ALLOWED = new Set<string>([
   'src/http/health.ts',
-  'src/http/plugins/auth.ts',
-  'src/http/plugins/pressure.ts',
-  'src/http/plugins/rate-limit.ts',
   'src/http/response-headers.ts',
   'src/http/schemas.ts',
   'src/use-cases/amendment-binding.ts',
