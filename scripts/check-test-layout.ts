@@ -33,7 +33,6 @@ const UNTESTED_ALLOWED = new Set<string>([
   'src/http/plugins/rate-limit.ts',
   'src/http/response-headers.ts',
   'src/http/schemas.ts',
-  'src/use-cases/funding.ts',
   'src/use-cases/indicators.ts',
   'src/use-cases/organisations.ts',
   'src/use-cases/programmes.ts',
