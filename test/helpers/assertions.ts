@@ -1,5 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
 import type { Test } from 'tap';
+import { DomainError } from '../../src/domain/errors.js';
 
 /**
  * The one place where tests check an answer's status. In a test, `okJson` and `problemOf` assert
@@ -72,3 +73,19 @@ export function expectStatus<R extends { statusCode: number; body: string }>(res
 export function expectJson<T>(res: { statusCode: number; body: string }, status: number, what: string): T {
   return JSON.parse(expectStatus(res, status, what).body) as T;
 }
+
+/**
+ * The DomainError a use case called directly refuses with, to inspect every problem it answers
+ * (`errors`, each with its code); throws, failing the subtest, when the use case succeeds or fails otherwise.
+ */
+export async function refusalOf(change: Promise<unknown>): Promise<DomainError> {
+  const outcome = await change.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  if (!(outcome instanceof DomainError)) throw new Error(`expected a DomainError, got ${outcome === undefined ? 'success' : String(outcome)}`);
+  return outcome;
+}
+
+/** Each problem of a refusal as [code, path]. */
+export const problemsOf = (refusal: DomainError) => (refusal.errors ?? []).map((error) => [error.code, error.path]);
