@@ -40,12 +40,6 @@ const UNTESTED_ALLOWED = new Set<string>([
   'src/use-cases/conditions.ts',
   'src/use-cases/decisions.ts',
   'src/use-cases/funding.ts',
-  'src/use-cases/indicators.ts',
-  'src/use-cases/organisations.ts',
-  'src/use-cases/programmes.ts',
-  'src/use-cases/settlement.ts',
-  'src/use-cases/snapshot.ts',
-  'src/use-cases/statute-rules.ts',
 ]);
 
 /**
