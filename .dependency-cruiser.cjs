@@ -68,6 +68,15 @@ module.exports = {
       to: { path: '(^|/)node_modules/(drizzle-orm|pg|@electric-sql/pglite)/' },
     },
     {
+      name: 'pipelining-stays-in-db',
+      comment:
+        'which statements share a round trip (answersInOrder, src/db/pipeline.ts) is a repository\'s concern: a use case ' +
+        'calls a repository function named after what it loads or writes, and the repository sends the statements together',
+      severity: 'error',
+      from: { pathNot: '^src/db/' },
+      to: { path: '^src/db/pipeline\\.ts$' },
+    },
+    {
       name: 'no-circular',
       comment: 'modules of src/ do not import each other in a circle',
       severity: 'error',

@@ -2,7 +2,9 @@ import { and, asc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { queryRows, type Db, type Executor, type Tx } from './client.js';
 import { preparedOnce, relationalOnce } from './prepared.js';
-import { answersInOrder } from './transaction.js';
+import { answersInOrder } from './pipeline.js';
+import { mapConstraintViolation } from './errors.js';
+import { listStatuteRules, type StatuteRuleRow } from './statute-rules-repository.js';
 import { commitments, conditions, decisions, organisations, programmes, sqlValues, votes } from './schema.js';
 import { notFound } from '../domain/errors.js';
 import type { DocumentRef } from '../domain/records.js';
@@ -24,6 +26,11 @@ export interface DecisionAggregate {
   amendedTotalCents?: number | null | undefined;
   /** For a decision never adopted, the statute rules (read with it): its view shows the one in force on its board meeting date. */
   draftRules?: RuleTerms[] | undefined;
+}
+
+/** True when building the view of this decision needs the statute rules (it was never adopted). */
+export function needsRules(aggregate: DecisionAggregate): boolean {
+  return aggregate.decision.statuteRuleVersion === null;
 }
 
 export interface CommitmentValues {
@@ -63,6 +70,28 @@ export async function findExistingReferences(
   return found;
 }
 
+/** The ids a decision refers to: its programmes, its applicant, the decisions it names as related. */
+export interface ReferencedIds {
+  programmeIds: readonly string[];
+  organisationIds: readonly string[];
+  decisionIds: readonly string[];
+}
+
+/** What registering a draft reads: which of the ids it refers to exist, and the statute rules (its view shows the rule adoption would apply). */
+export interface DraftFacts {
+  known: Awaited<ReturnType<typeof findExistingReferences>>;
+  statuteRules: StatuteRuleRow[];
+}
+
+/** A draft's facts (`DraftFacts`): the two reads are independent and go out together, one round trip. */
+export async function loadDraftFacts(tx: Tx, referenced: ReferencedIds): Promise<DraftFacts> {
+  const [known, statuteRules] = await answersInOrder(
+    findExistingReferences(tx, referenced.programmeIds, referenced.organisationIds, referenced.decisionIds),
+    listStatuteRules(tx),
+  );
+  return { known, statuteRules };
+}
+
 export async function insertDecision(ex: Executor, values: typeof decisions.$inferInsert): Promise<DecisionRow> {
   const [row] = await ex.insert(decisions).values(values).returning();
   return row!;
@@ -79,6 +108,32 @@ export async function insertConditions(ex: Executor, decisionId: string, items: 
   if (items.length === 0) return [];
   const rows = await ex.insert(conditions).values(items.map((item, position) => ({ ...item, decisionId, position }))).returning();
   return rows.sort((a, b) => a.position - b.position);
+}
+
+/** A new draft as inserted: the decision row and its children, in the order the client sent them. */
+export interface DraftRows {
+  decision: DecisionRow;
+  commitments: CommitmentRow[];
+  conditions: ConditionRow[];
+}
+
+/**
+ * Inserts a draft: the decision row (a reference already taken is a domain error), then its
+ * commitments and conditions, which go out together (one round trip). A new draft's whole view is
+ * what this returns: nothing needs to be read back.
+ */
+export async function insertDraft(
+  tx: Tx,
+  values: typeof decisions.$inferInsert,
+  commitmentItems: readonly CommitmentValues[],
+  conditionItems: readonly ConditionValues[],
+): Promise<DraftRows> {
+  const decision = await insertDecision(tx, values).catch(mapConstraintViolation);
+  const [insertedCommitments, insertedConditions] = await answersInOrder(
+    insertCommitments(tx, decision.id, commitmentItems),
+    insertConditions(tx, decision.id, conditionItems),
+  );
+  return { decision, commitments: insertedCommitments, conditions: insertedConditions };
 }
 
 /** Replaces a draft's commitments; positions keep the order the client sent. */
@@ -222,6 +277,25 @@ export function insertVote(ex: Executor, values: typeof votes.$inferInsert): Pro
     .returning()
     .execute()
     .then(([row]) => row!);
+}
+
+/**
+ * A vote and the status it leaves the decision in, sent together (one round trip): the decision
+ * row is updated only when `status` differs from `current`'s. Returns the vote's row and the
+ * decision row after the vote. A second vote of one municipality (the unique index) is a domain
+ * error.
+ */
+export async function insertVoteWithStatus(
+  tx: Tx,
+  values: typeof votes.$inferInsert,
+  current: DecisionRow,
+  status: DecisionStatus,
+): Promise<{ vote: VoteRow; decision: DecisionRow }> {
+  const [vote, decision] = await answersInOrder(
+    insertVote(tx, values).catch(mapConstraintViolation),
+    status === current.status ? Promise.resolve(current) : updateDecision(tx, values.decisionId, { status }),
+  );
+  return { vote, decision };
 }
 
 export async function listVoteRows(ex: Executor, decisionId: string): Promise<VoteRow[]> {

@@ -3,7 +3,12 @@ import type { Executor, Tx } from './client.js';
 import { committedCentsSql } from './committed-amount.js';
 import { commitments, disbursements } from './schema.js';
 import { afterPosition, type KeysetPosition } from './pagination.js';
-import type { CommitmentRow } from './decisions-repository.js';
+import { findPendingAmendmentCommitments } from './amendments-repository.js';
+import { lockAndLoadAggregate, needsRules, type CommitmentRow, type DecisionAggregate } from './decisions-repository.js';
+import { mapConstraintViolation } from './errors.js';
+import { answersInOrder } from './pipeline.js';
+import { listStatuteRules, type StatuteRuleRow } from './statute-rules-repository.js';
+import type { ProgrammeYearAmount } from '../domain/disbursements.js';
 
 export type DisbursementRow = typeof disbursements.$inferSelect;
 
@@ -30,6 +35,48 @@ export async function addDisbursed(tx: Tx, commitmentId: string, amountCents: nu
 export async function insertDisbursement(tx: Tx, values: typeof disbursements.$inferInsert): Promise<DisbursementRow> {
   const [row] = await tx.insert(disbursements).values(values).returning();
   return row!;
+}
+
+/** What a payment is decided on. */
+export interface PaymentFacts {
+  /** The decision, locked. */
+  aggregate: DecisionAggregate;
+  /** The statute rules, when the decision's view needs them (`needsRules`); otherwise none. */
+  statuteRules: StatuteRuleRow[];
+  /** The commitments of an amendment of the decision awaiting ratification, if there is one. */
+  pendingAmendment: ProgrammeYearAmount[] | undefined;
+}
+
+/**
+ * Locks the decision and loads it (`lockAndLoadAggregate`), then what the payment is checked
+ * against besides it: the rules and the pending amendment, read behind the lock and sent together
+ * (one round trip).
+ */
+export async function lockAndLoadPaymentFacts(tx: Tx, decisionId: string): Promise<PaymentFacts> {
+  const aggregate = await lockAndLoadAggregate(tx, decisionId);
+  const [statuteRules, pendingAmendment] = await answersInOrder(
+    needsRules(aggregate) ? listStatuteRules(tx) : Promise.resolve([]),
+    findPendingAmendmentCommitments(tx, decisionId),
+  );
+  return { aggregate, statuteRules, pendingAmendment };
+}
+
+/**
+ * A payment on a commitment: the conditional update of what was paid on it (`addDisbursed`) and
+ * the payment's row, sent together (one round trip). `commitment` is undefined when the update
+ * was refused; the caller then fails, and the transaction's rollback takes the payment's row with
+ * it.
+ */
+export async function insertPayment(
+  tx: Tx,
+  commitmentId: string,
+  values: typeof disbursements.$inferInsert,
+): Promise<{ commitment: CommitmentRow | undefined; disbursement: DisbursementRow }> {
+  const [commitment, disbursement] = await answersInOrder(
+    addDisbursed(tx, commitmentId, values.amountCents).catch(mapConstraintViolation),
+    insertDisbursement(tx, values),
+  );
+  return { commitment, disbursement };
 }
 
 /** Payments recorded on any of these decisions (a decision's lineage), in (createdAt, id) order. */

@@ -34,18 +34,6 @@ export function constraintName(error: unknown): string | undefined {
 }
 
 /**
- * The answers of statements sent together on one connection (pipeline mode), awaited in the
- * order they were sent. Inside a transaction the first failure is the one that counts: the
- * statements behind it fail only because it did (25P02), so it is the error this throws.
- */
-export async function answersInOrder<T extends readonly unknown[]>(...pending: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
-  for (const answer of pending) answer.catch(() => undefined);
-  const answers: unknown[] = [];
-  for (const answer of pending) answers.push(await answer);
-  return answers as unknown as T;
-}
-
-/**
  * A write whose answer nobody reads (the audit events, the Idempotency-Key's state): a drizzle
  * query, not yet run. The transaction sends it last, together with COMMIT.
  */

@@ -1,7 +1,6 @@
 import { carryOver } from '../domain/amendments.js';
 import { todayInAmsterdam } from '../domain/clock.js';
 import { assertTransition, isBinding } from '../domain/decision-lifecycle.js';
-import type { Tx } from '../db/client.js';
 import { transactionTime } from '../db/transaction.js';
 import { setDisbursedCents } from '../db/amendments-repository.js';
 import { loadAggregate, lockAndLoadAggregate, updateDecision, type DecisionAggregate } from '../db/decisions-repository.js';
@@ -18,15 +17,15 @@ import type { UnitOfWork } from './unit-of-work.js';
  */
 
 /**
- * Before an amendment is adopted: the decision it amends is locked and must still bind (not
- * settled, not superseded); what was paid under it must fit into the amendment's commitments of
- * the same programme and year (409 AMOUNT_BELOW_DISBURSED otherwise). Returns the facts adoption
- * needs: the amended decision's total, against which the increase rule of ratification compares.
+ * Before an amendment is adopted: the decision it amends (`amended`, locked by the adoption's
+ * read, `lockAdoptionsAndLoadFacts`) must still bind (not settled, not superseded); what was paid
+ * under it must fit into the amendment's commitments of the same programme and year (409
+ * AMOUNT_BELOW_DISBURSED otherwise). Returns the facts adoption needs: the amended decision's
+ * total, against which the increase rule of ratification compares. Nothing for a decision that
+ * amends none (`amended` undefined).
  */
-export async function amendmentAdoptionFacts(tx: Tx, amendment: DecisionAggregate): Promise<{ amendedTotalCents?: number }> {
-  const amendedId = amendment.decision.amends;
-  if (amendedId === null) return {};
-  const amended = await lockAndLoadAggregate(tx, amendedId);
+export function amendmentAdoptionFacts(amended: DecisionAggregate | undefined, amendment: DecisionAggregate): { amendedTotalCents?: number } {
+  if (amended === undefined) return {};
   assertTransition(amended.decision.status, 'supersede');
   carryOver(amended.commitments, amendment.commitments);
   return { amendedTotalCents: amended.decision.totalAmountCents };
@@ -42,7 +41,7 @@ export interface BoundAmendment {
  * transaction: the decision it amends becomes `superseded` and what was paid under it is carried
  * over onto the amendment's commitments of the same programme and year. Returns both decisions
  * as they are after the change, or undefined when `decision` is no amendment or does not bind.
- * The amended decision is locked here (or was, by `amendmentAdoptionFacts`, in this transaction);
+ * The amended decision is locked here (or was, by adoption's `lockAdoptionsAndLoadFacts`, in this transaction);
  * while an amendment awaits the colleges, payments under the amended decision are held to what
  * the amendment leaves room for, so the carry-over still fits when the last college approves.
  */

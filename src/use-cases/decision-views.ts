@@ -55,11 +55,6 @@ export function toVote(row: VoteRow): Vote {
   };
 }
 
-/** True when building the view of this decision needs the statute rules (it was never adopted). */
-export function needsRules(aggregate: DecisionAggregate): boolean {
-  return aggregate.decision.statuteRuleVersion === null;
-}
-
 /**
  * The whole decision as the contract shows it. What adoption froze (the statute rule, the
  * ratification reason and deadline, the splitting verdict, the fund coverage) is shown as frozen,

@@ -6,14 +6,13 @@ import { sumCents } from '../domain/money.js';
 import { adoptionDay, decideAdoption } from '../domain/adoption.js';
 import { ruleInForce } from '../domain/statute.js';
 import type { Tx } from '../db/client.js';
-import { answersInOrder, transactionTime } from '../db/transaction.js';
+import { transactionTime } from '../db/transaction.js';
 import {
   findAggregate,
   findExistingReferences,
-  insertCommitments,
-  insertConditions,
-  insertDecision,
+  insertDraft,
   loadAggregate,
+  loadDraftFacts,
   lockAndLoadAggregate,
   replaceCommitments,
   replaceConditions,
@@ -21,16 +20,17 @@ import {
   type CommitmentValues,
   type ConditionValues,
   type DecisionAggregate,
+  type DraftFacts,
+  type ReferencedIds,
 } from '../db/decisions-repository.js';
 import { listAggregates, listDecisionViewVersions, type DecisionFilter } from '../db/decision-list-repository.js';
 import { findDecisionViewVersion } from '../db/decision-view-version.js';
-import { listCentreMunicipalityIds } from '../db/organisations-repository.js';
 import { decodeCursor, toPage, type KeysetPosition, type Page } from '../db/pagination.js';
 import { mapConstraintViolation } from '../db/errors.js';
-import { lockAdoptions } from '../db/adoption-lock.js';
+import { lockAdoptionsAndLoadFacts } from '../db/adoption-repository.js';
 import type { ServiceContext } from './context.js';
 import { toDecision, type Decision } from './decision-views.js';
-import { rulesForReads, rulesForViews, statuteRules } from './statute-rules.js';
+import { rulesForReads, rulesForViews, statuteRules, toStatuteRule } from './statute-rules.js';
 import { amendmentAdoptionFacts, announceAmendment, bindAmendment } from './amendment-binding.js';
 import { assertExpectedVersion, etagOf, type ExpectedVersion } from './etag.js';
 import type { RenderedView } from './decision-view-cache.js';
@@ -51,12 +51,23 @@ export interface DecisionInput {
   relatedDecisions?: RelatedDecisionInput[] | undefined;
 }
 
-/** Every programme, the applicant and every related decision named in the input must exist: otherwise 400 with each path. */
+/** The programmes, the applicant and the related decisions the input names. */
+function referencedIds(input: Partial<DecisionInput>): ReferencedIds {
+  return {
+    programmeIds: [...new Set((input.commitments ?? []).map((c) => c.programmeId))],
+    organisationIds: input.applicantOrganisationId ? [input.applicantOrganisationId] : [],
+    decisionIds: (input.relatedDecisions ?? []).flatMap((related) => (related.decisionId ? [related.decisionId] : [])),
+  };
+}
+
+/** `assertReferencesKnown` against what the database holds now. */
 async function assertReferencesExist(tx: Tx, input: Partial<DecisionInput>): Promise<void> {
-  const programmeIds = [...new Set((input.commitments ?? []).map((c) => c.programmeId))];
-  const applicantIds = input.applicantOrganisationId ? [input.applicantOrganisationId] : [];
-  const relatedIds = (input.relatedDecisions ?? []).flatMap((related) => (related.decisionId ? [related.decisionId] : []));
-  const known = await findExistingReferences(tx, programmeIds, applicantIds, relatedIds);
+  const { programmeIds, organisationIds, decisionIds } = referencedIds(input);
+  assertReferencesKnown(input, await findExistingReferences(tx, programmeIds, organisationIds, decisionIds));
+}
+
+/** Every programme, the applicant and every related decision named in the input must exist: otherwise 400 with each path. */
+function assertReferencesKnown(input: Partial<DecisionInput>, known: DraftFacts['known']): void {
   const errors = (input.commitments ?? []).flatMap((c, i) =>
     known.programmeIds.has(c.programmeId)
       ? []
@@ -106,33 +117,30 @@ export async function registerDraft(
     ...(problems.check(() => toRelatedDecisions(input.relatedDecisions ?? [])) ?? []),
   ];
   const { tx } = uow;
-  // Independent reads go out together (one round trip), as do the children's inserts below.
-  const [, rules] = await answersInOrder(
-    problems.checkAsync(() => assertReferencesExist(tx, input)),
-    statuteRules(tx),
-  );
+  const facts = await loadDraftFacts(tx, referencedIds(input));
+  problems.check(() => assertReferencesKnown(input, facts.known));
   problems.throwIfAny();
-  const row = await insertDecision(tx, {
-    reference: input.reference,
-    title: input.title,
-    summary: input.summary ?? null,
-    boardMeetingDate: input.boardMeetingDate,
-    applicantOrganisationId: input.applicantOrganisationId ?? null,
-    status: 'draft',
-    totalAmountCents,
-    documents,
-    relatedDecisions,
-    ...(amends !== null && { amends: amends.id }),
-  }).catch(mapConstraintViolation);
-  const [insertedCommitments, insertedConditions] = await answersInOrder(
-    insertCommitments(tx, row.id, commitmentValues(input.commitments)),
-    insertConditions(tx, row.id, input.conditions ?? []),
+  const inserted = await insertDraft(
+    tx,
+    {
+      reference: input.reference,
+      title: input.title,
+      summary: input.summary ?? null,
+      boardMeetingDate: input.boardMeetingDate,
+      applicantOrganisationId: input.applicantOrganisationId ?? null,
+      status: 'draft',
+      totalAmountCents,
+      documents,
+      relatedDecisions,
+      ...(amends !== null && { amends: amends.id }),
+    },
+    commitmentValues(input.commitments),
+    input.conditions ?? [],
   );
-  // A new draft's whole view is what was just inserted: no need to read it back.
   const decision = toDecision(
-    { decision: row, commitments: insertedCommitments, conditions: insertedConditions, votes: [], amendedTotalCents: amends?.totalAmountCents ?? null },
+    { ...inserted, votes: [], amendedTotalCents: amends?.totalAmountCents ?? null },
     todayInAmsterdam(ctx.clock),
-    rules,
+    facts.statuteRules.map(toStatuteRule),
   );
   uow.emit('decision.created', { decision });
   return decision;
@@ -209,24 +217,18 @@ export async function adoptDecision(
     const adopted = await changeState(ctx, uow, id, expected, async (current, aggregate) => {
       assertTransition(current.status, 'adopt');
       const adoptedOn = adoptionDay(input.adoptedOn, current.boardMeetingDate, todayInAmsterdam(ctx.clock));
-      // The lock is sent first and the reads right behind it, so they read what the adoptions
-      // before this one committed; independent of each other, they share round trips.
       // Past the state, the amendment's problems (less than was paid) are answered with adoption's own.
       const problems = new Problems();
-      const [, amendment = {}, rules, fundCoverage, centreMunicipalityIds] = await answersInOrder(
-        lockAdoptions(tx),
-        problems.checkAsync(() => amendmentAdoptionFacts(tx, aggregate)),
-        statuteRules(tx),
-        fundCoverageAtAdoption(tx, current.totalAmountCents, adoptedOn),
-        listCentreMunicipalityIds(tx),
-      );
-      const rule = ruleInForce(rules, current.boardMeetingDate);
+      const facts = await lockAdoptionsAndLoadFacts(tx, aggregate.decision.amends, adoptedOn);
+      const amendment = problems.check(() => amendmentAdoptionFacts(facts.amended, aggregate)) ?? {};
+      const fundCoverage = fundCoverageAtAdoption(facts.fundMoney, current.totalAmountCents);
+      const rule = ruleInForce(facts.statuteRules.map(toStatuteRule), current.boardMeetingDate);
       const splitting = await splittingAtAdoption(tx, current, rule);
       const adoption = problems.check(() => decideAdoption({
         status: current.status,
         totalAmountCents: current.totalAmountCents,
         rule,
-        centreMunicipalityIds,
+        centreMunicipalityIds: facts.centreMunicipalityIds,
         adoptedOn,
         splitting,
         fundCoverage,

@@ -4,24 +4,21 @@ import { DomainError, notFound } from '../domain/errors.js';
 import { describeCents } from '../domain/money.js';
 import { bindingSince } from '../domain/ratification.js';
 import type { Disbursement } from '../domain/records.js';
-import { findLineage, findPendingAmendmentCommitments } from '../db/amendments-repository.js';
+import { findLineage } from '../db/amendments-repository.js';
 import { findDecisionRow } from '../db/decisions-repository.js';
 import {
-  addDisbursed,
-  insertDisbursement,
+  insertPayment,
   listDisbursementRows,
   listDisbursementRowsOf,
+  lockAndLoadPaymentFacts,
   type DisbursementFilter,
   type DisbursementRow,
 } from '../db/disbursements-repository.js';
-import { mapConstraintViolation } from '../db/errors.js';
 import { decodeCursor, toPage, type Page } from '../db/pagination.js';
 import type { ServiceContext } from './context.js';
 import { toDecision } from './decision-views.js';
-import { lockAndLoadAggregate } from '../db/decisions-repository.js';
-import { rulesForViews } from './statute-rules.js';
+import { toStatuteRule } from './statute-rules.js';
 import { runUnitOfWork, type Caller } from './unit-of-work.js';
-import { answersInOrder } from '../db/transaction.js';
 
 export type { Disbursement } from '../domain/records.js';
 
@@ -58,19 +55,15 @@ export function toDisbursement(row: DisbursementRow): Disbursement {
 export async function recordDisbursement(ctx: ServiceContext, caller: Caller, decisionId: string, input: DisbursementInput): Promise<Disbursement> {
   return runUnitOfWork(ctx, caller, async (uow) => {
     const { tx } = uow;
-    const aggregate = await lockAndLoadAggregate(tx, decisionId);
+    const { aggregate, statuteRules, pendingAmendment } = await lockAndLoadPaymentFacts(tx, decisionId);
     const today = todayInAmsterdam(ctx.clock);
-    const [rules, pendingAmendment] = await answersInOrder(rulesForViews(tx, [aggregate]), findPendingAmendmentCommitments(tx, decisionId));
-    const before = toDecision(aggregate, today, rules);
+    const before = toDecision(aggregate, today, statuteRules.map(toStatuteRule));
     const commitment = decideDisbursement(
       { status: before.status, bindingSince: bindingSince(before), today, commitments: before.commitments, conditions: aggregate.conditions, pendingAmendment },
       input,
     );
-    // The conditional update and the payment's row go out together; a refused update rolls both back.
-    const [paid, row] = await answersInOrder(
-      addDisbursed(tx, commitment.id, input.amountCents).catch(mapConstraintViolation),
-      insertDisbursement(tx, { decisionId, ...input }),
-    );
+    // A refused update (`paid` undefined) fails the payment, and the rollback takes its row too.
+    const { commitment: paid, disbursement: row } = await insertPayment(tx, commitment.id, { decisionId, ...input });
     if (paid === undefined) {
       throw new DomainError('DISBURSEMENT_EXCEEDS_COMMITMENT', `The payment of ${describeCents(input.amountCents)} would exceed the commitment.`);
     }

@@ -1,6 +1,5 @@
-import { assertContributorIsMunicipality, fundCoverage, fundPosition, type FundPosition } from '../domain/fund.js';
+import { assertContributorIsMunicipality, fundCoverage, fundPosition, type FundMoney, type FundPosition } from '../domain/fund.js';
 import type { FundContribution, FundCoverage } from '../domain/records.js';
-import type { Tx } from '../db/client.js';
 import {
   fundMoneyByYear,
   insertFundContribution,
@@ -60,13 +59,14 @@ export async function getFundPosition(ctx: ServiceContext): Promise<FundPosition
 
 /**
  * The fund's coverage of a decision being adopted: the uncommitted money over all years before
- * it. Called under the adoption lock (src/db/adoption-lock.ts): adoptions are what commits the
- * fund's money, and they run one after another, each reading what the previous one committed, so
- * `uncommittedCentsBefore` follows commit order and two adoptions never count the same money as
- * theirs. The coverage is dated by the day the adoption took effect: an adoption recorded after the
- * fact counts the contributions received, and the decisions adopted, by that day. Other changes (a withdrawal, a rejection, a settlement, a new contribution) only free
- * or add money; reading before or after them is equally true.
+ * it, from the fund's money by year as it stood on the day the adoption took effect. Read under
+ * the adoption lock (`lockAdoptionsAndLoadFacts`, src/db/adoption-lock.ts): adoptions are what
+ * commits the fund's money, and they run one after another, each reading what the previous one
+ * committed, so `uncommittedCentsBefore` follows commit order and two adoptions never count the
+ * same money as theirs. An adoption recorded after the fact counts the contributions received,
+ * and the decisions adopted, by that day. Other changes (a withdrawal, a rejection, a settlement,
+ * a new contribution) only free or add money; reading before or after them is equally true.
  */
-export async function fundCoverageAtAdoption(tx: Tx, totalAmountCents: number, adoptedOn: string): Promise<FundCoverage> {
-  return fundCoverage(fundPosition(await fundMoneyByYear(tx, adoptedOn)).uncommittedCents, totalAmountCents);
+export function fundCoverageAtAdoption(moneyByYear: readonly (FundMoney & { year: number })[], totalAmountCents: number): FundCoverage {
+  return fundCoverage(fundPosition(moneyByYear).uncommittedCents, totalAmountCents);
 }

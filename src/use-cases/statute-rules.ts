@@ -12,11 +12,10 @@ import {
   lockLatestStatuteRule,
   type StatuteRuleRow,
 } from '../db/statute-rules-repository.js';
-import type { DecisionAggregate } from '../db/decisions-repository.js';
+import { needsRules, type DecisionAggregate } from '../db/decisions-repository.js';
 import { mapConstraintViolation } from '../db/errors.js';
 import { decodeSeqCursor, encodeSeqCursor, type Page } from '../db/pagination.js';
 import type { ServiceContext } from './context.js';
-import { needsRules } from './decision-views.js';
 import { runUnitOfWork, type Caller } from './unit-of-work.js';
 
 export function toStatuteRule(row: StatuteRuleRow): StatuteRule {

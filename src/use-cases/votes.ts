@@ -2,9 +2,7 @@ import { actingMunicipality, assertActsFor } from '../domain/access.js';
 import { todayInAmsterdam } from '../domain/clock.js';
 import { notFound } from '../domain/errors.js';
 import { decideVote, type VoteOutcome } from '../domain/ratification.js';
-import { findDecisionRow, insertVote, listVoteRows, updateDecision } from '../db/decisions-repository.js';
-import { mapConstraintViolation } from '../db/errors.js';
-import { answersInOrder } from '../db/transaction.js';
+import { findDecisionRow, insertVoteWithStatus, listVoteRows } from '../db/decisions-repository.js';
 import type { ServiceContext } from './context.js';
 import { announceAmendment, bindAmendment } from './amendment-binding.js';
 import { toDecision, toVote, type Decision, type Vote } from './decision-views.js';
@@ -50,9 +48,9 @@ export async function recordVote(
 ): Promise<{ vote: Vote; decision: Decision }> {
   const { aggregate, today, next } = await checkVote(ctx, uow, decisionId, input);
   const current = aggregate.decision;
-  // The vote and the state change it causes go out together: one round trip.
-  const [row, settled] = await answersInOrder(
-    insertVote(uow.tx, {
+  const { vote: row, decision: settled } = await insertVoteWithStatus(
+    uow.tx,
+    {
       decisionId,
       municipalityId: input.municipalityId,
       outcome: input.outcome,
@@ -61,8 +59,9 @@ export async function recordVote(
       note: input.note ?? null,
       collegeDecisionId: collegeDecision?.id ?? null,
       collegeDecisionPosition: collegeDecision?.position ?? null,
-    }).catch(mapConstraintViolation),
-    next === current.status ? Promise.resolve(current) : updateDecision(uow.tx, decisionId, { status: next }),
+    },
+    current,
+    next,
   );
   const voted = toDecision({ ...aggregate, decision: settled, votes: [...aggregate.votes, row] }, today);
   // A ratified amendment binds: the decision it amends is superseded in this same transaction.

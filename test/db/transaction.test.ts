@@ -3,7 +3,8 @@ import { integer, pgTable, text } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import t from 'tap';
 import { openDatabase, queryRows, type Executor } from '../../src/db/client.js';
-import { answersInOrder, constraintName, errorChain, inClosingTransaction, inReadOnlySnapshot, inTransaction, sqlState } from '../../src/db/transaction.js';
+import { answersInOrder } from '../../src/db/pipeline.js';
+import { constraintName, errorChain, inClosingTransaction, inReadOnlySnapshot, inTransaction, sqlState } from '../../src/db/transaction.js';
 import { createTestDatabase, testDatabaseUrl } from '../helpers/database.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 
@@ -267,14 +268,6 @@ t.test('the SQLSTATE and constraint of an error are found through its causes, at
   );
   t.equal(sqlState(real), '23514', "the driver's error, as drizzle wraps it");
   t.equal(constraintName(real), 'tx_probe_note_short');
-});
-
-t.test('answers in order: the first to fail in sending order wins, even when a later one failed sooner', async (t) => {
-  t.same(await answersInOrder(Promise.resolve(1), new Promise((resolve) => setTimeout(() => resolve('two'), 5)), Promise.resolve(null)), [1, 'two', null]);
-  const first = new Promise((_, reject) => setTimeout(() => reject(new Error('first')), 20));
-  const second = Promise.reject(new Error('second, sooner'));
-  // An unhandled rejection of `second` would fail this test file.
-  await t.rejects(answersInOrder(first, second), { message: 'first' });
 });
 
 t.test('inReadOnlySnapshot reads in a read-only REPEATABLE READ transaction: a write inside fails with 25006', async (t) => {
