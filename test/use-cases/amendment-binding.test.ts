@@ -34,7 +34,13 @@ async function paidDecision(paidCents: number): Promise<Decision> {
   return decision;
 }
 
-const facts = (id: string) => inTransaction(db.database, async (tx) => amendmentAdoptionFacts(tx, (await loadAggregate(tx, id))!));
+/** The facts of adopting decision `id`, with the decision it amends loaded as the adoption loads it. */
+const facts = (id: string) =>
+  inTransaction(db.database, async (tx) => {
+    const amendment = (await loadAggregate(tx, id))!;
+    const amends = amendment.decision.amends;
+    return amendmentAdoptionFacts(amends === null ? undefined : await loadAggregate(tx, amends), amendment);
+  });
 
 /** An amendment of `original` raising it to EUR 120,000 in 2026 (EUR 10,000 first), adopted: it awaits the colleges. */
 async function pendingIncrease(original: Decision): Promise<Decision> {
