@@ -11,6 +11,9 @@ import { log, PROJECT_DIR } from './util.js';
 /**
  * The NDJSON audit export measured beside COPY of the same rows in the same run: COPY once
  * before (it also warms the cache for both) and once after; the faster COPY is the yardstick.
+ * Both go to nowhere (COPY to /dev/null, the export to a sink that only counts lines), so the
+ * ratio compares the two producers, not a disk. With `file`, the export is then taken a second
+ * time into that file (for the offline verifier), timed as its own step.
  */
 export interface ExportMeasurement {
   headSeq: number;
@@ -18,6 +21,8 @@ export interface ExportMeasurement {
   copyAfter: CopyTiming;
   copyRowsPerSecond: number;
   export: StreamResult & { rowsPerSecond: number; mibPerSecond: number };
+  /** The second export, into `file` (absent without one). */
+  toFile?: StreamResult & { rowsPerSecond: number; file: string };
   rss: { beforeKiB: number; peakKiB: number; afterKiB: number; growthKiB: number; samples: number; hwmBeforeKiB: number; hwmAfterKiB: number };
   ratioToCopy: number;
 }
@@ -30,9 +35,9 @@ export async function measureExport(options: { service: Child; key: string; data
   const copyBefore = await timeCopy(options.database, query);
   log(`    ${Math.round(copyBefore.rowsPerSecond).toLocaleString('en')} rows/s in ${copyBefore.seconds.toFixed(2)} s`);
 
-  log(`  NDJSON export over HTTP${options.file ? ` to ${options.file}` : ' to nowhere'}, sampling the service's VmRSS every 100 ms`);
+  log("  NDJSON export over HTTP to nowhere (lines counted), sampling the service's VmRSS every 100 ms");
   const stopSampling = sampleRss(options.service.pid, 100);
-  const stream = await streamLines(`${options.service.url}/api/v1/exports/audit-events`, options.key, options.file);
+  const stream = await streamLines(`${options.service.url}/api/v1/exports/audit-events`, options.key);
   const memory = stopSampling();
   if (stream.status !== 200) throw new Error(`export answered ${stream.status}`);
   const exportResult = { ...stream, rowsPerSecond: stream.lines / stream.seconds, mibPerSecond: stream.bytes / 1024 / 1024 / stream.seconds };
@@ -40,6 +45,15 @@ export async function measureExport(options: { service: Child; key: string; data
     `    ${stream.lines.toLocaleString('en')} lines, ${(stream.bytes / 1024 / 1024).toFixed(1)} MiB in ${stream.seconds.toFixed(2)} s: ` +
       `${Math.round(exportResult.rowsPerSecond).toLocaleString('en')} rows/s; RSS ${(memory.beforeKiB / 1024).toFixed(1)} -> peak ${(memory.peakKiB / 1024).toFixed(1)} MiB`,
   );
+
+  let toFile: ExportMeasurement['toFile'];
+  if (options.file !== undefined) {
+    log(`  the export again, into ${options.file} (for the offline verifier)`);
+    const written = await streamLines(`${options.service.url}/api/v1/exports/audit-events`, options.key, options.file);
+    if (written.status !== 200) throw new Error(`export to a file answered ${written.status}`);
+    toFile = { ...written, rowsPerSecond: written.lines / written.seconds, file: options.file };
+    log(`    ${written.lines.toLocaleString('en')} lines in ${written.seconds.toFixed(2)} s: ${Math.round(toFile.rowsPerSecond).toLocaleString('en')} rows/s`);
+  }
 
   log('  COPY again (second)');
   const copyAfter = await timeCopy(options.database, query);
@@ -51,6 +65,7 @@ export async function measureExport(options: { service: Child; key: string; data
     copyAfter,
     copyRowsPerSecond,
     export: exportResult,
+    ...(toFile !== undefined && { toFile }),
     rss: { ...memory, growthKiB: memory.peakKiB - memory.beforeKiB },
     ratioToCopy: exportResult.rowsPerSecond / copyRowsPerSecond,
   };

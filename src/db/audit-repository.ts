@@ -140,6 +140,8 @@ export async function* auditEventsUpTo(ex: Executor, upToSeq: number): AsyncGene
 }
 
 const EXPORT_BATCH = 1_000;
+/** Batches read ahead of the one being sent. */
+const EXPORT_AHEAD = 2;
 /**
  * Lines per chunk: about 64 KB, well under the size V8 puts in its large-object space (which only
  * a full collection frees); a whole batch in one string was 1.3 MB.
@@ -150,39 +152,56 @@ const EXPORT_CHUNK_LINES = 48;
  * The NDJSON lines of every event with afterSeq < seq <= upToSeq, in seq order, in chunks of
  * about 64 KB. PostgreSQL writes the lines and joins them into chunks, one chunk a result row:
  * Node receives each chunk as one string and passes it on, so an event costs the service
- * its bytes and no objects, and memory stays bounded by one batch. `to_json` of a text escapes
+ * its bytes and no objects, and memory stays bounded by the batch being sent and the
+ * EXPORT_AHEAD batches read ahead (about 4 MB). `to_json` of a text escapes
  * exactly as `JSON.stringify` does (quote, backslash, \b \f \n \r \t, other controls as
  * \u00xx); the event's `data` is copied as PostgreSQL spells it, never parsed. Lines are valid
  * JSON with the fields of `AuditEvent`; verifiers canonicalise before hashing.
  */
 export async function* auditExportChunks(ex: Executor, afterSeq: number, upToSeq: number): AsyncGenerator<string> {
-  let after = afterSeq;
-  while (after < upToSeq) {
-    const chunks = await queryRows<{ chunk: string; last_seq: string }>(
-      ex,
-      sql`select string_agg(line, '' order by seq) as chunk, max(seq)::text as last_seq
-          from (
-            select seq, line, (row_number() over (order by seq) - 1) / ${EXPORT_CHUNK_LINES} as part
-            from (
-              select seq,
-                     '{"seq":' || seq || ',"occurredAt":"' || to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') ||
-                     '","actor":{"keyId":' || coalesce(to_json(actor_key_id::text)::text, 'null') ||
-                     ',"role":' || to_json(actor_role)::text ||
-                     ',"organisationId":' || coalesce(to_json(actor_organisation_id::text)::text, 'null') ||
-                     '},"action":' || to_json(action)::text || ',"resourceType":' || to_json(resource_type)::text ||
-                     ',"resourceId":' || to_json(resource_id::text)::text || ',"data":' || data::text ||
-                     ',"prevHash":' || to_json(prev_hash)::text || ',"hash":' || to_json(hash)::text || e'}\n' as line
-                from ${auditEvents}
-               where seq > ${after} and seq <= ${upToSeq}
-               order by audit_events.seq
-               limit ${EXPORT_BATCH}
-            ) batch
-          ) numbered
-          group by part
-          order by part`,
-    );
-    if (chunks.length === 0) return;
-    after = Number(chunks[chunks.length - 1]!.last_seq);
+  // Batches by seq range, so that each one's bounds are known before the one before it is read:
+  // the next EXPORT_AHEAD batches are read (on their own connections) while one goes out, and
+  // PostgreSQL writes lines while Node sends them. A range holds at most EXPORT_BATCH events.
+  const ahead: Promise<{ chunk: string }[]>[] = [];
+  let next = afterSeq;
+  const readAhead = () => {
+    while (ahead.length < EXPORT_AHEAD && next < upToSeq) {
+      const batch = exportBatch(ex, next, Math.min(next + EXPORT_BATCH, upToSeq));
+      // A consumer that stops early (the client hung up) leaves batches unawaited: their failure is moot.
+      batch.catch(() => undefined);
+      ahead.push(batch);
+      next = Math.min(next + EXPORT_BATCH, upToSeq);
+    }
+  };
+  readAhead();
+  while (ahead.length > 0) {
+    const chunks = await ahead.shift()!;
+    readAhead();
     for (const { chunk } of chunks) yield chunk;
   }
+}
+
+/** The events after `after` up to `upTo`, their lines joined into chunks of EXPORT_CHUNK_LINES, in seq order. */
+function exportBatch(ex: Executor, after: number, upTo: number): Promise<{ chunk: string }[]> {
+  return queryRows<{ chunk: string }>(
+    ex,
+    sql`select string_agg(line, '' order by seq) as chunk
+        from (
+          select seq, line, (row_number() over (order by seq) - 1) / ${EXPORT_CHUNK_LINES} as part
+          from (
+            select seq,
+                   '{"seq":' || seq || ',"occurredAt":"' || to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') ||
+                   '","actor":{"keyId":' || coalesce(to_json(actor_key_id::text)::text, 'null') ||
+                   ',"role":' || to_json(actor_role)::text ||
+                   ',"organisationId":' || coalesce(to_json(actor_organisation_id::text)::text, 'null') ||
+                   '},"action":' || to_json(action)::text || ',"resourceType":' || to_json(resource_type)::text ||
+                   ',"resourceId":' || to_json(resource_id::text)::text || ',"data":' || data::text ||
+                   ',"prevHash":' || to_json(prev_hash)::text || ',"hash":' || to_json(hash)::text || e'}\n' as line
+              from ${auditEvents}
+             where seq > ${after} and seq <= ${upTo}
+          ) batch
+        ) numbered
+        group by part
+        order by part`,
+  );
 }

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { sql } from 'drizzle-orm';
 import { SYSTEM_PRINCIPAL } from '../../src/domain/access.js';
-import { appendAuditEvents, readAuditEventTime, readAuditHead } from '../../src/db/audit-repository.js';
+import { appendAuditEvents, auditExportChunks, readAuditEvents, readAuditEventTime, readAuditHead, toAuditEvent } from '../../src/db/audit-repository.js';
 import { verifyStoredChain } from '../../src/use-cases/audit-trail.js';
 import { systemClock } from '../../src/domain/clock.js';
 import { queryRows } from '../../src/db/client.js';
@@ -108,4 +108,48 @@ t.test("transactionTime() is the transaction's one moment: the same in every sta
   t.equal(first, second);
   const [later] = await queryRows<{ now: string }>(database.db, sql`SELECT ${transactionTime()}::text AS now`);
   t.not(later!.now, first, 'another transaction, another moment');
+});
+
+t.test('the export reads ahead in batches of seq ranges: every event once, in seq order, across gaps, in chunks of at most 48 lines', async (t) => {
+  const before = await readAuditHead(database.db);
+  // 2,600 events: three whole batches and part of a fourth. Rows around the first and second
+  // batch boundaries are removed afterwards (as an edited trail would lose them): a range with
+  // fewer events than its width is exported as it is, and the next range still follows.
+  for (let i = 0; i < 5; i++) {
+    await inTransaction(database, (tx) =>
+      appendAuditEvents(
+        tx,
+        SYSTEM_PRINCIPAL,
+        Array.from({ length: 520 }, (_, k) => ({ action: 'test.exported', resourceType: 'decision', resourceId: RESOURCE, data: { i, k, text: 'a "quote" \\ and\n' }, audience: undefined })),
+      ),
+    );
+  }
+  const head = await readAuditHead(database.db);
+  t.equal(head.seq, before.seq + 2_600);
+  await queryRows(database.db, sql`DELETE FROM audit_events WHERE seq BETWEEN ${before.seq + 990} AND ${before.seq + 1_010} OR seq BETWEEN ${before.seq + 1_998} AND ${before.seq + 2_003}`);
+  const stored = (await readAuditEvents(database.db, before.seq, 5_000)).map(toAuditEvent);
+  t.equal(stored.length, 2_600 - 21 - 6, 'the remaining events');
+
+  const chunks: string[] = [];
+  for await (const chunk of auditExportChunks(database.db, before.seq, head.seq)) chunks.push(chunk);
+  t.ok(chunks.every((chunk) => chunk.endsWith('\n')), 'every chunk ends with a whole line');
+  t.ok(Math.max(...chunks.map((chunk) => chunk.split('\n').length - 1)) <= 48, 'no chunk has more than 48 lines');
+  const lines = chunks.join('').split('\n').slice(0, -1);
+  t.same(
+    lines.map((line) => JSON.parse(line) as unknown),
+    stored,
+    'each stored event once, in seq order, with the fields and values of the API (gaps skipped)',
+  );
+
+  const partial = auditExportChunks(database.db, before.seq + 2_500, head.seq);
+  const first = await partial.next();
+  t.same(
+    (first.value as string).split('\n').slice(0, -1).map((line) => (JSON.parse(line) as { seq: number }).seq).slice(0, 2),
+    [before.seq + 2_501, before.seq + 2_502],
+    'after a seq: the export continues there',
+  );
+  const early = auditExportChunks(database.db, before.seq, head.seq);
+  await early.next();
+  await early.return(undefined);
+  t.pass('a consumer that stops after the first chunk leaves the batches read ahead to finish on their own');
 });
