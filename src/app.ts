@@ -168,6 +168,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           timeoutMs: config.WEBHOOK_TIMEOUT_MS,
         },
         components: COMPONENT_SCHEMAS,
+        letterThreads: config.LETTER_RENDER_THREADS,
       };
       for (const module of API_MODULES) await module.register(api, dependencies);
     },

@@ -43,6 +43,8 @@ export const ConfigSchema = Type.Object({
   AUTH_CACHE_TTL_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 60_000 }),
   /** Rendered decision views each instance keeps (checked against the database on every read); 0 switches the cache off. */
   DECISION_CACHE_ENTRIES: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 10_000 }),
+  /** Worker threads that render ratification letters (PDF, DOCX); 0 renders them on the event loop. */
+  LETTER_RENDER_THREADS: Type.Integer({ minimum: 0, maximum: 16, default: 1 }),
   DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   DB_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 15_000 }),
   DB_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 5_000 }),

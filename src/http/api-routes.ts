@@ -51,6 +51,8 @@ export interface ApiDependencies {
   webhooks: WebhookSettings;
   /** The shared components (`COMPONENT_SCHEMAS`), which the event types' schema documents embed. */
   components: readonly TSchema[];
+  /** Worker threads for rendering letters (`LETTER_RENDER_THREADS`; 0: on the event loop). */
+  letterThreads: number;
 }
 
 /** One module of the API: its routes, and the shared response schemas it declares. */
@@ -102,7 +104,7 @@ export const API_MODULES: readonly ApiModule[] = [
   api(tlogRoutes, ({ ctx, tlog }) => ({ ctx, settings: tlog }), tlogComponents),
   api(inclusionProofRoutes, ({ ctx, tlog }) => ({ ctx, settings: tlog })),
   api(decisionEvidenceRoutes, ({ ctx, tlog }) => ({ ctx, settings: tlog })),
-  api(ratificationRequestRoutes, ({ ctx, tlog }) => ({ ctx, tlog }), ratificationRequestComponents),
+  api(ratificationRequestRoutes, ({ ctx, tlog, letterThreads }) => ({ ctx, tlog, letterThreads }), ratificationRequestComponents),
   api(ratificationRoutes, ({ ctx, reminderDays }) => ({ ctx, reminderDays }), ratificationComponents),
   api(openDataRoutes, ({ ctx, openData }) => ({ ctx, mode: openData }), openDataComponents),
   api(webhookRoutes, ({ ctx, webhooks }) => ({ ctx, settings: webhooks }), webhookComponents),

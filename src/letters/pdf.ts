@@ -147,7 +147,11 @@ export function letterPdfDefinition(letter: Letter): TDocumentDefinitions {
   };
 }
 
-/** The letter as PDF bytes: the same letter, the same bytes. */
+/**
+ * The letter as PDF bytes: the same letter, the same bytes. pdfmake decorates the nodes it lays
+ * out in place, and the definition holds the letter's own arrays (the footer's lines, say): it
+ * gets a copy, so the letter is left as it was.
+ */
 export function renderLetterPdf(letter: Letter): Promise<Buffer> {
-  return pdfmake.createPdf(letterPdfDefinition(letter)).getBuffer();
+  return pdfmake.createPdf(letterPdfDefinition(structuredClone(letter))).getBuffer();
 }

@@ -22,6 +22,14 @@ t.test('the same letter gives the same bytes, rendered a second apart; another f
   t.notOk((await render(changed)).equals(first));
 });
 
+t.test('rendering leaves the letter as it was (pdfmake decorates what it lays out in place)', async (t) => {
+  const letter = ratificationRequestLetter(wtmrRequestToMaastricht());
+  const before = JSON.stringify(letter);
+  await renderLetterPdf(letter);
+  t.equal(JSON.stringify(letter), before, 'the same content');
+  t.doesNotThrow(() => structuredClone(letter), 'still plain data (a worker thread can be sent it)');
+});
+
 t.test('an A4 document in Dutch, titled by its subject and dated by the letter, not by the clock', skip, async (t) => {
   const info = pdfInfo(await render(wtmrRequestToMaastricht()));
   t.match(info['Page size'], /^595\.28 x 841\.89 pts \(A4\)/);

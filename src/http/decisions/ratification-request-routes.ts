@@ -10,6 +10,7 @@ import type { TlogSettings } from '../../use-cases/tlog-settings.js';
 import { negotiate } from '../accept.js';
 import { etagMatches, sendWithEtag } from '../etag.js';
 import { IdParams, IfNoneMatchHeaders, mediaResponse, notModifiedResponse, problems, Ref } from '../schemas.js';
+import { letterRenderer } from '../../letters/renderer.js';
 import { LetterCache } from './letter-cache.js';
 import { RatificationRequest, RatificationRequestQuery } from './ratification-request-schemas.js';
 
@@ -33,9 +34,14 @@ function fileName(request: RatificationRequestData, extension: string): string {
  * the ETag (the hash of the format and the data) says when the bytes changed, and the rendered
  * letters of this instance are kept by it (`LetterCache`).
  */
-export async function ratificationRequestRoutes(app: FastifyInstance, { ctx, tlog }: { ctx: ServiceContext; tlog: TlogSettings }): Promise<void> {
+export async function ratificationRequestRoutes(
+  app: FastifyInstance,
+  { ctx, tlog, letterThreads }: { ctx: ServiceContext; tlog: TlogSettings; letterThreads: number },
+): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const letters = new LetterCache(64);
+  const renderer = letterRenderer(letterThreads);
+  app.addHook('onClose', () => renderer.close());
 
   r.get(
     '/decisions/:id/ratification-request',
@@ -85,13 +91,9 @@ export async function ratificationRequestRoutes(app: FastifyInstance, { ctx, tlo
       reply.header('ETag', etag);
       const ifNoneMatch = request.headers['if-none-match'];
       if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, etag, true)) return reply.code(304).send(null);
-      const bytes = await letters.get(etag, async () => {
-        const letter = ratificationRequestLetter(data);
-        // Loaded on the first letter asked for: pdfmake and docx take a quarter of a second to
-        // load, which a process that never renders a letter (most of them) need not spend.
-        if (format === PDF) return (await import('../../letters/pdf.js')).renderLetterPdf(letter);
-        return (await import('../../letters/docx.js')).renderLetterDocx(letter);
-      });
+      // Rendered off the event loop; pdfmake and docx load with the first letter asked for (a
+      // quarter of a second), which a process that never renders one (most of them) need not spend.
+      const bytes = await letters.get(etag, () => renderer.render(format === PDF ? 'pdf' : 'docx', ratificationRequestLetter(data)));
       reply.header('Content-Disposition', `inline; filename="${fileName(data, EXTENSION[format])}"`);
       return reply.type(format).send(bytes);
     },
