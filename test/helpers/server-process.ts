@@ -74,9 +74,15 @@ export function killGroup(started: Started): void {
   }
 }
 
+/**
+ * A port free now, below Linux's ephemeral range (32768 and up): a server takes seconds to start,
+ * and a port of that range can meanwhile become the local end of some process's outgoing
+ * connection (its own database connections included), which made its listen fail with
+ * EADDRINUSE.
+ */
 export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const port = randomInt(20_000, 40_000);
+    const port = randomInt(20_000, 32_000);
     const free = await new Promise<boolean>((resolve) => {
       const server = createServer();
       server.once('error', () => resolve(false));
