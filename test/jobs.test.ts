@@ -1,7 +1,6 @@
-import { Writable } from 'node:stream';
 import t from 'tap';
 import { BackgroundJobs, type Job } from '../src/jobs.js';
-import { createLogger } from '../src/logger.js';
+import { recordingLogger } from './helpers/recording-logger.js';
 
 /**
  * The background jobs of an instance: each runs at start and then on its own timer, never
@@ -39,21 +38,11 @@ function manualJob(name: string, everyMs = EVERY_MS) {
   };
 }
 
-function logged(): { logger: ReturnType<typeof createLogger>; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, callback) {
-      lines.push(...String(chunk).split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>));
-      callback();
-    },
-  });
-  return { logger: createLogger('info', sink), lines };
-}
 
 t.test('every job runs at start, on its own, and again once its run has finished and the timer ticks', async (t) => {
   const dispatch = manualJob('webhook dispatch');
   const overdue = manualJob('overdue check');
-  const jobs = new BackgroundJobs(logged().logger, [dispatch.job, overdue.job]);
+  const jobs = new BackgroundJobs(recordingLogger().logger, [dispatch.job, overdue.job]);
   t.teardown(() => {
     const stopping = jobs.stop();
     dispatch.finishAll();
@@ -74,7 +63,7 @@ t.test('every job runs at start, on its own, and again once its run has finished
 
 t.test('a job runs at start, not one interval later', async (t) => {
   const hourly = manualJob('ratification deadline check', 3_600_000);
-  const jobs = new BackgroundJobs(logged().logger, [hourly.job]);
+  const jobs = new BackgroundJobs(recordingLogger().logger, [hourly.job]);
   jobs.start();
   await until('the run at start', () => hourly.runs() === 1);
   const stopping = jobs.stop();
@@ -84,7 +73,7 @@ t.test('a job runs at start, not one interval later', async (t) => {
 });
 
 t.test('a failed run is logged, with the job’s name, and the job runs again on a later tick', async (t) => {
-  const { logger, lines } = logged();
+  const { logger, records } = recordingLogger();
   const checkpoint = manualJob('audit checkpoint');
   const jobs = new BackgroundJobs(logger, [checkpoint.job]);
   t.teardown(() => {
@@ -96,12 +85,12 @@ t.test('a failed run is logged, with the job’s name, and the job runs again on
   await until('the first run', () => checkpoint.runs() === 1);
   checkpoint.fail('database did not answer within 1000 ms');
   await until('a second run', () => checkpoint.runs() === 2);
-  t.match(lines, [{ level: 40, msg: 'audit checkpoint failed; retrying on the next tick', err: { message: 'database did not answer within 1000 ms' } }]);
+  t.match(records(), [{ level: 40, msg: 'audit checkpoint failed; retrying on the next tick', err: { message: 'database did not answer within 1000 ms' } }]);
 });
 
 t.test('stop waits for the runs in progress; nothing runs after it', async (t) => {
   const dispatch = manualJob('webhook dispatch');
-  const jobs = new BackgroundJobs(logged().logger, [dispatch.job]);
+  const jobs = new BackgroundJobs(recordingLogger().logger, [dispatch.job]);
   jobs.start();
   await until('the first run', () => dispatch.runs() === 1);
   let stopped = false;
@@ -116,7 +105,7 @@ t.test('stop waits for the runs in progress; nothing runs after it', async (t) =
 
 t.test('a job list stopped before its first tick never runs', async (t) => {
   const dispatch = manualJob('webhook dispatch');
-  const jobs = new BackgroundJobs(logged().logger, [dispatch.job]);
+  const jobs = new BackgroundJobs(recordingLogger().logger, [dispatch.job]);
   jobs.start();
   await jobs.stop();
   await pause(EVERY_MS * 10);

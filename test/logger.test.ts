@@ -7,22 +7,13 @@ import { insertApiKey } from '../src/db/api-keys-repository.js';
 import errorsPlugin from '../src/http/plugins/errors.js';
 import { createLogger, loggableError, withoutQueryValues } from '../src/logger.js';
 import { createTestDatabase } from './helpers/database.js';
+import { recordingLogger } from './helpers/recording-logger.js';
 
 /**
  * The service's logger: secrets in requests and configuration are redacted, and no error ever
  * carries a query's values into the log (a failed query's parameters can be an API key's hash).
  * The failing queries run on the test database, PGlite or PostgreSQL, whose errors differ.
  */
-function recordingLogger(level = 'info') {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, callback) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      callback();
-    },
-  });
-  return { logger: createLogger(level, sink), lines };
-}
 
 const db = await createTestDatabase();
 t.teardown(() => db.close());

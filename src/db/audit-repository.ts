@@ -166,11 +166,12 @@ export async function* auditExportChunks(ex: Executor, afterSeq: number, upToSeq
   let next = afterSeq;
   const readAhead = () => {
     while (ahead.length < EXPORT_AHEAD && next < upToSeq) {
-      const batch = exportBatch(ex, next, Math.min(next + EXPORT_BATCH, upToSeq));
+      const upTo = Math.min(next + EXPORT_BATCH, upToSeq);
+      const batch = exportBatch(ex, next, upTo);
       // A consumer that stops early (the client hung up) leaves batches unawaited: their failure is moot.
       batch.catch(() => undefined);
       ahead.push(batch);
-      next = Math.min(next + EXPORT_BATCH, upToSeq);
+      next = upTo;
     }
   };
   readAhead();

@@ -1,11 +1,10 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { Writable } from 'node:stream';
 import { buildApp, type AppOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/domain/clock.js';
-import { createLogger } from '../../src/logger.js';
 import { documentedProblemCodes } from '../../src/http/schemas.js';
 import { createTestDatabase, testDatabaseUrl, type TestDatabase } from './database.js';
+import { recordingLogger } from './recording-logger.js';
 import { generateSigningKeyPem } from '../../src/audit/signing-key.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnop';
@@ -42,19 +41,13 @@ export async function startTestApp(
   options: { clock?: Clock; env?: Record<string, string>; database?: TestDatabase; metrics?: AppOptions['metrics'] } = {},
 ): Promise<TestApp> {
   const db = options.database ?? (await createTestDatabase());
-  const logLines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, callback) {
-      logLines.push(...String(chunk).split('\n').filter(Boolean));
-      callback();
-    },
-  });
   // Load shedding is off by default here: a busy CI machine must not turn test requests into 503s.
   const config = loadConfig({ ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'info', MAX_EVENT_LOOP_DELAY_MS: '0', ...SIGNING_KEY, ...options.env });
+  const { logger, lines: logLines } = recordingLogger(config.LOG_LEVEL);
   const app = await buildApp({
     config,
     database: db.database,
-    logger: createLogger(config.LOG_LEVEL, sink),
+    logger,
     ...(options.clock && { clock: options.clock }),
     ...(options.metrics && { metrics: options.metrics }),
   });

@@ -1,12 +1,11 @@
-import { Writable } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
 import type { Database } from '../../src/db/client.js';
 import { healthRoutes } from '../../src/http/health.js';
 import errorsPlugin from '../../src/http/plugins/errors.js';
-import { createLogger } from '../../src/logger.js';
 import { problemOf } from '../helpers/assertions.js';
 import { createTestDatabase } from '../helpers/database.js';
+import { recordingLogger } from '../helpers/recording-logger.js';
 
 /**
  * Liveness and readiness on their own: the health routes and the errors plugin in a small app.
@@ -14,19 +13,13 @@ import { createTestDatabase } from '../helpers/database.js';
  * with Retry-After when it does not answer, saying nothing of why (the log says it).
  */
 async function appWith(t: Test, database: Database): Promise<{ app: FastifyInstance; logLines: () => Record<string, unknown>[] }> {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, callback) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      callback();
-    },
-  });
-  const app = Fastify({ loggerInstance: createLogger('info', sink) as FastifyBaseLogger });
+  const { logger, records } = recordingLogger();
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger });
   t.teardown(() => app.close());
   await app.register(errorsPlugin);
   await app.register(healthRoutes, { database });
   await app.ready();
-  return { app, logLines: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
+  return { app, logLines: () => records() };
 }
 
 const get = (app: FastifyInstance, url: string) => app.inject({ method: 'GET', url });

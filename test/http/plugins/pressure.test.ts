@@ -1,11 +1,10 @@
-import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type LightMyRequestResponse } from 'fastify';
 import t, { type Test } from 'tap';
 import errorsPlugin from '../../../src/http/plugins/errors.js';
 import pressurePlugin, { type PressureOptions } from '../../../src/http/plugins/pressure.js';
-import { createLogger } from '../../../src/logger.js';
 import { problemOf } from '../../helpers/assertions.js';
+import { recordingLogger } from '../../helpers/recording-logger.js';
 
 /**
  * Load shedding on its own: a small app with the errors plugin, a route that counts the requests
@@ -20,14 +19,8 @@ interface PressureApp {
 }
 
 async function appWith(t: Test, options: PressureOptions): Promise<PressureApp> {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, callback) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      callback();
-    },
-  });
-  const app = Fastify({ loggerInstance: createLogger('info', sink) as FastifyBaseLogger });
+  const { logger, records } = recordingLogger();
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger });
   t.teardown(() => app.close());
   await app.register(errorsPlugin);
   await app.register(pressurePlugin, options);
@@ -36,7 +29,7 @@ async function appWith(t: Test, options: PressureOptions): Promise<PressureApp> 
   app.get('/health/live', async () => ({ status: 'ok' }));
   app.get('/health/ready', async () => ({ status: 'ok' }));
   await app.ready();
-  return { app, served: () => served, logLines: () => lines.map((line) => JSON.parse(line) as ReturnType<PressureApp['logLines']>[number]) };
+  return { app, served: () => served, logLines: () => records<ReturnType<PressureApp['logLines']>[number]>() };
 }
 
 /** Waits until the sampler finds the process under pressure (at most `limit` polls). */
