@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { KeyPrincipal, Role } from '../domain/access.js';
 import { DomainError, notFound } from '../domain/errors.js';
 import { isCentreMunicipality } from '../domain/organisations.js';
@@ -32,9 +32,10 @@ export interface ApiKeyInput {
 /**
  * API keys are 256-bit random secrets, so a single SHA-256 is a sufficient one-way hash: there
  * is no low-entropy password to stretch, and lookups stay one indexed equality per request.
+ * Every request hashes its key: the one-shot `hash` costs a third of a Hash object's.
  */
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  return hash('sha256', key, 'hex');
 }
 
 export function generateApiKey(): string {

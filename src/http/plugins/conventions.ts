@@ -1,6 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import cors from '@fastify/cors';
+import cors, { type FastifyCorsOptions } from '@fastify/cors';
 import { DomainError } from '../../domain/errors.js';
 import type { ResponseHeaders } from '../response-headers.js';
 
@@ -22,6 +22,24 @@ export function lowerCaseIdentifiers(value: unknown, depth = 0): void {
     } else lowerCaseIdentifiers(item, depth + 1);
   }
 }
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Read by @fastify/cors, merged over the plugin's options (its route-level override). */
+    cors?: Pick<FastifyCorsOptions, 'origin' | 'methods'>;
+  }
+}
+
+/** The routes of the public documents: the OpenAPI document, the open data and the checkpoint key. */
+const PUBLIC_DOCUMENT_ROUTES = ['/api/v1/openapi.json', '/api/v1/open-data/*', '/api/v1/audit-checkpoints/public-key'];
+
+/** Whether a route (its URL as registered) serves a public document, which any origin may read. */
+function isPublicDocument(url: string): boolean {
+  return url === '/api/v1/openapi.json' || url.startsWith('/api/v1/open-data/') || url === '/api/v1/audit-checkpoints/public-key';
+}
+
+/** CORS of the public documents: any origin, reading only. */
+const PUBLIC_CORS: NonNullable<FastifyContextConfig['cors']> = { origin: '*', methods: ['GET', 'HEAD'] };
 
 export interface ConventionsOptions {
   corsOrigins: string[];
@@ -60,24 +78,24 @@ async function conventionsPlugin(app: FastifyInstance, options: ConventionsOptio
     done();
   });
 
-  // The OpenAPI document is public and open to every origin; the API itself only to the
-  // configured portal origins.
+  // The API is open only to the configured portal origins; the public documents to every origin.
+  // The options are fixed (no delegator): the plugin then merges one object per request instead of
+  // normalising a fresh set of options for each.
   await app.register(cors, {
-    delegator: (request, callback) => {
-      const path = request.url?.split('?')[0];
-      if (path === '/api/v1/openapi.json' || path?.startsWith('/api/v1/open-data/') || path === '/api/v1/audit-checkpoints/public-key') {
-        callback(null, { origin: '*', methods: ['GET', 'HEAD'] });
-        return;
-      }
-      callback(null, {
-        origin: options.corsOrigins.length > 0 ? options.corsOrigins : false,
-        methods: ['GET', 'POST', 'PATCH', 'DELETE'],
-        allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'If-None-Match', 'X-Request-Id'],
-        exposedHeaders: EXPOSED_HEADERS,
-        maxAge: 600,
-      });
-    },
+    origin: options.corsOrigins.length > 0 ? options.corsOrigins : false,
+    methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'If-None-Match', 'X-Request-Id'],
+    exposedHeaders: EXPOSED_HEADERS,
+    maxAge: 600,
   });
+  // A route's own `config.cors` overrides them: every route of a public document gets `*`, and
+  // so do their preflights, which otherwise reach the plugin's catch-all OPTIONS route.
+  app.addHook('onRoute', (route) => {
+    if (isPublicDocument(route.url)) route.config = { ...route.config, cors: PUBLIC_CORS };
+  });
+  for (const url of PUBLIC_DOCUMENT_ROUTES) {
+    app.options(url, { schema: { hide: true } }, (_request, reply) => reply.callNotFound());
+  }
 
   // `/organisations/` is not `/organisations`, and not `/organisations/:id` with an empty id either:
   // the contract answers 404 for any trailing slash.

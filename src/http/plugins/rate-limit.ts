@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import rateLimit from '@fastify/rate-limit';
@@ -20,7 +20,7 @@ async function rateLimitPlugin(app: FastifyInstance, options: { perMinute: numbe
     keyGenerator: (request) => {
       const authorization = request.headers.authorization;
       return authorization
-        ? `key:${createHash('sha256').update(authorization).digest('base64url')}`
+        ? `key:${hash('sha256', authorization, 'base64url')}`
         : `ip:${request.ip}`;
     },
     errorResponseBuilder: (_request, context) =>

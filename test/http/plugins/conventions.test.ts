@@ -428,6 +428,42 @@ t.test('with PUBLIC_BASE_URL the served document names the absolute server URL, 
   t.same(relative.json<{ servers: { url: string }[] }>().servers.map((server) => server.url), ['/api/v1'], 'without it the URL stays relative');
 });
 
+t.test('opens the public documents to every origin and the API to the configured portal only, preflights included', async (t) => {
+  const portalOrigin = 'https://portal.example.org';
+  const portal = await startTestApp(t, { env: { ...env, CORS_ORIGINS: portalOrigin } });
+  const preflight = (url: string, origin: string, method = 'GET') =>
+    portal.app.inject({ method: 'OPTIONS', url, headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': 'if-none-match' } });
+  const publicDocuments = ['/api/v1/openapi.json', '/api/v1/open-data/360giving.json', '/api/v1/open-data/vote-events.json', '/api/v1/audit-checkpoints/public-key'];
+  for (const url of publicDocuments) {
+    for (const method of ['GET', 'HEAD'] as const) {
+      const res = await portal.app.inject({ method, url, headers: { origin: 'https://data.example.org' } });
+      t.equal(res.headers['access-control-allow-origin'], '*', `${method} ${url}: any origin may read it`);
+      t.notMatch(String(res.headers.vary ?? ''), /origin/i, `${method} ${url}: the same answer for every origin, no Vary: Origin`);
+    }
+    const pre = await preflight(url, 'https://data.example.org');
+    t.equal(pre.statusCode, 204, `OPTIONS ${url}: preflight answered`);
+    t.equal(pre.headers['access-control-allow-origin'], '*', `OPTIONS ${url}: any origin`);
+    t.equal(pre.headers['access-control-allow-methods'], 'GET, HEAD', `OPTIONS ${url}: reading only`);
+    t.match(String(pre.headers['access-control-allow-headers']), /If-None-Match/, `OPTIONS ${url}: a conditional request may follow`);
+  }
+
+  const api = await portal.admin.get('/api/v1/organisations', { origin: portalOrigin });
+  t.equal(api.headers['access-control-allow-origin'], portalOrigin, 'the portal reads the API');
+  t.match(String(api.headers.vary), /Origin/, 'the answer names the origin it depends on');
+  const foreign = await portal.admin.get('/api/v1/organisations', { origin: 'https://evil.example' });
+  t.equal(foreign.headers['access-control-allow-origin'], undefined, 'another origin may not read the API');
+  const apiPreflight = await preflight('/api/v1/organisations', portalOrigin, 'POST');
+  t.equal(apiPreflight.statusCode, 204);
+  t.equal(apiPreflight.headers['access-control-allow-origin'], portalOrigin);
+  t.equal(apiPreflight.headers['access-control-allow-methods'], 'GET, POST, PATCH, DELETE');
+  t.equal(apiPreflight.headers['access-control-max-age'], '600');
+  const foreignPreflight = await preflight('/api/v1/organisations', 'https://evil.example', 'POST');
+  t.equal(foreignPreflight.headers['access-control-allow-origin'], undefined, 'no preflight for another origin');
+
+  const unknown = await portal.app.inject({ method: 'OPTIONS', url: '/api/v1/openapi.json' });
+  t.equal(unknown.statusCode, 400, 'an OPTIONS without Origin is no preflight');
+});
+
 t.test('lets a browser client read every response header it needs (Access-Control-Expose-Headers)', async (t) => {
   const origin = 'https://portal.example.org';
   const portal = await startTestApp(t, { env: { ...env, CORS_ORIGINS: origin } });
