@@ -27,7 +27,7 @@ import { embeddedSigningKey, parseSigningKey } from './audit/signing-key.js';
 import { issueCheckpoint, type AuditCheckpoint, type CheckpointSettings } from './use-cases/audit-checkpoints.js';
 import { webhookRequestOrigin } from './notifications/handshake.js';
 import { EVENTS_CHANNEL, EventFeed } from './use-cases/event-feed.js';
-import { createLogger } from './logger.js';
+import { createLogger, requestLogger } from './logger.js';
 import { responseHeaders } from './http/response-headers.js';
 import { transparencyLog } from './transparency-log.js';
 import { tlogTileRoutes } from './http/tlog/tile-routes.js';
@@ -101,6 +101,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: config.BODY_LIMIT_BYTES,
     // The contract makes /path/ a different, unknown resource: 404.
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+    childLoggerFactory: requestLogger,
     genReqId: (request) => {
       const sent = request.headers['x-request-id'];
       return typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUUID();

@@ -1,5 +1,6 @@
 import { trace } from '@opentelemetry/api';
-import { pino, type DestinationStream, type Logger } from 'pino';
+import type { FastifyBaseLogger } from 'fastify';
+import { pino, type Bindings, type ChildLoggerOptions, type DestinationStream, type Logger } from 'pino';
 
 /**
  * Secrets never reach the log: the Authorization header (API keys), any `key` field of a
@@ -9,6 +10,7 @@ export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["idempotency-key"]',
+  'authorization',
   'headers.authorization',
   '*.authorization',
   'key',
@@ -93,6 +95,25 @@ function traceFields(): Record<string, string> {
   if (span === undefined) return {};
   const { traceId, spanId } = span.spanContext();
   return { trace_id: traceId, span_id: spanId };
+}
+
+const CHINDINGS = pino.symbols.chindingsSym;
+
+/**
+ * Fastify's logger of one request, bound to the request's id (`reqId`). pino runs every binding
+ * of a child through the redaction, which looks at each key because of the `*.` paths: about 5 us
+ * on each request here. The request id is the service's own (a UUID, or an X-Request-Id of
+ * 1-128 characters of [A-Za-z0-9._:-]) and never a secret, so it is appended as JSON instead.
+ * Anything else (other bindings, a route's own level or serializers) takes pino's way.
+ */
+export function requestLogger(logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions, _request: unknown): FastifyBaseLogger {
+  const keys = Object.keys(bindings);
+  if (keys.length !== 1 || keys[0] !== 'reqId' || typeof bindings.reqId !== 'string' || Object.keys(options).length > 0) {
+    return logger.child(bindings, options);
+  }
+  const child = logger.child({}) as FastifyBaseLogger & Record<symbol, string>;
+  child[CHINDINGS] += `,"reqId":${JSON.stringify(bindings.reqId)}`;
+  return child;
 }
 
 export function createLogger(level: string, destination?: DestinationStream, options: { traceIds?: boolean } = {}): Logger {

@@ -5,7 +5,7 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import t from 'tap';
 import { insertApiKey } from '../src/db/api-keys-repository.js';
 import errorsPlugin from '../src/http/plugins/errors.js';
-import { createLogger, loggableError, withoutQueryValues } from '../src/logger.js';
+import { createLogger, loggableError, requestLogger, withoutQueryValues } from '../src/logger.js';
 import { createTestDatabase } from './helpers/database.js';
 import { recordingLogger } from './helpers/recording-logger.js';
 
@@ -128,6 +128,43 @@ t.test('secrets in requests and configuration are redacted', async (t) => {
   t.notMatch(lines.join('\n'), /sekrit|idem-1/);
   t.match(JSON.parse(lines[0]!), { req: { method: 'GET', url: '/x', headers: { authorization: '[redacted]', accept: 'text/plain' } } });
   t.match(JSON.parse(lines[1]!), { key: '[redacted]', config: { DATABASE_URL: '[redacted]', ADMIN_API_KEY: '[redacted]' } });
+});
+
+t.test("a request's log lines carry its id, with its secrets redacted, as with pino's own child", async (t) => {
+  const { logger, records } = recordingLogger();
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, childLoggerFactory: requestLogger, genReqId: (request) => String(request.headers['x-request-id']) });
+  t.teardown(() => app.close());
+  app.get('/quiet', { logLevel: 'warn' }, async (request) => {
+    request.log.info('not written: the route logs warnings only');
+    request.log.warn({ key: 'sekrit-route' }, 'route level');
+    return {};
+  });
+  app.get('/plain', async (request) => {
+    request.log.info({ authorization: 'Bearer sekrit-plain', nested: { key: 'sekrit-nested' } }, 'handler line');
+    return {};
+  });
+  await app.inject({ method: 'GET', url: '/plain', headers: { 'x-request-id': 'req-1', authorization: 'Bearer sekrit-header' } });
+  await app.inject({ method: 'GET', url: '/quiet', headers: { 'x-request-id': 'req-"2"' } });
+  const lines = records<{ reqId?: string; msg?: string; req?: { headers?: Record<string, string> }; key?: string; authorization?: string; nested?: { key?: string } }>();
+  const first = lines.filter((line) => line.reqId === 'req-1');
+  t.same(first.map((line) => line.msg), ['incoming request', 'handler line', 'request completed'], 'every line of the request names it');
+  t.equal(first[0]!.req?.headers?.authorization, '[redacted]', 'the Authorization header is redacted');
+  t.equal(first[1]!.authorization, '[redacted]');
+  t.equal(first[1]!.nested?.key, '[redacted]');
+  const second = lines.filter((line) => line.reqId === 'req-"2"');
+  t.same(second.map((line) => line.msg), ['route level'], "a route's own level still applies, and a quote in the id stays JSON");
+  t.equal(second[0]!.key, '[redacted]');
+  t.notMatch(JSON.stringify(lines), /sekrit/, 'no secret in any line');
+
+  // The same lines as pino's own child writes them, apart from the time.
+  const own = recordingLogger();
+  const direct = requestLogger(own.logger as FastifyBaseLogger, { reqId: 'req-3' }, {}, undefined);
+  const viaPino = own.logger.child({ reqId: 'req-3' });
+  direct.info({ a: 1 }, 'same');
+  viaPino.info({ a: 1 }, 'same');
+  const [mine, pinos] = own.records<Record<string, unknown>>().map(({ time: _time, ...rest }) => rest);
+  t.same(mine, pinos, 'the same fields as pino would write');
+  t.equal(JSON.stringify(Object.keys(mine!)), JSON.stringify(Object.keys(pinos!)), 'in the same order');
 });
 
 t.test('trace ids join a line only with tracing on and a span active', async (t) => {
