@@ -76,16 +76,24 @@ export async function authenticate(ctx: ServiceContext, key: string): Promise<Ke
   return principal;
 }
 
+/** The view of each cached principal, built once: a principal never changes (a changed key is a new lookup). */
+const currentKeyViews = new WeakMap<KeyPrincipal, Readonly<ApiKey>>();
+
 /** The caller's own key, as authentication found it (active, so never revoked): no query. */
-export function currentApiKey(principal: KeyPrincipal): ApiKey {
-  return {
-    id: principal.keyId,
-    name: principal.name,
-    role: principal.role,
-    organisationId: principal.organisationId,
-    createdAt: principal.createdAt.toISOString(),
-    revokedAt: null,
-  };
+export function currentApiKey(principal: KeyPrincipal): Readonly<ApiKey> {
+  let view = currentKeyViews.get(principal);
+  if (view === undefined) {
+    view = Object.freeze({
+      id: principal.keyId,
+      name: principal.name,
+      role: principal.role,
+      organisationId: principal.organisationId,
+      createdAt: principal.createdAt.toISOString(),
+      revokedAt: null,
+    });
+    currentKeyViews.set(principal, view);
+  }
+  return view;
 }
 
 export async function createApiKey(

@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type LightMyRequestResponse } from 'fastify';
 import t, { type Test } from 'tap';
 import { isDocsRequest, responseHeaders, type ProxyTrust, type ResponseHeaderOptions } from '../../src/http/response-headers.js';
@@ -122,11 +121,11 @@ t.test('X-Forwarded-Proto from a peer that is not trusted changes nothing', asyn
 /** Calls `security` with a bare request and reply, as on a TLS connection of its own; the headers it set. */
 function securityHeadersOf(options: ResponseHeaderOptions, url: string, socket: { remoteAddress?: string; encrypted?: boolean } | undefined, headers = {}) {
   const set = new Map<string, string>();
-  const raw = {
-    setHeader: (name: string, value: string) => set.set(name.toLowerCase(), value),
+  const reply = {
+    header: (name: string, value: string) => set.set(name.toLowerCase(), value),
     removeHeader: (name: string) => set.delete(name.toLowerCase()),
-  } as unknown as ServerResponse;
-  responseHeaders(options).security({ url, raw: { headers, socket } } as unknown as FastifyRequest, { raw } as FastifyReply);
+  } as unknown as FastifyReply;
+  responseHeaders(options).security({ url, raw: { headers, socket } } as unknown as FastifyRequest, reply);
   return set;
 }
 

@@ -96,6 +96,10 @@ t.test('authenticate: an active key becomes its principal and is cached; an unkn
   t.equal(principal?.createdAt.toISOString(), created.createdAt);
   t.equal(cachedPrincipal(ctx, created.key), principal, 'cached after it');
   t.same(currentApiKey(principal!), { id: created.id, name: 'Secretariat', role: 'secretariat', organisationId: null, createdAt: created.createdAt, revokedAt: null });
+  t.equal(currentApiKey(principal!), currentApiKey(principal!), 'one view per principal, built once');
+  t.ok(Object.isFrozen(currentApiKey(principal!)), 'and never changed by a caller');
+  const other = { ...principal!, name: 'Other' };
+  t.equal(currentApiKey(other).name, 'Other', 'another principal has its own view');
 
   const unknown = `eszl_${'x'.repeat(43)}`;
   t.equal(await authenticate(ctx, unknown), undefined);
