@@ -72,9 +72,10 @@ async function authPlugin(app: FastifyInstance, options: { ctx: ServiceContext }
     }, done);
   });
 
+  // The role first: `routeOptions` builds a new object on every read.
   app.addHook('preValidation', (request, _reply, done) => {
-    const access = request.routeOptions.config.access;
-    if (access?.municipalityOf !== undefined && request.principal?.role === 'college') {
+    const access = request.principal?.role === 'college' ? request.routeOptions.config.access : undefined;
+    if (access?.municipalityOf !== undefined) {
       const municipalityId = access.municipalityOf(request);
       if (typeof municipalityId === 'string') assertActsFor(request.principal, municipalityId);
     }
