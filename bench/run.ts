@@ -230,18 +230,24 @@ async function main(): Promise<number> {
     helloChild = await startBaseline('hello', dbUrl);
     log(`B_hello (pid ${helloChild.pid}), measured with the trivial route`);
   }
-  // B_doc reads the documents stored above (for `get` and `list`); `trivial`'s small read is compared with it when they are there.
+  // B_doc reads the documents stored above (for `get` and `list`); `trivial`'s small read is
+  // compared with it when they are there. With `get`, B_doc is measured beside GET one decision
+  // (A-B-B-A, below), and B_page beside the list: it runs until then.
+  let docChild: Child | undefined;
+  let pageChild: Child | undefined;
+  const docOptions = { label: 'B_doc GET /decisions/:id (stored document) @10', connections: 10, setupRequest: randomDecisionPath('/decisions/') };
   if (documents !== undefined && (only.has('get') || only.has('trivial'))) {
-    const child = await startBaseline('doc', dbUrl);
-    log(`B_doc (pid ${child.pid})`);
-    baselines.doc = await measure({ ...base, label: 'B_doc GET /decisions/:id (stored document) @10', url: child.url, connections: 10, setupRequest: randomDecisionPath('/decisions/') });
-    await child.stop();
+    docChild = await startBaseline('doc', dbUrl);
+    log(`B_doc (pid ${docChild.pid})${only.has('get') ? ', measured with GET one decision' : ''}`);
+    if (!only.has('get')) {
+      baselines.doc = await measure({ ...base, ...docOptions, url: docChild.url });
+      await docChild.stop();
+      docChild = undefined;
+    }
   }
   if (only.has('list')) {
-    const child = await startBaseline('page', dbUrl);
-    log(`B_page (pid ${child.pid})`);
-    baselines.page = await measure({ ...base, label: 'B_page GET /decisions (50 stored documents) @10', url: child.url, connections: 10, path: '/decisions' });
-    await child.stop();
+    pageChild = await startBaseline('page', dbUrl);
+    log(`B_page (pid ${pageChild.pid}), measured with the list`);
   }
   if (withBRead && (only.has('get') || only.has('list'))) {
     const child = await startBaseline('read', dbUrl);
@@ -272,8 +278,19 @@ async function main(): Promise<number> {
   let voteStoppedEarly = false;
 
   if (only.has('get')) {
-    log('scenario: GET /api/v1/decisions/{id} (whole decision), random ids, with the decision cache');
-    results.get = await measureService('get', { ...base, label: 'GET decision @10', url: service.url, connections: 10, headers: reader, setupRequest: (request) => ({ ...randomDecisionPath('/api/v1/decisions/')(request), headers: reader }) });
+    // B_doc and the route in A-B-B-A order, half the duration each, as the other read ratios:
+    // measured minutes apart, a drift of the machine's state weighed on one of them only.
+    log('scenario: GET /api/v1/decisions/{id} (whole decision), random ids, with the decision cache, with B_doc, A-B-B-A');
+    const half = { durationS: config.durationS / 2, warmupS: 0 };
+    const get = { label: 'GET decision @10', url: service.url, connections: 10, headers: reader, setupRequest: (request: AutocannonRequest) => ({ ...randomDecisionPath('/api/v1/decisions/')(request), headers: reader }) };
+    const d1 = await measure({ ...docOptions, url: docChild!.url, ...half, warmupS: config.warmupS });
+    const g1 = await measureService('get.a', { ...get, ...half, warmupS: config.warmupS });
+    const g2 = await measureService('get.b', { ...get, ...half });
+    const d2 = await measure({ ...docOptions, url: docChild!.url, ...half });
+    baselines.doc = combine(d1, d2);
+    results.get = combine(g1, g2);
+    await docChild!.stop();
+    log(`  GET decision: ${results.get.reqPerSec.toFixed(0)} req/s against B_doc ${baselines.doc.reqPerSec.toFixed(0)} req/s`);
   }
 
   if (only.has('list')) {
@@ -293,14 +310,20 @@ async function main(): Promise<number> {
     deepCursorNote = `cursor after item ${consumed.toLocaleString('en')}, reached by following nextCursor ${hops} times`;
     // Page 1 and the deep page in A-B-B-A order, half the duration each time: a drift in the
     // machine's load (other processes) then weighs on both alike instead of on one of them.
-    log(`scenario: GET /api/v1/decisions?limit=50, page 1 and ${config.deepLabel} (${deepCursorNote}), measured A-B-B-A`);
+    log(`scenario: GET /api/v1/decisions?limit=50, page 1 and ${config.deepLabel} (${deepCursorNote}), measured A-B-B-A, with B_page before and after`);
     const half = { durationS: config.durationS / 2, warmupS: 0 };
     const page1 = { label: 'list 50 page 1 @10', url: service.url, connections: 10, headers: reader, path: '/api/v1/decisions?limit=50' };
     const deep = { label: `list 50 ${config.deepLabel} @10`, url: service.url, connections: 10, headers: reader, path: `/api/v1/decisions?limit=50&cursor=${encodeURIComponent(cursor!)}` };
+    // B_page around them, in the same order: B_page, page 1, deep, deep, page 1, B_page.
+    const bPage = { label: 'B_page GET /decisions (50 stored documents) @10', url: pageChild!.url, connections: 10, path: '/decisions' };
+    const p1 = await measure({ ...bPage, ...half, warmupS: config.warmupS });
     const a1 = await measureService('list1.a', { ...page1, ...half, warmupS: config.warmupS });
     const b1 = await measureService('listDeep.a', { ...deep, ...half, warmupS: config.warmupS / 2 });
     const b2 = await measureService('listDeep.b', { ...deep, ...half });
     const a2 = await measureService('list1.b', { ...page1, ...half });
+    const p2 = await measure({ ...bPage, ...half });
+    baselines.page = combine(p1, p2);
+    await pageChild!.stop();
     results.list1 = combine(a1, a2);
     results.listDeep = combine(b1, b2);
     log(`  list 50 page 1: ${results.list1.reqPerSec.toFixed(0)} req/s; ${config.deepLabel}: ${results.listDeep.reqPerSec.toFixed(0)} req/s`);

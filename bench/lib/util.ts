@@ -32,7 +32,7 @@ export function parseArgs(argv: string[]): { flags: Set<string>; values: Map<str
   }
   return { flags, values };
 }
-const VALUE_OPTIONS = new Set(['events', 'decisions', 'duration', 'only', 'profile-dir', 'audit-events', 'vote-pool', 'clients', 'max-old-space-size', 'memory-log', 'history-events', 'latency-ms', 'label']);
+const VALUE_OPTIONS = new Set(['builds', 'rounds', 'events', 'decisions', 'duration', 'only', 'profile-dir', 'audit-events', 'vote-pool', 'clients', 'max-old-space-size', 'memory-log', 'history-events', 'latency-ms', 'label']);
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
