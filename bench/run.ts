@@ -204,6 +204,19 @@ async function main(): Promise<number> {
     }
     return measurement;
   };
+  /**
+   * A baseline and a service scenario in A-B-B-A order (baseline, scenario, scenario, baseline),
+   * half the duration each: measured minutes apart, a drift of the machine's state weighed on one
+   * side of the ratio only; now it weighs on both alike.
+   */
+  const measureBeside = async (key: string, baseline: Parameters<typeof measure>[0], scenario: Parameters<typeof measure>[0]) => {
+    const half = { durationS: config.durationS / 2, warmupS: 0 };
+    const b1 = await measure({ ...baseline, ...half, warmupS: config.warmupS });
+    const s1 = await measureService(`${key}.a`, { ...scenario, ...half, warmupS: config.warmupS });
+    const s2 = await measureService(`${key}.b`, { ...scenario, ...half });
+    const b2 = await measure({ ...baseline, ...half });
+    return { baseline: combine(b1, b2), scenario: combine(s1, s2) };
+  };
   const auth = (key: string) => ({ authorization: `Bearer ${key}` });
   const reader = auth(dataset.keys.reader.key);
 
@@ -278,17 +291,11 @@ async function main(): Promise<number> {
   let voteStoppedEarly = false;
 
   if (only.has('get')) {
-    // B_doc and the route in A-B-B-A order, half the duration each, as the other read ratios:
-    // measured minutes apart, a drift of the machine's state weighed on one of them only.
     log('scenario: GET /api/v1/decisions/{id} (whole decision), random ids, with the decision cache, with B_doc, A-B-B-A');
-    const half = { durationS: config.durationS / 2, warmupS: 0 };
     const get = { label: 'GET decision @10', url: service.url, connections: 10, headers: reader, setupRequest: (request: AutocannonRequest) => ({ ...randomDecisionPath('/api/v1/decisions/')(request), headers: reader }) };
-    const d1 = await measure({ ...docOptions, url: docChild!.url, ...half, warmupS: config.warmupS });
-    const g1 = await measureService('get.a', { ...get, ...half, warmupS: config.warmupS });
-    const g2 = await measureService('get.b', { ...get, ...half });
-    const d2 = await measure({ ...docOptions, url: docChild!.url, ...half });
-    baselines.doc = combine(d1, d2);
-    results.get = combine(g1, g2);
+    const measured = await measureBeside('get', { ...base, ...docOptions, url: docChild!.url }, { ...base, ...get });
+    baselines.doc = measured.baseline;
+    results.get = measured.scenario;
     await docChild!.stop();
     log(`  GET decision: ${results.get.reqPerSec.toFixed(0)} req/s against B_doc ${baselines.doc.reqPerSec.toFixed(0)} req/s`);
   }
@@ -330,19 +337,14 @@ async function main(): Promise<number> {
   }
 
   if (only.has('trivial')) {
-    // B_hello and the route in A-B-B-A order, half the duration each: the bare server's rate
-    // moves with the machine's state far more than the service's (27,054 to 49,251 req/s in the
-    // runs of one day when it ran minutes apart), and a drift now weighs on both alike.
+    // The bare server's rate moves with the machine's state far more than the service's
+    // (27,054 to 49,251 req/s in the runs of one day when it ran minutes apart).
     log('scenario: GET /api/v1/api-keys/current (full stack on a trivial authenticated route: no query once the key is cached), with B_hello, A-B-B-A');
-    const half = { durationS: config.durationS / 2, warmupS: 0 };
-    const hello = { label: 'B_hello GET /hello @10', url: helloChild!.url, connections: 10, path: '/hello' };
-    const trivial = { label: 'api-keys/current @10', url: service.url, connections: 10, headers: reader, path: '/api/v1/api-keys/current' };
-    const h1 = await measure({ ...hello, ...half, warmupS: config.warmupS });
-    const t1 = await measureService('trivial.a', { ...trivial, ...half, warmupS: config.warmupS });
-    const t2 = await measureService('trivial.b', { ...trivial, ...half });
-    const h2 = await measure({ ...hello, ...half });
-    baselines.hello = combine(h1, h2);
-    results.trivial = combine(t1, t2);
+    const hello = { ...base, label: 'B_hello GET /hello @10', url: helloChild!.url, connections: 10, path: '/hello' };
+    const trivial = { ...base, label: 'api-keys/current @10', url: service.url, connections: 10, headers: reader, path: '/api/v1/api-keys/current' };
+    const measured = await measureBeside('trivial', hello, trivial);
+    baselines.hello = measured.baseline;
+    results.trivial = measured.scenario;
     await helloChild!.stop();
     log(`  api-keys/current: ${results.trivial.reqPerSec.toFixed(0)} req/s against B_hello ${baselines.hello.reqPerSec.toFixed(0)} req/s`);
     log('scenario: GET /api/v1/programmes?limit=1 (the same with one small query)');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { openDatabase } from '../src/db/client.js';
-import { measure, type Measurement } from './lib/cannon.js';
+import { measure } from './lib/cannon.js';
 import { runBench, stopAllChildren, type Child } from './lib/child.js';
 import { createDatabase, databaseUrl, dropBenchDatabase, postgresVersion } from './lib/pg.js';
 import { fmt, table, writeResults } from './lib/report.js';
@@ -47,7 +47,7 @@ interface Target {
   child: Child;
   path: string;
   headers?: Record<string, string>;
-  runs: { rate: number; cpuMicrosPerRequest: number; measurement: Measurement }[];
+  runs: { rate: number; cpuMicrosPerRequest: number }[];
 }
 
 async function main(): Promise<number> {
@@ -82,7 +82,7 @@ async function main(): Promise<number> {
       });
       if (measurement.errors > 0 || measurement.non2xx > 0) problems.push(`${target.name}, round ${round}: ${measurement.errors} errors, ${measurement.non2xx} non-2xx`);
       // Round 0 warms the JIT and the key cache and is not counted.
-      if (round > 0) target.runs.push({ rate: measurement.reqPerSec, cpuMicrosPerRequest: (cpuMicros(target.child.pid) - before) / Math.max(1, measurement.requests), measurement });
+      if (round > 0) target.runs.push({ rate: measurement.reqPerSec, cpuMicrosPerRequest: (cpuMicros(target.child.pid) - before) / Math.max(1, measurement.requests) });
     }
   }
   await stopAllChildren();
@@ -105,7 +105,7 @@ async function main(): Promise<number> {
     rounds,
     durationS,
     summary,
-    runs: targets.map((target) => ({ name: target.name, runs: target.runs.map(({ rate, cpuMicrosPerRequest }) => ({ rate, cpuMicrosPerRequest })) })),
+    runs: targets.map((target) => ({ name: target.name, runs: target.runs })),
     problems,
     table: markdown,
   });

@@ -35,7 +35,7 @@ const PUBLIC_DOCUMENT_ROUTES = ['/api/v1/openapi.json', '/api/v1/open-data/*', '
 
 /** Whether a route (its URL as registered) serves a public document, which any origin may read. */
 function isPublicDocument(url: string): boolean {
-  return url === '/api/v1/openapi.json' || url.startsWith('/api/v1/open-data/') || url === '/api/v1/audit-checkpoints/public-key';
+  return PUBLIC_DOCUMENT_ROUTES.some((route) => (route.endsWith('/*') ? url.startsWith(route.slice(0, -1)) : url === route));
 }
 
 /** CORS of the public documents: any origin, reading only. */
