@@ -6,7 +6,7 @@ import { systemClock, todayInAmsterdam } from '../src/domain/clock.js';
 import type { ServiceContext } from '../src/use-cases/context.js';
 import type { DecisionInput } from '../src/use-cases/decisions.js';
 import { generateAuditEvents } from './lib/audit-gen.js';
-import { storeDecisionDocuments } from './lib/documents.js';
+import { primeDecisionViews, storeDecisionDocuments } from './lib/documents.js';
 import { combine, measure, type Measurement } from './lib/cannon.js';
 import { runBench, stopAllChildren, type Child } from './lib/child.js';
 import { measureExport, type ExportMeasurement } from './lib/export.js';
@@ -289,6 +289,17 @@ async function main(): Promise<number> {
   const letterProblems: string[] = [];
   const voteNotMeasured: number[] = [];
   let voteStoppedEarly = false;
+  let primed: { requests: number; differing: number; seconds: number } | undefined;
+
+  // A warm instance has answered its decisions before: every one is asked once, so that GET one
+  // decision and the list are measured with the view cache filled (random ids over thousands of
+  // decisions and a 2 s warm-up reached only part of them), and each answer is compared with the
+  // uncached instance's bytes.
+  if (documents !== undefined && (only.has('get') || only.has('list'))) {
+    log(`asking the service for each of the ${decisionIds.length.toLocaleString('en')} decisions once (its view cache filled, as on a warm instance)`);
+    primed = await primeDecisionViews({ serviceUrl: service.url, key: dataset.keys.reader.key, ids: decisionIds, pool });
+    log(`  ${primed.requests.toLocaleString('en')} answers in ${primed.seconds.toFixed(1)} s, ${primed.differing} differing from the uncached instance's bytes`);
+  }
 
   if (only.has('get')) {
     log('scenario: GET /api/v1/decisions/{id} (whole decision), random ids, with the decision cache, with B_doc, A-B-B-A');
@@ -515,7 +526,7 @@ async function main(): Promise<number> {
 
   // 6. The table.
   const rows: Row[] = [];
-  const problems: string[] = [...voteNotMeasured.map((connections) => `cast vote @${connections}: not measured, the vote pool ran out (raise --vote-pool)`), ...letterProblems];
+  const problems: string[] = [...voteNotMeasured.map((connections) => `cast vote @${connections}: not measured, the vote pool ran out (raise --vote-pool)`), ...letterProblems, ...(primed !== undefined && primed.differing > 0 ? [`${primed.differing} decisions answered by the cached instance differ from the uncached instance's bytes`] : [])];
   const errorCell = (m: Measurement) => `${m.errors + m.timeouts} / ${m.non2xx}`;
   const check = (name: string, m: Measurement | undefined, expected?: string) => {
     if (m === undefined) return;
@@ -565,7 +576,7 @@ async function main(): Promise<number> {
     scenarioRow('GET one decision @10, old ratio', results.get, { name: 'B_read', m: baselines.read }, undefined, '-');
     scenarioRow('GET one decision, no cache @10, old ratio', results.getUncached, { name: 'B_read', m: baselines.read }, undefined, '-');
   }
-  scenarioRow('list 50 decisions, page 1 @10', results.list1, { name: 'B_page', m: baselines.page }, 0.4, '>= 0.4 x');
+  scenarioRow('list 50 decisions, page 1 @10', results.list1, { name: 'B_page', m: baselines.page }, 0.4, '>= 0.4 x, p99 <= 50 ms', (m) => m.p99Ms <= 50);
   if (baselines.read) scenarioRow('list 50 decisions, page 1 @10, old ratio', results.list1, { name: 'B_read', m: baselines.read }, undefined, '-');
   scenarioRow(`list 50 decisions, ${config.deepLabel} @10`, results.listDeep, { name: 'page 1', m: results.list1 }, 0.8, 'within 20 % of page 1');
   scenarioRow('create decision @10', results.create, { name: 'B_write@10', m: baselines.write10 }, 0.3, '>= 0.3 x');
@@ -630,6 +641,7 @@ async function main(): Promise<number> {
     baselines,
     scenarios: results,
     databaseActivity: activity,
+    primedViews: primed,
     list: { deepOffset: config.deepOffset, note: deepCursorNote },
     vote: { pairsAvailable: votePairs, stoppedEarly: voteStoppedEarly },
     recordedWrites: recorded,

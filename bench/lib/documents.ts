@@ -35,3 +35,28 @@ export async function storeDecisionDocuments(options: { serviceUrl: string; key:
   await pool.query('VACUUM ANALYZE bench_decision_json');
   return { documents: ids.length, bytes };
 }
+
+/**
+ * Asks the service for every decision once, as a warm instance has answered them, so that GET
+ * one decision and the list are measured with the view cache filled rather than while it fills.
+ * Each answer is compared with the document stored by `storeDecisionDocuments`: the cache must
+ * give the bytes the uncached instance gave.
+ */
+export async function primeDecisionViews(options: { serviceUrl: string; key: string; ids: readonly string[]; pool: pg.Pool }): Promise<{ requests: number; differing: number; seconds: number }> {
+  const { serviceUrl, key, ids, pool } = options;
+  const started = performance.now();
+  const stored = new Map((await pool.query<{ id: string; body: string }>('SELECT id::text AS id, body FROM bench_decision_json')).rows.map((row) => [row.id, row.body]));
+  let next = 0;
+  let differing = 0;
+  const worker = async () => {
+    while (next < ids.length) {
+      const id = ids[next++]!;
+      const response = await fetch(`${serviceUrl}/api/v1/decisions/${id}`, { headers: { authorization: `Bearer ${key}` } });
+      const body = await response.text();
+      if (response.status !== 200) throw new Error(`GET /api/v1/decisions/${id} answered ${response.status}: ${body.slice(0, 200)}`);
+      if (body !== stored.get(id)) differing++;
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  return { requests: ids.length, differing, seconds: (performance.now() - started) / 1000 };
+}
