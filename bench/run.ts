@@ -175,6 +175,8 @@ async function main(): Promise<number> {
     body: createBody(),
   });
   const base = { durationS: config.durationS, warmupS: config.warmupS };
+  /** Half a scenario's duration, for the A-B-B-A measurements; the first of each pair warms up. */
+  const half = { durationS: config.durationS / 2, warmupS: 0 };
 
   // The statements of one vote and one create, recorded through the use cases, for B_same.
   let scriptFile: string | undefined;
@@ -210,7 +212,6 @@ async function main(): Promise<number> {
    * side of the ratio only; now it weighs on both alike.
    */
   const measureBeside = async (key: string, baseline: Parameters<typeof measure>[0], scenario: Parameters<typeof measure>[0]) => {
-    const half = { durationS: config.durationS / 2, warmupS: 0 };
     const b1 = await measure({ ...baseline, ...half, warmupS: config.warmupS });
     const s1 = await measureService(`${key}.a`, { ...scenario, ...half, warmupS: config.warmupS });
     const s2 = await measureService(`${key}.b`, { ...scenario, ...half });
@@ -329,7 +330,6 @@ async function main(): Promise<number> {
     // Page 1 and the deep page in A-B-B-A order, half the duration each time: a drift in the
     // machine's load (other processes) then weighs on both alike instead of on one of them.
     log(`scenario: GET /api/v1/decisions?limit=50, page 1 and ${config.deepLabel} (${deepCursorNote}), measured A-B-B-A, with B_page before and after`);
-    const half = { durationS: config.durationS / 2, warmupS: 0 };
     const page1 = { label: 'list 50 page 1 @10', url: service.url, connections: 10, headers: reader, path: '/api/v1/decisions?limit=50' };
     const deep = { label: `list 50 ${config.deepLabel} @10`, url: service.url, connections: 10, headers: reader, path: `/api/v1/decisions?limit=50&cursor=${encodeURIComponent(cursor!)}` };
     // B_page around them, in the same order: B_page, page 1, deep, deep, page 1, B_page.
